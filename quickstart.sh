@@ -1,0 +1,51 @@
+#!/bin/sh
+# Set up a virtual environment (.venv) with landprofile and its test tools, then run
+#   ./quickstart.sh demo   -> the demo on the embedded sample data (data/sample_boundaries)
+#   ./quickstart.sh test   -> the whole test suite
+# Needs only Python >= 3.11 on the PATH. Re-running reuses .venv when pyproject.toml
+# has not changed.
+set -eu
+cd "$(dirname "$0")"
+task="${1:-demo}"
+shift 2>/dev/null || true
+
+pick_python() {
+    for cand in "${PYTHON:-}" python3.13 python3.12 python3.11 python3; do
+        [ -n "$cand" ] || continue
+        if command -v "$cand" >/dev/null 2>&1 &&
+            "$cand" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+            echo "$cand"; return 0
+        fi
+    done
+    echo "quickstart: Python >= 3.11 not found on PATH (set PYTHON=/path/to/python3.11+)" >&2
+    return 1
+}
+
+VENV=.venv
+STAMP="$VENV/.landprofile-installed"
+if [ ! -x "$VENV/bin/python" ]; then
+    PY=$(pick_python)
+    if ! "$PY" -m venv "$VENV" 2>/dev/null; then
+        # Debian's python3 ships venv without ensurepip (package python3-venv); fall back
+        # to a pip-less venv filled by the system pip, else say what to install.
+        rm -rf "$VENV"
+        "$PY" -m venv --without-pip "$VENV"
+        if ! "$PY" -m pip --version >/dev/null 2>&1; then
+            echo "quickstart: '$PY -m venv' needs ensurepip; on Debian/Ubuntu run: apt-get install -y python3-venv" >&2
+            exit 1
+        fi
+        "$PY" -m pip --python "$VENV/bin/python" install -q pip
+    fi
+fi
+want=$(cat pyproject.toml | cksum)
+if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ]; then
+    "$VENV/bin/python" -m pip install -q --upgrade pip
+    "$VENV/bin/python" -m pip install -q -e '.[dev]'
+    echo "$want" > "$STAMP"
+fi
+
+case "$task" in
+    demo) exec "$VENV/bin/landprofile" demo --out landprofile-demo "$@" ;;
+    test) exec "$VENV/bin/python" -m pytest "$@" ;;
+    *) echo "usage: ./quickstart.sh demo|test [extra arguments]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,32 @@
+"""landprofile: landscape profiling and ASM zoning.
+
+Load → boundary → profile → zoning → card. This namespace re-exports the public API of
+each stage; see the README for a tour.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from landprofile import errors
+from landprofile.boundary import from_admin, from_polygons
+from landprofile.crs import norm_crs
+from landprofile.landscape import Landscape, Provenance
+from landprofile.raster import Raster, read_raster
+from landprofile.vector import read_vector
+
+try:
+    __version__ = version("landprofile")
+except PackageNotFoundError:  # running from a source tree without installation
+    __version__ = "0.0.0+unknown"
+
+__all__ = [
+    "Landscape",
+    "Provenance",
+    "Raster",
+    "__version__",
+    "errors",
+    "from_admin",
+    "from_polygons",
+    "norm_crs",
+    "read_raster",
+    "read_vector",
+]

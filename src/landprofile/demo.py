@@ -1,0 +1,45 @@
+"""The embedded sample landscape of south-west Ghana, used by ``landprofile demo``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from landprofile.boundary import from_admin
+from landprofile.errors import SourceNotFoundError
+from landprofile.landscape import Landscape
+
+__all__ = ["DEMO_UNITS", "demo_landscape", "sample_data_dir"]
+
+#: The synthetic districts of the sample data that make the demo landscape: the core of
+#: the Ankobra / Pra gold belt around Aboso (next to Tarkwa) and Prestea.
+DEMO_UNITS = ("Aboso", "Prestea")
+
+
+def sample_data_dir() -> Path:
+    """The folder of the embedded sample data (``data/sample_boundaries``).
+
+    Looked up beside the source tree (editable installs and the repository), or in
+    ``LANDPROFILE_SAMPLE_DATA`` when set.
+    """
+    env = os.environ.get("LANDPROFILE_SAMPLE_DATA")
+    candidates = [Path(env)] if env else []
+    candidates.append(Path(__file__).resolve().parents[2] / "data" / "sample_boundaries")
+    for c in candidates:
+        if (c / "synthetic_districts_sw_ghana.geojson").exists():
+            return c
+    raise SourceNotFoundError(
+        "sample data folder not found (looked in: "
+        + ", ".join(str(c) for c in candidates)
+        + "); run from a clone of the repository or set LANDPROFILE_SAMPLE_DATA"
+    )
+
+
+def demo_landscape() -> Landscape:
+    """The demo landscape: two synthetic districts of the south-west Ghana gold belt."""
+    folder = sample_data_dir()
+    return from_admin(
+        folder / "synthetic_districts_sw_ghana.geojson",
+        names=list(DEMO_UNITS),
+        name="Ankobra–Pra gold belt (sample, synthetic districts)",
+    )

@@ -1,0 +1,116 @@
+"""One error hierarchy for every bad input landprofile can meet.
+
+Every class derives from :class:`LandprofileError` *and* from the builtin exception a
+caller would naturally catch (``ValueError``, ``FileNotFoundError``, ...), so that
+``except ValueError`` keeps working. Messages name the file, layer, field or value at
+fault and say what would be accepted.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AdminFieldError",
+    "AmbiguousLayerError",
+    "CRSMismatchError",
+    "CoordinateRangeError",
+    "EmptySelectionError",
+    "GeometryRepairWarning",
+    "GeometryTypeError",
+    "InvalidGeometryError",
+    "InvalidParameterError",
+    "LandprofileError",
+    "LandprofileWarning",
+    "LayerNotFoundError",
+    "MissingCRSError",
+    "MissingFieldError",
+    "NameNotFoundError",
+    "ScaleWarning",
+    "SourceNotFoundError",
+    "UnreadableFileError",
+    "UnsupportedFormatError",
+]
+
+
+class LandprofileError(Exception):
+    """Base class of every error raised by landprofile on bad input."""
+
+
+class LandprofileWarning(UserWarning):
+    """Base class of landprofile's warnings (repairs, scale, dropped features)."""
+
+
+class GeometryRepairWarning(LandprofileWarning):
+    """Invalid geometries were repaired or empty ones dropped while loading."""
+
+
+class ScaleWarning(LandprofileWarning):
+    """A landscape's area falls outside the 10,000-1,000,000 ha guidance."""
+
+
+class SourceNotFoundError(LandprofileError, FileNotFoundError):
+    """A path given as input does not exist."""
+
+
+class UnreadableFileError(LandprofileError, OSError):
+    """A file exists but GDAL, pandas or the archive reader cannot read it."""
+
+
+class UnsupportedFormatError(LandprofileError, ValueError):
+    """The file extension or object type is not one landprofile reads."""
+
+
+class LayerNotFoundError(LandprofileError, KeyError):
+    """The requested layer is not in the data source."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; keep it readable
+        return str(self.args[0]) if self.args else ""
+
+
+class AmbiguousLayerError(LandprofileError, ValueError):
+    """The data source holds several layers and none was chosen."""
+
+
+class MissingCRSError(LandprofileError, ValueError):
+    """A layer or raster has no coordinate reference system."""
+
+
+class CRSMismatchError(LandprofileError, ValueError):
+    """Inputs that must share a CRS do not."""
+
+
+class CoordinateRangeError(LandprofileError, ValueError):
+    """Coordinates are outside the valid range of their CRS (e.g. lat/lon swapped)."""
+
+
+class InvalidGeometryError(LandprofileError, ValueError):
+    """A geometry cannot be used, even after repair."""
+
+
+class GeometryTypeError(LandprofileError, TypeError):
+    """Geometries of the wrong kind, e.g. points or lines where polygons are needed."""
+
+
+class EmptySelectionError(LandprofileError, ValueError):
+    """A selection, clip or intersection left nothing."""
+
+
+class NameNotFoundError(LandprofileError, KeyError):
+    """Names or codes asked for are not in the layer (the message lists close matches)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class MissingFieldError(LandprofileError, KeyError):
+    """A required attribute field is absent (the message lists the fields present)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class AdminFieldError(MissingFieldError):
+    """No usable name or code field could be found or was given for admin units."""
+
+
+class InvalidParameterError(LandprofileError, ValueError):
+    """A keyword argument has a value outside what is accepted."""

@@ -1,0 +1,220 @@
+"""One lazy raster form for every raster input.
+
+:func:`read_raster` turns a path (GeoTIFF, COG, VRT mosaic, anything GDAL opens), an open
+rasterio dataset or an xarray DataArray into a :class:`Raster`: the grid's metadata plus a
+way to read any window on demand. Nothing but metadata is read when it is made, so a
+10⁹-cell mosaic costs nothing until a window of it is asked for.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import rasterio
+import rasterio.errors
+import rasterio.windows
+import xarray as xr
+from affine import Affine
+from pyproj import CRS
+
+from landprofile.crs import norm_crs
+from landprofile.errors import (
+    InvalidParameterError,
+    MissingCRSError,
+    SourceNotFoundError,
+    UnreadableFileError,
+    UnsupportedFormatError,
+)
+
+__all__ = ["Raster", "read_raster"]
+
+
+@dataclass(frozen=True)
+class Raster:
+    """A raster grid and a lazy reader of its windows.
+
+    Attributes
+    ----------
+    crs
+        The grid's CRS.
+    transform
+        Affine transform from (col, row) to CRS coordinates of the cell corner.
+    width, height, count
+        Grid size and number of bands.
+    dtype
+        NumPy dtype name of band values.
+    nodata
+        Nodata value, or ``None``.
+    block_shape
+        ``(rows, cols)`` of the storage blocks (tiles or strips) of band 1.
+    label
+        Where the raster came from (a path, ``"rasterio dataset"``, ``"DataArray"``).
+    """
+
+    crs: CRS
+    transform: Affine
+    width: int
+    height: int
+    count: int
+    dtype: str
+    nodata: float | None
+    block_shape: tuple[int, int]
+    label: str
+    path: str | None = None
+    _array: xr.DataArray | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(height, width)`` of the grid."""
+        return (self.height, self.width)
+
+    @property
+    def res(self) -> tuple[float, float]:
+        """Cell size ``(x, y)`` in CRS units, both positive."""
+        return (abs(self.transform.a), abs(self.transform.e))
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """``(minx, miny, maxx, maxy)`` of the grid in its CRS."""
+        west, south, east, north = rasterio.transform.array_bounds(
+            self.height, self.width, self.transform
+        )
+        return (west, south, east, north)
+
+    def read(self, window: rasterio.windows.Window | None = None, *, band: int = 1) -> np.ndarray:
+        """Read one band over ``window`` (the whole grid when ``None``).
+
+        Parameters
+        ----------
+        window
+            A rasterio window; it is clipped to the grid.
+        band
+            1-based band number.
+        """
+        if not 1 <= band <= self.count:
+            raise InvalidParameterError(
+                f"{self.label}: band {band} does not exist; bands are 1..{self.count}"
+            )
+        full = rasterio.windows.Window(0, 0, self.width, self.height)
+        window = full if window is None else window.intersection(full)
+        if self._array is not None:
+            (r0, r1), (c0, c1) = window.toranges()
+            arr = self._array
+            data = arr.isel(band=band - 1) if "band" in arr.dims else arr
+            ydim, xdim = data.dims[-2], data.dims[-1]
+            return np.asarray(data.isel({ydim: slice(r0, r1), xdim: slice(c0, c1)}).values)
+        assert self.path is not None
+        try:
+            with rasterio.open(self.path) as ds:
+                return ds.read(band, window=window)
+        except rasterio.errors.RasterioError as exc:
+            raise UnreadableFileError(
+                f"{self.label}: reading window {window} failed: {exc}"
+            ) from None
+
+    def to_xarray(self) -> xr.DataArray:
+        """Return the raster as a lazily loaded DataArray (rioxarray) with its CRS."""
+        if self._array is not None:
+            return self._array
+        import rioxarray
+
+        assert self.path is not None
+        return rioxarray.open_rasterio(self.path, masked=False)
+
+
+def read_raster(src: Any, *, crs: Any = None) -> Raster:
+    """Open a raster lazily: only its metadata is read.
+
+    Parameters
+    ----------
+    src
+        A path (any GDAL raster: GeoTIFF, COG, VRT mosaic, ...), an open rasterio dataset,
+        or an xarray DataArray with ``.rio`` spatial metadata (2-D, or 3-D with a
+        ``band`` dimension). Inputs are never modified.
+    crs
+        CRS for a DataArray that carries none; never overrides a declared CRS.
+
+    Raises
+    ------
+    SourceNotFoundError, UnreadableFileError, MissingCRSError, UnsupportedFormatError
+    """
+    if isinstance(src, xr.DataArray):
+        return _from_dataarray(src, crs)
+    if isinstance(src, rasterio.io.DatasetReaderBase):
+        return _from_path(src.name, label=f"rasterio dataset '{src.name}'", crs=crs)
+    if isinstance(src, str | os.PathLike):
+        path = Path(src)
+        if not path.exists() and not str(src).startswith("/vsi"):
+            raise SourceNotFoundError(f"raster file not found: '{path}'")
+        return _from_path(str(path), label=str(path), crs=crs)
+    raise UnsupportedFormatError(
+        f"cannot read a raster from {type(src).__name__!r}; accepted are a path (GeoTIFF, "
+        "COG, VRT, ...), an open rasterio dataset or an xarray DataArray"
+    )
+
+
+def _from_path(path: str, *, label: str, crs: Any) -> Raster:
+    try:
+        with rasterio.open(path) as ds:
+            ds_crs = ds.crs
+            meta = {
+                "transform": ds.transform,
+                "width": ds.width,
+                "height": ds.height,
+                "count": ds.count,
+                "dtype": ds.dtypes[0],
+                "nodata": ds.nodata,
+                "block_shape": tuple(ds.block_shapes[0]),
+            }
+    except rasterio.errors.RasterioIOError as exc:
+        raise UnreadableFileError(
+            f"'{label}' could not be opened as a raster (GeoTIFF, COG, VRT or any GDAL "
+            f"raster format): {exc}"
+        ) from None
+    if ds_crs is None:
+        if crs is None:
+            raise MissingCRSError(
+                f"raster '{label}' has no coordinate reference system; fix the file or pass crs=..."
+            )
+        use_crs = norm_crs(crs, what=label)
+    else:
+        use_crs = norm_crs(ds_crs.to_wkt(), what=label)
+    if meta["transform"] == Affine.identity():
+        raise MissingCRSError(f"raster '{label}' has no georeferencing (identity transform)")
+    return Raster(crs=use_crs, label=label, path=path, **meta)
+
+
+def _from_dataarray(arr: xr.DataArray, crs: Any) -> Raster:
+    import rioxarray  # registers the .rio accessor
+
+    del rioxarray
+    if arr.ndim not in (2, 3) or (arr.ndim == 3 and arr.dims[0] != "band"):
+        raise UnsupportedFormatError(
+            f"DataArray with dims {arr.dims}: expected (y, x) or (band, y, x)"
+        )
+    da_crs = arr.rio.crs
+    if da_crs is None and crs is None:
+        name = arr.name or "DataArray"
+        raise MissingCRSError(
+            f"DataArray '{name}' has no CRS; set it with da.rio.write_crs(...) or pass crs=..."
+        )
+    use_crs = norm_crs(da_crs.to_wkt() if da_crs is not None else crs, what="DataArray")
+    height, width = arr.shape[-2], arr.shape[-1]
+    chunks = arr.chunks
+    block = (int(chunks[-2][0]), int(chunks[-1][0])) if chunks else (height, width)
+    return Raster(
+        crs=use_crs,
+        transform=arr.rio.transform(recalc=False),
+        width=width,
+        height=height,
+        count=arr.shape[0] if arr.ndim == 3 else 1,
+        dtype=str(arr.dtype),
+        nodata=arr.rio.nodata,
+        block_shape=block,
+        label=f"DataArray '{arr.name}'" if arr.name else "DataArray",
+        _array=arr,
+    )
