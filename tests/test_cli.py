@@ -44,8 +44,13 @@ def test_help_has_examples():
 def test_atomic_path_leaves_nothing_on_failure(tmp_path):
     target = tmp_path / "card.html"
     target.write_text("old")
-    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
-        tmp.write_text("half")
-        raise RuntimeError("boom")
+
+    def failing_write() -> None:
+        with atomic_path(target) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        failing_write()
     assert target.read_text() == "old"
     assert list(tmp_path.iterdir()) == [target]

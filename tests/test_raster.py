@@ -59,8 +59,9 @@ def test_window_clipped_to_grid(tmp_path, grid):
 def test_vrt_mosaic_of_tiles(tmp_path, grid):
     # Two tiles side by side, stitched by a hand-written VRT.
     left = write_tif(tmp_path / "left.tif", grid[:, :250])
-    right = write_tif(tmp_path / "right.tif", grid[:, 250:],
-                      transform=T @ Affine.translation(250, 0))
+    right = write_tif(
+        tmp_path / "right.tif", grid[:, 250:], transform=T @ Affine.translation(250, 0)
+    )
     sources = "".join(
         f"""<SimpleSource><SourceFilename relativeToVRT="1">{name}</SourceFilename>
         <SourceBand>1</SourceBand>
@@ -89,8 +90,10 @@ def test_rasterio_dataset_and_dataarray(tmp_path, grid):
     assert r.shape == (600, 500)
     import rioxarray  # noqa: F401
 
-    da = xr.DataArray(grid, dims=("y", "x")).rio.write_crs(32630).rio.write_transform(
-        Affine(30, 0, 600_000, 0, -30, 700_000)
+    da = (
+        xr.DataArray(grid, dims=("y", "x"))
+        .rio.write_crs(32630)
+        .rio.write_transform(Affine(30, 0, 600_000, 0, -30, 700_000))
     )
     before = da.copy(deep=True)
     r2 = read_raster(da)
@@ -103,10 +106,22 @@ def test_rasterio_dataset_and_dataarray(tmp_path, grid):
 def test_lazy_on_a_large_raster(tmp_path):
     # A 40,000 x 40,000 sparse GeoTIFF (1.6e9 cells): opening must not read it.
     p = tmp_path / "big.tif"
-    with rasterio.open(p, "w", driver="GTiff", width=40_000, height=40_000, count=1,
-                       dtype="uint8", crs="EPSG:4326", transform=T, tiled=True,
-                       blockxsize=512, blockysize=512, compress="deflate",
-                       SPARSE_OK=True) as ds:
+    with rasterio.open(
+        p,
+        "w",
+        driver="GTiff",
+        width=40_000,
+        height=40_000,
+        count=1,
+        dtype="uint8",
+        crs="EPSG:4326",
+        transform=T,
+        tiled=True,
+        blockxsize=512,
+        blockysize=512,
+        compress="deflate",
+        SPARSE_OK=True,
+    ) as ds:
         ds.write(np.full((512, 512), 7, np.uint8), 1, window=Window(0, 0, 512, 512))
     r = read_raster(p)
     assert r.shape == (40_000, 40_000)

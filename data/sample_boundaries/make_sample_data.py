@@ -27,7 +27,7 @@ SEED = 20261122
 # The ASGM belt of the Pra, Ankobra and Tano basins (Western, Central and Ashanti
 # regions), with a margin.
 WEST, SOUTH, EAST, NORTH = -3.3, 4.7, -0.9, 7.1
-COUNTRIES = ["GHA", "CIV", "TGO", "BFA"]
+COUNTRIES = ["GHA", "CIV", "TGO", "BFA", "STP"]
 # A landscape of district-sized units around Tarkwa, Prestea and Dunkwa: the core
 # of the gold belt.
 MIN_TOWN_SPACING_DEG = 0.12

@@ -10,6 +10,15 @@ from landprofile import errors
 from landprofile.boundary import from_admin, from_polygons
 from landprofile.crs import norm_crs
 from landprofile.landscape import Landscape, Provenance
+from landprofile.legend import Legend, load_legend
+from landprofile.profile import (
+    Profile,
+    elevation,
+    land_cover,
+    overlap,
+    population,
+    profile,
+)
 from landprofile.raster import Raster, read_raster
 from landprofile.vector import read_vector
 
@@ -20,13 +29,21 @@ except PackageNotFoundError:  # running from a source tree without installation
 
 __all__ = [
     "Landscape",
+    "Legend",
+    "Profile",
     "Provenance",
     "Raster",
     "__version__",
+    "elevation",
     "errors",
     "from_admin",
     "from_polygons",
+    "land_cover",
+    "load_legend",
     "norm_crs",
+    "overlap",
+    "population",
+    "profile",
     "read_raster",
     "read_vector",
 ]

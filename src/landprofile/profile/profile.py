@@ -1,0 +1,234 @@
+"""The :class:`Profile` value: everything the card shows about one landscape."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from landprofile.errors import InvalidParameterError, UnreadableFileError
+from landprofile.landscape import Landscape
+from landprofile.profile import stats as _stats
+from landprofile.profile.overlap import overlap
+from landprofile.raster import read_raster
+
+__all__ = ["Profile", "profile"]
+
+_SCHEMA = "landprofile.profile/1"
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A landscape and its computed profile fields.
+
+    Attributes
+    ----------
+    landscape
+        The landscape (name, boundary, provenance, geodesic size).
+    land_cover
+        Tidy composition table from :func:`landprofile.land_cover`, or ``None``.
+    population
+        ``{"population", "density_per_km2", "kind", "nodata_ha", "outside_ha"}`` or ``None``.
+    elevation
+        ``{"min_m", "max_m", "mean_m", "p5_m", ...}`` or ``None``.
+    overlaps
+        Layer name → table from :func:`landprofile.overlap`.
+    sources
+        One record per input dataset: ``{"role", "source", ...}``.
+    """
+
+    landscape: Landscape
+    land_cover: pd.DataFrame | None = None
+    population: Mapping[str, Any] | None = None
+    elevation: Mapping[str, Any] | None = None
+    overlaps: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    sources: tuple[Mapping[str, Any], ...] = ()
+    created: str = field(default_factory=_now)
+    version: str = ""
+
+    def groups(self) -> pd.DataFrame:
+        """Composition by ecosystem group, largest first.
+
+        Columns ``group``, ``group_name``, ``natural``, ``area_ha`` and ``share``.
+        """
+        if self.land_cover is None:
+            return pd.DataFrame(columns=["group", "group_name", "natural", "area_ha", "share"])
+        cls = self.land_cover[self.land_cover["kind"] == "class"]
+        out = cls.groupby(["group", "group_name", "natural"], as_index=False)[
+            ["area_ha", "share"]
+        ].sum()
+        return out.sort_values("area_ha", ascending=False).reset_index(drop=True)
+
+    @property
+    def natural_share(self) -> float | None:
+        """Share of the classified area that is natural or semi-natural habitat."""
+        if self.land_cover is None:
+            return None
+        cls = self.land_cover[self.land_cover["kind"] == "class"]
+        return float(cls.loc[cls["natural"].astype(bool), "share"].sum())
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable form."""
+        return {
+            "schema": _SCHEMA,
+            "version": self.version,
+            "created": self.created,
+            "landscape": self.landscape.to_dict(),
+            "land_cover": None if self.land_cover is None else _table_to_dict(self.land_cover),
+            "population": None if self.population is None else dict(self.population),
+            "elevation": None if self.elevation is None else dict(self.elevation),
+            "overlaps": {k: _table_to_dict(v) for k, v in self.overlaps.items()},
+            "sources": [dict(s) for s in self.sources],
+        }
+
+    def to_json(self, path: str | Path | None = None, *, indent: int = 2) -> str:
+        """Serialise to JSON; also write it (atomically) to ``path`` when given."""
+        text = json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, default=str)
+        if path is not None:
+            from landprofile._atomic import atomic_path
+
+            with atomic_path(path) as tmp:
+                tmp.write_text(text, encoding="utf-8")
+        return text
+
+    @classmethod
+    def from_json(cls, src: str | Path) -> Profile:
+        """Read a profile from JSON text or a JSON file written by :meth:`to_json`."""
+        text = str(src)
+        if not text.lstrip().startswith("{"):
+            path = Path(src)
+            try:
+                text = path.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise UnreadableFileError(
+                    f"profile JSON '{path}' could not be read: {exc}"
+                ) from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise UnreadableFileError(f"profile JSON is not valid JSON: {exc}") from None
+        if data.get("schema") != _SCHEMA:
+            raise InvalidParameterError(
+                f"not a landprofile profile (schema {data.get('schema')!r}, expected {_SCHEMA!r})"
+            )
+
+        return cls(
+            landscape=Landscape.from_dict(data["landscape"]),
+            land_cover=None if data["land_cover"] is None else _table_from_dict(data["land_cover"]),
+            population=data["population"],
+            elevation=data["elevation"],
+            overlaps={k: _table_from_dict(v) for k, v in data["overlaps"].items()},
+            sources=tuple(data["sources"]),
+            created=data["created"],
+            version=data.get("version", ""),
+        )
+
+
+def _table_to_dict(df: pd.DataFrame) -> dict[str, Any]:
+    # Python's float repr round-trips exactly (pandas' to_json keeps 15 digits only);
+    # NaN becomes null so the file stays strict JSON.
+    records = [
+        [None if isinstance(v, float) and v != v else v for v in row]
+        for row in df.astype(object).itertuples(index=False, name=None)
+    ]
+    return {
+        "columns": [str(c) for c in df.columns],
+        "dtypes": [str(t) for t in df.dtypes],
+        "data": records,
+    }
+
+
+def _table_from_dict(obj: Mapping[str, Any]) -> pd.DataFrame:
+    df = pd.DataFrame(obj["data"], columns=obj["columns"])
+    for col, dtype in zip(obj["columns"], obj["dtypes"], strict=True):
+        if dtype.startswith(("float", "int", "bool")):
+            df[col] = df[col].astype(
+                dtype if not dtype.startswith("int") or df[col].notna().all() else "float64"
+            )
+        else:
+            df[col] = df[col].astype(dtype) if dtype != "object" else df[col]
+    return df
+
+
+def profile(
+    landscape: Landscape,
+    *,
+    land_cover: Any = None,
+    legend: Any = None,
+    population: Any = None,
+    population_kind: str | None = None,
+    dem: Any = None,
+    layers: Mapping[str, Any] | None = None,
+    lang: str = "en",
+) -> Profile:
+    """Compute a landscape's profile from the rasters and layers given.
+
+    Parameters
+    ----------
+    landscape
+        The landscape.
+    land_cover, legend
+        Land cover raster and its legend (built-in name or file; ESA WorldCover v200 when
+        ``None``).
+    population, population_kind
+        Population raster and how to read it (``"count"`` by default, or
+        ``"density_per_km2"``).
+    dem
+        Elevation raster (metres).
+    layers
+        Name → vector source, or name → ``(source, by_field)``: protected areas,
+        concessions, ASM sites...
+    lang
+        Language of class names in the land cover table.
+    """
+    from landprofile import __version__
+
+    sources: list[dict[str, Any]] = [{"role": "boundary", "source": landscape.provenance.source}]
+    lc = None
+    if land_cover is not None:
+        r = read_raster(land_cover)
+        lc = _stats.land_cover(landscape, r, legend=legend or "esa_worldcover_v200", lang=lang)
+        sources.append({"role": "land_cover", "source": r.label, "legend": lc.attrs["legend"]})
+    pop = None
+    if population is not None:
+        r = read_raster(population)
+        kind = population_kind or "count"
+        df = _stats.population(landscape, r, kind=kind)  # type: ignore[arg-type]
+        pop = {k: float(v) for k, v in df.iloc[0].drop("landscape").items()} | {"kind": kind}
+        sources.append({"role": "population", "source": r.label, "kind": kind})
+    elev = None
+    if dem is not None:
+        r = read_raster(dem)
+        df = _stats.elevation(landscape, r)
+        elev = {k: float(v) for k, v in df.iloc[0].drop("landscape").items()}
+        sources.append({"role": "dem", "source": r.label})
+    ovl: dict[str, pd.DataFrame] = {}
+    for name, spec in (layers or {}).items():
+        src, by = spec if isinstance(spec, tuple) else (spec, None)
+        ovl[name] = overlap(landscape, src, by=by, layer_name=name)
+        sources.append(
+            {
+                "role": f"layer:{name}",
+                "source": str(src)
+                if not hasattr(src, "attrs")
+                else str(getattr(src, "attrs", {}).get("landprofile_source", name)),
+            }
+        )
+    return Profile(
+        landscape=landscape,
+        land_cover=lc,
+        population=pop,
+        elevation=elev,
+        overlaps=ovl,
+        sources=tuple(sources),
+        version=__version__,
+    )
