@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterator
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,7 +53,7 @@ def _ramp_integral(s: float) -> float:
     return s - 0.5
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def accumulate_edges(segs: np.ndarray, r0: int, r1: int, acc: np.ndarray) -> None:
     """Add the signed-area differences of ``segs`` for rows ``r0 <= r < r1`` into ``acc``.
 
@@ -115,7 +115,7 @@ def _scale_at(fac: np.ndarray, fy: float, fx: float) -> float:
     return top * (1 - ty) + bot * ty
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def histogram_strip(acc, vals, row_area, fac, use_fac, row_off, offset, hist):
     """Add coverage x true area of each cell to ``hist[value + offset]`` (integer rasters)."""
     nr, nc = vals.shape
@@ -136,7 +136,7 @@ def histogram_strip(acc, vals, row_area, fac, use_fac, row_off, offset, hist):
             hist[np.int64(vals[r, c]) + offset] += w
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def coverage_strip(acc, out):
     """Materialise the coverage of a strip (for the generic, non-integer path)."""
     nr, nc = out.shape
@@ -148,7 +148,7 @@ def coverage_strip(acc, out):
             out[r, c] = 0.0 if cov <= COVERAGE_EPS else min(cov, 1.0)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def sums_strip(acc, vals, row_area, fac, use_fac, row_off, nodata, has_nodata, out):
     """Weighted sums for continuous rasters.
 
@@ -184,7 +184,7 @@ def sums_strip(acc, vals, row_area, fac, use_fac, row_off, nodata, has_nodata, o
                 out[5] = v
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def value_histogram_strip(
     acc, vals, row_area, fac, use_fac, row_off, nodata, has_nodata, vmin, width, hist
 ):
@@ -345,19 +345,14 @@ def strip_rows(raster: Raster, window: Window) -> int:
     return max(1, min(int(window.height), STRIP_CELLS // max(int(window.width), 1)))
 
 
-def iter_strips(
-    ds: rasterio.io.DatasetReader | None,
-    raster: Raster,
-    fp: Footprint,
-    band: int = 1,
-) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
-    """Yield ``(row offset in window, values, acc)`` for each strip of the footprint.
+def strip_bounds(raster: Raster, fp: Footprint) -> list[tuple[int, int]]:
+    """Row ranges (within the window) of the strips a footprint is read in.
 
     Strips start at multiples of the tile height in the raster, so each tile is
     decompressed once per landscape.
     """
     win = fp.window
-    w, h = int(win.width), int(win.height)
+    h = int(win.height)
     step = strip_rows(raster, win)
     start = int(win.row_off)
     first_end = ((start // step) + 1) * step if step > 1 else start + 1
@@ -367,13 +362,61 @@ def iter_strips(
         bounds.append(r)
         r += step
     bounds.append(h)
-    for a, b in itertools.pairwise(bounds):
-        if b <= a:
-            continue
-        sub = Window(win.col_off, win.row_off + a, w, b - a)
-        vals = ds.read(band, window=sub) if ds is not None else raster.read(sub, band=band)
+    return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+
+
+class StripReader:
+    """Reads windows of a raster from several threads: one rasterio handle per thread.
+
+    GDAL releases the GIL while decompressing, and the numba kernels run without it, so
+    reading one strip and computing another overlap on separate cores.
+    """
+
+    def __init__(self, raster: Raster) -> None:
+        self.raster = raster
+        self._local = threading.local()
+        self._handles: list[rasterio.io.DatasetReader] = []
+        self._lock = threading.Lock()
+        self._env = rasterio.Env(GDAL_CACHEMAX=512)
+
+    @property
+    def thread_safe(self) -> bool:
+        """Whether windows may be read from several threads (file-backed rasters)."""
+        return self.raster.path is not None
+
+    def read(self, window: Window, band: int = 1) -> np.ndarray:
+        """Read one band over ``window``."""
+        if self.raster.path is None:
+            return self.raster.read(window, band=band)
+        ds = getattr(self._local, "ds", None)
+        if ds is None:
+            with self._env:
+                ds = rasterio.open(self.raster.path)
+            self._local.ds = ds
+            with self._lock:
+                self._handles.append(ds)
+        return ds.read(band, window=window)
+
+    def strip(self, fp: Footprint, a: int, b: int, band: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        """Values and edge accumulation buffer of rows ``a..b`` of the footprint's window."""
+        win = fp.window
+        w = int(win.width)
+        vals = self.read(Window(win.col_off, win.row_off + a, w, b - a), band=band)
         acc = np.zeros((b - a, w + 2), dtype=np.float64)
         accumulate_edges(fp.segs, a, b, acc)
-        # acc rows are relative to the strip: shift segments' rows by passing r0 = a and
-        # indexing row - a inside the kernel.
-        yield a, vals, acc
+        return vals, acc
+
+    def close(self) -> None:
+        """Close every handle opened by any thread."""
+        with self._lock:
+            for ds in self._handles:
+                ds.close()
+            self._handles.clear()
+
+    def __enter__(self) -> StripReader:
+        self._env.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+        self._env.__exit__(*exc)

@@ -9,13 +9,13 @@ landscapes, so GDAL's block cache spares re-reading shared tiles.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any, Literal
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import pandas as pd
-import rasterio
 
 from landprofile import _coverage as cov
 from landprofile.errors import InvalidParameterError, UnsupportedFormatError
@@ -26,15 +26,50 @@ from landprofile.raster import Raster, read_raster
 __all__ = ["elevation", "land_cover", "population"]
 
 PopulationKind = Literal["count", "density_per_km2"]
+T = TypeVar("T")
+R = TypeVar("R")
 
 
-@contextmanager
-def _open(raster: Raster) -> Iterator[rasterio.io.DatasetReader | None]:
-    if raster.path is None:
-        yield None
-        return
-    with rasterio.Env(GDAL_CACHEMAX=512), rasterio.open(raster.path) as ds:
-        yield ds
+def default_threads() -> int:
+    """Worker threads for zonal statistics: ``LANDPROFILE_THREADS`` or the CPU count (max 8)."""
+    env = os.environ.get("LANDPROFILE_THREADS")
+    if env:
+        try:
+            return max(1, int(env))
+        except ValueError:
+            raise InvalidParameterError(
+                f"LANDPROFILE_THREADS={env!r} is not a whole number of threads"
+            ) from None
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def _run(
+    raster: Raster,
+    zones: list[Zone],
+    per_zone: Callable[[cov.StripReader, Zone, Callable[..., list[T]]], R],
+    threads: int | None,
+) -> list[R]:
+    """Run ``per_zone`` for every zone, in parallel over zones, or over the strips of one.
+
+    ``per_zone(reader, zone, smap)`` gets ``smap(fn, items)``, a map over strips that is
+    parallel when there is a single zone and serial otherwise, so that the threads are
+    spent where the work is. Results come back in zone order, identical to a serial run
+    (each strip's partial result is reduced in strip order).
+    """
+    n = threads or default_threads()
+    with cov.StripReader(raster) as reader:
+        if not reader.thread_safe:
+            n = 1
+        if n == 1:
+            return [per_zone(reader, z, _serial_map) for z in zones]
+        with ThreadPoolExecutor(max_workers=n) as pool:
+            if len(zones) == 1:
+                return [per_zone(reader, zones[0], lambda f, items: list(pool.map(f, items)))]
+            return list(pool.map(lambda z: per_zone(reader, z, _serial_map), zones))
+
+
+def _serial_map(fn: Callable[[Any], T], items: Any) -> list[T]:
+    return [fn(i) for i in items]
 
 
 def _integer_hist_spec(dtype: np.dtype) -> tuple[int, int] | None:
@@ -46,8 +81,11 @@ def _integer_hist_spec(dtype: np.dtype) -> tuple[int, int] | None:
     return None
 
 
-def _class_areas(ds: Any, raster: Raster, zone: Zone) -> tuple[dict[int, float], float]:
+def _class_areas(
+    reader: cov.StripReader, zone: Zone, smap: Callable[..., list[Any]]
+) -> tuple[dict[int, float], float]:
     """Area (m²) per raster value inside ``zone``, and the zone area covered by the grid."""
+    raster = reader.raster
     geom = cov.geometry_in_raster_crs(zone.geometry, zone.crs, raster)
     fp = cov.footprint(geom, raster)
     if fp.empty:
@@ -57,30 +95,44 @@ def _class_areas(ds: Any, raster: Raster, zone: Zone) -> tuple[dict[int, float],
     spec = _integer_hist_spec(dtype)
     if spec is not None:
         offset, size = spec
-        hist = np.zeros(size, dtype=np.float64)
-        for row_off, vals, acc in cov.iter_strips(ds, raster, fp):
+
+        def strip_hist(ab: tuple[int, int]) -> np.ndarray:
+            a, b = ab
+            vals, acc = reader.strip(fp, a, b)
+            hist = np.zeros(size, dtype=np.float64)
             cov.histogram_strip(
-                acc, vals, areas.row_area[row_off:], areas.fac, areas.use_fac, row_off, offset, hist
+                acc, vals, areas.row_area[a:], areas.fac, areas.use_fac, a, offset, hist
             )
+            return hist
+
+        hist = np.zeros(size, dtype=np.float64)
+        for part in smap(strip_hist, cov.strip_bounds(raster, fp)):
+            hist += part
         nz = np.flatnonzero(hist)
-        out = {int(i) - offset: float(hist[i]) for i in nz}
-        return out, float(hist.sum())
+        return {int(i) - offset: float(hist[i]) for i in nz}, float(hist.sum())
     if dtype.kind not in "iu":
         raise UnsupportedFormatError(
             f"{raster.label}: land cover must hold integer class values, got {dtype}"
         )
-    totals: dict[int, float] = {}
-    for row_off, vals, acc in cov.iter_strips(ds, raster, fp):
+
+    def strip_unique(ab: tuple[int, int]) -> dict[int, float]:
+        a, b = ab
+        vals, acc = reader.strip(fp, a, b)
         c = np.zeros(vals.shape, dtype=np.float64)
         cov.coverage_strip(acc, c)
-        w = c * areas.row_area[row_off : row_off + vals.shape[0], None]
+        w = c * areas.row_area[a:b, None]
         if areas.use_fac:
-            w = w / _fac_grid(areas, row_off, vals.shape)
+            w = w / _fac_grid(areas, a, vals.shape)
         uniq, inv = np.unique(vals, return_inverse=True)
         sums = np.bincount(inv.ravel(), weights=w.ravel(), minlength=len(uniq))
-        for u, s in zip(uniq.tolist(), sums.tolist(), strict=True):
-            if s > 0:
-                totals[int(u)] = totals.get(int(u), 0.0) + s
+        return {
+            int(u): float(x) for u, x in zip(uniq.tolist(), sums.tolist(), strict=True) if x > 0
+        }
+
+    totals: dict[int, float] = {}
+    for part in smap(strip_unique, cov.strip_bounds(raster, fp)):
+        for k, v in part.items():
+            totals[k] = totals.get(k, 0.0) + v
     return totals, float(sum(totals.values()))
 
 
@@ -100,6 +152,7 @@ def land_cover(
     legend: Any = "esa_worldcover_v200",
     lang: str = "en",
     id_field: str | None = None,
+    threads: int | None = None,
 ) -> pd.DataFrame:
     """Land cover / ecosystem composition of each landscape, exact and area-true.
 
@@ -116,6 +169,8 @@ def land_cover(
         Language of the class and group names (``en``, ``fr``, ``es``).
     id_field
         Column naming the landscapes of a GeoDataFrame.
+    threads
+        Worker threads (default :func:`default_threads`); results do not depend on it.
 
     Returns
     -------
@@ -143,34 +198,30 @@ def land_cover(
         nodata_vals.add(int(rast.nodata))
     zones = as_zones(landscapes, id_field=id_field)
     rows: list[dict[str, Any]] = []
-    with _open(rast) as ds:
-        for zone in zones:
-            areas, covered = _class_areas(ds, rast, zone)
-            valid = sum(a for v, a in areas.items() if v in classes and v not in nodata_vals)
-            for value in sorted(areas):
-                a = areas[value]
-                if value in nodata_vals:
-                    rows.append(_row(zone, "nodata", value, "nodata", None, a, None))
-                elif value in classes:
-                    rows.append(
-                        _row(
-                            zone,
-                            "class",
-                            value,
-                            None,
-                            classes[value],
-                            a,
-                            a / valid if valid > 0 else np.nan,
-                            lang,
-                        )
+    for zone, (areas, covered) in zip(zones, _run(rast, zones, _class_areas, threads), strict=True):
+        valid = sum(a for v, a in areas.items() if v in classes and v not in nodata_vals)
+        for value in sorted(areas):
+            a = areas[value]
+            if value in nodata_vals:
+                rows.append(_row(zone, "nodata", value, "nodata", None, a, None))
+            elif value in classes:
+                rows.append(
+                    _row(
+                        zone,
+                        "class",
+                        value,
+                        None,
+                        classes[value],
+                        a,
+                        a / valid if valid > 0 else np.nan,
+                        lang,
                     )
-                else:
-                    rows.append(
-                        _row(zone, "unknown", value, f"unknown value {value}", None, a, None)
-                    )
-            outside = zone.area_m2 - covered
-            if outside > max(1e-6 * zone.area_m2, 1.0):
-                rows.append(_row(zone, "outside", None, "outside the raster", None, outside, None))
+                )
+            else:
+                rows.append(_row(zone, "unknown", value, f"unknown value {value}", None, a, None))
+        outside = zone.area_m2 - covered
+        if outside > max(1e-6 * zone.area_m2, 1.0):
+            rows.append(_row(zone, "outside", None, "outside the raster", None, outside, None))
     cols = [
         "landscape",
         "kind",
@@ -227,20 +278,39 @@ def _row(
     }
 
 
-def _sums(ds: Any, raster: Raster, zone: Zone) -> tuple[np.ndarray, cov.Footprint | None]:
+def _nodata(raster: Raster) -> tuple[float, bool]:
+    return (float(raster.nodata), True) if raster.nodata is not None else (0.0, False)
+
+
+def _sums(
+    reader: cov.StripReader, zone: Zone, smap: Callable[..., list[Any]]
+) -> tuple[np.ndarray, cov.Footprint | None]:
+    """Weighted sums of a continuous raster over ``zone`` (see ``sums_strip``)."""
+    raster = reader.raster
     geom = cov.geometry_in_raster_crs(zone.geometry, zone.crs, raster)
     fp = cov.footprint(geom, raster)
-    out = np.array([0.0, 0.0, 0.0, 0.0, np.inf, -np.inf, 0.0])
+    out = _empty_sums()
     if fp.empty:
         return out, None
     areas = cov.cell_areas(raster, fp.window)
-    has_nd = raster.nodata is not None
-    nd = float(raster.nodata) if has_nd else 0.0
-    for row_off, vals, acc in cov.iter_strips(ds, raster, fp):
-        cov.sums_strip(
-            acc, vals, areas.row_area[row_off:], areas.fac, areas.use_fac, row_off, nd, has_nd, out
-        )
+    nd, has_nd = _nodata(raster)
+
+    def strip_sums(ab: tuple[int, int]) -> np.ndarray:
+        a, b = ab
+        vals, acc = reader.strip(fp, a, b)
+        part = _empty_sums()
+        cov.sums_strip(acc, vals, areas.row_area[a:], areas.fac, areas.use_fac, a, nd, has_nd, part)
+        return part
+
+    for part in smap(strip_sums, cov.strip_bounds(raster, fp)):
+        out[[0, 1, 2, 3, 6]] += part[[0, 1, 2, 3, 6]]
+        out[4] = min(out[4], part[4])
+        out[5] = max(out[5], part[5])
     return out, fp
+
+
+def _empty_sums() -> np.ndarray:
+    return np.array([0.0, 0.0, 0.0, 0.0, np.inf, -np.inf, 0.0])
 
 
 def population(
@@ -249,6 +319,7 @@ def population(
     *,
     kind: PopulationKind = "count",
     id_field: str | None = None,
+    threads: int | None = None,
 ) -> pd.DataFrame:
     """Approximate population of each landscape from a population raster.
 
@@ -261,7 +332,10 @@ def population(
         per km² (``kind="density_per_km2"``, e.g. GPW density).
     kind
         How to read the values. Counts are summed weighted by coverage; densities are
-        multiplied by each cell's true area (km²) and its coverage.
+        multiplied by each cell's true area (km²) and its coverage. GPW densities are per
+        km² of *land*: along coasts, density x whole-cell area over-counts.
+    threads
+        Worker threads; results do not depend on it.
 
     Returns
     -------
@@ -274,25 +348,75 @@ def population(
             f"population kind {kind!r} is not one of 'count', 'density_per_km2'"
         )
     rast = raster if isinstance(raster, Raster) else read_raster(raster)
+    zones = as_zones(landscapes, id_field=id_field)
     rows = []
-    with _open(rast) as ds:
-        for zone in as_zones(landscapes, id_field=id_field):
-            s, _ = _sums(ds, rast, zone)
-            pop = s[0] if kind == "count" else s[1] / 1e6
-            covered = s[2] + s[3]
-            rows.append(
-                {
-                    "landscape": zone.id,
-                    "population": pop,
-                    "density_per_km2": pop / (zone.area_m2 / 1e6),
-                    "nodata_ha": s[3] / 1e4,
-                    "outside_ha": max(zone.area_m2 - covered, 0.0) / 1e4,
-                }
-            )
+    for zone, (s, _) in zip(zones, _run(rast, zones, _sums, threads), strict=True):
+        pop = s[0] if kind == "count" else s[1] / 1e6
+        covered = s[2] + s[3]
+        rows.append(
+            {
+                "landscape": zone.id,
+                "population": pop,
+                "density_per_km2": pop / (zone.area_m2 / 1e6),
+                "nodata_ha": s[3] / 1e4,
+                "outside_ha": max(zone.area_m2 - covered, 0.0) / 1e4,
+            }
+        )
     df = pd.DataFrame(rows)
     df.attrs["raster"] = rast.label
     df.attrs["kind"] = kind
     return df
+
+
+#: Bins of the weighted histogram elevation percentiles are read from.
+ELEVATION_BINS = 65_536
+
+
+def _elevation_zone(
+    reader: cov.StripReader,
+    zone: Zone,
+    smap: Callable[..., list[Any]],
+    percentiles: tuple[float, ...],
+) -> dict[str, float]:
+    s, fp = _sums(reader, zone, smap)
+    row: dict[str, float] = {"nodata_ha": s[3] / 1e4}
+    if fp is None or s[2] == 0:
+        return (
+            row
+            | {"min_m": np.nan, "max_m": np.nan, "mean_m": np.nan}
+            | {f"p{p:g}_m": np.nan for p in percentiles}
+        )
+    vmin, vmax = s[4], s[5]
+    row |= {"min_m": vmin, "max_m": vmax, "mean_m": s[1] / s[2]}
+    width = (vmax - vmin) / ELEVATION_BINS or 1.0
+    areas = cov.cell_areas(reader.raster, fp.window)
+    nd, has_nd = _nodata(reader.raster)
+
+    def strip_hist(ab: tuple[int, int]) -> np.ndarray:
+        a, b = ab
+        vals, acc = reader.strip(fp, a, b)
+        hist = np.zeros(ELEVATION_BINS)
+        cov.value_histogram_strip(
+            acc,
+            vals,
+            areas.row_area[a:],
+            areas.fac,
+            areas.use_fac,
+            a,
+            nd,
+            has_nd,
+            vmin,
+            width,
+            hist,
+        )
+        return hist
+
+    hist = np.sum(smap(strip_hist, cov.strip_bounds(reader.raster, fp)), axis=0)
+    cdf = np.cumsum(hist) / hist.sum()
+    for p in percentiles:
+        b = int(np.searchsorted(cdf, p / 100.0))
+        row[f"p{p:g}_m"] = min(vmin + (b + 0.5) * width, vmax)
+    return row
 
 
 def elevation(
@@ -301,6 +425,7 @@ def elevation(
     *,
     percentiles: tuple[float, ...] = (5, 25, 50, 75, 95),
     id_field: str | None = None,
+    threads: int | None = None,
 ) -> pd.DataFrame:
     """Elevation statistics of each landscape: min, max, mean and percentiles.
 
@@ -314,43 +439,23 @@ def elevation(
         ``landscape``, ``min_m``, ``max_m``, ``mean_m``, ``p5_m`` ... and ``nodata_ha``.
     """
     rast = dem if isinstance(dem, Raster) else read_raster(dem)
-    rows = []
-    nbins = 65_536
-    with _open(rast) as ds:
-        for zone in as_zones(landscapes, id_field=id_field):
-            s, fp = _sums(ds, rast, zone)
-            row: dict[str, Any] = {"landscape": zone.id}
-            if fp is None or s[2] == 0:
-                row |= {"min_m": np.nan, "max_m": np.nan, "mean_m": np.nan}
-                row |= {f"p{p:g}_m": np.nan for p in percentiles}
-            else:
-                vmin, vmax = s[4], s[5]
-                row |= {"min_m": vmin, "max_m": vmax, "mean_m": s[1] / s[2]}
-                width = (vmax - vmin) / nbins or 1.0
-                hist = np.zeros(nbins)
-                areas = cov.cell_areas(rast, fp.window)
-                has_nd = rast.nodata is not None
-                nd = float(rast.nodata) if has_nd else 0.0
-                for row_off, vals, acc in cov.iter_strips(ds, rast, fp):
-                    cov.value_histogram_strip(
-                        acc,
-                        vals,
-                        areas.row_area[row_off:],
-                        areas.fac,
-                        areas.use_fac,
-                        row_off,
-                        nd,
-                        has_nd,
-                        vmin,
-                        width,
-                        hist,
-                    )
-                cdf = np.cumsum(hist) / hist.sum()
-                for p in percentiles:
-                    b = int(np.searchsorted(cdf, p / 100.0))
-                    row[f"p{p:g}_m"] = min(vmin + (b + 0.5) * width, vmax)
-            row["nodata_ha"] = s[3] / 1e4
-            rows.append(row)
-    df = pd.DataFrame(rows)
+    zones = as_zones(landscapes, id_field=id_field)
+
+    def per_zone(reader: cov.StripReader, zone: Zone, smap: Callable[..., list[Any]]) -> dict:
+        return _elevation_zone(reader, zone, smap, percentiles)
+
+    rows = [
+        {"landscape": z.id} | r
+        for z, r in zip(zones, _run(rast, zones, per_zone, threads), strict=True)
+    ]
+    cols = [
+        "landscape",
+        "min_m",
+        "max_m",
+        "mean_m",
+        *[f"p{p:g}_m" for p in percentiles],
+        "nodata_ha",
+    ]
+    df = pd.DataFrame(rows, columns=cols)
     df.attrs["raster"] = rast.label
     return df
