@@ -31,8 +31,20 @@ def lc(tmp_path):
     rng = np.random.default_rng(3)
     data = rng.choice(np.array([10, 20, 40, 50, 80], np.uint8), size=(300, 300))
     p = tmp_path / "lc.tif"
-    with rasterio.open(p, "w", driver="GTiff", width=300, height=300, count=1, dtype="uint8",
-                       crs=LAEA, transform=T, tiled=True, blockxsize=64, blockysize=64) as ds:
+    with rasterio.open(
+        p,
+        "w",
+        driver="GTiff",
+        width=300,
+        height=300,
+        count=1,
+        dtype="uint8",
+        crs=LAEA,
+        transform=T,
+        tiled=True,
+        blockxsize=64,
+        blockysize=64,
+    ) as ds:
         ds.write(data, 1)
     return p, data
 
@@ -41,8 +53,12 @@ def lc(tmp_path):
 def ls():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ScaleWarning)
-        return lp.Landscape(name="L", geometry=box(1_000, 1_500, 8_000, 8_200), crs=LAEA,
-                            provenance=lp.Provenance(method="custom", source="t"))
+        return lp.Landscape(
+            name="L",
+            geometry=box(1_000, 1_500, 8_000, 8_200),
+            crs=LAEA,
+            provenance=lp.Provenance(method="custom", source="t"),
+        )
 
 
 @pytest.mark.parametrize("key", list(BUILTIN_LEGENDS))
@@ -67,7 +83,8 @@ def test_user_legends_csv_json_toml(tmp_path, lc, ls):
     (tmp_path / "l.csv").write_text("value,name,colour,group\n10,Forêt dense,#00aa00,forest\n")
     (tmp_path / "l.json").write_text('[{"value": 10, "name": "Forest", "color": "#00aa00"}]')
     (tmp_path / "l.toml").write_text(
-        '[[classes]]\nvalue = 10\nname = "Forest"\ncolor = "#00aa00"\ngroup = "forest"\n')
+        '[[classes]]\nvalue = 10\nname = "Forest"\ncolor = "#00aa00"\ngroup = "forest"\n'
+    )
     for f in ("l.csv", "l.json", "l.toml"):
         leg = lp.load_legend(tmp_path / f)
         assert leg.by_value()[10].color == "#00aa00"
@@ -94,8 +111,9 @@ def test_same_result_from_path_dataarray_vrt_and_any_thread_count(tmp_path, lc, 
     path, data = lc
     ref = lp.land_cover(ls, path, legend="worldcover", threads=1)
     for threads in (2, 3):
-        pd.testing.assert_frame_equal(lp.land_cover(ls, path, legend="worldcover",
-                                                    threads=threads), ref)
+        pd.testing.assert_frame_equal(
+            lp.land_cover(ls, path, legend="worldcover", threads=threads), ref
+        )
     import rioxarray  # noqa: F401
 
     da = xr.DataArray(data, dims=("y", "x")).rio.write_crs(LAEA).rio.write_transform(T)
@@ -110,16 +128,19 @@ def test_same_result_from_path_dataarray_vrt_and_any_thread_count(tmp_path, lc, 
     <SrcRect xOff="0" yOff="0" xSize="300" ySize="300"/>
     <DstRect xOff="0" yOff="0" xSize="300" ySize="300"/></SimpleSource></VRTRasterBand>
 </VRTDataset>""")
-    np.testing.assert_allclose(lp.land_cover(ls, vrt, legend="worldcover").area_ha,
-                               ref.area_ha, rtol=1e-12)
+    np.testing.assert_allclose(
+        lp.land_cover(ls, vrt, legend="worldcover").area_ha, ref.area_ha, rtol=1e-12
+    )
 
 
 def test_many_landscapes_geodataframe(lc):
     import geopandas as gpd
 
-    zones = gpd.GeoDataFrame({"district": ["a", "b"]},
-                             geometry=[box(0, 0, 3_000, 3_000), box(3_000, 0, 9_000, 3_000)],
-                             crs=LAEA)
+    zones = gpd.GeoDataFrame(
+        {"district": ["a", "b"]},
+        geometry=[box(0, 0, 3_000, 3_000), box(3_000, 0, 9_000, 3_000)],
+        crs=LAEA,
+    )
     df = lp.land_cover(zones, lc[0], legend="worldcover", id_field="district")
     assert set(df.landscape) == {"a", "b"}
     tot = df.groupby("landscape").area_ha.sum()

@@ -21,6 +21,7 @@ from landprofile.profile import (
 )
 from landprofile.raster import Raster, read_raster
 from landprofile.vector import read_vector
+from landprofile.watershed import from_basins, from_dem
 
 try:
     __version__ = version("landprofile")
@@ -37,6 +38,8 @@ __all__ = [
     "elevation",
     "errors",
     "from_admin",
+    "from_basins",
+    "from_dem",
     "from_polygons",
     "land_cover",
     "load_legend",

@@ -15,9 +15,13 @@ from shapely.geometry import Polygon, box
 
 __all__ = [
     "bowtie",
+    "dem_dataarray",
     "geod_area_perimeter_dense",
     "geodesic_circle",
     "grid_partition",
+    "tilted_plane",
+    "two_basins",
+    "v_valley",
 ]
 
 
@@ -74,3 +78,49 @@ def grid_partition(x0: float, y0: float, size: float, n: int) -> list[Polygon]:
 def bowtie(x0: float = 0.0, y0: float = 0.0, size: float = 1.0) -> Polygon:
     """A self-intersecting 'bow-tie' polygon (invalid), two triangles of area size²/4."""
     return Polygon([(x0, y0), (x0 + size, y0 + size), (x0 + size, y0), (x0, y0 + size)])
+
+
+# --------------------------------------------------------------------------- DEMs
+# Each builder returns elevations (float32, metres) whose D8 catchments are known cell
+# for cell; the docstrings say which.
+
+
+def tilted_plane(h: int, w: int, slope: float = 1.0) -> np.ndarray:
+    """Z rises eastwards: every cell drains west, so a cell's catchment is its row eastwards."""
+    return np.tile(np.arange(w, dtype=np.float32) * slope, (h, 1))
+
+
+def v_valley(h: int, w: int, side: float = 10.0, along: float = 1.0) -> np.ndarray:
+    """A valley along the middle row draining east (odd ``h``).
+
+    Sides drain straight towards the valley row, which drains east: the catchment of
+    the valley cell in column ``k`` is every cell of columns ``0..k``.
+    """
+    m = h // 2
+    r = np.abs(np.arange(h) - m)[:, None] * side
+    c = (w - 1 - np.arange(w))[None, :] * along
+    return (r + c).astype(np.float32)
+
+
+def two_basins(h: int, w: int, side: float = 10.0, south: float = 1.0) -> np.ndarray:
+    """A north-south ridge between columns ``w/2 - 1`` and ``w/2`` (even ``w``).
+
+    West of the ridge drains to column 0, east to column ``w - 1``, both then south: the
+    catchment of the south-west corner is columns ``0..w/2-1``, of the south-east corner
+    columns ``w/2..w-1``.
+    """
+    ridge = (w - 1) / 2
+    c = np.arange(w, dtype=np.float64)
+    across = side * (ridge - np.abs(c - ridge))
+    down = south * (h - 1 - np.arange(h, dtype=np.float64))
+    return (across[None, :] + down[:, None]).astype(np.float32)
+
+
+def dem_dataarray(z: np.ndarray, transform, crs, nodata=None):
+    """Wrap an elevation array as a georeferenced DataArray (rioxarray metadata)."""
+    import rioxarray  # noqa: F401
+    import xarray as xr
+
+    da = xr.DataArray(z, dims=("y", "x"), name="dem")
+    da = da.rio.write_crs(crs).rio.write_transform(transform)
+    return da.rio.write_nodata(nodata) if nodata is not None else da

@@ -1,0 +1,176 @@
+"""DEM catchments against synthetic DEMs whose catchments are known cell for cell."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import shapely
+from affine import Affine
+from pyproj import CRS
+
+import landprofile as lp
+from landprofile.errors import InvalidParameterError, ScaleWarning
+from landprofile.geodesy import ellipsoid_band_area_m2
+from landprofile.testing import dem_dataarray, tilted_plane, two_basins, v_valley
+from landprofile.watershed import dem as wd
+
+UTM = CRS.from_epsg(32630)
+T30 = Affine(30, 0, 600_000, 0, -30, 700_000)
+
+
+def pipeline(z, transform=T30, crs=UTM, nodata=None):
+    da = dem_dataarray(z, transform, crs, nodata)
+    filled = wd.condition(da)
+    d = wd.flow_directions(filled)
+    acc = wd.flow_accumulation(d)
+    return da, filled, d, acc
+
+
+def mask_at(d, r, c):
+    return wd.catchment(d, (r, c)).values.astype(bool)
+
+
+@pytest.fixture(autouse=True)
+def _quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ScaleWarning)
+        yield
+
+
+def test_tilted_plane():
+    z = tilted_plane(20, 30)
+    _, _, d, acc = pipeline(z)
+    assert (d.values[:, 1:] == 4).all()  # west
+    assert (d.values[:, 0] == -1).all()  # out of the grid
+    expected = np.zeros((20, 30), bool)
+    expected[7, :] = True
+    np.testing.assert_array_equal(mask_at(d, 7, 0), expected)
+    assert acc.values[7, 0] == 30
+
+
+@pytest.mark.parametrize("k", [0, 10, 24])
+def test_v_valley(k):
+    z = v_valley(21, 25)
+    _, _, d, _ = pipeline(z)
+    expected = np.zeros((21, 25), bool)
+    expected[:, : k + 1] = True
+    np.testing.assert_array_equal(mask_at(d, 10, k), expected)
+
+
+def test_two_basins_split_by_ridge():
+    z = two_basins(30, 40)
+    _, _, d, acc = pipeline(z)
+    left = np.zeros((30, 40), bool)
+    left[:, :20] = True
+    np.testing.assert_array_equal(mask_at(d, 29, 0), left)
+    np.testing.assert_array_equal(mask_at(d, 29, 39), ~left)
+    assert acc.values[29, 0] == 600
+
+
+def test_pits_and_flats_still_drain_to_the_right_outlet():
+    z = two_basins(40, 40).astype(np.float64)
+    z[10:15, 5:10] -= 200.0  # a deep pit in the west basin
+    z[20:30, 3:15] = z[20:30, 3:15].max()  # a plateau (flat) in the west basin
+    z[5:12, 25:33] = 0.0  # a flat-bottomed depression in the east basin
+    filled = wd.condition(dem_dataarray(z.astype(np.float32), T30, UTM))
+    assert (filled.values >= z - 1e-4).all()
+    d = wd.flow_directions(filled)
+    assert not (d.values == -3).any()
+    left = np.zeros((40, 40), bool)
+    left[:, :20] = True
+    np.testing.assert_array_equal(mask_at(d, 39, 0), left)
+    np.testing.assert_array_equal(mask_at(d, 39, 39), ~left)
+
+
+def test_every_valid_cell_drains_to_an_outlet():
+    rng = np.random.default_rng(5)
+    z = rng.normal(size=(60, 70)).astype(np.float32)  # noise: pits and flats everywhere
+    z[20:30, 20:40] = 0.0
+    _, _, d, acc = pipeline(z)
+    outlets = d.values == -1
+    # every cell is counted in exactly one outlet's accumulation
+    assert acc.values[outlets].sum() == z.size
+
+
+def test_geographic_dem_at_10_south():
+    t = Affine(0.001, 0, 30.0, 0, -0.001, -10.0)
+    z = two_basins(30, 40)
+    da = dem_dataarray(z, t, "EPSG:4326")
+    left = np.zeros((30, 40), bool)
+    left[:, :20] = True
+    d = wd.flow_directions(wd.condition(da))
+    np.testing.assert_array_equal(mask_at(d, 29, 0), left)
+    km2 = wd.flow_accumulation(d, units="km2").values[29, 0]
+    rows = [
+        ellipsoid_band_area_m2(-10 - 0.001 * (r + 1), -10 - 0.001 * r, 0.001) for r in range(30)
+    ]
+    assert km2 == pytest.approx(20 * sum(rows) / 1e6, rel=1e-9)
+    # from_dem with the outlet given in lon/lat at the SW cell centre
+    ls = lp.from_dem(da, (30.0005, -10.0295), snap_m=0, name="SW")
+    assert ls.area_km2 == pytest.approx(km2, rel=1e-6)
+    assert ls.provenance.method == "watershed"
+    assert ls.provenance.parameters["snapped_moved_m"] == pytest.approx(0, abs=1)
+
+
+def test_geographic_cell_sizes_shrink_with_latitude():
+    # On a plane rising eastwards as fast as northwards *in metres*, near 60 N a cell is
+    # half as wide as tall, so the steepest descent is west, not south-west.
+    t = Affine(0.002, 0, 10.0, 0, -0.001, 60.0)
+    dx, dy = wd._cell_sizes_m(
+        lp.read_raster(dem_dataarray(np.zeros((3, 3), np.float32), t, "EPSG:4326"))
+    )
+    assert dx[1] / dy == pytest.approx(2 * np.cos(np.radians(59.9985)), rel=5e-3)
+
+
+def test_snapping_moves_to_the_channel_and_reports_distance():
+    z = v_valley(41, 41)
+    da, _, d, acc = pipeline(z)
+    # a point 3 cells (90 m) north of the valley, column 30
+    x, y = T30 @ (30.5, 17.5)
+    s = wd.snap_outlet(acc, (x, y), snap_m=92, outlet_crs=UTM)
+    assert wd.snap_outlet(acc, (x, y), snap_m=100, outlet_crs=UTM).col == 31  # 94.9 m, more flow
+    assert (s.row, s.col) == (20, 30)
+    assert s.moved_m == pytest.approx(90.0)
+    ls = lp.from_dem(da, (x, y), snap_m=92, outlet_crs=UTM, name="valley")
+    assert ls.provenance.parameters["snapped_moved_m"] == pytest.approx(90.0)
+    x0, y0 = T30 @ (0, 0)
+    x1, y1 = T30 @ (31, 41)
+    expected = shapely.box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+    assert ls.geometry.symmetric_difference(expected).area == pytest.approx(0, abs=1e-6)
+
+
+def test_nodata_is_outside_and_holes_are_kept():
+    z = two_basins(30, 40)
+    z[10:14, 8:12] = -9999  # a nodata island inside the west basin
+    da, _, d, _ = pipeline(z, nodata=-9999)
+    m = mask_at(d, 29, 0)
+    assert not m[10:14, 8:12].any()
+    poly = wd.catchment_polygon(wd.catchment(d, (29, 0)))
+    assert len(shapely.get_parts(poly)) == 1
+    assert len(poly.interiors) == 1
+    assert poly.area == pytest.approx(m.sum() * 900)
+
+
+def test_bad_outlets():
+    z = two_basins(30, 40)
+    z[0:5, 0:5] = -9999
+    da = dem_dataarray(z, T30, UTM, -9999)
+    with pytest.raises(InvalidParameterError, match="outside the DEM"):
+        lp.from_dem(da, (0.0, 0.0), outlet_crs=UTM)
+    x, y = T30 @ (1.5, 1.5)
+    with pytest.raises(InvalidParameterError, match="falls on nodata"):
+        lp.from_dem(da, (x, y), snap_m=10, outlet_crs=UTM)
+    with pytest.raises(InvalidParameterError, match="snap_m"):
+        lp.from_dem(da, (x, y), snap_m=-5, outlet_crs=UTM)
+
+
+def test_stream_network():
+    z = v_valley(21, 25)
+    _, _, d, _ = pipeline(z)
+    km2 = wd.flow_accumulation(d, units="km2")
+    streams = wd.stream_network(km2, d, threshold_km2=21 * 5 * 0.0009)
+    assert len(streams) == 1
+    # the valley line from the 5th column to the last: 20 links of 30 m
+    assert streams.geometry.iloc[0].length == pytest.approx(20 * 30)
