@@ -126,7 +126,7 @@ def test_geographic_cell_sizes_shrink_with_latitude():
 
 def test_snapping_moves_to_the_channel_and_reports_distance():
     z = v_valley(41, 41)
-    da, _, d, acc = pipeline(z)
+    da, _, _, acc = pipeline(z)
     # a point 3 cells (90 m) north of the valley, column 30
     x, y = T30 @ (30.5, 17.5)
     s = wd.snap_outlet(acc, (x, y), snap_m=92, outlet_crs=UTM)
@@ -144,7 +144,7 @@ def test_snapping_moves_to_the_channel_and_reports_distance():
 def test_nodata_is_outside_and_holes_are_kept():
     z = two_basins(30, 40)
     z[10:14, 8:12] = -9999  # a nodata island inside the west basin
-    da, _, d, _ = pipeline(z, nodata=-9999)
+    _, _, d, _ = pipeline(z, nodata=-9999)
     m = mask_at(d, 29, 0)
     assert not m[10:14, 8:12].any()
     poly = wd.catchment_polygon(wd.catchment(d, (29, 0)))

@@ -258,8 +258,8 @@ def snap_outlet(
         )
     r0, c0 = int(fr), int(fc)
     dx, dy = _cell_sizes_m(raster)
-    nr = int(math.ceil(snap_m / dy)) + 1
-    ncol = int(math.ceil(snap_m / float(dx[r0]))) + 1
+    nr = math.ceil(snap_m / dy) + 1
+    ncol = math.ceil(snap_m / float(dx[r0])) + 1
     rs, re = max(r0 - nr, 0), min(r0 + nr + 1, raster.height)
     cs, ce = max(c0 - ncol, 0), min(c0 + ncol + 1, raster.width)
     sub = np.asarray(data[rs:re, cs:ce], dtype=float)
