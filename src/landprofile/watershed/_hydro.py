@@ -138,9 +138,10 @@ def d8_directions(filled, valid, dx_row, dy):
     """Steepest-descent D8 on a filled surface; flats resolved towards their outlets.
 
     ``dx_row[r]`` is the true east-west cell size (m) of row ``r``, ``dy`` the north-south
-    size (m); diagonals use their true length. Cells with no lower neighbour on the edge
-    of the grid or next to nodata drain out (``OUT``); interior flat cells are routed by
-    a breadth-first search from the flat's draining cells, so every valid cell drains.
+    size (m); diagonals use their true length. Nodata is a sink: a cell beside nodata
+    drains into it (``OUT``). A cell on the grid edge with no lower neighbour drains out
+    (``OUT``). Interior flat cells are routed by a breadth-first search from the flat's
+    draining cells, so every valid cell drains.
     """
     h, w = filled.shape
     d = np.full((h, w), NODATA, dtype=np.int8)
@@ -155,12 +156,16 @@ def d8_directions(filled, valid, dx_row, dy):
             best = 0.0
             bk = -1
             edge = False
+            into_nodata = False
             for k in range(8):
                 rr = r + DR[k]
                 cc = c + DC[k]
-                if rr < 0 or cc < 0 or rr >= h or cc >= w or not valid[rr, cc]:
+                if rr < 0 or cc < 0 or rr >= h or cc >= w:
                     edge = True
                     continue
+                if not valid[rr, cc]:
+                    into_nodata = True
+                    break
                 drop = z - filled[rr, cc]
                 if drop > 0.0:
                     dist = dxr if DR[k] == 0 else (dy if DC[k] == 0 else diag)
@@ -168,7 +173,10 @@ def d8_directions(filled, valid, dx_row, dy):
                     if s > best:
                         best = s
                         bk = k
-            if bk >= 0:
+            if into_nodata:
+                # nodata is a sink: a cell beside it drains into it (as if infinitely low)
+                d[r, c] = OUT
+            elif bk >= 0:
                 d[r, c] = bk
             elif edge:
                 d[r, c] = OUT
@@ -177,35 +185,202 @@ def d8_directions(filled, valid, dx_row, dy):
                 nflat += 1
     if nflat == 0:
         return d
-    queue = np.empty(nflat, dtype=np.int64)
-    qh = 0
-    qt = 0
+    mask, labels = _flat_masks(filled, d)
+    # Final pass over the cells that are flat or that tie between neighbours of a flat:
+    # route by the flat mask (lower is closer to the flat's outlet, farther from higher
+    # ground), as if the flat were inflated by an infinitesimal gradient.
+    for r in range(h):
+        dxr = dx_row[r]
+        diag = np.sqrt(dxr * dxr + dy * dy)
+        for c in range(w):
+            k0 = d[r, c]
+            if k0 == FLAT:
+                lab = labels[r, c]
+                m0 = mask[r, c]
+                best = 0.0
+                bk = -1
+                for k in range(8):
+                    rr = r + DR[k]
+                    cc = c + DC[k]
+                    if rr < 0 or cc < 0 or rr >= h or cc >= w or labels[rr, cc] != lab:
+                        continue
+                    if filled[rr, cc] != filled[r, c]:
+                        continue
+                    dist = dxr if DR[k] == 0 else (dy if DC[k] == 0 else diag)
+                    sl = (m0 - mask[rr, cc]) / dist
+                    if sl > best:
+                        best = sl
+                        bk = k
+                d[r, c] = bk if bk >= 0 else OUT
+            elif k0 >= 0:
+                # a draining cell whose steepest drop ties between several cells of one
+                # flat: take the one with the lowest mask
+                z = filled[r, c]
+                tz = filled[r + DR[k0], c + DC[k0]]
+                if labels[r + DR[k0], c + DC[k0]] == 0:
+                    continue
+                s0 = (z - tz) / (dxr if DR[k0] == 0 else (dy if DC[k0] == 0 else diag))
+                bm = mask[r + DR[k0], c + DC[k0]]
+                for k in range(8):
+                    rr = r + DR[k]
+                    cc = c + DC[k]
+                    if rr < 0 or cc < 0 or rr >= h or cc >= w or labels[rr, cc] == 0:
+                        continue
+                    dist = dxr if DR[k] == 0 else (dy if DC[k] == 0 else diag)
+                    if (z - filled[rr, cc]) / dist == s0 and mask[rr, cc] < bm:
+                        bm = mask[rr, cc]
+                        d[r, c] = k
+    return d
+
+
+@njit(cache=True, nogil=True)
+def _flat_masks(filled, d):
+    """Barnes, Lehman & Mulla (2014) flat gradients: towards lower terrain, away from higher.
+
+    Returns ``(mask, labels)``: ``labels`` numbers each flat (0 outside flats; the flat's
+    draining rim cells are labelled with it), ``mask`` is ``2 * towards + away`` inside
+    flats, whose descent leads every flat cell to the rim.
+    """
+    h, w = filled.shape
+    n = h * w
+    low = np.empty(1024, dtype=np.int64)
+    nlow = 0
+    high = np.empty(1024, dtype=np.int64)
+    nhigh = 0
     for r in range(h):
         for c in range(w):
-            if d[r, c] < OUT:  # NODATA or FLAT
+            k0 = d[r, c]
+            if k0 == NODATA:
                 continue
             z = filled[r, c]
+            is_low = False
+            is_high = False
             for k in range(8):
                 rr = r + DR[k]
                 cc = c + DC[k]
-                if 0 <= rr < h and 0 <= cc < w and d[rr, cc] == FLAT and filled[rr, cc] == z:
-                    d[rr, cc] = (k + 4) % 8  # from the flat cell back to this one
-                    queue[qt] = rr * w + cc
-                    qt += 1
+                if rr < 0 or cc < 0 or rr >= h or cc >= w or d[rr, cc] == NODATA:
+                    continue
+                if k0 != FLAT and d[rr, cc] == FLAT and filled[rr, cc] == z:
+                    is_low = True
+                elif k0 == FLAT and filled[rr, cc] > z:
+                    is_high = True
+            if is_low:
+                if nlow == low.shape[0]:
+                    low = np.concatenate((low, np.empty(nlow, dtype=np.int64)))
+                low[nlow] = r * w + c
+                nlow += 1
+            if is_high:
+                if nhigh == high.shape[0]:
+                    high = np.concatenate((high, np.empty(nhigh, dtype=np.int64)))
+                high[nhigh] = r * w + c
+                nhigh += 1
+    labels = np.zeros((h, w), dtype=np.int32)
+    mask = np.zeros((h, w), dtype=np.int32)
+    queue = np.empty(max(n, 1), dtype=np.int64)
+    nlab = 0
+    # label each flat by flooding same-elevation cells from its draining rim
+    for i in range(nlow):
+        cell = low[i]
+        r0 = cell // w
+        c0 = cell % w
+        if labels[r0, c0] != 0:
+            continue
+        nlab += 1
+        z = filled[r0, c0]
+        labels[r0, c0] = nlab
+        qh = 0
+        qt = 1
+        queue[0] = cell
+        while qh < qt:
+            cc0 = queue[qh]
+            qh += 1
+            r = cc0 // w
+            c = cc0 % w
+            for k in range(8):
+                rr = r + DR[k]
+                cc = c + DC[k]
+                if rr < 0 or cc < 0 or rr >= h or cc >= w or labels[rr, cc] != 0:
+                    continue
+                if d[rr, cc] == NODATA or filled[rr, cc] != z:
+                    continue
+                labels[rr, cc] = nlab
+                queue[qt] = rr * w + cc
+                qt += 1
+    flat_height = np.zeros(nlab + 1, dtype=np.int32)
+    # away from higher terrain: breadth-first from the high edges
+    seen = np.zeros((h, w), dtype=np.uint8)
+    qt = 0
+    for i in range(nhigh):
+        cell = high[i]
+        r = cell // w
+        c = cell % w
+        if labels[r, c] != 0 and seen[r, c] == 0:
+            seen[r, c] = 1
+            queue[qt] = cell
+            qt += 1
+    qh = 0
+    loops = 1
+    level_end = qt
     while qh < qt:
         cell = queue[qh]
         qh += 1
         r = cell // w
         c = cell % w
-        z = filled[r, c]
+        mask[r, c] = loops
+        lab = labels[r, c]
+        if loops > flat_height[lab]:
+            flat_height[lab] = loops
         for k in range(8):
             rr = r + DR[k]
             cc = c + DC[k]
-            if 0 <= rr < h and 0 <= cc < w and d[rr, cc] == FLAT and filled[rr, cc] == z:
-                d[rr, cc] = (k + 4) % 8
+            if rr < 0 or cc < 0 or rr >= h or cc >= w or seen[rr, cc]:
+                continue
+            if labels[rr, cc] == lab and d[rr, cc] == FLAT:
+                seen[rr, cc] = 1
                 queue[qt] = rr * w + cc
                 qt += 1
-    return d
+        if qh == level_end:
+            loops += 1
+            level_end = qt
+    # towards lower terrain: breadth-first from the low edges; combine (2 * towards +
+    # the away gradient flipped so that it grows away from higher ground)
+    seen[:, :] = 0
+    qt = 0
+    for i in range(nlow):
+        cell = low[i]
+        r = cell // w
+        c = cell % w
+        if seen[r, c] == 0:
+            seen[r, c] = 1
+            queue[qt] = cell
+            qt += 1
+    qh = 0
+    loops = 0
+    level_end = qt
+    while qh < qt:
+        cell = queue[qh]
+        qh += 1
+        r = cell // w
+        c = cell % w
+        lab = labels[r, c]
+        if d[r, c] == FLAT:
+            away = flat_height[lab] - mask[r, c] if mask[r, c] > 0 else 0
+            mask[r, c] = 2 * loops + away
+        else:
+            mask[r, c] = 0  # the draining rim
+        for k in range(8):
+            rr = r + DR[k]
+            cc = c + DC[k]
+            if rr < 0 or cc < 0 or rr >= h or cc >= w or seen[rr, cc]:
+                continue
+            if labels[rr, cc] == lab and d[rr, cc] == FLAT:
+                seen[rr, cc] = 1
+                queue[qt] = rr * w + cc
+                qt += 1
+        if qh == level_end:
+            loops += 1
+            level_end = qt
+    return mask, labels
 
 
 @njit(cache=True, nogil=True)
