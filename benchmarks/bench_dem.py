@@ -51,10 +51,22 @@ def synthetic_dem(size: int) -> Path:
     yy, xx = np.mgrid[0:size, 0:size].astype(np.float32)
     z += 0.02 * (xx + yy) * 30  # tilt towards the north-west
     z = np.round(z, 1)  # decimetre DEM: real flats
-    with rasterio.open(path, "w", driver="GTiff", width=size, height=size, count=1,
-                       dtype="float32", crs="EPSG:32630",
-                       transform=Affine(30, 0, 500_000, 0, -30, 800_000), nodata=-9999,
-                       tiled=True, blockxsize=512, blockysize=512, compress="deflate") as ds:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=size,
+        height=size,
+        count=1,
+        dtype="float32",
+        crs="EPSG:32630",
+        transform=Affine(30, 0, 500_000, 0, -30, 800_000),
+        nodata=-9999,
+        tiled=True,
+        blockxsize=512,
+        blockysize=512,
+        compress="deflate",
+    ) as ds:
         ds.write(z, 1)
     return path
 
@@ -79,21 +91,35 @@ def real_dem() -> Path | None:
 
     WORK.mkdir(parents=True, exist_ok=True)
     with rasterio.open(src) as ds:
-        t, w, h = calculate_default_transform(ds.crs, "EPSG:32632", ds.width, ds.height,
-                                              *ds.bounds, resolution=RES_M)
-        prof = ds.profile | {"crs": "EPSG:32632", "transform": t, "width": w, "height": h,
-                             "dtype": "float32", "nodata": -9999.0}
+        t, w, h = calculate_default_transform(
+            ds.crs, "EPSG:32632", ds.width, ds.height, *ds.bounds, resolution=RES_M
+        )
+        prof = ds.profile | {
+            "crs": "EPSG:32632",
+            "transform": t,
+            "width": w,
+            "height": h,
+            "dtype": "float32",
+            "nodata": -9999.0,
+        }
         dst = np.full((h, w), -9999.0, np.float32)
-        reproject(ds.read(1).astype(np.float32), dst, src_transform=ds.transform,
-                  src_crs=ds.crs, src_nodata=ds.nodata, dst_transform=t, dst_crs="EPSG:32632",
-                  dst_nodata=-9999.0, resampling=Resampling.bilinear)
+        reproject(
+            ds.read(1).astype(np.float32),
+            dst,
+            src_transform=ds.transform,
+            src_crs=ds.crs,
+            src_nodata=ds.nodata,
+            dst_transform=t,
+            dst_crs="EPSG:32632",
+            dst_nodata=-9999.0,
+            resampling=Resampling.bilinear,
+        )
     # pysheds fills depressions as if nodata were terrain but routes flow into nodata
     # as if it were a sink; landprofile treats nodata as a sink in both steps. To compare
     # the algorithms and not that convention, keep the largest all-valid rectangle.
     r0, r1, c0, c1 = _largest_valid_rectangle(dst != -9999.0)
     dst = dst[r0:r1, c0:c1]
-    prof |= {"transform": t @ Affine.translation(c0, r0), "width": c1 - c0,
-             "height": r1 - r0}
+    prof |= {"transform": t @ Affine.translation(c0, r0), "width": c1 - c0, "height": r1 - r0}
     with rasterio.open(out, "w", **prof) as o:
         o.write(dst, 1)
     return out
@@ -121,8 +147,9 @@ def _terra_elev() -> Path | None:
         return Path(found[0])
     tmp = Path(tempfile.mkdtemp())
     try:
-        subprocess.run(["apt-get", "download", "r-cran-terra"], cwd=tmp, check=True,
-                       capture_output=True)
+        subprocess.run(
+            ["apt-get", "download", "r-cran-terra"], cwd=tmp, check=True, capture_output=True
+        )
         deb = next(tmp.glob("r-cran-terra_*.deb"))
         subprocess.run(["dpkg-deb", "-x", str(deb), "/tmp/terra"], check=True)
     except (subprocess.CalledProcessError, StopIteration, FileNotFoundError):
@@ -150,7 +177,7 @@ def landprofile_child(path: str, n_outlets: int) -> None:
     t["directions+flats"] = time.perf_counter() - t0
     del filled
     t0 = time.perf_counter()
-    cells, area = _hydro.accumulate(d, wd._row_areas_m2(raster))
+    cells, _ = _hydro.accumulate(d, wd._row_areas_m2(raster), False)
     t["accumulation"] = time.perf_counter() - t0
     # outlets: the n largest accumulations away from the grid edge
     inner = cells.copy()
@@ -165,24 +192,35 @@ def landprofile_child(path: str, n_outlets: int) -> None:
             break
     del inner
     t0 = time.perf_counter()
-    masks = {f"m{i}": _hydro.catchment_mask(d, r, c).astype(bool)
-             for i, (r, c) in enumerate(chosen)}
+    masks = {
+        f"m{i}": wd._catchment(d, r, c, int(cells[r, c])).astype(bool)
+        for i, (r, c) in enumerate(chosen)
+    }
     t["catchment"] = time.perf_counter() - t0
     xy = [[r, c] for r, c in chosen]
     out = WORK / "lp_masks.npz"
     np.savez_compressed(out, **masks)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": t, "total": sum(v for k, v in t.items() if k != "read"),
-                      "peak_mb": peak, "cells": int(valid.size), "outlets": xy,
-                      "upstream_cells": [int(m.sum()) for m in masks.values()]}))
+    print(
+        json.dumps(
+            {
+                "seconds": t,
+                "total": sum(v for k, v in t.items() if k != "read"),
+                "peak_mb": peak,
+                "cells": int(valid.size),
+                "outlets": xy,
+                "upstream_cells": [int(m.sum()) for m in masks.values()],
+            }
+        )
+    )
 
 
 def warm() -> None:
     # compile / load the numba kernels once (cached on disk) so timings are steady state
+    from affine import Affine
+
     from landprofile.testing import dem_dataarray, two_basins
     from landprofile.watershed import dem as wd
-
-    from affine import Affine
 
     da = dem_dataarray(two_basins(20, 20), Affine(30, 0, 0, 0, -30, 600), "EPSG:32630")
     wd.flow_accumulation(wd.flow_directions(wd.condition(da)))
@@ -215,14 +253,25 @@ def main() -> None:
     if args.only != "pysheds":
         lp = run([sys.executable, __file__, "--child", str(path), str(args.outlets)])
         results["landprofile"] = lp
-        print(f"landprofile: {lp['total']:.2f} s {json.dumps(lp['seconds'])} "
-              f"peak {lp['peak_mb']:.0f} MB = {lp['peak_mb'] * 2**20 / lp['cells']:.1f} B/cell")
+        print(
+            f"landprofile: {lp['total']:.2f} s {json.dumps(lp['seconds'])} "
+            f"peak {lp['peak_mb']:.0f} MB = {lp['peak_mb'] * 2**20 / lp['cells']:.1f} B/cell"
+        )
     if args.only is None:
         lp = results["landprofile"]
-        ps = run([PYSHEDS_PY, str(HERE / "pysheds_worker.py"), str(path),
-                  json.dumps(lp["outlets"]), str(WORK / "ps_masks.npz")])
-        print(f"pysheds:     {ps['total']:.2f} s {json.dumps(ps['seconds'])} "
-              f"peak {ps['peak_mb']:.0f} MB")
+        ps = run(
+            [
+                PYSHEDS_PY,
+                str(HERE / "pysheds_worker.py"),
+                str(path),
+                json.dumps(lp["outlets"]),
+                str(WORK / "ps_masks.npz"),
+            ]
+        )
+        print(
+            f"pysheds:     {ps['total']:.2f} s {json.dumps(ps['seconds'])} "
+            f"peak {ps['peak_mb']:.0f} MB"
+        )
         print(f"speed-up (pysheds / landprofile, whole path): {ps['total'] / lp['total']:.1f}x")
         a = np.load(WORK / "lp_masks.npz")
         b = np.load(WORK / "ps_masks.npz")
@@ -233,8 +282,10 @@ def main() -> None:
             ma, mb = a[k][1:-1, 1:-1], b[k][1:-1, 1:-1]
             inter = np.logical_and(ma, mb).sum()
             union = np.logical_or(ma, mb).sum()
-            print(f"  outlet {k}: {int(a[k].sum())} vs {int(b[k].sum())} cells, "
-                  f"IoU {inter / union:.5f}")
+            print(
+                f"  outlet {k}: {int(a[k].sum())} vs {int(b[k].sum())} cells, "
+                f"IoU {inter / union:.5f}"
+            )
 
 
 if __name__ == "__main__":

@@ -40,9 +40,22 @@ def make_raster(size: int) -> Path:
     rng = np.random.default_rng(42)
     classes = np.array([10, 20, 30, 40, 50, 60, 80, 90, 95], np.uint8)
     t = Affine(RES, 0, -2.5, 0, -RES, 6.5)
-    with rasterio.open(path, "w", driver="GTiff", width=size, height=size, count=1,
-                       dtype="uint8", crs="EPSG:4326", transform=t, nodata=0, tiled=True,
-                       blockxsize=512, blockysize=512, compress="deflate") as ds:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=size,
+        height=size,
+        count=1,
+        dtype="uint8",
+        crs="EPSG:4326",
+        transform=t,
+        nodata=0,
+        tiled=True,
+        blockxsize=512,
+        blockysize=512,
+        compress="deflate",
+    ) as ds:
         for r0 in range(0, size, 512):
             h = min(512, size - r0)
             # patches of 32 cells with 10 % salt noise: realistic entropy for deflate
@@ -129,8 +142,13 @@ def run_method(method: str, size: int, case: str, cold: bool = False) -> dict:
         raise SystemExit(f"unknown method {method}")
     elapsed = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"method": method, "case": case, "seconds": elapsed, "peak_mb": peak_mb,
-            "result": result}
+    return {
+        "method": method,
+        "case": case,
+        "seconds": elapsed,
+        "peak_mb": peak_mb,
+        "result": result,
+    }
 
 
 def warm_up(size: int) -> None:
@@ -150,14 +168,18 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=12000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--case", choices=["one", "many", "both"], default="both")
-    ap.add_argument("--methods",
-                    default="floor,landprofile,landprofile-cold,exactextract,rasterstats")
+    ap.add_argument(
+        "--methods", default="floor,landprofile,landprofile-cold,exactextract,rasterstats"
+    )
     ap.add_argument("--child", nargs=2, metavar=("METHOD", "CASE"))
     args = ap.parse_args()
     if args.child:
         method = args.child[0]
-        print(json.dumps(run_method(method, args.size, args.child[1],
-                                    cold=method == "landprofile-cold")))
+        print(
+            json.dumps(
+                run_method(method, args.size, args.child[1], cold=method == "landprofile-cold")
+            )
+        )
         return
     make_raster(args.size)
     warm_up(args.size)
@@ -169,15 +191,20 @@ def main() -> None:
                 continue  # rasterstats on 1,000 zones is not a peer anyone would pick
             best = None
             for _ in range(args.repeat):
-                out = subprocess.run([sys.executable, __file__, "--size", str(args.size),
-                                      "--child", method, case], capture_output=True, text=True,
-                                     check=True)
+                out = subprocess.run(
+                    [sys.executable, __file__, "--size", str(args.size), "--child", method, case],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
                 rec = json.loads(out.stdout.strip().splitlines()[-1])
                 if best is None or rec["seconds"] < best["seconds"]:
                     best = rec
             rows.append(best)
-            print(f"{case:5s} {method:13s} {best['seconds']:8.3f} s  peak {best['peak_mb']:7.0f} MB",
-                  flush=True)
+            print(
+                f"{case:5s} {method:13s} {best['seconds']:8.3f} s  peak {best['peak_mb']:7.0f} MB",
+                flush=True,
+            )
     for case in cases:
         sub = {r["method"]: r for r in rows if r["case"] == case}
         ours = sub["landprofile"]["seconds"]

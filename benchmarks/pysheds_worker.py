@@ -47,8 +47,16 @@ def main() -> None:
     t["catchment"] = time.perf_counter() - t0
     np.savez_compressed(out_npz, **masks)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": t, "total": sum(v for k, v in t.items() if k != "read"),
-                      "peak_mb": peak, "max_acc": float(np.max(acc))}))
+    print(
+        json.dumps(
+            {
+                "seconds": t,
+                "total": sum(v for k, v in t.items() if k != "read"),
+                "peak_mb": peak,
+                "max_acc": float(np.max(acc)),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -17,83 +17,93 @@ NODATA = -2
 FLAT = -3
 
 
-@njit(cache=True, nogil=True)
-def _heap_push(keys, idx, n, key, value):
+@njit(cache=True, nogil=True, inline="always")
+def _heap_push(heap, n, key):
+    # Binary min-heap of packed uint64 keys (elevation bits << 32 | cell index): one
+    # array, one comparison per level. Deterministic for a given input.
     i = n
-    keys[i] = key
-    idx[i] = value
     while i > 0:
         p = (i - 1) >> 1
-        # ties by insertion index keep the order deterministic
-        if keys[p] > keys[i] or (keys[p] == keys[i] and idx[p] > idx[i]):
-            keys[p], keys[i] = keys[i], keys[p]
-            idx[p], idx[i] = idx[i], idx[p]
-            i = p
-        else:
+        if heap[p] <= key:
             break
+        heap[i] = heap[p]
+        i = p
+    heap[i] = key
 
 
-@njit(cache=True, nogil=True)
-def _heap_pop(keys, idx, n):
-    value = idx[0]
+@njit(cache=True, nogil=True, inline="always")
+def _heap_pop(heap, n):
+    top = heap[0]
     n -= 1
-    keys[0] = keys[n]
-    idx[0] = idx[n]
+    key = heap[n]
     i = 0
     while True:
         left = 2 * i + 1
         if left >= n:
             break
         best = left
-        right = left + 1
-        if right < n and (
-            keys[right] < keys[left] or (keys[right] == keys[left] and idx[right] < idx[left])
-        ):
-            best = right
-        if keys[best] < keys[i] or (keys[best] == keys[i] and idx[best] < idx[i]):
-            keys[best], keys[i] = keys[i], keys[best]
-            idx[best], idx[i] = idx[i], idx[best]
-            i = best
-        else:
+        if left + 1 < n and heap[left + 1] < heap[left]:
+            best = left + 1
+        if heap[best] >= key:
             break
-    return value
+        heap[i] = heap[best]
+        i = best
+    heap[i] = key
+    return top
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _pack(z, cell):
+    # float32 -> uint32 whose unsigned order is the float order, then the cell index
+    b = np.uint64(np.array([z], dtype=np.float32).view(np.uint32)[0])
+    if b & np.uint64(0x80000000):
+        b = ~b & np.uint64(0xFFFFFFFF)
+    else:
+        b = b | np.uint64(0x80000000)
+    return (b << np.uint64(32)) | np.uint64(cell)
 
 
 @njit(cache=True, nogil=True)
 def priority_flood(dem, valid):
-    """Fill depressions (Barnes et al. 2014 Priority-Flood with a pit queue).
+    """Fill depressions: Priority-Flood (Barnes et al. 2014) with a pit queue.
 
     Returns the filled surface (float32): every valid cell has a non-ascending path to
-    the grid edge or to a nodata cell.
+    the grid edge or to a nodata cell. Works on a copy padded with a closed border, so
+    the inner loops need neither bounds checks nor divisions.
     """
     h, w = dem.shape
-    filled = dem.astype(np.float32)
-    closed = np.zeros((h, w), dtype=np.uint8)
-    cap = 2 * (h + w) + 16
-    keys = np.empty(cap, dtype=np.float32)
-    idx = np.empty(cap, dtype=np.int64)
-    n = 0
-    pit = np.empty(1024, dtype=np.int64)
-    ph = 0  # head
-    pt = 0  # tail (pit is a FIFO that is emptied before the heap is touched again)
+    hp, wp = h + 2, w + 2
+    filled = np.zeros((hp, wp), dtype=np.float32)
+    closed = np.ones((hp, wp), dtype=np.uint8)
     for r in range(h):
         for c in range(w):
-            if not valid[r, c]:
-                closed[r, c] = 1
+            filled[r + 1, c + 1] = dem[r, c]
+            if valid[r, c]:
+                closed[r + 1, c + 1] = 0
+    fz = filled.ravel()
+    cl = closed.ravel()
+    offs = DR * wp + DC
+    heap = np.empty(2 * (h + w) + 16, dtype=np.uint64)
+    n = 0
+    mask32 = np.uint64(0xFFFFFFFF)
+    # seeds: valid cells touching the border or nodata (both closed from the start)
+    for r in range(1, h + 1):
+        for c in range(1, w + 1):
+            i = r * wp + c
+            if cl[i]:
                 continue
-            edge = r == 0 or c == 0 or r == h - 1 or c == w - 1
-            if not edge:
-                for k in range(8):
-                    if not valid[r + DR[k], c + DC[k]]:
-                        edge = True
-                        break
-            if edge:
-                if n == keys.shape[0]:
-                    keys = np.concatenate((keys, np.empty(n, dtype=np.float32)))
-                    idx = np.concatenate((idx, np.empty(n, dtype=np.int64)))
-                _heap_push(keys, idx, n, filled[r, c], r * w + c)
-                n += 1
-                closed[r, c] = 1
+            for k in range(8):
+                if cl[i + offs[k]] == 1:
+                    if n == heap.shape[0]:
+                        heap = np.concatenate((heap, np.empty(n, dtype=np.uint64)))
+                    _heap_push(heap, n, _pack(fz[i], i))
+                    n += 1
+                    break
+    for j in range(n):
+        cl[np.int64(heap[j] & mask32)] = 2
+    pit = np.empty(1024, dtype=np.int64)
+    ph = 0
+    pt = 0
     while n > 0 or pt > ph:
         if pt > ph:
             cell = pit[ph]
@@ -102,19 +112,16 @@ def priority_flood(dem, valid):
                 ph = 0
                 pt = 0
         else:
-            cell = _heap_pop(keys, idx, n)
+            cell = np.int64(_heap_pop(heap, n) & mask32)
             n -= 1
-        r = cell // w
-        c = cell % w
-        z = filled[r, c]
+        z = fz[cell]
         for k in range(8):
-            rr = r + DR[k]
-            cc = c + DC[k]
-            if rr < 0 or cc < 0 or rr >= h or cc >= w or closed[rr, cc]:
+            nb = cell + offs[k]
+            if cl[nb]:
                 continue
-            closed[rr, cc] = 1
-            if filled[rr, cc] <= z:
-                filled[rr, cc] = z
+            cl[nb] = 2
+            if fz[nb] <= z:
+                fz[nb] = z
                 if pt == pit.shape[0]:
                     if ph > 0:
                         pit[: pt - ph] = pit[ph:pt]
@@ -122,15 +129,14 @@ def priority_flood(dem, valid):
                         ph = 0
                     else:
                         pit = np.concatenate((pit, np.empty(pit.shape[0], dtype=np.int64)))
-                pit[pt] = rr * w + cc
+                pit[pt] = nb
                 pt += 1
-            else:
-                if n == keys.shape[0]:
-                    keys = np.concatenate((keys, np.empty(n, dtype=np.float32)))
-                    idx = np.concatenate((idx, np.empty(n, dtype=np.int64)))
-                _heap_push(keys, idx, n, filled[rr, cc], rr * w + cc)
-                n += 1
-    return filled
+                continue
+            if n == heap.shape[0]:
+                heap = np.concatenate((heap, np.empty(n, dtype=np.uint64)))
+            _heap_push(heap, n, _pack(fz[nb], nb))
+            n += 1
+    return filled[1 : h + 1, 1 : w + 1].copy()
 
 
 @njit(cache=True, nogil=True)
@@ -145,138 +151,162 @@ def d8_directions(filled, valid, dx_row, dy):
     """
     h, w = filled.shape
     d = np.full((h, w), NODATA, dtype=np.int8)
+    wp = w + 2
+    # padded copy: the border is +inf (never lower), nodata -inf (a sink, always steepest)
+    fp = np.full((h + 2) * wp, np.inf, dtype=np.float32)
+    for r in range(h):
+        for c in range(w):
+            fp[(r + 1) * wp + c + 1] = filled[r, c] if valid[r, c] else -np.inf
+    offs = DR * wp + DC
+    inv = np.empty(8, dtype=np.float64)
     nflat = 0
+    flats = np.empty(1024, dtype=np.int64)
     for r in range(h):
         dxr = dx_row[r]
         diag = np.sqrt(dxr * dxr + dy * dy)
+        for k in range(8):
+            inv[k] = 1.0 / (dxr if DR[k] == 0 else (dy if DC[k] == 0 else diag))
+        border = r == 0 or r == h - 1
         for c in range(w):
             if not valid[r, c]:
                 continue
-            z = filled[r, c]
+            i = (r + 1) * wp + c + 1
+            z = fp[i]
             best = 0.0
             bk = -1
-            edge = False
-            into_nodata = False
             for k in range(8):
-                rr = r + DR[k]
-                cc = c + DC[k]
-                if rr < 0 or cc < 0 or rr >= h or cc >= w:
-                    edge = True
-                    continue
-                if not valid[rr, cc]:
-                    into_nodata = True
-                    break
-                drop = z - filled[rr, cc]
+                drop = z - fp[i + offs[k]]
                 if drop > 0.0:
-                    dist = dxr if DR[k] == 0 else (dy if DC[k] == 0 else diag)
-                    s = drop / dist
-                    if s > best:
-                        best = s
+                    sl = drop * inv[k]
+                    if sl > best:
+                        best = sl
                         bk = k
-            if into_nodata:
+            if best == np.inf:
                 # nodata is a sink: a cell beside it drains into it (as if infinitely low)
                 d[r, c] = OUT
             elif bk >= 0:
                 d[r, c] = bk
-            elif edge:
+            elif border or c == 0 or c == w - 1:
                 d[r, c] = OUT
             else:
                 d[r, c] = FLAT
+                if nflat == flats.shape[0]:
+                    flats = np.concatenate((flats, np.empty(nflat, dtype=np.int64)))
+                flats[nflat] = r * w + c
                 nflat += 1
     if nflat == 0:
         return d
-    mask, labels = _flat_masks(filled, d)
-    # Final pass over the cells that are flat or that tie between neighbours of a flat:
-    # route by the flat mask (lower is closer to the flat's outlet, farther from higher
-    # ground), as if the flat were inflated by an infinitesimal gradient.
-    for r in range(h):
+    flats = flats[:nflat]
+    mask, labels, low = _flat_masks(filled, d, flats)
+    # Route flat cells down the flat mask (lower is closer to the flat's outlet, farther
+    # from higher ground), as if the flat were inflated by an infinitesimal gradient.
+    newdir = np.empty(nflat, dtype=np.int8)
+    for q in range(nflat):
+        cell = flats[q]
+        r = cell // w
+        c = cell % w
         dxr = dx_row[r]
         diag = np.sqrt(dxr * dxr + dy * dy)
-        for c in range(w):
+        lab = labels[r, c]
+        m0 = mask[r, c]
+        z = filled[r, c]
+        best = 0.0
+        bk = -1
+        for k in range(8):
+            rr = r + DR[k]
+            cc = c + DC[k]
+            if rr < 0 or cc < 0 or rr >= h or cc >= w or labels[rr, cc] != lab:
+                continue
+            if filled[rr, cc] != z:
+                continue
+            dist = dxr if DR[k] == 0 else (dy if DC[k] == 0 else diag)
+            sl = (m0 - mask[rr, cc]) / dist
+            if sl > best:
+                best = sl
+                bk = k
+        newdir[q] = bk if bk >= 0 else OUT
+    # A draining cell next to a flat whose steepest drop ties between cells of the flat
+    # takes the one with the lowest mask (such a cell neighbours a flat cell).
+    for q in range(nflat):
+        cell = flats[q]
+        fr = cell // w
+        fc = cell % w
+        for k2 in range(8):
+            r = fr + DR[k2]
+            c = fc + DC[k2]
+            if r < 0 or c < 0 or r >= h or c >= w:
+                continue
             k0 = d[r, c]
-            if k0 == FLAT:
-                lab = labels[r, c]
-                m0 = mask[r, c]
-                best = 0.0
-                bk = -1
-                for k in range(8):
-                    rr = r + DR[k]
-                    cc = c + DC[k]
-                    if rr < 0 or cc < 0 or rr >= h or cc >= w or labels[rr, cc] != lab:
-                        continue
-                    if filled[rr, cc] != filled[r, c]:
-                        continue
-                    dist = dxr if DR[k] == 0 else (dy if DC[k] == 0 else diag)
-                    sl = (m0 - mask[rr, cc]) / dist
-                    if sl > best:
-                        best = sl
-                        bk = k
-                d[r, c] = bk if bk >= 0 else OUT
-            elif k0 >= 0:
-                # a draining cell whose steepest drop ties between several cells of one
-                # flat: take the one with the lowest mask
-                z = filled[r, c]
-                tz = filled[r + DR[k0], c + DC[k0]]
-                if labels[r + DR[k0], c + DC[k0]] == 0:
+            if k0 < 0:
+                continue
+            tr_ = r + DR[k0]
+            tc = c + DC[k0]
+            if labels[tr_, tc] == 0:
+                continue
+            dxr = dx_row[r]
+            diag = np.sqrt(dxr * dxr + dy * dy)
+            z = filled[r, c]
+            s0 = (z - filled[tr_, tc]) / (dxr if DR[k0] == 0 else (dy if DC[k0] == 0 else diag))
+            bm = mask[tr_, tc]
+            for k in range(8):
+                rr = r + DR[k]
+                cc = c + DC[k]
+                if rr < 0 or cc < 0 or rr >= h or cc >= w or labels[rr, cc] == 0:
                     continue
-                s0 = (z - tz) / (dxr if DR[k0] == 0 else (dy if DC[k0] == 0 else diag))
-                bm = mask[r + DR[k0], c + DC[k0]]
-                for k in range(8):
-                    rr = r + DR[k]
-                    cc = c + DC[k]
-                    if rr < 0 or cc < 0 or rr >= h or cc >= w or labels[rr, cc] == 0:
-                        continue
-                    dist = dxr if DR[k] == 0 else (dy if DC[k] == 0 else diag)
-                    if (z - filled[rr, cc]) / dist == s0 and mask[rr, cc] < bm:
-                        bm = mask[rr, cc]
-                        d[r, c] = k
+                dist = dxr if DR[k] == 0 else (dy if DC[k] == 0 else diag)
+                if (z - filled[rr, cc]) / dist == s0 and mask[rr, cc] < bm:
+                    bm = mask[rr, cc]
+                    d[r, c] = k
+    for q in range(nflat):
+        cell = flats[q]
+        d[cell // w, cell % w] = newdir[q]
     return d
 
 
 @njit(cache=True, nogil=True)
-def _flat_masks(filled, d):
+def _flat_masks(filled, d, flats):
     """Barnes, Lehman & Mulla (2014) flat gradients: towards lower terrain, away from higher.
 
-    Returns ``(mask, labels)``: ``labels`` numbers each flat (0 outside flats; the flat's
-    draining rim cells are labelled with it), ``mask`` is ``2 * towards + away`` inside
-    flats, whose descent leads every flat cell to the rim.
+    ``flats`` lists the flat cells (flat index). Returns ``(mask, labels, low)``:
+    ``labels`` numbers each flat (0 outside; the flat's draining rim cells carry its
+    label), ``mask`` is ``2 * towards + away`` inside flats, whose descent leads every
+    flat cell to the rim; ``low`` lists the rim cells.
     """
     h, w = filled.shape
-    n = h * w
+    nflat = flats.shape[0]
+    is_low = np.zeros((h, w), dtype=np.uint8)
     low = np.empty(1024, dtype=np.int64)
     nlow = 0
     high = np.empty(1024, dtype=np.int64)
     nhigh = 0
-    for r in range(h):
-        for c in range(w):
-            k0 = d[r, c]
-            if k0 == NODATA:
+    for q in range(nflat):
+        cell = flats[q]
+        r = cell // w
+        c = cell % w
+        z = filled[r, c]
+        is_high = False
+        for k in range(8):
+            rr = r + DR[k]
+            cc = c + DC[k]
+            if rr < 0 or cc < 0 or rr >= h or cc >= w or d[rr, cc] == NODATA:
                 continue
-            z = filled[r, c]
-            is_low = False
-            is_high = False
-            for k in range(8):
-                rr = r + DR[k]
-                cc = c + DC[k]
-                if rr < 0 or cc < 0 or rr >= h or cc >= w or d[rr, cc] == NODATA:
-                    continue
-                if k0 != FLAT and d[rr, cc] == FLAT and filled[rr, cc] == z:
-                    is_low = True
-                elif k0 == FLAT and filled[rr, cc] > z:
-                    is_high = True
-            if is_low:
+            zn = filled[rr, cc]
+            if zn > z:
+                is_high = True
+            elif zn == z and d[rr, cc] != FLAT and is_low[rr, cc] == 0:
+                is_low[rr, cc] = 1
                 if nlow == low.shape[0]:
                     low = np.concatenate((low, np.empty(nlow, dtype=np.int64)))
-                low[nlow] = r * w + c
+                low[nlow] = rr * w + cc
                 nlow += 1
-            if is_high:
-                if nhigh == high.shape[0]:
-                    high = np.concatenate((high, np.empty(nhigh, dtype=np.int64)))
-                high[nhigh] = r * w + c
-                nhigh += 1
+        if is_high:
+            if nhigh == high.shape[0]:
+                high = np.concatenate((high, np.empty(nhigh, dtype=np.int64)))
+            high[nhigh] = cell
+            nhigh += 1
     labels = np.zeros((h, w), dtype=np.int32)
     mask = np.zeros((h, w), dtype=np.int32)
-    queue = np.empty(max(n, 1), dtype=np.int64)
+    queue = np.empty(nflat + nlow + 1, dtype=np.int64)
     nlab = 0
     # label each flat by flooding same-elevation cells from its draining rim
     for i in range(nlow):
@@ -303,12 +333,15 @@ def _flat_masks(filled, d):
                     continue
                 if d[rr, cc] == NODATA or filled[rr, cc] != z:
                     continue
+                if d[rr, cc] != FLAT and is_low[rr, cc] == 0:
+                    continue
                 labels[rr, cc] = nlab
                 queue[qt] = rr * w + cc
                 qt += 1
     flat_height = np.zeros(nlab + 1, dtype=np.int32)
-    # away from higher terrain: breadth-first from the high edges
-    seen = np.zeros((h, w), dtype=np.uint8)
+    # away from higher terrain: breadth-first from the high edges (is_low reused as seen)
+    seen = is_low
+    seen[:, :] = 0
     qt = 0
     for i in range(nhigh):
         cell = high[i]
@@ -342,9 +375,14 @@ def _flat_masks(filled, d):
         if qh == level_end:
             loops += 1
             level_end = qt
-    # towards lower terrain: breadth-first from the low edges; combine (2 * towards +
-    # the away gradient flipped so that it grows away from higher ground)
-    seen[:, :] = 0
+    # towards lower terrain: breadth-first from the rim; combine 2 * towards with the
+    # away gradient flipped so that it grows away from higher ground
+    for i in range(nhigh):
+        cell = high[i]
+        seen[cell // w, cell % w] = 0
+    for q in range(nflat):
+        cell = flats[q]
+        seen[cell // w, cell % w] = 0
     qt = 0
     for i in range(nlow):
         cell = low[i]
@@ -380,83 +418,132 @@ def _flat_masks(filled, d):
         if qh == level_end:
             loops += 1
             level_end = qt
-    return mask, labels
+    return mask, labels, low[:nlow]
 
 
 @njit(cache=True, nogil=True)
-def accumulate(d, row_area_m2):
-    """Flow accumulation in cells (int64) and in km² of true cell area (float64).
+def accumulate(d, row_area_m2, with_area):
+    """Flow accumulation in cells (int64) and, if asked, km² of true cell area (float64).
 
-    Each cell counts itself. Topological order by in-degree (Kahn), linear time.
+    Each cell counts itself. Topological order by in-degree (Kahn), linear time, on flat
+    indices (a cell with a direction >= 0 always has its target inside the grid).
     """
     h, w = d.shape
-    indeg = np.zeros((h, w), dtype=np.uint8)
-    cells = np.zeros((h, w), dtype=np.int64)
-    area = np.zeros((h, w), dtype=np.float64)
+    dd = d.ravel()
+    n = h * w
+    offs = DR * w + DC
+    indeg = np.zeros(n, dtype=np.uint8)
+    cells = np.zeros(n, dtype=np.int64)
+    area = np.zeros(n if with_area else 1, dtype=np.float64)
     nvalid = 0
-    for r in range(h):
-        a = row_area_m2[r] / 1e6
-        for c in range(w):
-            k = d[r, c]
-            if k == NODATA:
-                continue
-            nvalid += 1
-            cells[r, c] = 1
-            area[r, c] = a
-            if k >= 0:
-                indeg[r + DR[k], c + DC[k]] += 1
+    for i in range(n):
+        k = dd[i]
+        if k == NODATA:
+            continue
+        nvalid += 1
+        cells[i] = 1
+        if with_area:
+            area[i] = row_area_m2[i // w] / 1e6
+        if k >= 0:
+            indeg[i + offs[k]] += 1
     queue = np.empty(nvalid, dtype=np.int64)
     qh = 0
     qt = 0
-    for r in range(h):
-        for c in range(w):
-            if d[r, c] != NODATA and indeg[r, c] == 0:
-                queue[qt] = r * w + c
-                qt += 1
+    for i in range(n):
+        if dd[i] != NODATA and indeg[i] == 0:
+            queue[qt] = i
+            qt += 1
     while qh < qt:
-        cell = queue[qh]
+        i = queue[qh]
         qh += 1
-        r = cell // w
-        c = cell % w
-        k = d[r, c]
+        k = dd[i]
         if k < 0:
             continue
-        rr = r + DR[k]
-        cc = c + DC[k]
-        cells[rr, cc] += cells[r, c]
-        area[rr, cc] += area[r, c]
-        indeg[rr, cc] -= 1
-        if indeg[rr, cc] == 0:
-            queue[qt] = rr * w + cc
+        t = i + offs[k]
+        cells[t] += cells[i]
+        if with_area:
+            area[t] += area[i]
+        indeg[t] -= 1
+        if indeg[t] == 0:
+            queue[qt] = t
             qt += 1
-    return cells, area
+    if with_area:
+        return cells.reshape(h, w), area.reshape(h, w)
+    return cells.reshape(h, w), area.reshape(1, 1)
+
+
+@njit(cache=True, nogil=True)
+def catchment_mask_sweep(d, r0, c0):
+    """Cells draining through ``(r0, c0)``, by one sweep with memoised downstream walks.
+
+    Every cell is resolved once (in or out) by following its path until a resolved cell,
+    the outlet or the edge; memory access follows the flow, so this beats a breadth-first
+    search when the catchment is a large share of the grid.
+    """
+    h, w = d.shape
+    dd = d.ravel()
+    n = h * w
+    offs = DR * w + DC
+    state = np.zeros(n, dtype=np.uint8)  # 0 unknown, 1 in, 2 out
+    target = r0 * w + c0
+    state[target] = 1
+    path = np.empty(1024, dtype=np.int64)
+    for i in range(n):
+        if state[i]:
+            continue
+        np_ = 0
+        j = i
+        while state[j] == 0:
+            k = dd[j]
+            if k < 0:
+                state[j] = 2
+                break
+            if np_ == path.shape[0]:
+                path = np.concatenate((path, np.empty(np_, dtype=np.int64)))
+            path[np_] = j
+            np_ += 1
+            j = j + offs[k]
+        v = state[j]
+        for q in range(np_):
+            state[path[q]] = v
+    out = np.zeros(n, dtype=np.uint8)
+    for i in range(n):
+        if state[i] == 1:
+            out[i] = 1
+    return out.reshape(h, w)
 
 
 @njit(cache=True, nogil=True)
 def catchment_mask(d, r0, c0):
-    """Cells draining through ``(r0, c0)`` (the outlet included), as uint8."""
+    """Cells draining through ``(r0, c0)`` (the outlet included), as uint8.
+
+    Breadth-first upstream on a copy of the directions padded with nodata, so that
+    neighbours need no bounds checks: a neighbour belongs when its direction points back.
+    """
     h, w = d.shape
-    mask = np.zeros((h, w), dtype=np.uint8)
+    wp = w + 2
+    dp = np.full((h + 2) * wp, NODATA, dtype=np.int8)
+    for r in range(h):
+        for c in range(w):
+            dp[(r + 1) * wp + c + 1] = d[r, c]
+    offs = DR * wp + DC
+    mask = np.zeros((h + 2) * wp, dtype=np.uint8)
     queue = np.empty(1024, dtype=np.int64)
-    queue[0] = r0 * w + c0
-    mask[r0, c0] = 1
+    start = (r0 + 1) * wp + c0 + 1
+    queue[0] = start
+    mask[start] = 1
     qh = 0
     qt = 1
     while qh < qt:
-        cell = queue[qh]
+        i = queue[qh]
         qh += 1
-        r = cell // w
-        c = cell % w
         for k in range(8):
-            rr = r + DR[k]
-            cc = c + DC[k]
-            if rr < 0 or cc < 0 or rr >= h or cc >= w or mask[rr, cc]:
-                continue
-            kk = d[rr, cc]
-            if kk >= 0 and rr + DR[kk] == r and cc + DC[kk] == c:
-                mask[rr, cc] = 1
+            nb = i + offs[k]
+            # the neighbour at offset k drains to i when its direction is k's opposite
+            if dp[nb] == (k + 4) % 8 and mask[nb] == 0:
+                mask[nb] = 1
                 if qt == queue.shape[0]:
                     queue = np.concatenate((queue, np.empty(qt, dtype=np.int64)))
-                queue[qt] = rr * w + cc
+                queue[qt] = nb
                 qt += 1
-    return mask
+    return mask.reshape(h + 2, wp)[1 : h + 1, 1 : w + 1].copy()

@@ -189,7 +189,7 @@ def flow_accumulation(directions: Any, *, units: str = "cells") -> xr.DataArray:
     if units not in ("cells", "km2"):
         raise InvalidParameterError(f"units {units!r} is not one of 'cells', 'km2'")
     data, raster = _as_grid(directions)
-    cells, area = _hydro.accumulate(data.astype(np.int8), _row_areas_m2(raster))
+    cells, area = _hydro.accumulate(data.astype(np.int8), _row_areas_m2(raster), units == "km2")
     if units == "cells":
         return _to_dataarray(cells, raster, "flow_accumulation_cells", None)
     return _to_dataarray(area, raster, "flow_accumulation_km2", None)
@@ -298,8 +298,16 @@ def catchment(directions: Any, outlet: Snapped | tuple[int, int]) -> xr.DataArra
         raise InvalidParameterError(f"outlet cell ({r}, {c}) is outside the grid")
     if data[r, c] == _hydro.NODATA:
         raise InvalidParameterError(f"outlet cell ({r}, {c}) is nodata")
-    mask = _hydro.catchment_mask(data.astype(np.int8), int(r), int(c))
+    mask = _catchment(data.astype(np.int8), int(r), int(c), None)
     return _to_dataarray(mask, raster, "catchment", None)
+
+
+def _catchment(d: np.ndarray, r: int, c: int, upstream_cells: int | None) -> np.ndarray:
+    # A breadth-first search costs per upstream cell (with scattered memory access), a
+    # sweep costs per grid cell (following the flow): use the sweep for big catchments.
+    if upstream_cells is not None and upstream_cells < d.size // 20:
+        return _hydro.catchment_mask(d, r, c)
+    return _hydro.catchment_mask_sweep(d, r, c)
 
 
 def catchment_polygon(mask: Any) -> shapely.Geometry:
@@ -396,12 +404,13 @@ def from_dem(
     dx, dy = _cell_sizes_m(raster)
     d = _hydro.d8_directions(filled, valid, dx, dy)
     del filled
-    cells, area = _hydro.accumulate(d, _row_areas_m2(raster))
+    row_area = _row_areas_m2(raster)
+    cells, _ = _hydro.accumulate(d, row_area, False)
     acc_da = _to_dataarray(cells, raster, "flow_accumulation_cells", None)
     snapped = snap_outlet(acc_da, outlet, snap_m=snap_m, outlet_crs=outlet_crs)
-    up_km2 = float(area[snapped.row, snapped.col])
-    del cells, area, acc_da
-    mask = _hydro.catchment_mask(d, snapped.row, snapped.col)
+    del cells, acc_da
+    mask = _catchment(d, snapped.row, snapped.col, snapped.accumulation_cells)
+    up_km2 = float(mask.sum(axis=1) @ row_area) / 1e6
     geom = catchment_polygon(_to_dataarray(mask, raster, "catchment", None))
     ox, oy = outlet.coords[0] if isinstance(outlet, shapely.Point) else outlet
     provenance = Provenance(
