@@ -6,7 +6,7 @@ each stage; see the README for a tour.
 
 from importlib.metadata import PackageNotFoundError, version
 
-from landprofile import errors
+from landprofile import errors, zoning
 from landprofile.boundary import from_admin, from_polygons
 from landprofile.crs import norm_crs
 from landprofile.landscape import Landscape, Provenance
@@ -49,4 +49,5 @@ __all__ = [
     "profile",
     "read_raster",
     "read_vector",
+    "zoning",
 ]

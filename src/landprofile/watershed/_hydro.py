@@ -56,10 +56,7 @@ def _heap_pop(heap, n):
 def _pack(z, cell):
     # float32 -> uint32 whose unsigned order is the float order, then the cell index
     b = np.uint64(np.array([z], dtype=np.float32).view(np.uint32)[0])
-    if b & np.uint64(0x80000000):
-        b = ~b & np.uint64(0xFFFFFFFF)
-    else:
-        b = b | np.uint64(0x80000000)
+    b = ~b & np.uint64(0xFFFFFFFF) if b & np.uint64(0x80000000) else b | np.uint64(0x80000000)
     return (b << np.uint64(32)) | np.uint64(cell)
 
 
@@ -197,7 +194,7 @@ def d8_directions(filled, valid, dx_row, dy):
     if nflat == 0:
         return d
     flats = flats[:nflat]
-    mask, labels, low = _flat_masks(filled, d, flats)
+    mask, labels, _ = _flat_masks(filled, d, flats)
     # Route flat cells down the flat mask (lower is closer to the flat's outlet, farther
     # from higher ground), as if the flat were inflated by an infinitesimal gradient.
     newdir = np.empty(nflat, dtype=np.int8)

@@ -1,0 +1,353 @@
+"""Zoning against layouts built in code with known answers, and on real Ghana layers."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import rasterio
+import shapely
+from affine import Affine
+from pyproj import CRS
+from shapely.geometry import LineString, Point, box
+
+import landprofile as lp
+from landprofile.errors import ScaleWarning
+from landprofile.zoning import RulesError, candidates, load_rules, sensitivity
+
+LAEA = CRS.from_proj4("+proj=laea +lat_0=5.5 +lon_0=-2 +datum=WGS84 +units=m")
+
+ONLY_EXCLUSIONS = """
+name = "test exclusions"
+[zones]
+min_area_ha = 0.0
+min_score = 0.0
+[exclude.concessions]
+layer = "concessions"
+buffer_m = 0.0
+open_types = ["artisanal"]
+[exclude.protected]
+layer = "protected"
+buffer_m = 1000.0
+[exclude.rivers]
+layer = "rivers"
+buffer_m = 100.0
+"""
+
+
+@pytest.fixture(autouse=True)
+def _quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ScaleWarning)
+        yield
+
+
+@pytest.fixture
+def layout():
+    ls = lp.Landscape(
+        name="square",
+        geometry=box(-10_000, -10_000, 10_000, 10_000),
+        crs=LAEA,
+        provenance=lp.Provenance(method="custom", source="test"),
+    )
+    conc = gpd.GeoDataFrame(
+        {"type": ["large-scale exploitation", "artisanal"]},
+        geometry=[box(2_000, 2_000, 6_000, 6_000), box(-9_000, 6_000, -6_000, 9_000)],
+        crs=LAEA,
+    )
+    pa = gpd.GeoDataFrame(
+        {"name": ["forest reserve"]},
+        geometry=[Point(-5_000, -5_000).buffer(2_000, quad_segs=256)],
+        crs=LAEA,
+    )
+    river = gpd.GeoDataFrame(geometry=[LineString([(-10_000, 0), (10_000, 500)])], crs=LAEA)
+    return ls, conc, pa, river
+
+
+def oracle_union_ha(layout, crs):
+    ls, conc, pa, river = layout
+    parts = [
+        conc.geometry.iloc[0],
+        pa.geometry.iloc[0].buffer(1_000, quad_segs=256),
+        river.geometry.iloc[0].buffer(100, quad_segs=256),
+    ]
+    union = shapely.union_all(parts).intersection(ls.geometry)
+    g = gpd.GeoSeries([union, ls.geometry], crs=LAEA).to_crs(crs)
+    return g.iloc[0].area / 1e4, g.iloc[0].boundary.length
+
+
+def test_excluded_area_matches_the_analytic_union(layout):
+    ls, conc, pa, river = layout
+    res = candidates(
+        ls, rules=ONLY_EXCLUSIONS, concessions=conc, protected=pa, rivers=river, resolution_m=30
+    )
+    exact_ha, perimeter_m = oracle_union_ha(layout, res.grid.crs)
+    got = res.summary["excluded_ha"]
+    # error bound: one cell's area per boundary cell (cells the boundary crosses)
+    boundary_cells = perimeter_m / 30 * math.sqrt(2)
+    assert abs(got - exact_ha) <= boundary_cells * 0.09
+    assert abs(got - exact_ha) / exact_ha < 0.01
+    # the open (artisanal) concession does not exclude
+    assert res.exclusions.area_ha.sum() == pytest.approx(got, rel=1e-9)
+    assert set(res.exclusions.rules) >= {"concessions", "protected", "rivers"}
+    # no candidate zone touches an exclusion
+    ex = shapely.union_all(res.exclusions.geometry.to_numpy())
+    for z in res.zones.geometry:
+        assert z.intersection(ex).area < 1e-6
+
+
+def test_conflicts_are_exactly_the_sites_placed_in_constraints(layout):
+    ls, conc, pa, river = layout
+    sites = gpd.GeoDataFrame(
+        {"site": ["in-concession", "in-park", "park-buffer", "on-river", "free", "open-conc"]},
+        geometry=[
+            Point(4_000, 4_000).buffer(50),
+            Point(-5_000, -5_000),
+            Point(-5_000, -7_500),
+            Point(0, 280),
+            Point(8_000, -8_000),
+            Point(-7_000, 7_000),
+        ],
+        crs=LAEA,
+    )
+    res = candidates(
+        ls,
+        rules=ONLY_EXCLUSIONS,
+        concessions=conc,
+        protected=pa,
+        rivers=river,
+        sites=sites,
+        site_id_field="site",
+    )
+    got = {(r.site_id, r.conflict) for r in res.conflicts.itertuples()}
+    assert got == {
+        ("in-concession", "concession"),
+        ("in-park", "protected area"),
+        ("park-buffer", "protected area buffer"),
+        ("on-river", "river buffer"),
+    }
+    row = res.conflicts[res.conflicts.site_id == "in-concession"].iloc[0]
+    # the site polygon lies wholly inside the concession: overlap = its own area
+    assert row.overlap_ha == pytest.approx(sites.geometry.iloc[0].area / 1e4, rel=1e-9)
+    assert res.summary["n_sites_in_conflict"] == 4
+
+
+def test_factor_gradient_best_zone_is_known(layout):
+    ls, *_ = layout
+    strips = gpd.GeoDataFrame(
+        {"score": [0.2, 0.5, 0.9]},
+        geometry=[
+            box(-10_000, -10_000, -4_000, 10_000),
+            box(-3_000, -10_000, 3_000, 10_000),
+            box(4_000, -10_000, 10_000, 10_000),
+        ],
+        crs=LAEA,
+    )
+    rules = """
+[zones]
+min_area_ha = 100.0
+min_score = 0.1
+[favour.geology]
+layer = "geology"
+weight = 1.0
+score_field = "score"
+default = 0.0
+"""
+    res = candidates(ls, rules=rules, geology=strips, resolution_m=50)
+    z = res.zones
+    assert list(z["rank"]) == [1, 2, 3]
+    best = z.iloc[0]
+    assert best.score == pytest.approx(0.9)
+    assert best.geometry.centroid.x > 4_000
+    assert best.area_ha == pytest.approx(6_000 * 20_000 / 1e4, rel=0.01)
+    assert "deposit likelihood 0.90" in best.why
+
+
+def test_land_cover_and_slope_exclusions(tmp_path, layout):
+    ls, *_ = layout
+    t = Affine(100, 0, -10_000, 0, -100, 10_000)
+    lc = np.full((200, 200), 30, np.uint8)  # grassland
+    lc[:, :100] = 40  # cropland on the west half
+    with rasterio.open(
+        tmp_path / "lc.tif",
+        "w",
+        driver="GTiff",
+        width=200,
+        height=200,
+        count=1,
+        dtype="uint8",
+        crs=LAEA,
+        transform=t,
+    ) as ds:
+        ds.write(lc, 1)
+    dem = np.zeros((200, 200), np.float32)
+    dem[:100, 100:] = np.arange(100)[None, :] * 50.0  # NE quarter: 50 m per 100 m = 26.6 deg
+    with rasterio.open(
+        tmp_path / "dem.tif",
+        "w",
+        driver="GTiff",
+        width=200,
+        height=200,
+        count=1,
+        dtype="float32",
+        crs=LAEA,
+        transform=t,
+    ) as ds:
+        ds.write(dem, 1)
+    rules = """
+[zones]
+min_area_ha = 0.0
+min_score = 0.0
+[exclude.land_cover]
+layer = "land_cover"
+groups = ["cropland"]
+[exclude.slope]
+layer = "dem"
+max_slope_deg = 20.0
+"""
+    res = candidates(
+        ls,
+        rules=rules,
+        land_cover=tmp_path / "lc.tif",
+        dem=tmp_path / "dem.tif",
+        legend="esa_worldcover_v200",
+        resolution_m=100,
+    )
+    assert len(res.zones) == 1
+    z = res.zones.geometry.iloc[0]
+    # only the south-east quarter is left (to within one row and one column of cells:
+    # the grid is not aligned with the rasters' cells)
+    assert z.area / 1e4 == pytest.approx(10_000, abs=2 * 100 * 1.0 + 1)
+    assert z.centroid.x > 0
+    assert z.centroid.y < 0
+
+
+def test_rules_validation_errors():
+    with pytest.raises(RulesError, match=r"\[exclude.x\] layer 'mines' is unknown"):
+        load_rules('[exclude.x]\nlayer = "mines"\n')
+    with pytest.raises(RulesError, match=r"\[exclude.x\] buffer_m must be >= 0"):
+        load_rules('[exclude.x]\nlayer = "rivers"\nbuffer_m = -5\n')
+    with pytest.raises(RulesError, match=r"\[favour.y\] weight must be in \[0, 1\], got 1.5"):
+        load_rules('[favour.y]\nlayer = "sites"\nweight = 1.5\n')
+    with pytest.raises(RulesError, match=r"\[exclude.x\] has unknown key\(s\) \['bufer_m'\]"):
+        load_rules('[exclude.x]\nlayer = "rivers"\nbufer_m = 5\n')
+    with pytest.raises(RulesError, match=r"rule exclude.a conflicts with rule favour.b.*wins"):
+        load_rules('[exclude.a]\nlayer = "sites"\n[favour.b]\nlayer = "sites"\nweight = 0.5\n')
+    ok = load_rules(
+        '[exclude.a]\nlayer = "sites"\nwins = "exclude"\n'
+        '[favour.b]\nlayer = "sites"\nweight = 0.5\n'
+    )
+    assert ok.exclude["a"]["wins"] == "exclude"
+    with pytest.raises(RulesError, match="requires layer 'rivers'"):
+        candidates(
+            lp.Landscape(
+                name="s",
+                geometry=box(0, 0, 1000, 1000),
+                crs=LAEA,
+                provenance=lp.Provenance(method="custom", source="t"),
+            ),
+            rules='[exclude.r]\nlayer = "rivers"\nrequired = true\n',
+        )
+
+
+def test_default_rules_every_number_is_commented():
+    from importlib import resources
+
+    text = resources.files("landprofile").joinpath("data/rules/default_igf.toml").read_text()
+    # every table holding a number carries a comment (its source, or that it stands in
+    # for local regulation) inside it or right above its header
+    blocks = text.split("\n[")
+    for prev, block in itertools.pairwise(blocks):
+        body = [ln for ln in block.splitlines()[1:] if "=" in ln and not ln.startswith("#")]
+        numeric = [ln for ln in body if any(ch.isdigit() for ch in ln.split("=", 1)[1])]
+        above = prev.rstrip().splitlines()[-1:] if prev.strip() else []
+        commented = any(ln.lstrip().startswith("#") for ln in block.splitlines()) or any(
+            ln.startswith("#") for ln in above
+        )
+        assert not numeric or commented, f"[{block.splitlines()[0]} has uncommented numbers"
+
+
+def test_deterministic_gpkg_and_sensitivity(tmp_path, layout):
+    ls, conc, pa, river = layout
+    strips = gpd.GeoDataFrame(
+        {"score": [0.3, 0.6, 0.9]},
+        geometry=[
+            box(-10_000, -10_000, -4_000, 10_000),
+            box(-3_000, -10_000, 3_000, 10_000),
+            box(4_000, -10_000, 10_000, 10_000),
+        ],
+        crs=LAEA,
+    )
+    sites = gpd.GeoDataFrame(geometry=[Point(8_000, -8_000), Point(0, -8_000)], crs=LAEA)
+    kw = {
+        "concessions": conc,
+        "protected": pa,
+        "rivers": river,
+        "geology": strips,
+        "sites": sites,
+        "resolution_m": 60,
+    }
+    a = candidates(ls, **kw)
+    b = candidates(ls, **kw)
+    a.to_gpkg(tmp_path / "a.gpkg")
+    b.to_gpkg(tmp_path / "b.gpkg")
+    assert (tmp_path / "a.gpkg").read_bytes() == (tmp_path / "b.gpkg").read_bytes()
+    back = gpd.read_file(tmp_path / "a.gpkg", layer="zones")
+    assert len(back) == len(a.zones)
+    import pyogrio
+
+    meta = pyogrio.read_info(tmp_path / "a.gpkg", layer="zones")["dataset_metadata"]
+    assert "IGF default" in meta["landprofile_rules"]
+    sens = sensitivity(a, draws=50, top_k=1)
+    assert list(sens.zone_id) == list(a.zones.zone_id)
+    assert sens.share_top_k.between(0, 1).all()
+    assert (sens.min_rank <= sens["rank"]).all()
+    assert (sens.max_rank >= sens["rank"]).all()
+
+
+@pytest.mark.shared_data
+def test_real_ghana_layers_behave(shared_data, sample_dir):
+    ghana = shared_data / "ghana"
+    asm = gpd.read_file(ghana / "asm_mining_ghana_2024_earthgenome.geojson")
+    rivers = gpd.read_file(ghana / "rivers_ne10m_ghana.geojson")
+    # a landscape around the densest cluster of detected mining, 40 km x 40 km
+    c = asm.to_crs(32630).geometry.centroid
+    cx, cy = float(np.median(c.x)), float(np.median(c.y))
+    ls = lp.Landscape(
+        name="real",
+        geometry=box(cx - 20_000, cy - 20_000, cx + 20_000, cy + 20_000),
+        crs=32630,
+        provenance=lp.Provenance(method="custom", source="test"),
+    )
+    concession = gpd.GeoDataFrame(
+        {"type": ["large-scale exploitation"]},
+        geometry=[box(cx - 5_000, cy - 5_000, cx + 5_000, cy)],
+        crs=32630,
+    )
+    res = candidates(
+        ls,
+        sites=asm,
+        rivers=rivers,
+        concessions=concession,
+        land_cover=sample_dir / "modis_igbp_2019_sw_ghana.tif",
+        legend="modis_igbp",
+        resolution_m=90,
+    )
+    assert len(res.zones) > 0
+    g = res.grid
+    zones = res.zones.geometry
+    conc = concession.to_crs(g.crs).geometry.iloc[0]
+    riv = shapely.union_all(rivers.to_crs(g.crs).geometry.to_numpy())
+    for z in zones:
+        # cells whose centres are outside the concession: at most half a cell across its edge
+        assert z.intersection(conc).area <= conc.length * 90 / 2
+        # the 100 m riparian buffer, less half a cell diagonal for cell-centre sampling
+        assert z.distance(riv) >= 100 - 90 * math.sqrt(2) / 2
+    # some detected mining lies in the made-up concession, and every conflict is a site
+    # of this landscape
+    assert res.summary["n_sites_in_conflict"] > 0
+    assert res.conflicts.geometry.intersects(ls.to_gdf().to_crs(g.crs).geometry.iloc[0]).all()
