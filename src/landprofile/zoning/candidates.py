@@ -83,6 +83,8 @@ class ZoningResult:
     rules: RuleSet
     grid: AnalysisGrid = field(repr=False)
     factor_weights: dict[str, float] = field(default_factory=dict)
+    #: Seconds spent per step (not written to the GeoPackage, which must be reproducible).
+    timings: dict[str, float] = field(default_factory=dict, compare=False)
 
     def to_gpkg(self, path: str | os.PathLike[str]) -> None:
         """Write zones, exclusions and conflicts to one GeoPackage, atomically.
@@ -287,6 +289,16 @@ def candidates(
     -------
     ZoningResult
     """
+    import time
+
+    clock = [time.perf_counter()]
+    timings: dict[str, float] = {}
+
+    def lap(step: str) -> None:
+        now = time.perf_counter()
+        timings[step] = now - clock[0]
+        clock[0] = now
+
     rs = load_rules(rules)
     res = float(resolution_m or rs.resolution_m)
     if not res > 0:
@@ -332,12 +344,14 @@ def candidates(
         for value in np.unique(lc):
             if value in lut:
                 lc_groups[lc == value] = lut[value]
+    lap("grid_and_layers")
     slope = None
     if dem is not None:
         z = _warp(read_raster(dem), grid, Resampling.bilinear, "float32", np.nan)
         gy, gx = np.gradient(z, res)
         slope = np.degrees(np.arctan(np.hypot(gx, gy)))
 
+    lap("rasters")
     # ---------------------------------------------------------------- constraints
     ex_names: list[str] = []
     ex_bits = np.zeros((grid.height, grid.width), dtype=np.uint32)
@@ -359,7 +373,7 @@ def candidates(
             if buf > 0:
                 geoms = shapely.buffer(geoms, buf, quad_segs=16)
             if len(geoms):
-                ex_geoms[name] = shapely.union_all(geoms)
+                ex_geoms[name] = np.asarray(geoms, dtype=object)
             m = _burn(geoms, grid)
         if m is None:
             skipped.append(f"exclude.{name} (no {lay} layer)")
@@ -369,6 +383,7 @@ def candidates(
         ex_bits |= m.astype(np.uint32) << np.uint32(len(ex_names))
         ex_names.append(name)
     excluded = ex_bits != 0
+    lap("exclusions")
 
     # ---------------------------------------------------------------- factors
     dists: dict[str, np.ndarray] = {}
@@ -400,6 +415,7 @@ def candidates(
     else:
         score[:] = 1.0
 
+    lap("factors")
     # ---------------------------------------------------------------- regions
     min_score = rs.zones("min_score", 0.4)
     suitable = grid.inside & ~excluded & (score >= min_score)
@@ -412,8 +428,11 @@ def candidates(
     zones = _zones_table(
         labels, kept, area_ha[keep], score, factors, weights, grid, rs, layers, dist
     )
+    lap("zones")
     exclusions = _exclusions_table(ex_bits, ex_names, grid)
+    lap("exclusion_polygons")
     conflicts = _conflicts_table(layers, rs, ex_geoms, site_id_field, grid.boundary)
+    lap("conflicts")
     inside_ha = float(grid.inside.sum() * grid.cell_ha)
     total_ha = float(zones["area_ha"].sum()) if len(zones) else 0.0
     summary = {
@@ -443,6 +462,7 @@ def candidates(
         rules=rs,
         grid=grid,
         factor_weights={k: weights[k] for k in weights},
+        timings=timings,
     )
 
 
@@ -670,61 +690,69 @@ def _exclusions_table(bits: np.ndarray, names: list[str], grid: AnalysisGrid) ->
     )
 
 
-def _conflicts_table(
-    layers: dict, rs: RuleSet, ex_geoms: dict, id_field: str | None, boundary: Any
-) -> gpd.GeoDataFrame:
+def _conflicts_table(layers: dict, rs: RuleSet, ex_geoms: dict, id_field: str | None,
+                     boundary: Any) -> gpd.GeoDataFrame:
     cols = ["site_id", "conflict", "rule", "overlap_ha", "geometry"]
     sites = layers.get("sites")
     if sites is None or sites.empty:
         return gpd.GeoDataFrame(columns=cols, geometry="geometry", crs=None)
     if id_field is not None and id_field not in sites.columns:
-        raise MissingFieldError(
-            f"site_id_field {id_field!r} not in the sites layer; fields: "
-            + ", ".join(c for c in sites.columns if c != sites.geometry.name)
-        )
-    ids = (
-        sites[id_field].astype(str).to_numpy()
-        if id_field
-        else np.array([str(i) for i in sites.index])
-    )
-    kinds = {
-        "concessions": "concession",
-        "protected": "protected area",
-        "rivers": "river buffer",
-        "water": "river buffer",
-    }
-    rows = []
+        raise MissingFieldError(f"site_id_field {id_field!r} not in the sites layer; fields: "
+                                + ", ".join(c for c in sites.columns if c != sites.geometry.name))
+    ids = sites[id_field].astype(str).to_numpy() if id_field else np.array(
+        [str(i) for i in sites.index])
+    kinds = {"concessions": "concession", "protected": "protected area",
+             "rivers": "river buffer", "water": "river buffer"}
     # only the landscape's own sites (the grid is padded beyond it)
     in_ls = shapely.intersects(sites.geometry.to_numpy(), boundary)
-    sites = sites.loc[in_ls]
     ids = ids[in_ls]
-    geoms = sites.geometry.to_numpy()
+    geoms = sites.geometry.to_numpy()[in_ls]
+    rows: list[dict[str, Any]] = []
     for name, rule in rs.exclude.items():
         kind = kinds.get(rule.get("layer"))
         if kind is None or name not in ex_geoms:
             continue
-        zone = ex_geoms[name]
         if rule.get("layer") == "protected":
-            # a site conflicts with the protected area itself, and with its buffer
-            lay = layers["protected"]
-            core = shapely.union_all(lay.geometry.to_numpy())
-            for i in np.flatnonzero(shapely.intersects(geoms, core)):
-                rows.append(_conflict(ids[i], kind, name, geoms[i], core))
-            kind = "protected area buffer"
-            hits = np.flatnonzero(
-                shapely.intersects(geoms, zone) & ~shapely.intersects(geoms, core)
-            )
+            # a site conflicts with the protected area itself, or else with its buffer
+            core = layers["protected"].geometry.to_numpy()
+            in_core = _pairs(geoms, core)
+            rows += _conflict_rows(ids, geoms, core, in_core, kind, name)
+            buf = _pairs(geoms, ex_geoms[name])
+            buf = {i: js for i, js in buf.items() if i not in in_core}
+            rows += _conflict_rows(ids, geoms, ex_geoms[name], buf, "protected area buffer",
+                                   name)
         else:
-            hits = np.flatnonzero(shapely.intersects(geoms, zone))
-        for i in hits:
-            rows.append(_conflict(ids[i], kind, name, geoms[i], zone))
+            rows += _conflict_rows(ids, geoms, ex_geoms[name], _pairs(geoms, ex_geoms[name]),
+                                   kind, name)
     gdf = gpd.GeoDataFrame(rows, columns=cols, geometry="geometry", crs=sites.crs)
     return gdf.sort_values(["site_id", "conflict"], kind="stable").reset_index(drop=True)
 
 
-def _conflict(site_id: str, kind: str, rule: str, geom: Any, zone: Any) -> dict:
-    ha = shapely.intersection(geom, zone).area / 1e4 if shapely.get_dimensions(geom) == 2 else 0.0
-    return {"site_id": site_id, "conflict": kind, "rule": rule, "overlap_ha": ha, "geometry": geom}
+def _pairs(sites: np.ndarray, parts: np.ndarray) -> dict[int, np.ndarray]:
+    """Which constraint parts each site intersects (one bulk STRtree query)."""
+    if len(sites) == 0 or len(parts) == 0:
+        return {}
+    tree = shapely.STRtree(parts)
+    si, pj = tree.query(sites, predicate="intersects")
+    out: dict[int, list[int]] = {}
+    for i, j in zip(si.tolist(), pj.tolist(), strict=True):
+        out.setdefault(i, []).append(j)
+    return {i: np.asarray(js) for i, js in out.items()}
+
+
+def _conflict_rows(ids: np.ndarray, geoms: np.ndarray, parts: np.ndarray,
+                   pairs: dict[int, np.ndarray], kind: str, rule: str) -> list[dict[str, Any]]:
+    rows = []
+    for i in sorted(pairs):
+        g = geoms[i]
+        ha = 0.0
+        if shapely.get_dimensions(g) == 2:
+            zone = parts[pairs[i][0]] if len(pairs[i]) == 1 else shapely.union_all(
+                parts[pairs[i]])
+            ha = shapely.intersection(g, zone).area / 1e4
+        rows.append({"site_id": ids[i], "conflict": kind, "rule": rule, "overlap_ha": ha,
+                     "geometry": g})
+    return rows
 
 
 # ----------------------------------------------------------------------------- sensitivity
