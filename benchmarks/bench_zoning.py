@@ -32,58 +32,92 @@ def layers(seed: int = 1):
         return x0 + rng.uniform(0, side, n), y0 + rng.uniform(0, side, n)
 
     x, y = pts(10_000)
-    sites = gpd.GeoDataFrame({"id": np.arange(10_000)},
-                             geometry=shapely.buffer(shapely.points(x, y),
-                                                     rng.uniform(20, 150, 10_000)), crs=32630)
+    sites = gpd.GeoDataFrame(
+        {"id": np.arange(10_000)},
+        geometry=shapely.buffer(shapely.points(x, y), rng.uniform(20, 150, 10_000)),
+        crs=32630,
+    )
     x, y = pts(1_000)
     w, h = rng.uniform(500, 4_000, 1_000), rng.uniform(500, 4_000, 1_000)
-    types = rng.choice(["exploration", "large-scale exploitation", "small-scale", "artisanal"],
-                       1_000)
-    conc = gpd.GeoDataFrame({"type": types, "status": "active"},
-                            geometry=shapely.box(x, y, x + w, y + h), crs=32630)
+    types = rng.choice(
+        ["exploration", "large-scale exploitation", "small-scale", "artisanal"], 1_000
+    )
+    conc = gpd.GeoDataFrame(
+        {"type": types, "status": "active"}, geometry=shapely.box(x, y, x + w, y + h), crs=32630
+    )
     x, y = pts(100)
-    pa = gpd.GeoDataFrame(geometry=shapely.buffer(shapely.points(x, y),
-                                                  rng.uniform(1_000, 6_000, 100)), crs=32630)
+    pa = gpd.GeoDataFrame(
+        geometry=shapely.buffer(shapely.points(x, y), rng.uniform(1_000, 6_000, 100)), crs=32630
+    )
     x, y = pts(5_000)
     ang = rng.uniform(0, 2 * np.pi, 5_000)
     ln = rng.uniform(500, 3_000, 5_000)
-    rivers = gpd.GeoDataFrame(geometry=shapely.linestrings(
-        np.stack([np.column_stack([x, y]),
-                  np.column_stack([x + ln * np.cos(ang), y + ln * np.sin(ang)])], axis=1)),
-        crs=32630)
+    rivers = gpd.GeoDataFrame(
+        geometry=shapely.linestrings(
+            np.stack(
+                [
+                    np.column_stack([x, y]),
+                    np.column_stack([x + ln * np.cos(ang), y + ln * np.sin(ang)]),
+                ],
+                axis=1,
+            )
+        ),
+        crs=32630,
+    )
     x, y = pts(300)
     settlements = gpd.GeoDataFrame(geometry=shapely.points(x, y), crs=32630)
-    ls = lp.Landscape(name="1e6 ha", geometry=shapely.box(x0, y0, x0 + side, y0 + side),
-                      crs=32630, provenance=lp.Provenance(method="custom", source="benchmark"))
+    ls = lp.Landscape(
+        name="1e6 ha",
+        geometry=shapely.box(x0, y0, x0 + side, y0 + side),
+        crs=32630,
+        provenance=lp.Provenance(method="custom", source="benchmark"),
+    )
     return ls, sites, conc, pa, rivers, settlements
 
 
 def main() -> None:
     ls, sites, conc, pa, rivers, settlements = layers()
     t0 = time.perf_counter()
-    res = lp.zoning.candidates(ls, sites=sites, concessions=conc, protected=pa, rivers=rivers,
-                               settlements=settlements, roads=rivers.iloc[:1000],
-                               resolution_m=30)
+    res = lp.zoning.candidates(
+        ls,
+        sites=sites,
+        concessions=conc,
+        protected=pa,
+        rivers=rivers,
+        settlements=settlements,
+        roads=rivers.iloc[:1000],
+        resolution_m=30,
+    )
     total = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     g = res.grid
-    print(f"grid {g.width} x {g.height} = {g.width * g.height / 1e6:.1f} M cells "
-          f"({g.inside.sum() / 1e6:.1f} M inside the landscape)")
+    print(
+        f"grid {g.width} x {g.height} = {g.width * g.height / 1e6:.1f} M cells "
+        f"({g.inside.sum() / 1e6:.1f} M inside the landscape)"
+    )
     for k, v in res.timings.items():
         print(f"  {k:20s} {v:7.2f} s")
     print(f"total candidates()     {total:7.2f} s; peak RSS {peak:,.0f} MB")
-    print(f"zones {res.summary['n_zones']}, candidate {res.summary['candidate_ha']:,.0f} ha, "
-          f"sites in conflict {res.summary['n_sites_in_conflict']}")
+    print(
+        f"zones {res.summary['n_zones']}, candidate {res.summary['candidate_ha']:,.0f} ha, "
+        f"sites in conflict {res.summary['n_sites_in_conflict']}"
+    )
     # floor: rasterise every layer once on the same (padded) grid
     grid = analysis_grid(ls, 30.0, 15_000.0)
     t0 = time.perf_counter()
     for gdf in (sites, conc, pa, rivers, settlements):
         geoms = gdf.to_crs(grid.crs).geometry
-        rasterio.features.rasterize(((gg, 1) for gg in geoms), out_shape=(grid.height,
-                                    grid.width), transform=grid.transform, dtype="uint8")
+        rasterio.features.rasterize(
+            ((gg, 1) for gg in geoms),
+            out_shape=(grid.height, grid.width),
+            transform=grid.transform,
+            dtype="uint8",
+        )
     floor = time.perf_counter() - t0
-    print(f"floor (rasterise the 5 layers once): {floor:.2f} s -> candidates() is "
-          f"{total / floor:.1f}x the floor")
+    print(
+        f"floor (rasterise the 5 layers once): {floor:.2f} s -> candidates() is "
+        f"{total / floor:.1f}x the floor"
+    )
 
 
 if __name__ == "__main__":

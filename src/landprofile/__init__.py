@@ -19,6 +19,7 @@ from landprofile.profile import (
     population,
     profile,
 )
+from landprofile.profilecard import Card, card
 from landprofile.raster import Raster, read_raster
 from landprofile.vector import read_vector
 from landprofile.watershed import from_basins, from_dem
@@ -29,12 +30,14 @@ except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "Card",
     "Landscape",
     "Legend",
     "Profile",
     "Provenance",
     "Raster",
     "__version__",
+    "card",
     "elevation",
     "errors",
     "from_admin",

@@ -5,8 +5,10 @@ Exit codes: 0 done, 2 bad input (a :class:`LandprofileError`), 1 internal error.
 
 from __future__ import annotations
 
-import json
 import sys
+import time
+import traceback
+import warnings
 from pathlib import Path
 
 import click
@@ -14,6 +16,8 @@ import click
 from landprofile import __version__
 from landprofile._atomic import atomic_path
 from landprofile.errors import LandprofileError
+
+_CONFIG = click.argument("config", type=click.Path(exists=False, dir_okay=False, path_type=Path))
 
 
 class _Group(click.Group):
@@ -23,17 +27,65 @@ class _Group(click.Group):
         except LandprofileError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # an internal error: say so, keep the traceback
+            click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+            if "--debug" in sys.argv:
+                traceback.print_exc()
+            sys.exit(1)
 
 
 @click.group(cls=_Group)
 @click.version_option(__version__, prog_name="landprofile")
 def cli() -> None:
-    r"""Landscape profiling and ASM zoning.
+    """Landscape profiling and ASM zoning.
 
     \b
     Examples:
       landprofile demo --out landprofile-demo
+      landprofile run my_landscape.toml --out out/
+      landprofile batch districts.gpkg --land-cover worldcover.vrt --out districts.csv
     """
+    warnings.simplefilter("ignore", category=UserWarning)
+
+
+def _step(label: str) -> None:
+    click.echo(f"  … {label}", err=True)
+
+
+def _summary(out: object, t0: float) -> None:
+    o = out
+    paths = [o.profile_json, o.zones_gpkg, o.card_html, o.card_pdf]  # type: ignore[attr-defined]
+    click.echo(
+        f"done in {time.perf_counter() - t0:.1f} s: "
+        + ", ".join(str(p) for p in paths if p is not None)
+    )
+
+
+@cli.command()
+@_CONFIG
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: the config's 'output', else ./landprofile-out).",
+)
+def run(config: Path, out_dir: Path | None) -> None:
+    """Run everything for one landscape config: boundary, profile, zones, card.
+
+    Writes profile.json, zones.gpkg (zones, exclusions, conflicts), card.html and card.pdf.
+    A failed run leaves the output folder as it was.
+
+    \b
+    Example:
+      landprofile run data/sample_boundaries/demo.toml --out out/demo
+    """
+    from landprofile.pipeline import run as run_pipeline
+
+    t0 = time.perf_counter()
+    out = run_pipeline(config, out_dir, progress=_step)
+    _summary(out, t0)
 
 
 @cli.command()
@@ -46,24 +98,245 @@ def cli() -> None:
     help="Folder to write the demo outputs to.",
 )
 def demo(out_dir: Path) -> None:
-    r"""Build the embedded sample landscape (south-west Ghana) and print its summary.
+    """Run the demo on the embedded sample data of south-west Ghana: the full card.
 
     \b
     Example:
       landprofile demo --out landprofile-demo
     """
-    from landprofile.demo import demo_landscape
+    from landprofile.demo import sample_data_dir
+    from landprofile.pipeline import build_boundary, load_config
+    from landprofile.pipeline import run as run_pipeline
 
-    landscape = demo_landscape()
-    click.echo(landscape.summary())
-    out_dir.mkdir(parents=True, exist_ok=True)
-    boundary = out_dir / "boundary.geojson"
-    with atomic_path(boundary) as tmp:
-        landscape.to_gdf(crs=4326).to_file(tmp, driver="GeoJSON")
-    meta = out_dir / "landscape.json"
-    with atomic_path(meta) as tmp:
-        tmp.write_text(json.dumps(landscape.to_dict(), indent=2, ensure_ascii=False))
-    click.echo(f"wrote {boundary} and {meta}")
+    t0 = time.perf_counter()
+    cfg = load_config(sample_data_dir() / "demo.toml")
+    click.echo(build_boundary(cfg).summary())
+    out = run_pipeline(cfg, out_dir, progress=_step)
+    _summary(out, t0)
+
+
+@cli.command()
+@_CONFIG
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Boundary file to write (.geojson or .gpkg).",
+)
+def boundary(config: Path, out_file: Path) -> None:
+    """Build the landscape boundary of a config and write it.
+
+    \b
+    Example:
+      landprofile boundary my_landscape.toml --out boundary.geojson
+    """
+    from landprofile.pipeline import build_boundary, load_config
+
+    ls = build_boundary(load_config(config))
+    click.echo(ls.summary())
+    driver = "GPKG" if out_file.suffix.lower() == ".gpkg" else "GeoJSON"
+    with atomic_path(out_file) as tmp:
+        ls.to_gdf(crs=4326).to_file(tmp, driver=driver)
+    click.echo(f"wrote {out_file}")
+
+
+@cli.command()
+@_CONFIG
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="profile.json to write.",
+)
+def profile(config: Path, out_file: Path) -> None:
+    """Compute the profile (size, land cover, population, elevation, overlaps) of a config.
+
+    \b
+    Example:
+      landprofile profile my_landscape.toml --out profile.json
+    """
+    import landprofile as lp
+    from landprofile.pipeline import build_boundary, load_config
+
+    cfg = load_config(config)
+    ls = build_boundary(cfg)
+    r = cfg.section("rasters")
+    layers = cfg.section("layers")
+    p = lp.profile(
+        ls,
+        land_cover=r.get("land_cover"),
+        legend=r.get("legend"),
+        population=r.get("population"),
+        population_kind=r.get("population_kind"),
+        dem=r.get("dem"),
+        layers={k: v for k, v in layers.items() if k in ("sites", "concessions", "protected")},
+        lang=cfg.language,
+    )
+    p.to_json(out_file)
+    click.echo(f"wrote {out_file}")
+
+
+@cli.command()
+@_CONFIG
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="zones.gpkg to write.",
+)
+def zones(config: Path, out_file: Path) -> None:
+    """Propose candidate ASM zones for a config (zones, exclusions, conflicts).
+
+    \b
+    Example:
+      landprofile zones my_landscape.toml --out zones.gpkg
+    """
+    import landprofile as lp
+    from landprofile.pipeline import build_boundary, load_config
+
+    cfg = load_config(config)
+    ls = build_boundary(cfg)
+    r, layers, z = cfg.section("rasters"), cfg.section("layers"), cfg.section("zoning")
+    rules = z.get("rules")
+    res = lp.zoning.candidates(
+        ls,
+        rules=None if rules in (None, "default") else rules,
+        land_cover=r.get("land_cover"),
+        legend=r.get("legend"),
+        dem=r.get("dem"),
+        resolution_m=z.get("resolution_m"),
+        site_id_field=z.get("site_id_field"),
+        **layers,
+    )
+    res.to_gpkg(out_file)
+    s = res.summary
+    click.echo(
+        f"{s['n_zones']} zones, {s['candidate_ha']:,.0f} ha, "
+        f"{s['n_sites_in_conflict']} sites in conflict; wrote {out_file}"
+    )
+
+
+@cli.command()
+@_CONFIG
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="card.html to write (a .pdf and a .png beside it with --print).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["fr", "en", "es"]),
+    default=None,
+    help="Language (default: the config's).",
+)
+@click.option("--print", "printable", is_flag=True, help="Also write card.pdf and card.png.")
+def card(config: Path, out_file: Path, lang: str | None, printable: bool) -> None:
+    """Write the landscape profile card of a config (runs the stages it needs).
+
+    \b
+    Example:
+      landprofile card my_landscape.toml --out card.html --lang en --print
+    """
+    import tempfile
+
+    from landprofile.pipeline import load_config
+    from landprofile.pipeline import run as run_pipeline
+
+    cfg = load_config(config)
+    if lang:
+        cfg.data["language"] = lang
+    with tempfile.TemporaryDirectory() as tmp:
+        out = run_pipeline(cfg, Path(tmp) / "out", progress=_step)
+        with atomic_path(out_file) as t:
+            t.write_bytes(out.card_html.read_bytes())
+        if printable:
+            with atomic_path(out_file.with_suffix(".pdf")) as t:
+                t.write_bytes(out.card_pdf.read_bytes())
+    click.echo(f"wrote {out_file}")
+
+
+@cli.command()
+@click.argument("landscapes", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Result table: .csv or .parquet.",
+)
+@click.option("--id-field", help="Field naming the landscapes (default: name, else row).")
+@click.option("--layer", help="Layer of LANDSCAPES to read.")
+@click.option("--land-cover", type=click.Path(exists=True, path_type=Path))
+@click.option("--legend", default=None, help="Legend name or file (default WorldCover v200).")
+@click.option("--population", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--population-kind",
+    type=click.Choice(["count", "density_per_km2"]),
+    default="count",
+    show_default=True,
+)
+@click.option("--dem", type=click.Path(exists=True, path_type=Path))
+@click.option("--workers", type=int, default=None, help="Local workers (default: CPUs).")
+@click.option("--processes", is_flag=True, help="Local processes instead of threads.")
+@click.option("--scheduler", help="dask.distributed scheduler address (tcp://host:8786).")
+def batch(
+    landscapes: Path,
+    out_file: Path,
+    id_field: str | None,
+    layer: str | None,
+    land_cover: Path | None,
+    legend: str | None,
+    population: Path | None,
+    population_kind: str,
+    dem: Path | None,
+    workers: int | None,
+    processes: bool,
+    scheduler: str | None,
+) -> None:
+    """Profile many landscapes (every district, every basin) into one table.
+
+    \b
+    Examples:
+      landprofile batch districts.gpkg --land-cover wc.vrt --out districts.csv
+      landprofile batch basins.gpkg --population wp.tif --scheduler tcp://10.0.0.5:8786 \\
+          --out basins.parquet
+    """
+    from landprofile.batch import profile_many
+    from landprofile.vector import read_vector
+
+    gdf = read_vector(landscapes, layer=layer)
+    with click.progressbar(length=1, label="landscapes", file=sys.stderr) as bar:
+        state = {"done": 0}
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - state["done"])
+            state["done"] = done
+
+        df = profile_many(
+            gdf,
+            land_cover=land_cover,
+            legend=legend,
+            population=population,
+            population_kind=population_kind,
+            dem=dem,
+            id_field=id_field,
+            client=scheduler,
+            workers=workers,
+            executor="processes" if processes else "threads",
+            progress=progress,
+        )
+    with atomic_path(out_file) as tmp:
+        if out_file.suffix.lower() == ".parquet":
+            df.to_parquet(tmp)
+        else:
+            df.to_csv(tmp, index=False)
+    click.echo(f"{len(df)} landscapes; wrote {out_file}")
 
 
 def main() -> None:

@@ -690,19 +690,29 @@ def _exclusions_table(bits: np.ndarray, names: list[str], grid: AnalysisGrid) ->
     )
 
 
-def _conflicts_table(layers: dict, rs: RuleSet, ex_geoms: dict, id_field: str | None,
-                     boundary: Any) -> gpd.GeoDataFrame:
+def _conflicts_table(
+    layers: dict, rs: RuleSet, ex_geoms: dict, id_field: str | None, boundary: Any
+) -> gpd.GeoDataFrame:
     cols = ["site_id", "conflict", "rule", "overlap_ha", "geometry"]
     sites = layers.get("sites")
     if sites is None or sites.empty:
         return gpd.GeoDataFrame(columns=cols, geometry="geometry", crs=None)
     if id_field is not None and id_field not in sites.columns:
-        raise MissingFieldError(f"site_id_field {id_field!r} not in the sites layer; fields: "
-                                + ", ".join(c for c in sites.columns if c != sites.geometry.name))
-    ids = sites[id_field].astype(str).to_numpy() if id_field else np.array(
-        [str(i) for i in sites.index])
-    kinds = {"concessions": "concession", "protected": "protected area",
-             "rivers": "river buffer", "water": "river buffer"}
+        raise MissingFieldError(
+            f"site_id_field {id_field!r} not in the sites layer; fields: "
+            + ", ".join(c for c in sites.columns if c != sites.geometry.name)
+        )
+    ids = (
+        sites[id_field].astype(str).to_numpy()
+        if id_field
+        else np.array([str(i) for i in sites.index])
+    )
+    kinds = {
+        "concessions": "concession",
+        "protected": "protected area",
+        "rivers": "river buffer",
+        "water": "river buffer",
+    }
     # only the landscape's own sites (the grid is padded beyond it)
     in_ls = shapely.intersects(sites.geometry.to_numpy(), boundary)
     ids = ids[in_ls]
@@ -719,11 +729,11 @@ def _conflicts_table(layers: dict, rs: RuleSet, ex_geoms: dict, id_field: str | 
             rows += _conflict_rows(ids, geoms, core, in_core, kind, name)
             buf = _pairs(geoms, ex_geoms[name])
             buf = {i: js for i, js in buf.items() if i not in in_core}
-            rows += _conflict_rows(ids, geoms, ex_geoms[name], buf, "protected area buffer",
-                                   name)
+            rows += _conflict_rows(ids, geoms, ex_geoms[name], buf, "protected area buffer", name)
         else:
-            rows += _conflict_rows(ids, geoms, ex_geoms[name], _pairs(geoms, ex_geoms[name]),
-                                   kind, name)
+            rows += _conflict_rows(
+                ids, geoms, ex_geoms[name], _pairs(geoms, ex_geoms[name]), kind, name
+            )
     gdf = gpd.GeoDataFrame(rows, columns=cols, geometry="geometry", crs=sites.crs)
     return gdf.sort_values(["site_id", "conflict"], kind="stable").reset_index(drop=True)
 
@@ -740,18 +750,24 @@ def _pairs(sites: np.ndarray, parts: np.ndarray) -> dict[int, np.ndarray]:
     return {i: np.asarray(js) for i, js in out.items()}
 
 
-def _conflict_rows(ids: np.ndarray, geoms: np.ndarray, parts: np.ndarray,
-                   pairs: dict[int, np.ndarray], kind: str, rule: str) -> list[dict[str, Any]]:
+def _conflict_rows(
+    ids: np.ndarray,
+    geoms: np.ndarray,
+    parts: np.ndarray,
+    pairs: dict[int, np.ndarray],
+    kind: str,
+    rule: str,
+) -> list[dict[str, Any]]:
     rows = []
     for i in sorted(pairs):
         g = geoms[i]
         ha = 0.0
         if shapely.get_dimensions(g) == 2:
-            zone = parts[pairs[i][0]] if len(pairs[i]) == 1 else shapely.union_all(
-                parts[pairs[i]])
+            zone = parts[pairs[i][0]] if len(pairs[i]) == 1 else shapely.union_all(parts[pairs[i]])
             ha = shapely.intersection(g, zone).area / 1e4
-        rows.append({"site_id": ids[i], "conflict": kind, "rule": rule, "overlap_ha": ha,
-                     "geometry": g})
+        rows.append(
+            {"site_id": ids[i], "conflict": kind, "rule": rule, "overlap_ha": ha, "geometry": g}
+        )
     return rows
 
 

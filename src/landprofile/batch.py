@@ -1,0 +1,202 @@
+"""Profile many landscapes over large rasters, locally or on a dask.distributed cluster.
+
+Serially, on local threads or processes, or on a dask.distributed cluster (dask is the
+distributed engine; nothing home-made).
+
+Each landscape's numbers do not depend on the others, and every task computes exactly
+what the serial run computes, so the results are identical whatever the engine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from landprofile.errors import InvalidParameterError
+from landprofile.profile import stats
+from landprofile.profile._zones import as_zones
+from landprofile.vector import read_vector
+
+__all__ = ["profile_many"]
+
+
+def _chunk_profile(
+    gdf: gpd.GeoDataFrame,
+    id_field: str,
+    land_cover: Any,
+    legend: Any,
+    population: Any,
+    population_kind: str,
+    dem: Any,
+) -> pd.DataFrame:
+    """The profile table of one chunk of landscapes (runs in a worker)."""
+    import warnings
+
+    from landprofile.errors import ScaleWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ScaleWarning)
+        zones = as_zones(gdf, id_field=id_field)
+    out = pd.DataFrame(
+        {"landscape": [z.id for z in zones], "area_ha": [z.area_m2 / 1e4 for z in zones]}
+    )
+    if land_cover is not None:
+        lc = stats.land_cover(
+            gdf, land_cover, legend=legend or "esa_worldcover_v200", id_field=id_field, threads=1
+        )
+        cls = lc[lc["kind"] == "class"]
+        nat = cls[cls["natural"].astype(bool)].groupby("landscape")["share"].sum()
+        out["natural_share"] = out["landscape"].map(nat).fillna(0.0)
+        wide = cls.pivot_table(
+            index="landscape", columns="group", values="share", aggfunc="sum", fill_value=0.0
+        )
+        wide.columns = [f"share_{c}" for c in wide.columns]
+        out = out.merge(wide, left_on="landscape", right_index=True, how="left")
+        other = lc[lc["kind"] != "class"].pivot_table(
+            index="landscape", columns="kind", values="area_ha", aggfunc="sum"
+        )
+        other.columns = [f"{c}_ha" for c in other.columns]
+        out = out.merge(other, left_on="landscape", right_index=True, how="left")
+    if population is not None:
+        pop = stats.population(gdf, population, kind=population_kind, id_field=id_field, threads=1)
+        out = out.merge(
+            pop[["landscape", "population", "density_per_km2"]], on="landscape", how="left"
+        )
+    if dem is not None:
+        el = stats.elevation(gdf, dem, id_field=id_field, threads=1)
+        out = out.merge(el[["landscape", "min_m", "max_m", "mean_m"]], on="landscape", how="left")
+    return out
+
+
+def profile_many(
+    landscapes: Any,
+    *,
+    land_cover: Any = None,
+    legend: Any = None,
+    population: Any = None,
+    population_kind: str = "count",
+    dem: Any = None,
+    id_field: str | None = None,
+    client: Any = None,
+    workers: int | None = None,
+    executor: str = "threads",
+    chunk_size: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> pd.DataFrame:
+    """Profile thousands of landscapes (every basin of a level, every district of a country).
+
+    Parameters
+    ----------
+    landscapes
+        A GeoDataFrame of polygons or anything :func:`landprofile.read_vector` reads.
+    land_cover, legend, population, population_kind, dem
+        Rasters as for :func:`landprofile.profile` (paths are best: workers open them).
+    id_field
+        Column naming the landscapes (a ``name`` column, else the row number).
+    client
+        A ``dask.distributed.Client`` or a scheduler address (``"tcp://host:8786"``): run
+        there. Otherwise run locally.
+    workers
+        Local workers (default: CPU count); 1 runs serially in this process.
+    executor
+        ``"threads"`` or ``"processes"`` for local runs.
+    chunk_size
+        Landscapes per task (default: about 4 tasks per worker).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per landscape, in input order: ``landscape``, ``area_ha`` (geodesic),
+        ``natural_share``, ``share_<group>``, ``nodata_ha`` / ``unknown_ha`` /
+        ``outside_ha``, ``population``, ``density_per_km2``, ``min_m``, ``max_m``, ``mean_m``
+        (the columns of the rasters given).
+    """
+    import os
+
+    gdf = landscapes if isinstance(landscapes, gpd.GeoDataFrame) else read_vector(landscapes)
+    gdf = gdf.reset_index(drop=True)
+    if id_field is None:
+        id_field = "name" if "name" in gdf.columns else "_row"
+    if id_field == "_row":
+        gdf = gdf.assign(_row=[str(i) for i in range(len(gdf))])
+    elif id_field not in gdf.columns:
+        raise InvalidParameterError(
+            f"id_field {id_field!r} not in the landscapes; columns: "
+            + ", ".join(c for c in gdf.columns if c != gdf.geometry.name)
+        )
+    if gdf[id_field].astype(str).duplicated().any():
+        dup = gdf[id_field][gdf[id_field].astype(str).duplicated()].iloc[0]
+        raise InvalidParameterError(
+            f"landscape ids in {id_field!r} must be unique; {dup!r} appears twice"
+        )
+    if executor not in ("threads", "processes"):
+        raise InvalidParameterError(f"executor {executor!r} is not 'threads' or 'processes'")
+    n_workers = workers or os.cpu_count() or 1
+    if client is not None and chunk_size is None:
+        with contextlib.suppress(Exception):  # an address: cluster size unknown yet
+            n_workers = (
+                max(1, len(client.scheduler_info()["workers"]))
+                if not isinstance(client, str)
+                else n_workers
+            )
+    size = chunk_size or max(1, math.ceil(len(gdf) / (4 * n_workers)))
+    chunks = [gdf.iloc[i : i + size] for i in range(0, len(gdf), size)]
+    args = (id_field, _path(land_cover), legend, _path(population), population_kind, _path(dem))
+    results: list[pd.DataFrame] = []
+    if client is not None:
+        try:
+            from distributed import Client, as_completed
+        except ImportError:
+            raise InvalidParameterError(
+                "client= needs dask.distributed: pip install 'landprofile[dask]'"
+            ) from None
+
+        own = isinstance(client, str)
+        cl = Client(client) if own else client
+        try:
+            futures = [cl.submit(_chunk_profile, c, *args, pure=False) for c in chunks]
+            index = {f.key: i for i, f in enumerate(futures)}
+            parts: list[pd.DataFrame | None] = [None] * len(futures)
+            for done, f in enumerate(as_completed(futures), 1):
+                parts[index[f.key]] = f.result()
+                if progress:
+                    progress(done, len(futures))
+            results = [p for p in parts if p is not None]
+        finally:
+            if own:
+                cl.close()
+    elif n_workers == 1 or len(chunks) == 1:
+        for i, c in enumerate(chunks, 1):
+            results.append(_chunk_profile(c, *args))
+            if progress:
+                progress(i, len(chunks))
+    else:
+        pool_cls = ThreadPoolExecutor if executor == "threads" else ProcessPoolExecutor
+        with pool_cls(max_workers=n_workers) as pool:
+            futs = [pool.submit(_chunk_profile, c, *args) for c in chunks]
+            for i, f in enumerate(futs, 1):
+                results.append(f.result())
+                if progress:
+                    progress(i, len(futs))
+    out = pd.concat(results, ignore_index=True) if results else pd.DataFrame()
+    share_cols = sorted(c for c in out.columns if c.startswith("share_"))
+    out[share_cols] = out[share_cols].fillna(0.0)
+    front = [c for c in ("landscape", "area_ha", "natural_share") if c in out.columns]
+    rest = [c for c in out.columns if c not in front and c not in share_cols]
+    return out[front + share_cols + rest].replace({np.nan: None}).infer_objects()
+
+
+def _path(src: Any) -> Any:
+    """Rasters travel to workers as paths (a DataArray would be pickled whole)."""
+    from landprofile.raster import Raster
+
+    if isinstance(src, Raster) and src.path is not None:
+        return src.path
+    return src

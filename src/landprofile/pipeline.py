@@ -1,0 +1,341 @@
+"""One-command runs from a landscape config (TOML): boundary → profile → zones → card.
+
+The config is validated up front (errors name the key and the file); relative paths
+resolve against the config's folder. :func:`run` writes ``profile.json``, ``zones.gpkg``,
+``card.html`` and ``card.pdf`` into a fresh temporary folder beside the output folder and
+swaps it into place only when everything succeeded, so a failed run never leaves a
+half-written file or a half-overwritten folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import tomllib
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from landprofile.errors import (
+    InvalidParameterError,
+    SourceNotFoundError,
+    UnreadableFileError,
+)
+from landprofile.landscape import Landscape
+
+__all__ = ["Config", "RunOutputs", "build_boundary", "load_config", "run"]
+
+_SECTIONS = {"name", "language", "output", "boundary", "rasters", "layers", "zoning", "card"}
+_BOUNDARY = {
+    "method",
+    "source",
+    "names",
+    "codes",
+    "field",
+    "layer",
+    "buffer_m",
+    "clip",
+    "outlet",
+    "basin_ids",
+    "upstream",
+    "max_upstream_km2",
+    "snap_m",
+    "outlet_crs",
+    "fields",
+    "crs",
+}
+_RASTERS = {"land_cover", "legend", "population", "population_kind", "dem"}
+_LAYERS = {
+    "sites",
+    "concessions",
+    "protected",
+    "rivers",
+    "water",
+    "settlements",
+    "roads",
+    "geology",
+}
+_ZONING = {"rules", "resolution_m", "site_id_field", "enabled"}
+_CARD = {"narrative", "scorecard", "admin", "basemap", "scorecard_questions"}
+_PATH_KEYS = {
+    "source",
+    "clip",
+    "land_cover",
+    "population",
+    "dem",
+    "narrative",
+    "scorecard",
+    "scorecard_questions",
+    *_LAYERS,
+}
+
+
+class ConfigError(InvalidParameterError):
+    """A landscape config is invalid; the message names the file and key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated landscape config (paths already resolved)."""
+
+    path: Path
+    data: dict[str, Any]
+
+    def section(self, name: str) -> dict[str, Any]:
+        """A table of the config (empty when absent)."""
+        return dict(self.data.get(name, {}))
+
+    @property
+    def name(self) -> str:
+        """The landscape's name."""
+        return str(self.data["name"])
+
+    @property
+    def language(self) -> str:
+        """The card's language."""
+        return str(self.data.get("language", "fr"))
+
+
+def load_config(path: str | os.PathLike[str]) -> Config:
+    """Read and validate a landscape config; resolve its relative paths."""
+    path = Path(path)
+    if not path.exists():
+        raise SourceNotFoundError(f"config file not found: '{path}'")
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise UnreadableFileError(f"config '{path}' is not valid TOML: {exc}") from None
+    where = f"config '{path}'"
+    unknown = set(data) - _SECTIONS
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key(s) {sorted(unknown)}; accepted: {sorted(_SECTIONS)}"
+        )
+    if not str(data.get("name", "")).strip():
+        raise ConfigError(f"{where}: 'name' is required (the landscape's name)")
+    if data.get("language", "fr") not in ("fr", "en", "es"):
+        raise ConfigError(f"{where}: language {data['language']!r} is not one of fr, en, es")
+    for section, keys in (
+        ("boundary", _BOUNDARY),
+        ("rasters", _RASTERS),
+        ("layers", _LAYERS),
+        ("zoning", _ZONING),
+        ("card", _CARD),
+    ):
+        table = data.get(section, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: [{section}] must be a table")
+        bad = set(table) - keys
+        if bad:
+            raise ConfigError(
+                f"{where}: [{section}] has unknown key(s) {sorted(bad)}; accepted: {sorted(keys)}"
+            )
+    b = data.get("boundary")
+    if not b:
+        raise ConfigError(f"{where}: a [boundary] table is required")
+    methods = ("admin", "custom", "basins", "dem")
+    if b.get("method") not in methods:
+        raise ConfigError(
+            f"{where}: [boundary] method {b.get('method')!r} is not one of {', '.join(methods)}"
+        )
+    if "source" not in b:
+        raise ConfigError(f"{where}: [boundary] source is required (a file)")
+    base = path.parent
+    resolved = _resolve(data, base, where)
+    return Config(path=path, data=resolved)
+
+
+def _resolve(data: dict[str, Any], base: Path, where: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out[key] = _resolve(value, base, f"{where} [{key}]")
+        elif key in _PATH_KEYS and isinstance(value, str) and value != "default":
+            out[key] = _path(value, base, f"{where}: {key}")
+        elif key == "admin":
+            values = value if isinstance(value, list) else [value]
+            out[key] = [_path(v, base, f"{where}: admin") for v in values]
+        elif key == "rules" and isinstance(value, str) and value != "default":
+            out[key] = _path(value, base, f"{where}: rules")
+        elif key == "basemap" and isinstance(value, str) and not value.startswith("http"):
+            out[key] = _path(value, base, f"{where}: basemap")
+        else:
+            out[key] = value
+    return out
+
+
+def _path(value: str, base: Path, what: str) -> Path:
+    p = Path(value).expanduser()
+    p = p if p.is_absolute() else base / p
+    if not p.exists():
+        raise SourceNotFoundError(f"{what}: file not found: '{p}'")
+    return p
+
+
+def build_boundary(cfg: Config) -> Landscape:
+    """The landscape boundary the config asks for."""
+    import landprofile as lp
+
+    b = cfg.section("boundary")
+    method = b.pop("method")
+    src = b.pop("source")
+    name = cfg.name
+    if method == "admin":
+        return lp.from_admin(
+            src,
+            names=b.get("names"),
+            codes=b.get("codes"),
+            field=b.get("field"),
+            name=name,
+            layer=b.get("layer"),
+        )
+    if method == "custom":
+        return lp.from_polygons(
+            src,
+            name=name,
+            layer=b.get("layer"),
+            buffer_m=b.get("buffer_m"),
+            clip=b.get("clip"),
+            crs=b.get("crs"),
+        )
+    if method == "basins":
+        return lp.from_basins(
+            src,
+            outlet=b.get("outlet"),
+            basin_ids=b.get("basin_ids"),
+            upstream=b.get("upstream", True),
+            max_upstream_km2=b.get("max_upstream_km2"),
+            fields=b.get("fields"),
+            name=name,
+            layer=b.get("layer"),
+            outlet_crs=b.get("outlet_crs", 4326),
+        )
+    kw = {"snap_m": b["snap_m"]} if "snap_m" in b else {}
+    return lp.from_dem(src, b["outlet"], name=name, outlet_crs=b.get("outlet_crs", 4326), **kw)
+
+
+@dataclass(frozen=True)
+class RunOutputs:
+    """Paths written by :func:`run`."""
+
+    folder: Path
+    profile_json: Path
+    zones_gpkg: Path | None
+    card_html: Path
+    card_pdf: Path
+
+
+def run(
+    cfg: Config | str | os.PathLike[str],
+    out_dir: str | os.PathLike[str] | None = None,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> RunOutputs:
+    """Run the whole pipeline for one landscape config and write its outputs atomically."""
+    import landprofile as lp
+
+    cfg = cfg if isinstance(cfg, Config) else load_config(cfg)
+    say = progress or (lambda _m: None)
+    out = Path(out_dir or cfg.data.get("output") or cfg.path.parent / "landprofile-out")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        say("boundary")
+        ls = build_boundary(cfg)
+        r = cfg.section("rasters")
+        layers = cfg.section("layers")
+        say("profile")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", lp.errors.GeometryRepairWarning)
+            prof = lp.profile(
+                ls,
+                land_cover=r.get("land_cover"),
+                legend=r.get("legend"),
+                population=r.get("population"),
+                population_kind=r.get("population_kind"),
+                dem=r.get("dem"),
+                layers={
+                    k: v for k, v in layers.items() if k in ("sites", "concessions", "protected")
+                },
+                lang=cfg.language,
+            )
+        prof.to_json(tmp / "profile.json")
+        z = cfg.section("zoning")
+        zoning = None
+        zones_path = None
+        if z.get("enabled", True) and (layers or r.get("land_cover")):
+            say("zones")
+            rules = z.get("rules")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", lp.errors.GeometryRepairWarning)
+                zoning = lp.zoning.candidates(
+                    ls,
+                    rules=None if rules in (None, "default") else rules,
+                    land_cover=r.get("land_cover"),
+                    legend=r.get("legend"),
+                    dem=r.get("dem"),
+                    resolution_m=z.get("resolution_m"),
+                    site_id_field=z.get("site_id_field"),
+                    **{
+                        k: layers.get(k)
+                        for k in (
+                            "sites",
+                            "concessions",
+                            "protected",
+                            "rivers",
+                            "water",
+                            "settlements",
+                            "roads",
+                            "geology",
+                        )
+                    },
+                )
+            zones_path = tmp / "zones.gpkg"
+            zoning.to_gpkg(zones_path)
+        say("card")
+        c = cfg.section("card")
+        crd = lp.card(
+            prof,
+            zoning=zoning,
+            narrative=c.get("narrative"),
+            scorecard=c.get("scorecard"),
+            lang=cfg.language,
+            basemap=c.get("basemap"),
+            layers=layers,
+            land_cover=r.get("land_cover"),
+            legend=r.get("legend"),
+            admin=c.get("admin"),
+            scorecard_questions=c.get("scorecard_questions"),
+        )
+        crd.save(tmp / "card.html")
+        crd.to_pdf(tmp / "card.pdf")
+        _swap_into_place(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return RunOutputs(
+        folder=out,
+        profile_json=out / "profile.json",
+        zones_gpkg=(out / "zones.gpkg") if zones_path else None,
+        card_html=out / "card.html",
+        card_pdf=out / "card.pdf",
+    )
+
+
+def _swap_into_place(new: Path, out: Path) -> None:
+    """Replace ``out`` by ``new`` with renames only (the old folder is kept until then)."""
+    os.chmod(new, 0o755)
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        os.replace(out, old)
+        try:
+            os.replace(new, out)
+        except BaseException:
+            os.replace(old, out)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(new, out)
