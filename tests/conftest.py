@@ -12,7 +12,7 @@ SAMPLE = ROOT / "data" / "sample_boundaries"
 SHARED = ROOT.parent / "shared" / "data"
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def sample_dir() -> Path:
     return SAMPLE
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import geopandas as gpd
 import pytest
@@ -13,32 +14,95 @@ from landprofile.cli import cli
 from landprofile.testing import geod_area_perimeter_dense
 
 
-def test_demo_prints_summary_and_writes_outputs(tmp_path):
-    out = tmp_path / "demo"
+@pytest.fixture(scope="module")
+def demo_out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo") / "out"
     res = CliRunner().invoke(cli, ["demo", "--out", str(out)])
     assert res.exit_code == 0, res.output
-    assert "Ankobra" in res.output
-    assert "Boundary definition: Union of administrative units Aboso, Prestea" in res.output
-    meta = json.loads((out / "landscape.json").read_text())
-    gdf = gpd.read_file(out / "boundary.geojson")
-    # The written boundary's own geodesic area (oracle: Geod) matches the reported one.
-    area_m2, _ = geod_area_perimeter_dense(gdf.geometry.iloc[0])
-    assert meta["area_ha"] == pytest.approx(area_m2 / 1e4, rel=1e-6)
-    assert meta["scale"] == "within"
+    return out, res.output
 
 
-def test_bad_input_exit_code_2(tmp_path, monkeypatch):
-    monkeypatch.setenv("LANDPROFILE_SAMPLE_DATA", str(tmp_path))
-    monkeypatch.setattr("landprofile.demo.Path.exists", lambda self: False)
-    res = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path / "o")])
-    assert res.exit_code == 2
-    assert "sample data folder not found" in res.output
+def test_demo_writes_every_output(demo_out):
+    out, output = demo_out
+    assert "Boundary definition: Union of administrative units Aboso, Prestea" in output
+    for name in ("profile.json", "zones.gpkg", "card.html", "card.pdf"):
+        assert (out / name).stat().st_size > 0
+    prof = json.loads((out / "profile.json").read_text())
+    # the boundary's geodesic area, against Geod on the written geometry
+    import shapely
+
+    geom = shapely.from_wkt(prof["landscape"]["geometry_wkt"])
+    area_m2, _ = geod_area_perimeter_dense(geom)
+    assert prof["landscape"]["area_ha"] == pytest.approx(area_m2 / 1e4, rel=1e-6)
+    zones = gpd.read_file(out / "zones.gpkg", layer="zones")
+    assert len(zones) > 0
+    assert {"zone_id", "rank", "area_ha", "why"} <= set(zones.columns)
+    html = (out / "card.html").read_text()
+    assert "Profil du paysage" in html
+    assert (out / "card.pdf").read_bytes().startswith(b"%PDF")
 
 
-def test_help_has_examples():
-    res = CliRunner().invoke(cli, ["demo", "--help"])
+def test_run_config_and_bad_inputs(tmp_path, sample_dir):
+    cfg = tmp_path / "ls.toml"
+    for f in sample_dir.iterdir():
+        if f.is_file():
+            shutil.copy(f, tmp_path / f.name)
+    text = (sample_dir / "demo.toml").read_text().replace('language = "fr"', 'language = "es"')
+    cfg.write_text(text)
+    r = CliRunner().invoke(cli, ["run", str(cfg), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 0, r.output
+    assert "Perfil del paisaje" in (tmp_path / "o" / "card.html").read_text()
+    # bad input: exit 2, the message names the key and file, and the old output survives
+    before = (tmp_path / "o" / "card.html").read_bytes()
+    cfg.write_text(text.replace('names = ["Aboso", "Prestea"]', 'names = ["Atlantis"]'))
+    r = CliRunner().invoke(cli, ["run", str(cfg), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 2
+    assert "'Atlantis'" in r.output
+    assert (tmp_path / "o" / "card.html").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".o")) == []
+    cfg.write_text(text.replace("[boundary]", "colour = 1\n[boundary]"))
+    r = CliRunner().invoke(cli, ["run", str(cfg)])
+    assert r.exit_code == 2
+    assert "unknown key(s) ['colour']" in r.output
+    r = CliRunner().invoke(cli, ["run", str(tmp_path / "missing.toml")])
+    assert r.exit_code == 2
+    assert "config file not found" in r.output
+
+
+def test_internal_error_exit_1(tmp_path, monkeypatch):
+    import landprofile.pipeline as pl
+
+    def boom(*a, **k):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(pl, "run", boom)
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("name='x'\n[boundary]\nmethod='admin'\nsource='c.toml'\n")
+    r = CliRunner().invoke(cli, ["run", str(cfg)])
+    assert r.exit_code == 1
+    assert "internal error: RuntimeError: boom" in r.output
+
+
+@pytest.mark.parametrize("cmd", ["run", "demo", "boundary", "profile", "zones", "card", "batch"])
+def test_help_has_examples(cmd):
+    res = CliRunner().invoke(cli, [cmd, "--help"])
     assert res.exit_code == 0
-    assert "landprofile demo --out" in res.output
+    assert "Example" in res.output
+    assert "landprofile " in res.output
+
+
+def test_stage_commands(tmp_path, sample_dir):
+    cfg = sample_dir / "demo.toml"
+    r = CliRunner().invoke(cli, ["boundary", str(cfg), "--out", str(tmp_path / "b.geojson")])
+    assert r.exit_code == 0, r.output
+    assert len(gpd.read_file(tmp_path / "b.geojson")) == 1
+    r = CliRunner().invoke(cli, ["zones", str(cfg), "--out", str(tmp_path / "z.gpkg")])
+    assert r.exit_code == 0, r.output
+    import pyogrio
+
+    assert {"zones", "exclusions", "conflicts"} <= {
+        n for n, _ in pyogrio.list_layers(tmp_path / "z.gpkg")
+    }
 
 
 def test_atomic_path_leaves_nothing_on_failure(tmp_path):

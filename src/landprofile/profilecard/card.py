@@ -159,7 +159,8 @@ footer{font-size:.8em;color:#555;margin:16px 0}
 _CARD_JS = r"""
 (function(){
   var D = JSON.parse(document.getElementById('lp-data').textContent);
-  var map = L.map('lp-map', {zoomSnap: 0.25});
+  // markercluster needs a maxZoom, which no tile layer sets on an offline map
+  var map = L.map('lp-map', {zoomSnap: 0.25, maxZoom: 19, minZoom: 2});
   var stats = {layers: {}};
   function pop(layer, text){
     if(!text){return;}

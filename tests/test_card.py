@@ -1,0 +1,256 @@
+"""The profile card: content, languages, safety, and a real headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from shapely.geometry import Point, box
+
+import landprofile as lp
+from landprofile.errors import InvalidParameterError, ScaleWarning
+from landprofile.profilecard.i18n import fmt_number
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PAYLOADS = [
+    '<img src=x onerror="window.lpInjected=1">',
+    "</script><script>window.lpInjected=2</script>",
+    "javascript:window.lpInjected=3",
+    '"><svg onload="window.lpInjected=4">',
+]
+
+
+@pytest.fixture(scope="module")
+def demo_profile(sample_dir):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ls = lp.from_admin(
+            sample_dir / "synthetic_districts_sw_ghana.geojson",
+            names=["Aboso", "Prestea"],
+            name="Ankobra",
+        )
+        return lp.profile(
+            ls,
+            land_cover=sample_dir / "modis_igbp_2019_sw_ghana.tif",
+            legend="modis_igbp",
+            population=sample_dir / "synthetic_population_sw_ghana.tif",
+        )
+
+
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("LANDPROFILE_REQUIRE_BROWSER"):
+            pytest.fail("chromium is required here (LANDPROFILE_REQUIRE_BROWSER is set)")
+        pytest.skip("Debian chromium not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    return sync_playwright()
+
+
+def open_in_chromium(html_path: Path, screenshot: str | None = None) -> dict:
+    with browser() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--no-first-run",
+            ],
+        )
+        # bypass_csp: playwright's polling evaluates strings; the card's CSP would refuse
+        # them. The tests then prove escaping alone stops injection (the CSP is a second
+        # wall, checked in the HTML).
+        ctx = b.new_context(viewport={"width": 1200, "height": 1600}, offline=True, bypass_csp=True)
+        page = ctx.new_page()
+        errors, requests, dialogs = [], [], []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(html_path.resolve().as_uri())
+        page.wait_for_function("window.lpMapReady === true", timeout=30_000)
+        page.wait_for_timeout(500)
+        out = {
+            "errors": errors,
+            "network": [u for u in requests if not u.startswith(("file:", "data:"))],
+            "dialogs": dialogs,
+            "stats": page.evaluate("window.lpStats"),
+            "paths": page.locator("path.leaflet-interactive").count(),
+            "clusters": page.locator(".marker-cluster").count(),
+            "injected": page.evaluate("window.lpInjected === undefined ? null : window.lpInjected"),
+            "text": page.inner_text("body"),
+        }
+        if screenshot:
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / screenshot), full_page=True)
+        b.close()
+    return out
+
+
+def test_numbers_per_language():
+    assert fmt_number(12345.6, "fr", 1) == "12\u202f345,6"
+    assert fmt_number(12345.6, "es", 1) == "12\u202f345,6"
+    assert fmt_number(12345.6, "en", 1) == "12,345.6"
+    assert fmt_number(float("nan"), "en") == "–"
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "todo"),
+    [
+        ("fr", "Profil du paysage : Ankobra", "À compléter"),
+        ("en", "Landscape profile: Ankobra", "To be completed"),
+        ("es", "Perfil del paisaje: Ankobra", "Por completar"),
+    ],
+)
+def test_card_content_in_each_language(demo_profile, sample_dir, lang, title, todo):
+    c = lp.card(
+        demo_profile,
+        lang=lang,
+        narrative=sample_dir / "sample_narrative.yaml",
+        scorecard=sample_dir / "sample_scorecard.toml",
+    )
+    html = c.html
+    assert title in html
+    # governance is absent from the narrative: shown as to be completed, never dropped
+    assert html.count(todo) == 1
+    area = fmt_number(demo_profile.landscape.area_ha, lang)
+    assert f"{area} ha" in html
+    assert "C1" in html and "P5" in html  # noqa: PT018
+    assert "data:image/png;base64," in html  # the embedded photo
+
+
+def test_narrative_and_scorecard_validation(demo_profile, tmp_path):
+    with pytest.raises(InvalidParameterError, match="unknown field.*'livelyhoods'"):
+        lp.card(demo_profile, narrative={"livelyhoods": "x"})
+    with pytest.raises(InvalidParameterError, match="C1 score 1.25 must be 1 to 5 in half"):
+        lp.card(demo_profile, scorecard={"C1": 1.25})
+    with pytest.raises(InvalidParameterError, match="C1 score 6"):
+        lp.card(demo_profile, scorecard={"C1": 6})
+    with pytest.raises(InvalidParameterError, match="unknown question 'Z9'"):
+        lp.card(demo_profile, scorecard={"Z9": 3})
+    extra = tmp_path / "q.toml"
+    extra.write_text(
+        '[[goals]]\nkey = "livelihood"\nname = { en = "Livelihood" }\n'
+        '[[goals.questions]]\nid = "L1"\nen = "Do households have enough?"\n'
+    )
+    c = lp.card(demo_profile, scorecard={"L1": 4.5}, scorecard_questions=extra, lang="en")
+    assert "Do households have enough?" in c.html
+
+
+def test_static_outputs_and_notebook_display(demo_profile, tmp_path):
+    c = lp.card(demo_profile, lang="en")
+    c.to_pdf(tmp_path / "c.pdf")
+    c.to_png(tmp_path / "c.png")
+    assert (tmp_path / "c.pdf").read_bytes().startswith(b"%PDF")
+    assert (tmp_path / "c.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    rep = c._repr_html_()
+    assert rep.startswith("<iframe srcdoc=")
+    assert "<script" not in rep  # the card's page is escaped into the attribute
+
+
+def test_demo_card_in_chromium(tmp_path, sample_dir):
+    from landprofile.pipeline import run
+
+    out = run(sample_dir / "demo.toml", tmp_path / "demo")
+    res = open_in_chromium(out.card_html, "demo_card.png")
+    assert res["errors"] == []
+    assert res["network"] == []
+    assert "Profil du paysage" in res["text"]
+    stats = res["stats"]["layers"]
+    for key in ("boundary", "land_cover", "sites", "concessions", "protected", "rivers", "zones"):
+        assert stats.get(key, 0) > 0, key
+    # every drawn feature of the visible vector layers is an SVG path
+    visible = sum(
+        stats[k]
+        for k in (
+            "boundary",
+            "concessions",
+            "protected",
+            "rivers",
+            "roads",
+            "settlements",
+            "sites",
+            "zones",
+        )
+    )
+    assert res["paths"] >= visible
+
+
+def test_injection_payloads_run_nowhere(tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ScaleWarning)
+        ls = lp.Landscape(
+            name=PAYLOADS[0],
+            geometry=box(-2.0, 5.0, -1.9, 5.1),
+            crs=4326,
+            provenance=lp.Provenance(method="custom", source=PAYLOADS[1]),
+        )
+    prof = lp.Profile(landscape=ls)
+    sites = gpd.GeoDataFrame(
+        {"name": PAYLOADS, "link": ["javascript:alert(1)"] * 4},
+        geometry=[Point(-1.95, 5.05 + 0.01 * i) for i in range(4)],
+        crs=4326,
+    )
+    conc = gpd.GeoDataFrame(
+        {"holder": [PAYLOADS[1]], "type": [PAYLOADS[3]]},
+        geometry=[box(-1.99, 5.01, -1.96, 5.04)],
+        crs=4326,
+    )
+    photo = tmp_path / f"{PAYLOADS[3].replace('/', '')[:20]}.png"
+    import matplotlib.pyplot as plt
+
+    plt.imsave(photo, np.zeros((4, 4, 3)))
+    narrative = {
+        "livelihoods": PAYLOADS[1],
+        "challenges": PAYLOADS[0],
+        "photos": [{"file": str(photo), "caption": PAYLOADS[1]}],
+    }
+    c = lp.card(prof, layers={"sites": sites, "concessions": conc}, narrative=narrative, lang="en")
+    html = c.html
+    assert "default-src 'none'" in html
+    assert "<img src=x" not in html
+    assert "<script>window.lpInjected" not in html
+    assert html.count("</script>") == 3  # assets, data, card script: nothing else closes
+    path = c.save(tmp_path / "evil.html")
+    res = open_in_chromium(path, "injection_card.png")
+    assert res["injected"] is None
+    assert res["dialogs"] == []
+    assert res["errors"] == []
+    assert res["network"] == []
+    assert PAYLOADS[0] in res["text"]  # shown as text, harmlessly
+
+
+def test_many_features_stay_light(tmp_path, demo_profile):
+    rng = np.random.default_rng(0)
+    w, s, e, n = demo_profile.landscape.bounds_lonlat
+    sites = gpd.GeoDataFrame(
+        {"id": np.arange(10_000)},
+        geometry=shapely.buffer(
+            shapely.points(rng.uniform(w, e, 10_000), rng.uniform(s, n, 10_000)), 0.0005
+        ),
+        crs=4326,
+    )
+    x, y = rng.uniform(w, e, 1_000), rng.uniform(s, n, 1_000)
+    conc = gpd.GeoDataFrame(
+        {"type": ["exploration"] * 1_000}, geometry=shapely.box(x, y, x + 0.01, y + 0.01), crs=4326
+    )
+    c = lp.card(demo_profile, layers={"sites": sites, "concessions": conc}, lang="en")
+    path = c.save(tmp_path / "many.html")
+    data = json.loads(c.html.split('id="lp-data">')[1].split("</script>")[0])
+    sites_layer = next(ly for ly in data["layers"] if ly["key"] == "sites")
+    assert sites_layer["cluster"] is True
+    assert len(sites_layer["points"]) == 10_000
+    assert path.stat().st_size < 8_000_000
+    res = open_in_chromium(path, "many_features.png")
+    assert res["errors"] == []
+    assert res["clusters"] > 0
+    assert res["stats"]["layers"]["sites"] == 10_000
