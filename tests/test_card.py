@@ -129,9 +129,9 @@ def test_card_content_in_each_language(demo_profile, sample_dir, lang, title, to
 
 
 def test_narrative_and_scorecard_validation(demo_profile, tmp_path):
-    with pytest.raises(InvalidParameterError, match="unknown field.*'livelyhoods'"):
+    with pytest.raises(InvalidParameterError, match=r"unknown field.*'livelyhoods'"):
         lp.card(demo_profile, narrative={"livelyhoods": "x"})
-    with pytest.raises(InvalidParameterError, match="C1 score 1.25 must be 1 to 5 in half"):
+    with pytest.raises(InvalidParameterError, match=r"C1 score 1.25 must be 1 to 5 in half"):
         lp.card(demo_profile, scorecard={"C1": 1.25})
     with pytest.raises(InvalidParameterError, match="C1 score 6"):
         lp.card(demo_profile, scorecard={"C1": 6})

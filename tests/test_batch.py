@@ -1,0 +1,73 @@
+"""profile_many: serial, threads, processes and a real dask LocalCluster agree exactly."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+import landprofile as lp
+from landprofile.batch import profile_many
+
+
+@pytest.fixture(scope="module")
+def districts(sample_dir):
+    gdf = gpd.read_file(sample_dir / "synthetic_districts_sw_ghana.geojson")
+    return gdf.rename(columns={"shapeName": "name"})
+
+
+def run(districts, sample_dir, **kw):
+    return profile_many(
+        districts,
+        land_cover=sample_dir / "modis_igbp_2019_sw_ghana.tif",
+        legend="modis_igbp",
+        population=sample_dir / "synthetic_population_sw_ghana.tif",
+        **kw,
+    )
+
+
+def test_serial_matches_single_landscape_profile(districts, sample_dir):
+    serial = run(districts, sample_dir, workers=1)
+    assert list(serial.landscape) == list(districts.name)
+    one = districts.iloc[[3]]
+    lc = lp.land_cover(one, sample_dir / "modis_igbp_2019_sw_ghana.tif", legend="modis_igbp")
+    cls = lc[lc.kind == "class"]
+    row = serial.set_index("landscape").loc[one.name.iloc[0]]
+    assert row.natural_share == pytest.approx(cls[cls.natural.astype(bool)].share.sum())
+    assert row.population == pytest.approx(
+        lp.population(one, sample_dir / "synthetic_population_sw_ghana.tif").population.iloc[0]
+    )
+
+
+def test_threads_and_processes_identical(districts, sample_dir):
+    serial = run(districts, sample_dir, workers=1)
+    pd.testing.assert_frame_equal(run(districts, sample_dir, workers=2, chunk_size=3), serial)
+    pd.testing.assert_frame_equal(
+        run(districts, sample_dir, workers=2, chunk_size=5, executor="processes"), serial
+    )
+
+
+def test_dask_local_cluster_two_workers_identical(districts, sample_dir):
+    from distributed import Client, LocalCluster
+
+    serial = run(districts, sample_dir, workers=1)
+    with (
+        LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address=None,
+            processes=True,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        got = run(districts, sample_dir, client=client, chunk_size=4)
+        by_address = run(districts, sample_dir, client=cluster.scheduler_address, chunk_size=7)
+    pd.testing.assert_frame_equal(got, serial)
+    pd.testing.assert_frame_equal(by_address, serial)
+
+
+def test_duplicate_ids_refused(districts, sample_dir):
+    dup = pd.concat([districts.iloc[:2], districts.iloc[:1]])
+    with pytest.raises(lp.errors.InvalidParameterError, match="appears twice"):
+        run(dup, sample_dir)
