@@ -204,6 +204,7 @@ _CARD_JS = r"""
   L.control.scale({imperial: false}).addTo(map);
   map.fitBounds(D.bounds);
   window.lpStats = stats;
+  window.lpReadyMs = performance.now();
   window.lpMapReady = true;
 })();
 """
