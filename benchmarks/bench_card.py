@@ -30,14 +30,21 @@ def main() -> None:
     prof = lp.Profile(landscape=ls)
     rng = np.random.default_rng(0)
     w, s, e, n = ls.bounds_lonlat
-    sites = gpd.GeoDataFrame({"id": np.arange(10_000), "source": "benchmark"},
-                             geometry=shapely.buffer(shapely.points(rng.uniform(w, e, 10_000),
-                                                                     rng.uniform(s, n, 10_000)),
-                                                     0.0005, quad_segs=4), crs=4326)
+    sites = gpd.GeoDataFrame(
+        {"id": np.arange(10_000), "source": "benchmark"},
+        geometry=shapely.buffer(
+            shapely.points(rng.uniform(w, e, 10_000), rng.uniform(s, n, 10_000)),
+            0.0005,
+            quad_segs=4,
+        ),
+        crs=4326,
+    )
     x, y = rng.uniform(w, e, 1_000), rng.uniform(s, n, 1_000)
-    conc = gpd.GeoDataFrame({"licence": [f"L{i}" for i in range(1_000)],
-                             "type": ["exploration"] * 1_000},
-                            geometry=shapely.box(x, y, x + 0.02, y + 0.015), crs=4326)
+    conc = gpd.GeoDataFrame(
+        {"licence": [f"L{i}" for i in range(1_000)], "type": ["exploration"] * 1_000},
+        geometry=shapely.box(x, y, x + 0.02, y + 0.015),
+        crs=4326,
+    )
     t0 = time.perf_counter()
     card = lp.card(prof, layers={"sites": sites, "concessions": conc}, lang="en")
     t_build = time.perf_counter() - t0
@@ -48,17 +55,23 @@ def main() -> None:
 
         times = []
         with sync_playwright() as p:
-            b = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--no-first-run"])
+            b = p.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--no-first-run",
+                ],
+            )
             for _ in range(3):
-                page = b.new_context(offline=True, bypass_csp=True,
-                                     viewport={"width": 1280, "height": 900}).new_page()
+                page = b.new_context(
+                    offline=True, bypass_csp=True, viewport={"width": 1280, "height": 900}
+                ).new_page()
                 page.goto(path.as_uri())
                 page.wait_for_function("window.lpMapReady === true", timeout=60_000)
                 ready = page.evaluate("window.lpReadyMs")
-                load = page.evaluate("performance.getEntriesByType('navigation')[0]"
-                                     ".loadEventEnd")
+                load = page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
                 times.append((ready, load))
                 page.close()
             b.close()

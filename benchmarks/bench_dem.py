@@ -168,7 +168,7 @@ def landprofile_child(path: str, n_outlets: int) -> None:
     valid = wd._valid(data, raster.nodata)
     t["read"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    filled = _hydro.priority_flood(np.where(valid, data, 0).astype(np.float32), valid)
+    filled = wd.fill_depressions(np.where(valid, data, 0).astype(np.float32), valid)
     t["fill"] = time.perf_counter() - t0
     del data
     t0 = time.perf_counter()
@@ -222,8 +222,11 @@ def warm() -> None:
     from landprofile.testing import dem_dataarray, two_basins
     from landprofile.watershed import dem as wd
 
-    da = dem_dataarray(two_basins(20, 20), Affine(30, 0, 0, 0, -30, 600), "EPSG:32630")
-    wd.flow_accumulation(wd.flow_directions(wd.condition(da)))
+    for z in (two_basins(20, 20),):
+        da = dem_dataarray(z, Affine(30, 0, 0, 0, -30, 600), "EPSG:32630")
+        d = wd.flow_directions(wd.condition(da))
+        wd.flow_accumulation(d)
+        wd.catchments(d, [(19, 0)])
 
 
 def run(cmd: list[str]) -> dict:

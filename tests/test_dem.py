@@ -181,3 +181,13 @@ def test_stream_network():
     assert len(streams) == 1
     # the valley line from the 5th column to the last: 20 links of 30 m
     assert streams.geometry.iloc[0].length == pytest.approx(20 * 30)
+
+
+def test_many_catchments_in_one_sweep_match_single_ones():
+    z = v_valley(21, 25)
+    _, _, d, _ = pipeline(z)
+    outlets = [(10, 5), (10, 15), (10, 24), (3, 7)]  # nested along the valley, and a slope
+    masks = wd.catchments(d, outlets)
+    for (r, c), m in zip(outlets, masks, strict=True):
+        np.testing.assert_array_equal(m, mask_at(d, r, c))
+    assert masks[2].sum() == 21 * 25

@@ -4,6 +4,7 @@ from landprofile.watershed.basins import BasinIndex, basin_index, from_basins
 from landprofile.watershed.dem import (
     catchment,
     catchment_polygon,
+    catchments,
     condition,
     flow_accumulation,
     flow_directions,
@@ -17,6 +18,7 @@ __all__ = [
     "basin_index",
     "catchment",
     "catchment_polygon",
+    "catchments",
     "condition",
     "flow_accumulation",
     "flow_directions",

@@ -511,6 +511,47 @@ def catchment_mask_sweep(d, r0, c0):
 
 
 @njit(cache=True, nogil=True)
+def outlet_labels(d, rows, cols):
+    """For every cell, the 1-based index of the first outlet its flow reaches (0: none).
+
+    One sweep with memoised downstream walks, whatever the number of outlets; nested
+    outlets (one downstream of another) are resolved by the caller from the labels of
+    the outlets' own downstream cells.
+    """
+    h, w = d.shape
+    dd = d.ravel()
+    n = h * w
+    offs = DR * w + DC
+    none = np.int32(-1)
+    lab = np.zeros(n, dtype=np.int32)  # 0 unknown, -1 reaches no outlet, k > 0 outlet k
+    for q in range(rows.shape[0]):
+        lab[rows[q] * w + cols[q]] = q + 1
+    path = np.empty(1024, dtype=np.int64)
+    for i in range(n):
+        if lab[i] != 0:
+            continue
+        np_ = 0
+        j = i
+        while lab[j] == 0:
+            k = dd[j]
+            if k < 0:
+                lab[j] = none
+                break
+            if np_ == path.shape[0]:
+                path = np.concatenate((path, np.empty(np_, dtype=np.int64)))
+            path[np_] = j
+            np_ += 1
+            j = j + offs[k]
+        v = lab[j]
+        for q in range(np_):
+            lab[path[q]] = v
+    for i in range(n):
+        if lab[i] < 0:
+            lab[i] = 0
+    return lab.reshape(h, w)
+
+
+@njit(cache=True, nogil=True)
 def catchment_mask(d, r0, c0):
     """Cells draining through ``(r0, c0)`` (the outlet included), as uint8.
 

@@ -44,6 +44,7 @@ __all__ = [
     "Snapped",
     "catchment",
     "catchment_polygon",
+    "catchments",
     "condition",
     "flow_accumulation",
     "flow_directions",
@@ -110,6 +111,11 @@ def _cell_sizes_m(raster: Raster) -> tuple[np.ndarray, float]:
     return np.full(raster.height, abs(t.a) * unit), abs(t.e) * unit
 
 
+def fill_depressions(z: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Priority-flood depression filling (binary heap, pit queue) of a float32 DEM."""
+    return _hydro.priority_flood(z, valid)
+
+
 def _row_areas_m2(raster: Raster) -> np.ndarray:
     areas = _coverage.cell_areas(raster, Window(0, 0, raster.width, raster.height))
     if areas.use_fac:
@@ -143,7 +149,7 @@ def condition(dem: Any) -> xr.DataArray:
     valid = _valid(data, raster.nodata)
     if not valid.any():
         raise EmptySelectionError(f"{raster.label}: the DEM holds only nodata")
-    filled = _hydro.priority_flood(np.where(valid, data, 0).astype(np.float32), valid)
+    filled = fill_depressions(np.where(valid, data, 0).astype(np.float32), valid)
     filled[~valid] = np.nan
     return _to_dataarray(
         filled, raster, "conditioned_dem", np.nan, {"method": "priority-flood depression filling"}
@@ -310,6 +316,38 @@ def _catchment(d: np.ndarray, r: int, c: int, upstream_cells: int | None) -> np.
     return _hydro.catchment_mask_sweep(d, r, c)
 
 
+def catchments(directions: Any, outlets: list[tuple[int, int]]) -> list[np.ndarray]:
+    """Catchment masks of many outlet cells ``(row, col)`` in one sweep of the grid.
+
+    Nested outlets are handled: an outlet's catchment includes the catchments of the
+    outlets upstream of it.
+    """
+    data, _ = _as_grid(directions)
+    d = data.astype(np.int8)
+    rows = np.array([r for r, _ in outlets], dtype=np.int64)
+    cols = np.array([c for _, c in outlets], dtype=np.int64)
+    lab = _hydro.outlet_labels(d, rows, cols)
+    # the outlet each outlet drains into (through its own downstream neighbour)
+    down = np.zeros(len(outlets) + 1, dtype=np.int64)
+    for q, (r, c) in enumerate(outlets, 1):
+        k = int(d[r, c])
+        if k >= 0:
+            down[q] = lab[r + _hydro.DR[k], c + _hydro.DC[k]]
+    members: list[set[int]] = [{q} for q in range(len(outlets) + 1)]
+    for q in range(1, len(outlets) + 1):
+        j, seen = down[q], {q}
+        while j and j not in seen:  # q's catchment belongs to every outlet downstream
+            members[j].add(q)
+            seen.add(j)
+            j = down[j]
+    masks = []
+    for q in range(1, len(outlets) + 1):
+        table = np.zeros(len(outlets) + 1, dtype=bool)
+        table[list(members[q])] = True
+        masks.append(table[lab])  # a gather: one pass over the labels
+    return masks
+
+
 def catchment_polygon(mask: Any) -> shapely.Geometry:
     """The catchment mask as one dissolved (multi)polygon in the DEM's CRS, holes kept."""
     data, raster = _as_grid(mask)
@@ -399,7 +437,7 @@ def from_dem(
     valid = _valid(data, raster.nodata)
     if not valid.any():
         raise EmptySelectionError(f"{raster.label}: the DEM holds only nodata")
-    filled = _hydro.priority_flood(np.where(valid, data, 0).astype(np.float32), valid)
+    filled = fill_depressions(np.where(valid, data, 0).astype(np.float32), valid)
     del data
     dx, dy = _cell_sizes_m(raster)
     d = _hydro.d8_directions(filled, valid, dx, dy)
