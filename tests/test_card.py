@@ -254,3 +254,36 @@ def test_many_features_stay_light(tmp_path, demo_profile):
     assert res["errors"] == []
     assert res["clusters"] > 0
     assert res["stats"]["layers"]["sites"] == 10_000
+
+
+def test_mbtiles_basemap_is_embedded(tmp_path, demo_profile):
+    import sqlite3
+
+    import matplotlib.pyplot as plt
+    import mercantile
+
+    tile_png = tmp_path / "t.png"
+    plt.imsave(tile_png, np.full((256, 256, 3), 0.8))
+    mb = tmp_path / "base.mbtiles"
+    con = sqlite3.connect(mb)
+    con.execute("CREATE TABLE metadata (name text, value text)")
+    con.execute("CREATE TABLE tiles (zoom_level integer, tile_column integer, tile_row integer,"
+                " tile_data blob)")
+    con.executemany("INSERT INTO metadata VALUES (?, ?)",
+                    [("format", "png"), ("minzoom", "7"), ("maxzoom", "8")])
+    w, s, e, n = demo_profile.landscape.bounds_lonlat
+    tiles = list(mercantile.tiles(w, s, e, n, zooms=[7, 8]))
+    for t in tiles:
+        con.execute("INSERT INTO tiles VALUES (?, ?, ?, ?)",
+                    (t.z, t.x, (1 << t.z) - 1 - t.y, tile_png.read_bytes()))
+    con.commit()
+    con.close()
+    c = lp.card(demo_profile, lang="en", basemap=mb)
+    data = json.loads(c.html.split('id="lp-data">')[1].split("</script>")[0])
+    assert len(data["basemap"]["tiles"]) == len(tiles)
+    assert "img-src data:;" in c.html  # local tiles: still nothing from the network
+    res = open_in_chromium(c.save(tmp_path / "mb.html"))
+    assert res["errors"] == []
+    assert res["network"] == []
+    with pytest.raises(InvalidParameterError, match="PMTiles"):
+        lp.card(demo_profile, basemap=str(tmp_path / "x.pmtiles"))
