@@ -192,10 +192,9 @@ def landprofile_child(path: str, n_outlets: int) -> None:
             break
     del inner
     t0 = time.perf_counter()
-    masks = {
-        f"m{i}": wd._catchment(d, r, c, int(cells[r, c])).astype(bool)
-        for i, (r, c) in enumerate(chosen)
-    }
+    # every outlet's catchment in one sweep (landprofile.watershed.catchments)
+    da = wd._to_dataarray(d, raster, "flow_directions", -2)
+    masks = {f"m{i}": m for i, m in enumerate(wd.catchments(da, chosen))}
     t["catchment"] = time.perf_counter() - t0
     xy = [[r, c] for r, c in chosen]
     out = WORK / "lp_masks.npz"
