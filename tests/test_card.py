@@ -16,7 +16,7 @@ from shapely.geometry import Point, box
 
 import landprofile as lp
 from landprofile.errors import InvalidParameterError, ScaleWarning
-from landprofile.profilecard.i18n import fmt_number
+from landprofile.i18n import fmt_number
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -267,15 +267,21 @@ def test_mbtiles_basemap_is_embedded(tmp_path, demo_profile):
     mb = tmp_path / "base.mbtiles"
     con = sqlite3.connect(mb)
     con.execute("CREATE TABLE metadata (name text, value text)")
-    con.execute("CREATE TABLE tiles (zoom_level integer, tile_column integer, tile_row integer,"
-                " tile_data blob)")
-    con.executemany("INSERT INTO metadata VALUES (?, ?)",
-                    [("format", "png"), ("minzoom", "7"), ("maxzoom", "8")])
+    con.execute(
+        "CREATE TABLE tiles (zoom_level integer, tile_column integer, tile_row integer,"
+        " tile_data blob)"
+    )
+    con.executemany(
+        "INSERT INTO metadata VALUES (?, ?)",
+        [("format", "png"), ("minzoom", "7"), ("maxzoom", "8")],
+    )
     w, s, e, n = demo_profile.landscape.bounds_lonlat
     tiles = list(mercantile.tiles(w, s, e, n, zooms=[7, 8]))
     for t in tiles:
-        con.execute("INSERT INTO tiles VALUES (?, ?, ?, ?)",
-                    (t.z, t.x, (1 << t.z) - 1 - t.y, tile_png.read_bytes()))
+        con.execute(
+            "INSERT INTO tiles VALUES (?, ?, ?, ?)",
+            (t.z, t.x, (1 << t.z) - 1 - t.y, tile_png.read_bytes()),
+        )
     con.commit()
     con.close()
     c = lp.card(demo_profile, lang="en", basemap=mb)

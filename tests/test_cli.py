@@ -24,7 +24,7 @@ def demo_out(tmp_path_factory):
 
 def test_demo_writes_every_output(demo_out):
     out, output = demo_out
-    assert "Boundary definition: Union of administrative units Aboso, Prestea" in output
+    assert "Boundary definition: Union of the administrative units Aboso, Prestea" in output
     for name in ("profile.json", "zones.gpkg", "card.html", "card.pdf"):
         assert (out / name).stat().st_size > 0
     prof = json.loads((out / "profile.json").read_text())

@@ -87,28 +87,11 @@ class Provenance:
                 f"provenance method {self.method!r} is not one of {', '.join(_METHODS)}"
             )
 
-    def describe(self) -> str:
-        """One English sentence saying how the boundary was made."""
-        params = dict(self.parameters)
-        src = f"{self.source}" + (f" (layer {self.layer})" if self.layer else "")
-        if self.method == "admin":
-            sel = params.get("names") or params.get("codes") or []
-            what = ", ".join(str(s) for s in sel)
-            field_ = params.get("field")
-            text = f"Union of administrative units {what} (field {field_}) from {src}"
-        elif self.method == "watershed":
-            text = f"Watershed delineated from {src}"
-            if "outlet" in params:
-                text += f" upstream of outlet {params['outlet']}"
-        else:
-            text = f"Custom boundary from {src}"
-            if params.get("n_features", 1) > 1:
-                text += f", {params['n_features']} features dissolved"
-        if params.get("buffer_m"):
-            text += f", buffered by {params['buffer_m']:g} m"
-        if params.get("clip"):
-            text += f", clipped to {params['clip']}"
-        return text + "."
+    def describe(self, lang: str = "en") -> str:
+        """How the boundary was made, in one sentence, in ``lang`` (``en``, ``fr``, ``es``)."""
+        from landprofile.i18n import describe_provenance
+
+        return describe_provenance(self, lang)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dictionary."""

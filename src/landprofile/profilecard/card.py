@@ -18,10 +18,10 @@ from landprofile._atomic import atomic_path
 from landprofile.boundary.admin import detect_admin_fields
 from landprofile.errors import InvalidParameterError, SourceNotFoundError
 from landprofile.geodesy import densify_to_lonlat, geodesic_area_perimeter_m
+from landprofile.i18n import describe_provenance, fmt_number, strings
 from landprofile.legend import GROUPS, load_legend
 from landprofile.profile.profile import Profile
 from landprofile.profilecard import mapdata
-from landprofile.profilecard.i18n import fmt_number, strings
 from landprofile.profilecard.inputs import (
     NARRATIVE_FIELDS,
     Photo,
@@ -534,41 +534,6 @@ def _layer(
     # Leaflet's layer control inserts names as HTML: give it escaped text
     payload["label"] = escape(s.get(key, key))
     return payload
-
-
-def describe_provenance(prov: Any, lang: str) -> str:
-    """How the boundary was made, in words, in ``lang`` (the card's "Boundary definition")."""
-    s = strings(lang)
-    p = dict(prov.parameters)
-    src = Path(str(prov.source)).name if prov.source else ""
-    if prov.method == "admin":
-        text = s["prov_admin"].format(
-            units=", ".join(map(str, p.get("units", []))), field=p.get("field", ""), source=src
-        )
-    elif prov.method == "watershed" and p.get("kind") == "dem":
-        out = p.get("outlet", ["?", "?"])
-        text = s["prov_watershed_dem"].format(
-            source=src,
-            outlet=f"({fmt_number(out[0], lang, 4)}, {fmt_number(out[1], lang, 4)})",
-            moved=fmt_number(p.get("snapped_moved_m", 0), lang),
-            km2=fmt_number(p.get("upstream_km2", 0), lang, 1),
-        )
-    elif prov.method == "watershed":
-        ids = p.get("basin_ids", [])
-        text = s["prov_watershed_basins"].format(
-            n=fmt_number(p.get("n_basins", len(ids)), lang),
-            source=src,
-            first=p.get("outlet_basin", ids[0] if ids else ""),
-        )
-    else:
-        text = s["prov_custom"].format(source=src)
-        if p.get("n_features", 1) > 1:
-            text += s["prov_features"].format(n=fmt_number(p["n_features"], lang))
-    if p.get("buffer_m"):
-        text += s["prov_buffer"].format(m=fmt_number(p["buffer_m"], lang))
-    if p.get("clip"):
-        text += s["prov_clip"].format(clip=Path(str(p["clip"])).name)
-    return text + "."
 
 
 def _fields_html(profile: Profile, s: dict[str, str], lang: str, admin: Any) -> str:

@@ -13,9 +13,9 @@ matplotlib.use("Agg")  # no display: render to files only
 
 import matplotlib.pyplot as plt
 
+from landprofile.i18n import fmt_number
 from landprofile.legend import GROUPS
 from landprofile.profilecard import mapdata
-from landprofile.profilecard.i18n import fmt_number
 from landprofile.profilecard.inputs import NARRATIVE_FIELDS
 from landprofile.vector import read_vector
 
