@@ -153,3 +153,16 @@ def test_area_invariant_under_reprojection(lon, lat, sizes, seed):
     for dst, step in ((CRS.from_epsg(4326), 50), (laea(lon, lat), 50), (CRS.from_epsg(3857), 50)):
         moved = to_crs(poly, CRS.from_epsg(32630), dst, step)
         assert make(moved, dst).area_m2 == pytest.approx(base, rel=1e-4)
+
+
+def test_area_and_length_helpers_in_any_crs():
+    from landprofile.geodesy import geodesic_area_m2, geodesic_length_m
+
+    sq = box(-2, 5, -1, 6)
+    assert geodesic_area_m2(sq, CRS.from_epsg(4326)) == pytest.approx(
+        ellipsoid_band_area_m2(5, 6, 1), rel=1e-6)
+    # a meridian arc of one degree at 5-6 N, drawn in UTM 30N: Geod on its end points
+    t = Transformer.from_crs(4326, 32630, always_xy=True)
+    line = shapely.LineString([t.transform(-3, 5), t.transform(-3, 6)])
+    _, _, dist = GEOD.inv(-3, 5, -3, 6)
+    assert geodesic_length_m(line, CRS.from_epsg(32630)) == pytest.approx(dist, rel=1e-6)

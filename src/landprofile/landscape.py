@@ -20,7 +20,7 @@ import shapely
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
-from landprofile.crs import WGS84, norm_crs
+from landprofile.crs import norm_crs
 from landprofile.errors import (
     EmptySelectionError,
     GeometryTypeError,
@@ -302,8 +302,3 @@ class Landscape:
             f"<b>{escape(self.name)}</b>: {self.area_ha:,.0f} ha, "
             f"{escape(self.provenance.describe())}"
         )
-
-    @property
-    def lonlat_crs(self) -> CRS:
-        """EPSG:4326, the CRS of :attr:`geometry_lonlat`."""
-        return WGS84

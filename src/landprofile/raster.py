@@ -116,15 +116,6 @@ class Raster:
                 f"{self.label}: reading window {window} failed: {exc}"
             ) from None
 
-    def to_xarray(self) -> xr.DataArray:
-        """Return the raster as a lazily loaded DataArray (rioxarray) with its CRS."""
-        if self._array is not None:
-            return self._array
-        import rioxarray
-
-        assert self.path is not None
-        return rioxarray.open_rasterio(self.path, masked=False)
-
 
 def read_raster(src: Any, *, crs: Any = None) -> Raster:
     """Open a raster lazily: only its metadata is read.
