@@ -53,9 +53,9 @@ def _heap_pop(heap, n):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _pack(z, cell):
-    # float32 -> uint32 whose unsigned order is the float order, then the cell index
-    b = np.uint64(np.array([z], dtype=np.float32).view(np.uint32)[0])
+def _pack(bits32, cell):
+    # float32 bits -> uint32 whose unsigned order is the float order, then the cell index
+    b = np.uint64(bits32)
     b = ~b & np.uint64(0xFFFFFFFF) if b & np.uint64(0x80000000) else b | np.uint64(0x80000000)
     return (b << np.uint64(32)) | np.uint64(cell)
 
@@ -78,6 +78,7 @@ def priority_flood(dem, valid):
             if valid[r, c]:
                 closed[r + 1, c + 1] = 0
     fz = filled.ravel()
+    fb = fz.view(np.uint32)  # the float bits, to build heap keys without allocating
     cl = closed.ravel()
     offs = DR * wp + DC
     heap = np.empty(2 * (h + w) + 16, dtype=np.uint64)
@@ -93,7 +94,7 @@ def priority_flood(dem, valid):
                 if cl[i + offs[k]] == 1:
                     if n == heap.shape[0]:
                         heap = np.concatenate((heap, np.empty(n, dtype=np.uint64)))
-                    _heap_push(heap, n, _pack(fz[i], i))
+                    _heap_push(heap, n, _pack(fb[i], i))
                     n += 1
                     break
     for j in range(n):
@@ -131,7 +132,7 @@ def priority_flood(dem, valid):
                 continue
             if n == heap.shape[0]:
                 heap = np.concatenate((heap, np.empty(n, dtype=np.uint64)))
-            _heap_push(heap, n, _pack(fz[nb], nb))
+            _heap_push(heap, n, _pack(fb[nb], nb))
             n += 1
     return filled[1 : h + 1, 1 : w + 1].copy()
 
