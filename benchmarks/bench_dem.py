@@ -177,7 +177,7 @@ def landprofile_child(path: str, n_outlets: int) -> None:
     t["directions+flats"] = time.perf_counter() - t0
     del filled
     t0 = time.perf_counter()
-    cells, _ = _hydro.accumulate(d, wd._row_areas_m2(raster), False)
+    cells, _, order = _hydro.accumulate(d, wd._row_areas_m2(raster), False)
     t["accumulation"] = time.perf_counter() - t0
     # outlets: the n largest accumulations away from the grid edge
     inner = cells.copy()
@@ -194,7 +194,7 @@ def landprofile_child(path: str, n_outlets: int) -> None:
     t0 = time.perf_counter()
     # every outlet's catchment in one sweep (landprofile.watershed.catchments)
     da = wd._to_dataarray(d, raster, "flow_directions", -2)
-    masks = {f"m{i}": m for i, m in enumerate(wd.catchments(da, chosen))}
+    masks = {f"m{i}": m for i, m in enumerate(wd.catchments(da, chosen, order=order))}
     t["catchment"] = time.perf_counter() - t0
     xy = [[r, c] for r, c in chosen]
     out = WORK / "lp_masks.npz"

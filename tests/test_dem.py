@@ -191,3 +191,15 @@ def test_many_catchments_in_one_sweep_match_single_ones():
     for (r, c), m in zip(outlets, masks, strict=True):
         np.testing.assert_array_equal(m, mask_at(d, r, c))
     assert masks[2].sum() == 21 * 25
+
+
+def test_catchments_from_the_accumulation_order_match():
+    from landprofile.watershed import _hydro
+
+    rng = np.random.default_rng(3)
+    z = (two_basins(40, 40) + rng.normal(0, 0.3, (40, 40))).astype(np.float32)
+    _, _, d, _ = pipeline(z)
+    _, _, order = _hydro.accumulate(d.values.astype(np.int8), np.full(40, 900.0), False)
+    outlets = [(39, 0), (39, 39), (20, 5), (10, 30)]
+    for a, b in zip(wd.catchments(d, outlets, order=order), wd.catchments(d, outlets), strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -160,7 +160,8 @@ def test_area_and_length_helpers_in_any_crs():
 
     sq = box(-2, 5, -1, 6)
     assert geodesic_area_m2(sq, CRS.from_epsg(4326)) == pytest.approx(
-        ellipsoid_band_area_m2(5, 6, 1), rel=1e-6)
+        ellipsoid_band_area_m2(5, 6, 1), rel=1e-6
+    )
     # a meridian arc of one degree at 5-6 N, drawn in UTM 30N: Geod on its end points
     t = Transformer.from_crs(4326, 32630, always_xy=True)
     line = shapely.LineString([t.transform(-3, 5), t.transform(-3, 6)])

@@ -195,7 +195,7 @@ def flow_accumulation(directions: Any, *, units: str = "cells") -> xr.DataArray:
     if units not in ("cells", "km2"):
         raise InvalidParameterError(f"units {units!r} is not one of 'cells', 'km2'")
     data, raster = _as_grid(directions)
-    cells, area = _hydro.accumulate(data.astype(np.int8), _row_areas_m2(raster), units == "km2")
+    cells, area, _ = _hydro.accumulate(data.astype(np.int8), _row_areas_m2(raster), units == "km2")
     if units == "cells":
         return _to_dataarray(cells, raster, "flow_accumulation_cells", None)
     return _to_dataarray(area, raster, "flow_accumulation_km2", None)
@@ -316,17 +316,25 @@ def _catchment(d: np.ndarray, r: int, c: int, upstream_cells: int | None) -> np.
     return _hydro.catchment_mask_sweep(d, r, c)
 
 
-def catchments(directions: Any, outlets: list[tuple[int, int]]) -> list[np.ndarray]:
-    """Catchment masks of many outlet cells ``(row, col)`` in one sweep of the grid.
+def catchments(
+    directions: Any, outlets: list[tuple[int, int]], *, order: np.ndarray | None = None
+) -> list[np.ndarray]:
+    """Catchment masks of many outlet cells ``(row, col)`` in one pass over the grid.
 
     Nested outlets are handled: an outlet's catchment includes the catchments of the
-    outlets upstream of it.
+    outlets upstream of it. ``order`` (a topological order of the cells, as the flow
+    accumulation computes it) makes the pass sequential; without it, a sweep with
+    memoised downstream walks is used.
     """
     data, _ = _as_grid(directions)
     d = data.astype(np.int8)
     rows = np.array([r for r, _ in outlets], dtype=np.int64)
     cols = np.array([c for _, c in outlets], dtype=np.int64)
-    lab = _hydro.outlet_labels(d, rows, cols)
+    lab = (
+        _hydro.outlet_labels_ordered(d, order, rows, cols)
+        if order is not None
+        else _hydro.outlet_labels(d, rows, cols)
+    )
     # the outlet each outlet drains into (through its own downstream neighbour)
     down = np.zeros(len(outlets) + 1, dtype=np.int64)
     for q, (r, c) in enumerate(outlets, 1):
@@ -443,11 +451,17 @@ def from_dem(
     d = _hydro.d8_directions(filled, valid, dx, dy)
     del filled
     row_area = _row_areas_m2(raster)
-    cells, _ = _hydro.accumulate(d, row_area, False)
+    cells, _, order = _hydro.accumulate(d, row_area, False)
     acc_da = _to_dataarray(cells, raster, "flow_accumulation_cells", None)
     snapped = snap_outlet(acc_da, outlet, snap_m=snap_m, outlet_crs=outlet_crs)
     del cells, acc_da
-    mask = _catchment(d, snapped.row, snapped.col, snapped.accumulation_cells)
+    if snapped.accumulation_cells < d.size // 20:
+        mask = _hydro.catchment_mask(d, snapped.row, snapped.col)
+    else:  # a large basin: one sequential pass in the accumulation's order
+        rows = np.array([snapped.row], dtype=np.int64)
+        cols = np.array([snapped.col], dtype=np.int64)
+        mask = (_hydro.outlet_labels_ordered(d, order, rows, cols) == 1).astype(np.uint8)
+    del order
     up_km2 = float(mask.sum(axis=1) @ row_area) / 1e6
     geom = catchment_polygon(_to_dataarray(mask, raster, "catchment", None))
     ox, oy = outlet.coords[0] if isinstance(outlet, shapely.Point) else outlet
