@@ -8,7 +8,7 @@ drains to, rows growing southwards); ``OUT`` (-1) drains out of the grid or into
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 DR = np.array([0, 1, 1, 1, 0, -1, -1, -1], dtype=np.int64)
 DC = np.array([1, 1, 0, -1, -1, -1, 0, 1], dtype=np.int64)
@@ -162,21 +162,28 @@ def d8_directions(filled, valid, dx_row, dy):
     (``OUT``). Interior flat cells are routed by a breadth-first search from the flat's
     draining cells, so every valid cell drains.
     """
+    d, flats = _d8_raw(filled, valid, dx_row, dy)
+    if flats.shape[0]:
+        _resolve_flats(filled, d, flats, dx_row, dy)
+    return d
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _d8_raw(filled, valid, dx_row, dy):
+    """Steepest descent only, rows in parallel: flat cells are marked ``FLAT`` and listed."""
     h, w = filled.shape
     d = np.full((h, w), NODATA, dtype=np.int8)
     wp = w + 2
     # padded copy: the border is +inf (never lower), nodata -inf (a sink, always steepest)
     fp = np.full((h + 2) * wp, np.inf, dtype=np.float32)
-    for r in range(h):
+    for r in prange(h):
         for c in range(w):
             fp[(r + 1) * wp + c + 1] = filled[r, c] if valid[r, c] else -np.inf
     offs = DR * wp + DC
-    inv = np.empty(8, dtype=np.float64)
-    nflat = 0
-    flats = np.empty(1024, dtype=np.int64)
-    for r in range(h):
+    for r in prange(h):
         dxr = dx_row[r]
         diag = np.sqrt(dxr * dxr + dy * dy)
+        inv = np.empty(8, dtype=np.float64)
         for k in range(8):
             inv[k] = 1.0 / (dxr if DR[k] == 0 else (dy if DC[k] == 0 else diag))
         border = r == 0 or r == h - 1
@@ -203,13 +210,26 @@ def d8_directions(filled, valid, dx_row, dy):
                 d[r, c] = OUT
             else:
                 d[r, c] = FLAT
-                if nflat == flats.shape[0]:
-                    flats = np.concatenate((flats, np.empty(nflat, dtype=np.int64)))
-                flats[nflat] = r * w + c
-                nflat += 1
-    if nflat == 0:
-        return d
-    flats = flats[:nflat]
+    # list the flat cells (in raster order, so the result does not depend on threads)
+    dd = d.ravel()
+    nflat = 0
+    for i in range(h * w):
+        if dd[i] == FLAT:
+            nflat += 1
+    flats = np.empty(nflat, dtype=np.int64)
+    q = 0
+    for i in range(h * w):
+        if dd[i] == FLAT:
+            flats[q] = i
+            q += 1
+    return d, flats
+
+
+@njit(cache=True, nogil=True)
+def _resolve_flats(filled, d, flats, dx_row, dy):
+    """Give every flat cell a direction down the flat gradients (in place)."""
+    h, w = filled.shape
+    nflat = flats.shape[0]
     mask, labels, _ = _flat_masks(filled, d, flats)
     # Route flat cells down the flat mask (lower is closer to the flat's outlet, farther
     # from higher ground), as if the flat were inflated by an infinitesimal gradient.
@@ -239,7 +259,9 @@ def d8_directions(filled, valid, dx_row, dy):
                 bk = k
         newdir[q] = bk if bk >= 0 else OUT
     # A draining cell next to a flat whose steepest drop ties between cells of the flat
-    # takes the one with the lowest mask (such a cell neighbours a flat cell).
+    # takes the one with the lowest mask (such a cell neighbours a flat cell); each is
+    # examined once.
+    seen = np.zeros((h * w) // 64 + 1, dtype=np.uint64)
     for q in range(nflat):
         cell = flats[q]
         fr = cell // w
@@ -252,6 +274,9 @@ def d8_directions(filled, valid, dx_row, dy):
             k0 = d[r, c]
             if k0 < 0:
                 continue
+            if _bit(seen, r * w + c):
+                continue
+            _set_bit(seen, r * w + c)
             tr_ = r + DR[k0]
             tc = c + DC[k0]
             if labels[tr_, tc] == 0:
@@ -273,7 +298,6 @@ def d8_directions(filled, valid, dx_row, dy):
     for q in range(nflat):
         cell = flats[q]
         d[cell // w, cell % w] = newdir[q]
-    return d
 
 
 @njit(cache=True, nogil=True)
