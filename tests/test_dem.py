@@ -203,3 +203,16 @@ def test_catchments_from_the_accumulation_order_match():
     outlets = [(39, 0), (39, 39), (20, 5), (10, 30)]
     for a, b in zip(wd.catchments(d, outlets, order=order), wd.catchments(d, outlets), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_catchment_polygon_valid_when_cells_touch_at_corners():
+    # a mask whose cells meet only at corners (8-connected) must still give a valid
+    # polygon of the right area
+    m = np.zeros((6, 6), np.uint8)
+    m[1, 1] = m[2, 2] = m[3, 3] = m[2, 4] = 1
+    m[4, 1:3] = 1
+    m[1:5, 3] = 1  # a hole-making ring through corner contacts
+    da = dem_dataarray(m, T30, UTM)
+    poly = wd.catchment_polygon(da)
+    assert poly.is_valid
+    assert poly.area == pytest.approx(m.sum() * 900)

@@ -372,6 +372,11 @@ def catchment_polygon(mask: Any) -> shapely.Geometry:
     if not shapes:
         raise EmptySelectionError("the catchment mask is empty")
     merged = shapely.union_all(shapes)
+    if not merged.is_valid:
+        # cells touching only at a corner make rings that touch themselves: split them
+        merged = shapely.make_valid(merged)
+        parts = [p for p in shapely.get_parts(merged) if p.geom_type == "Polygon"]
+        merged = shapely.union_all(parts) if len(parts) > 1 else parts[0]
     return merged
 
 
