@@ -118,3 +118,33 @@ def test_atomic_path_leaves_nothing_on_failure(tmp_path):
         failing_write()
     assert target.read_text() == "old"
     assert list(tmp_path.iterdir()) == [target]
+
+
+def test_batch_command_writes_a_table(tmp_path, sample_dir):
+    import pandas as pd
+
+    out = tmp_path / "districts.csv"
+    r = CliRunner().invoke(
+        cli,
+        [
+            "batch",
+            str(sample_dir / "synthetic_districts_sw_ghana.geojson"),
+            "--id-field",
+            "shapeName",
+            "--land-cover",
+            str(sample_dir / "modis_igbp_2019_sw_ghana.tif"),
+            "--legend",
+            "modis_igbp",
+            "--population",
+            str(sample_dir / "synthetic_population_sw_ghana.tif"),
+            "--workers",
+            "1",
+            "--out",
+            str(out),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    df = pd.read_csv(out)
+    assert len(df) == 19
+    assert {"landscape", "area_ha", "natural_share", "population"} <= set(df.columns)
+    assert df.natural_share.between(0, 1).all()
