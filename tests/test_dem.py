@@ -216,3 +216,36 @@ def test_catchment_polygon_valid_when_cells_touch_at_corners():
     poly = wd.catchment_polygon(da)
     assert poly.is_valid
     assert poly.area == pytest.approx(m.sum() * 900)
+
+
+@pytest.mark.parametrize("scale", [1.0, 10.0])
+def test_bucket_fill_equals_heap_fill_on_level_grids(scale):
+    # Whole metres (SRTM) and decimetres take the bucket queue; it must give exactly the
+    # surface of the binary-heap Priority-Flood, and fill every pit.
+    from landprofile.watershed import _hydro
+
+    rng = np.random.default_rng(7)
+    z = np.round(rng.normal(100, 15, size=(120, 150)) * scale) / scale
+    z[40:60, 40:70] = np.round(z.min() - 5)  # a big pit
+    z = z.astype(np.float32)
+    valid = np.ones(z.shape, bool)
+    valid[:3, :3] = False
+    valid[70:75, 100:110] = False
+    heap = _hydro.priority_flood(z, valid)
+    filled, ok = _hydro.priority_flood_levels(
+        z, valid, scale, float(z[valid].min()), int((z[valid].max() - z[valid].min()) * scale) + 2
+    )
+    assert ok
+    np.testing.assert_array_equal(filled[valid], heap[valid])
+    np.testing.assert_array_equal(wd.fill_depressions(z, valid)[valid], heap[valid])
+    assert (heap[valid] >= z[valid]).all()
+
+
+def test_bucket_fill_refuses_values_off_the_grid():
+    from landprofile.watershed import _hydro
+
+    z = np.array([[1.0, 1.0004, 2.0], [3.0, 1.0, 2.0]], dtype=np.float32)
+    _, ok = _hydro.priority_flood_levels(z, np.ones(z.shape, bool), 1.0, 1.0, 4)
+    assert not ok  # 1.0 and 1.0004 share level 0: the heap must be used
+    heap = _hydro.priority_flood(z, np.ones(z.shape, bool))
+    np.testing.assert_array_equal(wd.fill_depressions(z, np.ones(z.shape, bool)), heap)

@@ -153,6 +153,107 @@ def priority_flood(dem, valid):
 
 
 @njit(cache=True, nogil=True)
+def priority_flood_levels(dem, valid, scale, zmin, nlev):
+    """Priority-Flood with a bucket queue, for DEMs whose values sit on a grid of levels.
+
+    SRTM's whole metres, or a DEM rounded to decimetres, have a few thousand distinct
+    levels. Priority-Flood only ever pushes above the level being drained, so the heap can
+    be replaced by one contiguous bucket per level (sized by a counting pass) read in
+    order: O(1) push and pop, sequential queue memory. Returns ``(filled, ok)``; ``ok`` is
+    False — and nothing is filled — when two different elevations share a level (the DEM
+    is not on that grid), in which case the heap version must be used. When ``ok``, the
+    result is exactly that of :func:`priority_flood`.
+    """
+    h, w = dem.shape
+    hp, wp = h + 2, w + 2
+    ncell = hp * wp
+    filled = np.zeros((hp, wp), dtype=np.float32)
+    closed = np.zeros(ncell // 64 + 1, dtype=np.uint64)
+    edge = np.zeros(ncell // 64 + 1, dtype=np.uint64)
+    level = np.zeros(ncell, dtype=np.int32)
+    count = np.zeros(nlev + 1, dtype=np.int64)
+    seen_value = np.full(nlev, np.nan, dtype=np.float32)
+    for r in range(hp):
+        for c in range(wp):
+            i = r * wp + c
+            if r == 0 or c == 0 or r == hp - 1 or c == wp - 1 or not valid[r - 1, c - 1]:
+                _set_bit(closed, i)
+                _set_bit(edge, i)
+                continue
+            v = dem[r - 1, c - 1]
+            lv = np.int64(round((np.float64(v) - zmin) * scale))
+            if lv < 0 or lv >= nlev:
+                return filled[1 : h + 1, 1 : w + 1].copy(), False
+            if np.isnan(seen_value[lv]):
+                seen_value[lv] = v
+            elif seen_value[lv] != v:  # two elevations on one level: not on the grid
+                return filled[1 : h + 1, 1 : w + 1].copy(), False
+            filled[r, c] = v
+            level[i] = lv
+            count[lv + 1] += 1
+    start = np.cumsum(count)  # bucket lv holds slots start[lv] .. start[lv + 1]
+    head = start[:-1].copy()
+    tail = start[:-1].copy()
+    slots = np.empty(start[-1], dtype=np.int64)
+    fz = filled.ravel()
+    offs = DR * wp + DC
+    for r in range(1, h + 1):
+        for c in range(1, w + 1):
+            i = r * wp + c
+            if _bit(closed, i):
+                continue
+            for k in range(8):
+                if _bit(edge, i + offs[k]):
+                    lv = level[i]
+                    slots[tail[lv]] = i
+                    tail[lv] += 1
+                    break
+    for lv in range(nlev):
+        for t in range(head[lv], tail[lv]):
+            _set_bit(closed, slots[t])
+    pit = np.empty(1024, dtype=np.int64)
+    ph = 0
+    pt = 0
+    cur = 0
+    while True:
+        if pt > ph:
+            cell = pit[ph]
+            ph += 1
+            if ph == pt:
+                ph = 0
+                pt = 0
+        else:
+            while cur < nlev and head[cur] == tail[cur]:
+                cur += 1
+            if cur >= nlev:
+                break
+            cell = slots[head[cur]]
+            head[cur] += 1
+        z = fz[cell]
+        for k in range(8):
+            nb = cell + offs[k]
+            if _bit(closed, nb):
+                continue
+            _set_bit(closed, nb)
+            if fz[nb] <= z:
+                fz[nb] = z
+                if pt == pit.shape[0]:
+                    if ph > 0:
+                        pit[: pt - ph] = pit[ph:pt]
+                        pt -= ph
+                        ph = 0
+                    else:
+                        pit = np.concatenate((pit, np.empty(pit.shape[0], dtype=np.int64)))
+                pit[pt] = nb
+                pt += 1
+            else:
+                lv = level[nb]
+                slots[tail[lv]] = nb
+                tail[lv] += 1
+    return filled[1 : h + 1, 1 : w + 1].copy(), True
+
+
+@njit(cache=True, nogil=True)
 def d8_directions(filled, valid, dx_row, dy):
     """Steepest-descent D8 on a filled surface; flats resolved towards their outlets.
 

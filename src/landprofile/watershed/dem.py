@@ -111,8 +111,32 @@ def _cell_sizes_m(raster: Raster) -> tuple[np.ndarray, float]:
     return np.full(raster.height, abs(t.a) * unit), abs(t.e) * unit
 
 
+#: Most elevation levels the bucket-queue fill will allocate buckets for.
+MAX_LEVELS = 1 << 22
+
+
 def fill_depressions(z: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """Priority-flood depression filling (binary heap, pit queue) of a float32 DEM."""
+    """Priority-flood depression filling of a float32 DEM.
+
+    DEMs on a grid of levels (whole metres, decimetres, centimetres) take a bucket queue
+    (linear time); others, or when the grid check fails, the binary heap. Both give the
+    same surface.
+    """
+    if valid.any():
+        zv = z[valid]
+        zmin, zmax = float(zv.min()), float(zv.max())
+        for scale in (1.0, 10.0, 100.0):
+            nlev = int((zmax - zmin) * scale) + 2
+            if nlev > MAX_LEVELS:
+                break
+            # a cheap look at a sample first; the kernel checks every cell exactly
+            sample = zv[:: max(1, zv.size // 100_000)].astype(np.float64)
+            k = (sample - zmin) * scale
+            if np.all(np.abs(k - np.round(k)) < 1e-3):
+                filled, ok = _hydro.priority_flood_levels(z, valid, scale, zmin, nlev)
+                if ok:
+                    return filled
+                break
     return _hydro.priority_flood(z, valid)
 
 
