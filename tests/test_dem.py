@@ -241,6 +241,28 @@ def test_bucket_fill_equals_heap_fill_on_level_grids(scale):
     assert (heap[valid] >= z[valid]).all()
 
 
+def test_bucket_fill_snaps_float_noise_of_decimal_dems():
+    # 0.1 m steps stored as float32 through float32 arithmetic: the same decimal can be
+    # two neighbouring floats. They are snapped (<= 2 ulp) and filled exactly as the heap
+    # fills the snapped DEM.
+    from landprofile.watershed import _hydro
+
+    rng = np.random.default_rng(11)
+    z = (
+        np.round(rng.normal(300, 20, size=(80, 90)).astype(np.float32) * np.float32(10))
+        / np.float32(10)
+    ).astype(np.float32)
+    z[::7, ::5] = np.nextafter(z[::7, ::5], np.float32(1e9))  # one ulp of noise
+    valid = np.ones(z.shape, bool)
+    zmin = float(z.min())
+    filled, ok = _hydro.priority_flood_levels(z, valid, 10.0, zmin, int((z.max() - zmin) * 10) + 2)
+    assert ok
+    lv = np.round((z.astype(np.float64) - zmin) * 10)
+    snapped = (zmin + lv / 10).astype(np.float32)
+    assert np.abs(snapped - z).max() <= 2 * np.spacing(np.abs(z).max())
+    np.testing.assert_array_equal(filled, _hydro.priority_flood(snapped, valid))
+
+
 def test_bucket_fill_refuses_values_off_the_grid():
     from landprofile.watershed import _hydro
 

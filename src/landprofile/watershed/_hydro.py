@@ -159,10 +159,11 @@ def priority_flood_levels(dem, valid, scale, zmin, nlev):
     SRTM's whole metres, or a DEM rounded to decimetres, have a few thousand distinct
     levels. Priority-Flood only ever pushes above the level being drained, so the heap can
     be replaced by one contiguous bucket per level (sized by a counting pass) read in
-    order: O(1) push and pop, sequential queue memory. Returns ``(filled, ok)``; ``ok`` is
-    False — and nothing is filled — when two different elevations share a level (the DEM
-    is not on that grid), in which case the heap version must be used. When ``ok``, the
-    result is exactly that of :func:`priority_flood`.
+    order: O(1) push and pop, sequential queue memory. Elevations are snapped to their
+    level's float (at most 2 units in the last place away). Returns ``(filled, ok)``;
+    ``ok`` is False — and nothing is filled — when the DEM is not on that grid, in which
+    case the heap version must be used. When ``ok``, the result is exactly that of
+    :func:`priority_flood` on the snapped DEM.
     """
     h, w = dem.shape
     hp, wp = h + 2, w + 2
@@ -184,6 +185,13 @@ def priority_flood_levels(dem, valid, scale, zmin, nlev):
             lv = np.int64(round((np.float64(v) - zmin) * scale))
             if lv < 0 or lv >= nlev:
                 return filled[1 : h + 1, 1 : w + 1].copy(), False
+            # Decimal DEMs stored as float32 may hold the same decimal as two neighbouring
+            # floats; snap to the level's own float when within 2 units in the last place
+            # (a change far below any DEM's precision), else give up on the grid.
+            snapped = np.float32(zmin + lv / scale)
+            if abs(np.float64(snapped) - np.float64(v)) > 2.4e-7 * max(abs(np.float64(v)), 1.0):
+                return filled[1 : h + 1, 1 : w + 1].copy(), False
+            v = snapped
             if np.isnan(seen_value[lv]):
                 seen_value[lv] = v
             elif seen_value[lv] != v:  # two elevations on one level: not on the grid
