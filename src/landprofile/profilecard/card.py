@@ -356,6 +356,9 @@ def card(
     from landprofile import __version__
 
     s = strings(lang)
+    if zoning is not None:
+        # explanations, rule and conflict names in the card's language
+        zoning = zoning.in_language(lang)
     ls = profile.landscape
     geom_ll = ls.geometry_lonlat
     tol_m = mapdata.display_tolerance_m(ls.bounds_lonlat)
@@ -383,8 +386,8 @@ def card(
         map_layers.append(_layer(gdf, role, s, tol_m, None))
         legend_rows.append((_STYLES[role].get("fillColor", _STYLES[role]["color"]), s[role]))
     if zoning is not None:
-        ex = zoning.exclusions[["rules", "area_ha", "geometry"]]
-        map_layers.append(_layer(ex, "exclusions", s, tol_m, ["rules", "area_ha"], visible=False))
+        ex = zoning.exclusions[["label", "area_ha", "geometry"]]
+        map_layers.append(_layer(ex, "exclusions", s, tol_m, ["label", "area_ha"], visible=False))
         legend_rows.append((_STYLES["exclusions"]["fillColor"], s["exclusions"]))
         zones = zoning.zones
         zl = _layer(
@@ -661,12 +664,18 @@ def _asm_html(zoning: Any, s: dict[str, str], lang: str) -> str:
         f"<th>{_t(s, 'why')}</th></tr>{rows}</table>"
     )
     c = zoning.conflicts
+    id_col = sm.get("site_id_field", "site_id")
+    id_col = id_col if id_col in c.columns else f"site_{id_col}"
     crow = "".join(
-        f"<tr><td>{escape(str(r.site_id))}</td>"
-        f"<td>{_t(s, 'conflict_' + str(r.conflict).replace(' ', '_'))}</td>"
-        f"<td>{escape(str(r.rule))}</td><td class='num'>{fmt_number(r.overlap_ha, lang, 2)} ha"
-        f"</td></tr>"
-        for r in c.head(50).itertuples()
+        f"<tr><td>{escape(str(site))}</td><td>{escape(str(kind))}</td>"
+        f"<td>{escape(str(rule))}</td><td class='num'>{fmt_number(ha, lang, 2)} ha</td></tr>"
+        for site, kind, rule, ha in zip(
+            c[id_col].head(50) if len(c) else [],
+            c["conflict_label"].head(50) if len(c) else [],
+            c["rule_label"].head(50) if len(c) else [],
+            c["overlap_ha"].head(50) if len(c) else [],
+            strict=True,
+        )
     )
     conflicts = (
         f"<h3>{_t(s, 'conflicts')} ({fmt_number(len(c), lang)})</h3><table><tr>"

@@ -1,7 +1,10 @@
 """ASM zoning stage: rules as data, candidate zones, exclusions, conflicts, sensitivity."""
 
-from landprofile.zoning.candidates import AnalysisGrid, ZoningResult, candidates, sensitivity
+from landprofile.zoning.candidates import candidates
+from landprofile.zoning.grid import AnalysisGrid
+from landprofile.zoning.result import ZoningResult
 from landprofile.zoning.rules import RulesError, RuleSet, default_rules, load_rules
+from landprofile.zoning.sensitivity import sensitivity
 
 __all__ = [
     "AnalysisGrid",

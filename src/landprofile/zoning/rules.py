@@ -77,7 +77,9 @@ _FAVOUR_KEYS = {
 }
 _TOP = {"name", "version", "grid", "zones", "exclude", "favour", "description"}
 _GRID = {"resolution_m"}
-_ZONES = {"min_area_ha", "max_area_ha", "min_score", "ha_per_operation"}
+_ZONES = {"min_area_ha", "max_area_ha", "min_score", "ha_per_operation", "split"}
+#: How a suitable area over ``max_area_ha`` becomes zones (see zoning.regions).
+SPLIT_METHODS = ("bisect", "none")
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,11 @@ class RuleSet:
     def zones(self, key: str, default: float) -> float:
         """A ``[zones]`` number."""
         return float(self.data.get("zones", {}).get(key, default))
+
+    @property
+    def split(self) -> str:
+        """How oversize suitable areas become zones: ``bisect`` (default) or ``none``."""
+        return str(self.data.get("zones", {}).get("split", "bisect"))
 
     @property
     def resolution_m(self) -> float:
@@ -180,6 +187,12 @@ def _validate(data: dict[str, Any], label: str) -> RuleSet:
     if _num(res, f"{label}: [grid] resolution_m") <= 0:
         raise RulesError(f"{label}: [grid] resolution_m must be > 0, got {res}")
     for key, val in data.get("zones", {}).items():
+        if key == "split":
+            if val not in SPLIT_METHODS:
+                raise RulesError(
+                    f"{label}: [zones] split must be one of {', '.join(SPLIT_METHODS)}, got {val!r}"
+                )
+            continue
         if _num(val, f"{label}: [zones] {key}") < 0:
             raise RulesError(f"{label}: [zones] {key} must be >= 0, got {val}")
     used: dict[str, list[str]] = {}

@@ -1,0 +1,97 @@
+"""Explanations in the reader's language: each zone's "why" and each rule's name.
+
+Zones carry *facts* (numbers, names, which rules they border); the words come from the
+i18n catalogues (``landprofile/data/i18n/{fr,en,es}.toml``, keys ``z_*`` and
+``rule_*``), so one result reads in French, English or Spanish.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from landprofile.i18n import fmt_number, strings
+from landprofile.zoning.rules import RuleSet
+
+__all__ = ["conflict_label", "rule_label", "why"]
+
+
+def rule_label(name: str, rs: RuleSet, lang: str) -> str:
+    """A rule's name for readers: the catalogue's, else the rule's description, else its key."""
+    s = strings(lang)
+    key = f"rule_{name}"
+    if key in s:
+        return s[key]
+    rule = rs.exclude.get(name) or rs.favour.get(name) or {}
+    return str(rule.get("description") or name)
+
+
+def conflict_label(kind: str, lang: str) -> str:
+    """A conflict kind (``concession``, ``river_buffer``…) in words."""
+    return strings(lang).get(f"conflict_{kind}", kind)
+
+
+def why(facts: dict[str, Any], rs: RuleSet, lang: str) -> str:
+    """One zone's explanation, in ``lang``."""
+    s = strings(lang)
+
+    def num(v: float, d: int = 0) -> str:
+        return fmt_number(v, lang, d)
+
+    weights = facts["weights"]
+    contrib = sorted(
+        ((weights.get(k, 0.0) * v, k) for k, v in facts["factors"].items()), reverse=True
+    )
+    best = [
+        f"{s.get('z_factor_' + k, k)} {num(facts['factors'][k], 2)}"
+        for c, k in contrib[:2]
+        if c > 0
+    ]
+    head = s["z_score"].format(score=num(facts["score"], 2))
+    if best:
+        head += s["z_strongest"].format(factors=", ".join(best))
+    parts = [head]
+    if facts["n_sites"]:
+        parts.append(s["z_sites_inside"].format(n=num(facts["n_sites"])))
+    if facts["nearest"]:
+        items = [
+            s["z_nearest_item"].format(
+                layer=s.get(f"z_layer_{lay}", lay), label=label, km=num(d / 1000, 1)
+            )
+            for lay, d, label in facts["nearest"]
+        ]
+        parts.append(s["z_nearest"].format(items=", ".join(items)))
+    bad = list(facts["violations"])
+    if facts["overlap_m2"] > 1.0 or bad:
+        parts.append(
+            s["z_overlaps"].format(
+                rules=", ".join(rule_label(r, rs, lang) for r in bad) or "?",
+                m2=num(facts["overlap_m2"], 1),
+            )
+        )
+    else:
+        parts.append(s["z_clear"])
+        if facts["borders"]:
+            parts.append(
+                s["z_borders"].format(
+                    rules=", ".join(rule_label(r, rs, lang) for r in facts["borders"])
+                )
+            )
+    if facts["open_concessions"]:
+        parts.append(s["z_open_concessions"].format(labels=", ".join(facts["open_concessions"])))
+    if facts["split"] is not None:
+        n, region_ha, max_ha = facts["split"]
+        parts.append(
+            s["z_split"].format(
+                part=facts["part"], n=num(n), region_ha=num(region_ha), max_ha=num(max_ha)
+            )
+        )
+    if facts["merged_ha"] > 0:
+        parts.append(s["z_merged"].format(ha=num(facts["merged_ha"], 1)))
+    if facts["fragments_dropped_ha"] > 0:
+        parts.append(s["z_fragments_dropped"].format(ha=num(facts["fragments_dropped_ha"], 1)))
+    n_sliv, ha_sliv = facts["slivers"]
+    if n_sliv:
+        parts.append(s["z_slivers"].format(n=num(n_sliv), ha=num(ha_sliv, 2)))
+    if facts["too_large"]:
+        parts.append(s["z_too_large"].format(max_ha=num(facts["split_max_ha"])))
+    return s["z_sep"].join(parts) + "."

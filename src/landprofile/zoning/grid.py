@@ -1,0 +1,222 @@
+"""The analysis grid and the layers brought onto it.
+
+Zoning scores cells of a Lambert azimuthal equal-area grid centred on the landscape:
+cells are exactly ``res`` metres square and of true area, and distances near the
+landscape are true to well under 0.1 % (a 100 km landscape's edge is 50 km from the
+centre, where LAEA's scale error is about 1.5e-5). Vector layers are densified in their
+own CRS and projected onto that grid's CRS; they stay vectors (exact geometry) and are
+rasterised only where a score needs cells.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import rasterio.features
+import shapely
+from affine import Affine
+from pyproj import CRS, Transformer
+from rasterio.warp import Resampling, reproject
+
+from landprofile.crs import local_laea
+from landprofile.landscape import Landscape
+from landprofile.raster import Raster
+from landprofile.vector import read_vector
+
+__all__ = ["AnalysisGrid", "analysis_grid", "burn", "distance_m", "project", "read_layer"]
+
+
+@dataclass(frozen=True)
+class AnalysisGrid:
+    """The equal-area analysis grid: CRS, transform, shape and the landscape mask."""
+
+    crs: CRS
+    transform: Affine
+    width: int
+    height: int
+    res: float
+    inside: np.ndarray = field(repr=False)
+    boundary: Any = field(default=None, repr=False)
+
+    @property
+    def cell_ha(self) -> float:
+        """True area of one cell (ha): the projection is equal-area."""
+        return self.res * self.res / 1e4
+
+    @property
+    def box(self) -> Any:
+        """The grid's extent as a polygon in the grid CRS."""
+        west, north = self.transform.c, self.transform.f
+        return shapely.box(
+            west, north - self.height * self.res, west + self.width * self.res, north
+        )
+
+
+#: Longest edge (m, or its equivalent in degrees) kept when a layer changes CRS. A
+#: straight edge in one CRS is a curve in another; at 100 m the chord stays within a
+#: few micrometres of it near a landscape (1 km edges would be off by ~0.3 mm, which
+#: adds up to m² along a concession's side).
+SEGMENT_M = 100.0
+
+
+def project(geoms: Any, src: CRS, dst: CRS) -> np.ndarray:
+    """Densify geometries in ``src`` (100 m edges) and project them to ``dst``.
+
+    Densifying first keeps each edge on the line the data means: a straight edge in a
+    projected CRS is not straight in another one.
+    """
+    arr = np.asarray(geoms, dtype=object)
+    if CRS.from_user_input(src) == CRS.from_user_input(dst):
+        return arr
+    src = CRS.from_user_input(src)
+    if src.is_geographic:
+        step = SEGMENT_M / 111_320.0
+    else:
+        step = SEGMENT_M / (src.axis_info[0].unit_conversion_factor if src.axis_info else 1.0)
+    dense = shapely.segmentize(arr, step)
+    tr = _transformer(src, CRS.from_user_input(dst))
+    return shapely.transform(dense, lambda xy: np.column_stack(tr.transform(*xy.T)))
+
+
+@functools.lru_cache(maxsize=32)
+def _transformer(src: CRS, dst: CRS) -> Transformer:
+    # building a transformer costs ~0.1 s; zoning makes the same few many times
+    return Transformer.from_crs(src, dst, always_xy=True)
+
+
+def analysis_grid(landscape: Landscape, res: float, pad_m: float) -> AnalysisGrid:
+    """A LAEA grid centred on the landscape, covering it plus ``pad_m``, cell ``res`` m."""
+    lon, lat = landscape.centroid_lonlat
+    crs = local_laea(round(lon, 4), round(lat, 4))
+    # forward from the landscape's own CRS: the LAEA inverse is the inexact direction
+    geom = project([landscape.geometry], landscape.crs, crs)[0]
+    minx, miny, maxx, maxy = geom.bounds
+    pad = math.ceil(pad_m / res) * res
+    x0 = math.floor((minx - pad) / res) * res
+    y1 = math.ceil((maxy + pad) / res) * res
+    width = math.ceil((maxx + pad - x0) / res)
+    height = math.ceil((y1 - (miny - pad)) / res)
+    transform = Affine(res, 0, x0, 0, -res, y1)
+    inside = rasterio.features.rasterize(
+        [(geom, 1)], out_shape=(height, width), transform=transform, dtype="uint8"
+    ).astype(bool)
+    shapely.prepare(geom)
+    return AnalysisGrid(
+        crs=crs,
+        transform=transform,
+        width=width,
+        height=height,
+        res=res,
+        inside=inside,
+        boundary=geom,
+    )
+
+
+def read_layer(
+    src: Any, name: str, grid: AnalysisGrid, reach_m: float = 0.0
+) -> tuple[gpd.GeoDataFrame, gpd.GeoSeries] | tuple[None, None]:
+    """Read a vector layer, keep its attributes and index, project it onto the grid CRS.
+
+    Only features within ``reach_m`` of the (padded) grid are kept, with the user's index;
+    ``attrs["landprofile_positions"]`` holds their row positions in the user's layer, so
+    ids made from positions are the same whatever the landscape. The same features in
+    their own CRS come second: the final cut of the zones is made against them.
+    """
+    if src is None:
+        return None, None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gdf = read_vector(src)
+    source = gdf.attrs.get("landprofile_source", name)
+    geoms = project(gdf.geometry.to_numpy(), gdf.crs, grid.crs)
+    area = grid.box if reach_m <= 0 else grid.box.buffer(reach_m, join_style="mitre")
+    keep = shapely.intersects(geoms, area)
+    out = gpd.GeoDataFrame(
+        gdf.drop(columns=gdf.geometry.name)[keep],
+        geometry=geoms[keep],
+        crs=grid.crs,
+    )
+    out.attrs["landprofile_source"] = source
+    out.attrs["landprofile_positions"] = np.flatnonzero(keep)
+    out.attrs["landprofile_default_index"] = isinstance(gdf.index, pd.RangeIndex)
+    return out, gdf.geometry[keep]
+
+
+def burn(geoms: Any, grid: AnalysisGrid, *, all_touched: bool = False) -> np.ndarray:
+    """Cells whose centre lies in any geometry (or that any geometry touches)."""
+    geoms = [g for g in geoms if g is not None and not g.is_empty]
+    if not geoms:
+        return np.zeros((grid.height, grid.width), dtype=bool)
+    return rasterio.features.rasterize(
+        ((g, 1) for g in geoms),
+        out_shape=(grid.height, grid.width),
+        transform=grid.transform,
+        dtype="uint8",
+        all_touched=all_touched,
+    ).astype(bool)
+
+
+def distance_m(mask: np.ndarray, res: float) -> np.ndarray:
+    """Exact Euclidean distance (m) from each cell centre to the nearest masked cell centre.
+
+    The ``edt`` package (Felzenszwalb-Huttenlocher, multithreaded) gives the same
+    distances as ``scipy.ndimage.distance_transform_edt`` (tested) 6-8 times faster.
+    """
+    import edt
+
+    if not mask.any():
+        return np.full(mask.shape, np.inf, dtype=np.float32)
+    return edt.edt(
+        ~mask, anisotropy=(res, res), black_border=False, parallel=os.cpu_count() or 1
+    ).astype(np.float32, copy=False)
+
+
+def warp(
+    raster: Raster, grid: AnalysisGrid, resampling: Resampling, dtype: str, fill: float
+) -> np.ndarray:
+    """A raster resampled onto the grid."""
+    out = np.full((grid.height, grid.width), fill, dtype=dtype)
+    reproject(
+        raster.read(),
+        out,
+        src_transform=raster.transform,
+        src_crs=raster.crs.to_wkt(),
+        src_nodata=raster.nodata,
+        dst_transform=grid.transform,
+        dst_crs=grid.crs.to_wkt(),
+        dst_nodata=fill,
+        resampling=resampling,
+    )
+    return out
+
+
+def is_raster(src: Any) -> bool:
+    """Whether a geology input is a raster (a score surface) rather than polygons."""
+    import xarray as xr
+
+    if isinstance(src, xr.DataArray | Raster):
+        return True
+    return isinstance(src, str | os.PathLike) and str(src).lower().endswith(
+        (".tif", ".tiff", ".vrt", ".img", ".nc")
+    )
+
+
+def cell_polygons(mask: np.ndarray, grid: AnalysisGrid) -> Any:
+    """The union of the cells of ``mask`` as one (multi)polygon in the grid CRS."""
+    if not mask.any():
+        return shapely.Polygon()
+    polys = [
+        shapely.geometry.shape(g)
+        for g, _ in rasterio.features.shapes(
+            mask.astype(np.uint8), mask=mask, transform=grid.transform, connectivity=4
+        )
+    ]
+    return shapely.union_all(polys)

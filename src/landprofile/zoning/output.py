@@ -1,0 +1,78 @@
+"""Back to the user's CRS, with the final cut made against the user's own geometry.
+
+Zones are built in the equal-area analysis CRS. Projecting them back is exact to about
+a millimetre (PROJ's ellipsoidal Lambert azimuthal inverse goes through a series for
+the authalic latitude), so a zone cut along a concession's edge in the analysis CRS
+could come back a millimetre inside it — square metres along a long edge. The last cut
+is therefore made in the output CRS, against the features as the user gave them
+(projected only when the user's layer is in another CRS): the exact-edge rules
+(``buffer_m = 0``) and the landscape boundary. Buffered rules need no second cut:
+their polygons are drawn at least 1 cm outside the true buffer
+(:func:`landprofile.zoning.constraints.buffer_out`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from landprofile.landscape import Landscape
+from landprofile.zoning.constraints import Constraints
+from landprofile.zoning.grid import project
+from landprofile.zoning.rules import RuleSet
+
+__all__ = ["final_cut", "to_crs"]
+
+
+def to_crs(gdf: gpd.GeoDataFrame, crs: Any) -> gpd.GeoDataFrame:
+    """A copy of ``gdf`` in ``crs``, edges densified first (see :func:`project`)."""
+    if gdf.crs is None:
+        return gdf.set_crs(crs, allow_override=True)
+    return gdf.set_geometry(project(gdf.geometry.to_numpy(), gdf.crs, crs), crs=crs)
+
+
+def final_cut(
+    zones: np.ndarray,
+    landscape: Landscape,
+    originals: dict[str, gpd.GeoSeries | None],
+    cons: Constraints,
+    rs: RuleSet,
+    crs: Any,
+) -> np.ndarray:
+    """Zones (in ``crs``) ∩ the landscape − the unbuffered exclusions, all in ``crs``."""
+    out = np.asarray(zones, dtype=object).copy()
+    if not len(out):
+        return out
+    cut: list[np.ndarray] = []
+    for name, rows in cons.rows.items():
+        rule = rs.exclude[name]
+        src = originals.get(rule["layer"])
+        if float(rule.get("buffer_m", 0.0)) > 0 or src is None or not len(rows):
+            continue
+        cut.append(project(src.to_numpy()[rows], src.crs, crs))
+    if cut:
+        feats = np.concatenate(cut)
+        tree = shapely.STRtree(feats)
+        zi, fj = tree.query(out, predicate="intersects")
+        for i in np.unique(zi):
+            hits = feats[fj[zi == i]]
+            out[i] = shapely.difference(
+                out[i], hits[0] if len(hits) == 1 else shapely.union_all(hits)
+            )
+    boundary = project([landscape.geometry], landscape.crs, crs)[0]
+    shapely.prepare(boundary)
+    outside = ~shapely.contains_properly(boundary, out)
+    if outside.any():
+        out[outside] = shapely.intersection(out[outside], boundary)
+    # the cuts remove at most millimetre slivers: keep polygons only
+    return np.array([_polygonal(g) for g in out], dtype=object)
+
+
+def _polygonal(geom: Any) -> Any:
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    polys = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon"]
+    return polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)

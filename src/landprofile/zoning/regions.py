@@ -1,0 +1,190 @@
+"""Suitable cells into regions, and regions into zones of a workable size.
+
+A *region* is a set of suitable cells joined by edges (4-connectivity: cells that only
+touch at a corner are not one piece of land). A region larger than ``max_area_ha`` is
+split by **recursive equal-area bisection**: cut across its longer side (rows or
+columns of the grid) where the cells on each side are in the proportion of the number
+of zones each side must hold — ``k = ceil(area / max_area_ha)`` zones, ``k // 2`` on one
+side —, and repeat on each piece until every piece is at most ``max_area_ha``. Pieces
+are thus straight-edged, compact where the region is, and between about half and the
+whole of ``max_area_ha``. A cut can leave a piece in several parts; a part under
+``min_area_ha`` is merged into the neighbouring zone it shares most cell edges with
+(when that stays within ``max_area_ha``), else dropped and counted.
+
+A planner can redo it by hand: "halve the area across its long side, again, until each
+part is small enough".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+
+__all__ = ["Partition", "partition"]
+
+_FOUR = ndimage.generate_binary_structure(2, 1)
+
+
+@dataclass(frozen=True)
+class Partition:
+    """Zone labels on the grid and where each zone came from."""
+
+    #: 0 outside zones, 1..n the zone of each cell (int32, the grid's shape).
+    labels: np.ndarray
+    #: For zone ``i`` (0-based), the region it was cut from (1-based region label).
+    region: np.ndarray
+    #: Cells per region (index = region label; entry 0 unused).
+    region_cells: np.ndarray
+    #: Zones each region was cut into (index = region label).
+    region_parts: np.ndarray
+    #: Fragments under the minimum size merged into a neighbour, and those dropped.
+    merged_cells: np.ndarray
+    dropped_cells: np.ndarray
+
+
+def partition(
+    suitable: np.ndarray, cell_ha: float, min_area_ha: float, max_area_ha: float | None
+) -> Partition:
+    """Label the regions of ``suitable`` and cut those over ``max_area_ha`` (``None``: no cut).
+
+    Regions under ``min_area_ha`` are dropped. ``merged_cells`` / ``dropped_cells`` are
+    per zone (0-based): the cells of small fragments merged into it, and the cells of
+    fragments next to it that could not be merged.
+    """
+    regions, n = ndimage.label(suitable, structure=_FOUR)
+    counts = np.bincount(regions.ravel(), minlength=n + 1)
+    counts[0] = 0
+    min_cells = math.ceil(min_area_ha / cell_ha - 1e-9) if min_area_ha > 0 else 1
+    max_cells = (
+        math.floor(max_area_ha / cell_ha + 1e-9) if max_area_ha and max_area_ha > 0 else None
+    )
+    if max_cells is not None and max_cells < max(min_cells, 1):
+        max_cells = max(min_cells, 1)
+    out = np.zeros(regions.shape, dtype=np.int32)
+    region_of: list[int] = []
+    merged: list[int] = []
+    dropped: list[int] = []
+    parts = np.zeros(n + 1, dtype=np.int64)
+    slices = ndimage.find_objects(regions)
+    for r in range(1, n + 1):
+        if counts[r] < min_cells:
+            continue
+        sl = slices[r - 1]
+        local = regions[sl] == r
+        if max_cells is None or counts[r] <= max_cells:
+            region_of.append(r)
+            merged.append(0)
+            dropped.append(0)
+            out[sl][local] = len(region_of)
+            parts[r] = 1
+            continue
+        sub, frag_merged, frag_dropped = _split(local, min_cells, max_cells)
+        k = int(sub.max())
+        first = len(region_of) + 1
+        block = out[sl]
+        block[sub > 0] = sub[sub > 0] + (first - 1)
+        region_of += [r] * k
+        merged += list(frag_merged)
+        dropped += list(frag_dropped)
+        parts[r] = k
+    return Partition(
+        labels=out,
+        region=np.asarray(region_of, dtype=np.int64),
+        region_cells=counts,
+        region_parts=parts,
+        merged_cells=np.asarray(merged, dtype=np.int64),
+        dropped_cells=np.asarray(dropped, dtype=np.int64),
+    )
+
+
+def _split(mask: np.ndarray, min_cells: int, max_cells: int) -> tuple[np.ndarray, list, list]:
+    """Cut one region (a boolean block) into pieces of at most ``max_cells`` cells."""
+    rows, cols = np.nonzero(mask)
+    pieces: list[np.ndarray] = []
+    fragments: list[np.ndarray] = []
+    stack = [np.arange(len(rows))]
+    while stack:
+        idx = stack.pop()
+        n = len(idx)
+        k = math.ceil(n / max_cells)
+        if k <= 1:
+            pieces.append(idx)
+            continue
+        r, c = rows[idx], cols[idx]
+        # cut across the longer side; ties broken by the other axis so the cut is a
+        # straight line of cells with at most one step
+        if r.max() - r.min() >= c.max() - c.min():
+            key = r.astype(np.int64) * (mask.shape[1] + 1) + c
+        else:
+            key = c.astype(np.int64) * (mask.shape[0] + 1) + r
+        m = round(n * (k // 2) / k)
+        order = np.argpartition(key, m - 1) if 0 < m < n else np.arange(n)
+        for half in (idx[order[:m]], idx[order[m:]]):
+            for comp in _components(half, rows, cols):
+                if len(comp) >= min_cells:
+                    stack.append(comp)
+                else:
+                    fragments.append(comp)
+    # deterministic numbering: pieces in raster order of their first cell
+    pieces.sort(key=lambda p: int(p.min()))
+    labels = np.zeros(mask.shape, dtype=np.int32)
+    sizes = np.zeros(len(pieces) + 1, dtype=np.int64)
+    for i, p in enumerate(pieces, start=1):
+        labels[rows[p], cols[p]] = i
+        sizes[i] = len(p)
+    merged = [0] * len(pieces)
+    dropped = [0] * len(pieces)
+    for frag in sorted(fragments, key=lambda p: int(p.min())):
+        target = _best_neighbour(labels, rows[frag], cols[frag], sizes, len(frag), max_cells)
+        if target > 0:
+            labels[rows[frag], cols[frag]] = target
+            sizes[target] += len(frag)
+            merged[target - 1] += len(frag)
+        else:
+            near = _any_neighbour(labels, rows[frag], cols[frag])
+            if near > 0:
+                dropped[near - 1] += len(frag)
+    return labels, merged, dropped
+
+
+def _components(idx: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> list[np.ndarray]:
+    """Split cells ``idx`` into edge-connected components."""
+    r, c = rows[idx], cols[idx]
+    r0, c0 = r.min(), c.min()
+    block = np.zeros((r.max() - r0 + 1, c.max() - c0 + 1), dtype=bool)
+    block[r - r0, c - c0] = True
+    lab, n = ndimage.label(block, structure=_FOUR)
+    if n == 1:
+        return [idx]
+    which = lab[r - r0, c - c0]
+    order = np.argsort(which, kind="stable")
+    bounds = np.searchsorted(which[order], np.arange(1, n + 2))
+    return [idx[order[bounds[i] : bounds[i + 1]]] for i in range(n)]
+
+
+def _neighbour_counts(labels: np.ndarray, r: np.ndarray, c: np.ndarray) -> np.ndarray:
+    h, w = labels.shape
+    found = []
+    for dr, dc in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+        rr, cc = r + dr, c + dc
+        ok = (rr >= 0) & (rr < h) & (cc >= 0) & (cc < w)
+        found.append(labels[rr[ok], cc[ok]])
+    v = np.concatenate(found)
+    return np.bincount(v[v > 0]) if (v > 0).any() else np.zeros(1, dtype=np.int64)
+
+
+def _best_neighbour(
+    labels: np.ndarray, r: np.ndarray, c: np.ndarray, sizes: np.ndarray, n: int, max_cells: int
+) -> int:
+    shared = _neighbour_counts(labels, r, c)
+    fits = sizes[: len(shared)] + n <= max_cells
+    shared = np.where(fits, shared, 0)
+    return int(np.argmax(shared)) if shared.max(initial=0) > 0 else 0
+
+
+def _any_neighbour(labels: np.ndarray, r: np.ndarray, c: np.ndarray) -> int:
+    shared = _neighbour_counts(labels, r, c)
+    return int(np.argmax(shared)) if shared.max(initial=0) > 0 else 0

@@ -1,0 +1,170 @@
+"""The zoning result: zones, exclusions and conflicts in the user's CRS, and their files."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from landprofile._atomic import atomic_path
+from landprofile.errors import InvalidParameterError
+from landprofile.i18n import LANGS
+from landprofile.zoning.explain import conflict_label, rule_label, why
+from landprofile.zoning.grid import AnalysisGrid
+from landprofile.zoning.rules import RuleSet
+
+__all__ = ["GPKG_TIMESTAMP", "ZoningResult"]
+
+#: Fixed timestamp GDAL writes into GeoPackages, so that the same zones give the same bytes.
+GPKG_TIMESTAMP = "2000-01-01T00:00:00.000Z"
+
+
+@dataclass(frozen=True)
+class ZoningResult:
+    """Candidate zones, exclusions, conflicts and a summary, in the output CRS.
+
+    ``zones`` are ranked (``rank`` 1 is the best) with their ``why`` in ``lang``;
+    ``exclusions`` hold one row per exclusion rule (its land inside the landscape);
+    ``conflicts`` one row per (site, rule), keyed by the sites' own id column
+    (``summary["site_id_field"]``). :meth:`in_language` gives the same result in French,
+    English or Spanish.
+    """
+
+    zones: gpd.GeoDataFrame
+    exclusions: gpd.GeoDataFrame
+    conflicts: gpd.GeoDataFrame
+    summary: dict[str, Any]
+    rules: RuleSet
+    grid: AnalysisGrid = field(repr=False)
+    factor_weights: dict[str, float] = field(default_factory=dict)
+    #: Facts each zone's explanation is made of (same order as ``zones``).
+    facts: tuple[dict[str, Any], ...] = field(default=(), repr=False, compare=False)
+    lang: str = "en"
+    #: Seconds spent per step (not written to the GeoPackage, which must be reproducible).
+    timings: dict[str, float] = field(default_factory=dict, compare=False)
+
+    @property
+    def crs(self) -> Any:
+        """The CRS of zones, exclusions and conflicts."""
+        return self.zones.crs
+
+    def why(self, lang: str | None = None) -> pd.Series:
+        """Each zone's explanation in ``lang`` (``fr``, ``en``, ``es``; default: the result's)."""
+        lang = _check_lang(lang or self.lang)
+        return pd.Series(
+            [why(f, self.rules, lang) for f in self.facts], index=self.zones.index, name="why"
+        )
+
+    def in_language(self, lang: str) -> ZoningResult:
+        """The same result with explanations, rule and conflict names in ``lang``."""
+        lang = _check_lang(lang)
+        if lang == self.lang:
+            return self
+        zones = self.zones.copy()
+        zones["why"] = self.why(lang).to_numpy()
+        exclusions = self.exclusions.copy()
+        exclusions["label"] = [rule_label(r, self.rules, lang) for r in exclusions["rule"]]
+        conflicts = self.conflicts.copy()
+        if len(conflicts):
+            conflicts["rule_label"] = [rule_label(r, self.rules, lang) for r in conflicts["rule"]]
+            conflicts["conflict_label"] = [conflict_label(k, lang) for k in conflicts["conflict"]]
+        return dataclasses.replace(
+            self, zones=zones, exclusions=exclusions, conflicts=conflicts, lang=lang
+        )
+
+    def to_gpkg(self, path: str | os.PathLike[str]) -> None:
+        """Write zones, exclusions and conflicts to one GeoPackage, atomically.
+
+        Each layer carries the result's CRS. The rule set is stored as dataset metadata
+        (``landprofile_rules``) and the summary as ``landprofile_summary``. The same
+        result always gives the same bytes.
+        """
+        import pyogrio
+
+        meta = {
+            "landprofile_rules": self.rules.to_json(),
+            "landprofile_summary": json.dumps(self.summary, sort_keys=True, default=str),
+        }
+        with atomic_path(path) as tmp:
+            with _gdal_config(OGR_CURRENT_DATE=GPKG_TIMESTAMP):
+                for i, (name, gdf) in enumerate(self._layers()):
+                    pyogrio.write_dataframe(
+                        gdf,
+                        tmp,
+                        layer=name,
+                        driver="GPKG",
+                        append=i > 0,
+                        dataset_metadata=meta if i == 0 else None,
+                    )
+            _freeze_gpkg(tmp)
+
+    def to_geojson(self, path: str | os.PathLike[str], layer: str = "zones") -> None:
+        """Write one layer as GeoJSON in EPSG:4326 (RFC 7946), atomically.
+
+        ``layer`` is ``zones``, ``exclusions`` or ``conflicts``.
+        """
+        layers = dict(self._layers())
+        if layer not in layers:
+            raise InvalidParameterError(f"layer {layer!r} is not one of {', '.join(layers)}")
+        gdf = layers[layer].to_crs(4326)
+        with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(gdf.to_json(drop_id=True, ensure_ascii=False))
+
+    def _layers(self) -> list[tuple[str, gpd.GeoDataFrame]]:
+        return [
+            ("zones", self.zones),
+            ("exclusions", self.exclusions),
+            ("conflicts", self.conflicts),
+        ]
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        s = self.summary
+        return (
+            f"<b>ASM zoning</b> ({escape(str(s['rules']))}): {s['n_zones']} candidate zones, "
+            f"{s['candidate_ha']:,.0f} ha; {s['n_sites_in_conflict']} of {s['n_sites']} "
+            f"sites in conflict"
+        )
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise InvalidParameterError(f"lang {lang!r} is not one of {', '.join(LANGS)}")
+    return lang
+
+
+class _gdal_config:  # noqa: N801  (a context manager used like a function)
+    """Set GDAL config options for the duration of a block."""
+
+    def __init__(self, **options: str) -> None:
+        self.options = options
+
+    def __enter__(self) -> None:
+        import pyogrio
+
+        self.old = {k: pyogrio.get_gdal_config_option(k) for k in self.options}
+        pyogrio.set_gdal_config_options(self.options)
+
+    def __exit__(self, *exc: object) -> None:
+        import pyogrio
+
+        pyogrio.set_gdal_config_options(self.old)
+
+
+def _freeze_gpkg(path: os.PathLike[str]) -> None:
+    # Timestamps GDAL may still have written (gpkg_contents.last_change) are reset, and
+    # the file is vacuumed so that page layout does not depend on write history.
+    con = sqlite3.connect(os.fspath(path))
+    try:
+        con.execute("UPDATE gpkg_contents SET last_change = ?", (GPKG_TIMESTAMP,))
+        con.commit()
+        con.execute("VACUUM")
+    finally:
+        con.close()

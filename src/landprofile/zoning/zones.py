@@ -1,0 +1,320 @@
+"""Zones as exact vector geometry: cells to polygons, every exclusion cut out exactly.
+
+Scores live on the grid; the polygons a planner receives do not. Each zone's cells are
+polygonised, clipped to the landscape boundary, and the union of every vector
+exclusion (buffered features, see :mod:`landprofile.zoning.constraints`) near it is
+subtracted exactly. Raster exclusions (land cover, slope) are whole cells, which zones
+never share. Parts smaller than ``min_area_ha`` left by the clipping are dropped and
+counted in the zone's explanation; a zone left under ``min_area_ha`` is dropped.
+
+Then, on the final polygons: area (the grid CRS is equal-area), sites inside, the
+distance to the nearest feature of each layer (shapely, in the grid's local
+projection), and the overlap with each exclusion, which decides whether the zone may
+say it is clear of every rule.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import rasterio.features
+import shapely
+
+from landprofile.zoning.constraints import Constraints
+from landprofile.zoning.grid import AnalysisGrid
+from landprofile.zoning.identity import feature_labels
+from landprofile.zoning.regions import Partition
+from landprofile.zoning.rules import RuleSet
+from landprofile.zoning.suitability import Suitability
+
+__all__ = ["DIST_COLUMNS", "ZoneTable", "zone_table"]
+
+#: Distance columns: (column, layer).
+DIST_COLUMNS = (
+    ("dist_concession_m", "concessions"),
+    ("dist_protected_m", "protected"),
+    ("dist_river_m", "rivers"),
+    ("dist_water_m", "water"),
+    ("dist_settlement_m", "settlements"),
+    ("dist_road_m", "roads"),
+)
+#: Overlap with exclusions a zone may keep (m²): floating-point noise of the clipping.
+OVERLAP_TOLERANCE_M2 = 1.0
+
+
+@dataclass(frozen=True)
+class ZoneTable:
+    """Zones in the grid CRS (ranked) and the facts their explanations are made of."""
+
+    zones: gpd.GeoDataFrame
+    facts: list[dict[str, Any]]
+    dropped_after_clipping: int
+    dropped_after_clipping_ha: float
+
+
+def _touch_m(buffer_m: float) -> float:
+    # a zone cut by a buffer lies at buffer_m from the feature, up to the buffer
+    # polygon's outward margin (0.03 %, see constraints.buffer_out) and 1 m of rounding
+    return float(buffer_m) * 1.001 + 1.0
+
+
+def _polygons(labels: np.ndarray, n: int, grid: AnalysisGrid) -> np.ndarray:
+    shapes: list[list[Any]] = [[] for _ in range(n + 1)]
+    for geom, v in rasterio.features.shapes(
+        labels, mask=labels > 0, transform=grid.transform, connectivity=4
+    ):
+        shapes[int(v)].append(shapely.geometry.shape(geom))
+    return np.array(
+        [s[0] if len(s) == 1 else shapely.union_all(s) for s in shapes[1:]], dtype=object
+    )
+
+
+def _clip(geoms: np.ndarray, grid: AnalysisGrid, parts: np.ndarray) -> np.ndarray:
+    """Zones ∩ landscape − the union of the exclusion parts each zone meets."""
+    inside = shapely.contains_properly(grid.boundary, geoms)
+    out = geoms.copy()
+    todo = ~inside
+    if todo.any():
+        out[todo] = shapely.intersection(geoms[todo], grid.boundary)
+    local = np.full(len(geoms), None, dtype=object)
+    if len(parts):
+        tree = shapely.STRtree(parts)
+        zi, pj = tree.query(out, predicate="intersects")
+        for i in np.unique(zi):
+            hits = pj[zi == i]
+            local[i] = parts[hits[0]] if len(hits) == 1 else shapely.union_all(parts[hits])
+        has = np.array([g is not None for g in local])
+        if has.any():
+            out[has] = shapely.difference(out[has], local[has])
+    return out
+
+
+def _drop_slivers(geom: Any, min_m2: float) -> tuple[Any, int, float]:
+    polys = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon" and p.area > 0]
+    keep = [p for p in polys if p.area >= min_m2]
+    gone = [p for p in polys if p.area < min_m2]
+    kept = keep[0] if len(keep) == 1 else shapely.MultiPolygon(keep)
+    return kept, len(gone), sum(p.area for p in gone) / 1e4
+
+
+def _nearest(zones: np.ndarray, gdf: gpd.GeoDataFrame | None, rows: Any = None):
+    """Distance (m) from each zone to the nearest feature, and that feature's position."""
+    d = np.full(len(zones), np.nan)
+    j = np.full(len(zones), -1, dtype=np.int64)
+    if gdf is None or not len(gdf) or not len(zones):
+        return d, j
+    geoms = gdf.geometry.to_numpy()
+    idx = np.arange(len(geoms)) if rows is None else np.asarray(rows)
+    if not len(idx):
+        return d, j
+    tree = shapely.STRtree(geoms[idx])
+    (zi, fj), dist = tree.query_nearest(zones, return_distance=True, all_matches=False)
+    d[zi] = dist
+    j[zi] = idx[fj]
+    return d, j
+
+
+def zone_table(
+    part: Partition,
+    grid: AnalysisGrid,
+    suit: Suitability,
+    cons: Constraints,
+    layers: dict[str, gpd.GeoDataFrame | None],
+    rs: RuleSet,
+    exclusion_parts: np.ndarray,
+    split: bool,
+) -> ZoneTable:
+    """Polygonise, clip exactly, measure, rank and gather facts for every zone."""
+    n = int(part.region.size)
+    factors = list(suit.factors)
+    cols = [
+        "zone_id",
+        "rank",
+        "region_id",
+        "part",
+        "area_ha",
+        "score",
+        *[f"f_{k}" for k in factors],
+        "n_sites",
+        "sites_ha",
+        *[c for c, _ in DIST_COLUMNS],
+        "capacity_operations",
+        "too_large",
+    ]
+    if n == 0:
+        empty = gpd.GeoDataFrame({c: [] for c in cols}, geometry=[], crs=grid.crs)
+        return ZoneTable(empty, [], 0, 0.0)
+    sel = part.labels > 0
+    lab = part.labels[sel]
+    counts = np.bincount(lab, minlength=n + 1)[1:]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = np.bincount(lab, weights=suit.score[sel], minlength=n + 1)[1:] / counts
+        fmeans = {
+            k: np.bincount(lab, weights=f[sel], minlength=n + 1)[1:] / counts
+            for k, f in suit.factors.items()
+        }
+    del sel, lab
+    geoms = _polygons(part.labels, n, grid)
+    clipped = _clip(geoms, grid, exclusion_parts)
+    min_m2 = rs.zones("min_area_ha", 25.0) * 1e4
+    sliv_n = np.zeros(n, dtype=int)
+    sliv_ha = np.zeros(n)
+    final = np.empty(n, dtype=object)
+    for i, g in enumerate(clipped):
+        final[i], sliv_n[i], sliv_ha[i] = _drop_slivers(g, min_m2)
+    area_m2 = shapely.area(final)
+    keep = area_m2 >= max(min_m2, 1e-9)
+    lost = ~keep
+    dropped_n, dropped_ha = int(lost.sum()), float(shapely.area(clipped[lost]).sum() / 1e4)
+    idx = np.flatnonzero(keep)
+    final = final[idx]
+    gdf = gpd.GeoDataFrame(
+        {
+            "_i": idx,
+            "region_id": [f"R{int(r):04d}" for r in part.region[idx]],
+            "area_ha": area_m2[idx] / 1e4,
+            "score": score[idx],
+            **{f"f_{k}": v[idx] for k, v in fmeans.items()},
+        },
+        geometry=final,
+        crs=grid.crs,
+    )
+    gdf["n_sites"], gdf["sites_ha"] = _sites_inside(final, layers.get("sites"))
+    # distances to each layer's nearest feature, and which feature
+    nearest: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for col, lay in DIST_COLUMNS:
+        d, j = _nearest(final, layers.get(lay))
+        gdf[col] = d
+        nearest[lay] = (d, j)
+    # each exclusion rule, checked on the final polygon: buffered rules by distance (a
+    # zone closer to a feature than the buffer breaks the rule), others by overlap area
+    rule_dist = {}
+    overlap = np.zeros(len(gdf))
+    for name, rows in cons.rows.items():
+        lay = rs.exclude[name]["layer"]
+        every = len(rows) == len(layers[lay]) and lay in nearest
+        rule_dist[name] = nearest[lay][0] if every else _nearest(final, layers[lay], rows)[0]
+        if float(rs.exclude[name].get("buffer_m", 0.0)) == 0.0:
+            overlap += _overlap_m2(final, layers[lay].geometry.to_numpy()[rows])
+    ha_op = rs.zones("ha_per_operation", 0.0)
+    gdf["capacity_operations"] = np.floor(gdf["area_ha"] / ha_op).astype(int) if ha_op else 0
+    max_ha = rs.zones("max_area_ha", math.inf)
+    gdf["too_large"] = (gdf["area_ha"] > max_ha) if not split else False
+    # rank: score, then area, then position on the grid (deterministic)
+    order = np.lexsort((gdf["_i"].to_numpy(), -gdf["area_ha"].to_numpy(), -gdf["score"].to_numpy()))
+    gdf = gdf.iloc[order].reset_index(drop=True)
+    gdf["rank"] = np.arange(1, len(gdf) + 1)
+    gdf["zone_id"] = [f"Z{r:03d}" for r in gdf["rank"]]
+    # parts of one region numbered by rank
+    gdf["part"] = gdf.groupby("region_id").cumcount() + 1
+    totals = gdf.groupby("region_id")["part"].transform("max")
+    gdf["part"] = [f"{p}/{t}" for p, t in zip(gdf["part"], totals, strict=True)]
+    labels = {
+        lay: feature_labels(layers[lay], lay) if layers.get(lay) is not None else None
+        for _, lay in DIST_COLUMNS
+    }
+    open_conc = _open_concessions(final, layers, cons, rs)
+    facts = []
+    cell_ha = grid.cell_ha
+    for pos, i in enumerate(order):
+        zi = int(idx[i])
+        f = {
+            "score": float(gdf["score"].iloc[pos]),
+            "factors": {k: float(fmeans[k][zi]) for k in factors},
+            "weights": suit.normalised_weights,
+            "n_sites": int(gdf["n_sites"].iloc[pos]),
+            "nearest": [
+                (lay, float(nearest[lay][0][i]), str(labels[lay][nearest[lay][1][i]]))
+                for _, lay in DIST_COLUMNS
+                if labels[lay] is not None and nearest[lay][1][i] >= 0
+            ],
+            "overlap_m2": float(overlap[i]),
+            "violations": [
+                name
+                for name, d in rule_dist.items()
+                if np.isfinite(d[i]) and d[i] < float(rs.exclude[name].get("buffer_m", 0.0)) - 0.01
+            ],
+            "borders": [
+                name
+                for name, d in rule_dist.items()
+                if np.isfinite(d[i]) and d[i] <= _touch_m(rs.exclude[name].get("buffer_m", 0.0))
+            ],
+            "open_concessions": open_conc[i],
+            "split": (
+                int(gdf["part"].iloc[pos].split("/")[1]),
+                float(part.region_cells[part.region[zi]] * cell_ha),
+                max_ha,
+            )
+            if part.region_parts[part.region[zi]] > 1
+            else None,
+            "merged_ha": float(part.merged_cells[zi] * cell_ha),
+            "fragments_dropped_ha": float(part.dropped_cells[zi] * cell_ha),
+            "slivers": (int(sliv_n[zi]), float(sliv_ha[zi])),
+            "too_large": bool(gdf["too_large"].iloc[pos]),
+            "part": str(gdf["part"].iloc[pos]),
+            "split_max_ha": max_ha,
+        }
+        facts.append(f)
+    gdf = gdf[[*cols, "geometry"]]
+    return ZoneTable(gdf, facts, dropped_n, dropped_ha)
+
+
+def _sites_inside(zones: np.ndarray, sites: gpd.GeoDataFrame | None):
+    """Per zone, the sites it meets and the area (ha) of the union of site polygons in it."""
+    n = np.zeros(len(zones), dtype=int)
+    ha = np.zeros(len(zones))
+    if sites is None or not len(sites) or not len(zones):
+        return n, ha
+    sg = sites.geometry.to_numpy()
+    zi, sj = shapely.STRtree(sg).query(zones, predicate="intersects")
+    n = np.bincount(zi, minlength=len(zones))
+    poly = shapely.get_dimensions(sg[sj]) == 2
+    zi, sj = zi[poly], sj[poly]
+    if not len(zi):
+        return n, ha
+    # small pieces, one per pair; the union only where sites overlap each other
+    pieces = shapely.intersection(sg[sj], zones[zi])
+    order = np.argsort(zi, kind="stable")
+    zi, pieces = zi[order], pieces[order]
+    starts = np.flatnonzero(np.r_[True, zi[1:] != zi[:-1]])
+    for a, b in zip(starts, np.r_[starts[1:], len(zi)], strict=True):
+        ha[zi[a]] = shapely.union_all(pieces[a:b]).area / 1e4
+    return n, ha
+
+
+def _overlap_m2(zones: np.ndarray, feats: np.ndarray) -> np.ndarray:
+    """Per zone, the summed area (m²) it shares with any of ``feats``."""
+    out = np.zeros(len(zones))
+    if not len(feats) or not len(zones):
+        return out
+    zi, fj = shapely.STRtree(feats).query(zones, predicate="intersects")
+    if len(zi):
+        np.add.at(out, zi, shapely.area(shapely.intersection(zones[zi], feats[fj])))
+    return out
+
+
+def _open_concessions(
+    zones: np.ndarray, layers: dict, cons: Constraints, rs: RuleSet
+) -> list[list[str]]:
+    """Per zone, the concessions it overlaps that the rules leave open to ASM."""
+    out: list[list[str]] = [[] for _ in range(len(zones))]
+    conc = layers.get("concessions")
+    if conc is None or not len(conc) or not len(zones):
+        return out
+    excluding = set()
+    for name, rows in cons.rows.items():
+        if rs.exclude[name]["layer"] == "concessions":
+            excluding |= set(rows.tolist())
+    geoms = conc.geometry.to_numpy()
+    labels = feature_labels(conc, "concession")
+    zi, cj = shapely.STRtree(geoms).query(zones, predicate="intersects")
+    for i, j in zip(zi.tolist(), cj.tolist(), strict=True):
+        if j in excluding:
+            continue
+        if shapely.intersection(geoms[j], zones[i]).area > OVERLAP_TOLERANCE_M2:
+            out[i].append(str(labels[j]))
+    return out
