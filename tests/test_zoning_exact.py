@@ -358,3 +358,33 @@ def test_real_ghana_river_conflicts_match_a_geopandas_overlay(shared_data):
     assert 0 < want < len(sites)
     assert got == want
     assert res.summary["site_ids_generated"]  # Earth Genome polygons carry no id
+
+
+def test_slivers_left_by_the_exact_cut_are_dropped_and_said():
+    # a 10 m wide concession strip crosses the zone between two cell centres: no cell is
+    # excluded, the exact cut leaves a 17.4 ha piece west of it, under min_area_ha (the
+    # landscape's edges lie on cell edges of the 30 m grid)
+    laea = CRS.from_proj4("+proj=laea +lat_0=5.5 +lon_0=-2 +datum=WGS84 +units=m")
+    ls = lp.Landscape(
+        name="strip",
+        geometry=box(-2_490, -300, 2_490, 300),
+        crs=laea,
+        provenance=lp.Provenance(method="custom", source="t"),
+    )
+    tooth = gpd.GeoDataFrame(
+        {"licence": ["PL-1"]}, geometry=[box(-2_200, -400, -2_190, 400)], crs=laea
+    )
+    rules = """
+[zones]
+min_area_ha = 25.0
+min_score = 0.0
+[exclude.concessions]
+layer = "concessions"
+"""
+    res = candidates(ls, rules=rules, concessions=tooth, resolution_m=30)
+    assert len(res.zones) == 1
+    z = res.zones.iloc[0]
+    assert z.area_ha == pytest.approx((2_490 + 2_190) * 600 / 1e4, rel=1e-9)
+    assert z.geometry.intersection(tooth.geometry.iloc[0]).area <= 1.0
+    assert "1 sliver(s) under the minimum size (17.40 ha)" in z.why
+    assert "borders: Mining concessions" in z.why

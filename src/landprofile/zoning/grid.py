@@ -61,14 +61,14 @@ class AnalysisGrid:
 
 
 #: Longest edge (m, or its equivalent in degrees) kept when a layer changes CRS. A
-#: straight edge in one CRS is a curve in another; at 100 m the chord stays within a
-#: few micrometres of it near a landscape (1 km edges would be off by ~0.3 mm, which
-#: adds up to m² along a concession's side).
-SEGMENT_M = 100.0
+#: straight edge in one CRS is a curve in another; at 1 km the chord stays within about
+#: 0.3 mm of it near a landscape. Exact edges are cut again in the output CRS
+#: (:mod:`landprofile.zoning.output`), so this only has to be well under a metre.
+SEGMENT_M = 1000.0
 
 
-def project(geoms: Any, src: CRS, dst: CRS) -> np.ndarray:
-    """Densify geometries in ``src`` (100 m edges) and project them to ``dst``.
+def project(geoms: Any, src: CRS, dst: CRS, step_m: float = SEGMENT_M) -> np.ndarray:
+    """Densify geometries in ``src`` (``step_m`` edges) and project them to ``dst``.
 
     Densifying first keeps each edge on the line the data means: a straight edge in a
     projected CRS is not straight in another one.
@@ -78,9 +78,9 @@ def project(geoms: Any, src: CRS, dst: CRS) -> np.ndarray:
         return arr
     src = CRS.from_user_input(src)
     if src.is_geographic:
-        step = SEGMENT_M / 111_320.0
+        step = step_m / 111_320.0
     else:
-        step = SEGMENT_M / (src.axis_info[0].unit_conversion_factor if src.axis_info else 1.0)
+        step = step_m / (src.axis_info[0].unit_conversion_factor if src.axis_info else 1.0)
     dense = shapely.segmentize(arr, step)
     tr = _transformer(src, CRS.from_user_input(dst))
     return shapely.transform(dense, lambda xy: np.column_stack(tr.transform(*xy.T)))
