@@ -209,6 +209,7 @@ def zones(config: Path, out_file: Path) -> None:
         dem=r.get("dem"),
         resolution_m=z.get("resolution_m"),
         site_id_field=z.get("site_id_field"),
+        lang=cfg.language,
         **layers,
     )
     res.to_gpkg(out_file)

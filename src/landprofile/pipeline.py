@@ -279,6 +279,7 @@ def run(
                     dem=r.get("dem"),
                     resolution_m=z.get("resolution_m"),
                     site_id_field=z.get("site_id_field"),
+                    lang=cfg.language,
                     **{
                         k: layers.get(k)
                         for k in (
