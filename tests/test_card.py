@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import warnings
@@ -217,9 +216,16 @@ def test_injection_payloads_run_nowhere(tmp_path):
     c = lp.card(prof, layers={"sites": sites, "concessions": conc}, narrative=narrative, lang="en")
     html = c.html
     assert "default-src 'none'" in html
+    assert "unsafe-inline' ; img" not in html
+    script_src = html.split("script-src ")[1].split(";")[0]
+    assert "'unsafe-inline'" not in script_src  # only the card's own scripts, by hash
     assert "<img src=x" not in html
     assert "<script>window.lpInjected" not in html
-    assert html.count("</script>") == 3  # assets, data, card script: nothing else closes
+    # every script that closes is one of the card's own, each allowed by its hash
+    from landprofile.maps.offline import csp_script_hashes
+
+    assert html.count("</script>") == len(csp_script_hashes(html))
+    assert all(h in script_src for h in csp_script_hashes(html))
     path = c.save(tmp_path / "evil.html")
     res = open_in_chromium(path, "injection_card.png")
     assert res["injected"] is None
@@ -245,10 +251,8 @@ def test_many_features_stay_light(tmp_path, demo_profile):
     )
     c = lp.card(demo_profile, layers={"sites": sites, "concessions": conc}, lang="en")
     path = c.save(tmp_path / "many.html")
-    data = json.loads(c.html.split('id="lp-data">')[1].split("</script>")[0])
-    sites_layer = next(ly for ly in data["layers"] if ly["key"] == "sites")
-    assert sites_layer["cluster"] is True
-    assert len(sites_layer["points"]) == 10_000
+    # the 10,000 sites go in as one clustered point list, not 10,000 polygons
+    assert "L.markerClusterGroup" in c.html
     assert path.stat().st_size < 8_000_000
     res = open_in_chromium(path, "many_features.png")
     assert res["errors"] == []
@@ -285,11 +289,69 @@ def test_mbtiles_basemap_is_embedded(tmp_path, demo_profile):
     con.commit()
     con.close()
     c = lp.card(demo_profile, lang="en", basemap=mb)
-    data = json.loads(c.html.split('id="lp-data">')[1].split("</script>")[0])
-    assert len(data["basemap"]["tiles"]) == len(tiles)
+    tile_uri = "data:image/png;base64," + __import__("base64").b64encode(
+        tile_png.read_bytes()
+    ).decode("ascii")
+    assert c.html.count(tile_uri) == len(tiles)
     assert "img-src data:;" in c.html  # local tiles: still nothing from the network
     res = open_in_chromium(c.save(tmp_path / "mb.html"))
     assert res["errors"] == []
     assert res["network"] == []
     with pytest.raises(InvalidParameterError, match="PMTiles"):
         lp.card(demo_profile, basemap=str(tmp_path / "x.pmtiles"))
+
+
+def _enforced(html_path: Path, width: int, height: int = 900) -> dict:
+    """Open with the card's CSP enforced (no string evaluation: only DOM reads)."""
+    with browser() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        ctx = b.new_context(viewport={"width": width, "height": height}, offline=True)
+        page = ctx.new_page()
+        errors, requests = [], []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(html_path.resolve().as_uri())
+        page.wait_for_selector("path.leaflet-interactive", timeout=30_000)
+        page.wait_for_timeout(300)
+        out = {
+            "errors": errors,
+            "network": [u for u in requests if not u.startswith(("file:", "data:"))],
+            "title": page.title(),
+            "paths": page.locator("path.leaflet-interactive").count(),
+            "expanded": page.locator(".leaflet-control-layers-expanded").count(),
+            "toggle_visible": page.locator(".leaflet-control-layers-toggle").is_visible(),
+        }
+        b.close()
+    return out
+
+
+def test_card_under_its_own_csp_on_a_desktop_and_a_phone(tmp_path, demo_profile, sample_dir):
+    layers = {
+        "sites": sample_dir / "synthetic_asm_sites_sw_ghana.geojson",
+        "rivers": sample_dir / "synthetic_rivers_sw_ghana.geojson",
+    }
+    c = lp.card(demo_profile, layers=layers, lang="fr")
+    path = c.save(tmp_path / "card.html")
+    wide = _enforced(path, 1400)
+    # every script of the card is allowed by its hash: the map draws, nothing complains
+    assert wide["errors"] == []
+    assert wide["network"] == []
+    assert wide["paths"] > 100
+    assert wide["expanded"] == 1  # the layer control is open on a wide screen
+    phone = _enforced(path, 390)
+    assert phone["errors"] == []
+    assert phone["expanded"] == 0  # ... and folded on a phone, the map stays visible
+    assert phone["toggle_visible"]
+    # an escaping slip (a script that reached the page) does not run under the CSP
+    slipped = tmp_path / "slip.html"
+    slipped.write_text(
+        c.html.replace("<footer>", "<footer><script>document.title='pwned'</script>", 1),
+        encoding="utf-8",
+    )
+    res = _enforced(slipped, 1400)
+    assert res["title"] != "pwned"
+    assert res["paths"] > 100  # the card's own scripts still run

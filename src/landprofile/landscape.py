@@ -295,10 +295,26 @@ class Landscape:
                 provenance=Provenance.from_dict(data["provenance"]),
             )
 
-    def _repr_html_(self) -> str:
-        from html import escape
+    def explore(self, m: Any = None, **kwargs: Any) -> Any:
+        """An interactive :class:`folium.Map` of the boundary, like geopandas' ``explore``.
 
-        return (
-            f"<b>{escape(self.name)}</b>: {self.area_ha:,.0f} ha, "
-            f"{escape(self.provenance.describe())}"
+        ``m`` adds to an existing map; ``tiles=`` (default ``"OpenStreetMap"``), ``lang=``
+        (``en``, ``fr``, ``es``) and ``context=`` (the offline borders/towns/rivers layer)
+        are passed on; other keywords go to :class:`folium.Map`.
+        """
+        from landprofile.maps import explore_landscape
+
+        return explore_landscape(self, m, **kwargs)
+
+    def _repr_html_(self) -> str:
+        from landprofile._repr import render
+
+        return render(
+            "landscape",
+            name=self.name,
+            area_ha=f"{self.area_ha:,.0f}",
+            area_km2=f"{self.area_km2:,.1f}",
+            perimeter_km=f"{self.perimeter_km:,.1f}",
+            scale=self.scale,
+            definition=self.provenance.describe(),
         )

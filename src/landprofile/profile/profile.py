@@ -55,6 +55,40 @@ class Profile:
     created: str = field(default_factory=_now)
     version: str = ""
 
+    def explore(self, m: Any = None, **kwargs: Any) -> Any:
+        """An interactive :class:`folium.Map` of the profile, like geopandas' ``explore``.
+
+        Draws what the card's map draws: ``layers=`` (role -> vector source),
+        ``land_cover=`` / ``legend=`` (an image overlay), the boundary; ``tiles=``,
+        ``lang=`` and ``context=`` as in :meth:`Landscape.explore`.
+        """
+        from landprofile.maps import explore_profile
+
+        return explore_profile(self, m, **kwargs)
+
+    def _repr_html_(self) -> str:
+        from landprofile._repr import render
+        from landprofile.legend import GROUPS
+
+        groups = []
+        if self.land_cover is not None:
+            g = self.groups().head(5)
+            groups = [
+                {"name": GROUPS[k].name("en"), "color": GROUPS[k].color, "share": f"{100 * v:.1f}"}
+                for k, v in zip(g["group"], g["share"], strict=True)
+            ]
+        ls = self.landscape
+        pop = self.population
+        return render(
+            "profile",
+            name=ls.name,
+            area_ha=f"{ls.area_ha:,.0f}",
+            scale=ls.scale,
+            population=f"{pop['population']:,.0f}" if pop else None,
+            natural=f"{100 * self.natural_share:.1f}" if self.natural_share is not None else None,
+            groups=groups,
+        )
+
     def groups(self) -> pd.DataFrame:
         """Composition by ecosystem group, largest first.
 

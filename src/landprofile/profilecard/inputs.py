@@ -98,6 +98,9 @@ def load_narrative(src: Any) -> tuple[dict[str, str], list[Photo]]:
         if isinstance(value, list):
             value = "\n".join(f"• {v}" for v in value if str(v).strip())
         fields[key] = "" if value is None else str(value).strip()
+    for key in ("name", "location"):  # the landscape's name and location in the team's words
+        value = data.get(key)
+        fields[key] = "" if value is None else str(value).strip()
     base = path.parent if path else Path.cwd()
     photos = [_photo(p, base) for p in data.get("photos") or []]
     return fields, photos

@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 
 from landprofile.i18n import fmt_number
 from landprofile.legend import GROUPS
-from landprofile.profilecard import mapdata
+from landprofile.maps import features as mapdata
 from landprofile.profilecard.inputs import NARRATIVE_FIELDS
 from landprofile.vector import read_vector
 

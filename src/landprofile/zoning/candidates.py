@@ -251,6 +251,7 @@ def candidates(
         factor_weights=dict(suit.weights),
         facts=tuple(table.facts),
         lang=lang,
+        landscape=landscape,
         timings=timings,
     )
     return result

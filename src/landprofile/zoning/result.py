@@ -46,6 +46,8 @@ class ZoningResult:
     #: Facts each zone's explanation is made of (same order as ``zones``).
     facts: tuple[dict[str, Any], ...] = field(default=(), repr=False, compare=False)
     lang: str = "en"
+    #: The landscape the zones were proposed for.
+    landscape: Any = field(default=None, repr=False, compare=False)
     #: Seconds spent per step (not written to the GeoPackage, which must be reproducible).
     timings: dict[str, float] = field(default_factory=dict, compare=False)
 
@@ -123,14 +125,33 @@ class ZoningResult:
             ("conflicts", self.conflicts),
         ]
 
+    def explore(self, m: Any = None, **kwargs: Any) -> Any:
+        """An interactive :class:`folium.Map` of the zones, exclusions and the landscape.
+
+        Zones coloured by rank with their explanation in the popup, exclusions (hidden
+        at first), the boundary; ``tiles=``, ``lang=`` (default: the result's),
+        ``layers=`` and ``context=`` as in :meth:`landprofile.Profile.explore`.
+        """
+        from landprofile.maps import explore_zoning
+
+        return explore_zoning(self, None, m, **kwargs)
+
     def _repr_html_(self) -> str:
-        from html import escape
+        from landprofile._repr import render
 
         s = self.summary
-        return (
-            f"<b>ASM zoning</b> ({escape(str(s['rules']))}): {s['n_zones']} candidate zones, "
-            f"{s['candidate_ha']:,.0f} ha; {s['n_sites_in_conflict']} of {s['n_sites']} "
-            f"sites in conflict"
+        return render(
+            "zoning",
+            rules=s["rules"],
+            n_zones=s["n_zones"],
+            candidate_ha=f"{s['candidate_ha']:,.0f}",
+            share=f"{100 * s['candidate_share']:.1f}",
+            n_conflict=s["n_sites_in_conflict"],
+            n_sites=s["n_sites"],
+            zones=[
+                {"id": z.zone_id, "area": f"{z.area_ha:,.0f}", "score": f"{z.score:.2f}"}
+                for z in self.zones.head(5).itertuples()
+            ],
         )
 
 

@@ -1,4 +1,4 @@
-"""Layers for the card's map: to EPSG:4326 (only here), simplified, rounded, with popups."""
+"""Map data: layers to EPSG:4326 (only here), simplified, rounded; land cover as an image."""
 
 from __future__ import annotations
 
@@ -42,72 +42,42 @@ def to_lonlat(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=WGS84))
 
 
-def _round(geom: Any) -> Any:
-    return shapely.set_precision(geom, 10**-COORD_DIGITS, mode="pointwise")
+def _round(geoms: Any) -> Any:
+    return shapely.set_precision(geoms, 10**-COORD_DIGITS, mode="pointwise")
 
 
-def popup_text(row: Any, fields: list[str] | None, exclude: set[str]) -> str:
-    """Plain text (never HTML) shown in a feature's popup: ``field: value`` lines."""
-    keys = fields or [k for k in row.index if k not in exclude][:8]
+def popup_lines(row: Any, fields: list[str], labels: dict[str, str], lang: str) -> str:
+    """Plain text (never HTML) for a feature's popup: ``label: value`` lines."""
+    from landprofile.i18n import fmt_number
+
     lines = []
-    for k in keys:
+    for k in fields:
         v = row.get(k)
         if v is None or (isinstance(v, float) and not math.isfinite(v)):
             continue
-        if isinstance(v, float):
-            v = f"{v:,.2f}"
-        lines.append(f"{k}: {v}")
+        if isinstance(v, float | np.floating):
+            v = fmt_number(float(v), lang, 2)
+        lines.append(f"{labels.get(k, k)}: {v}")
     return "\n".join(lines)
 
 
-def layer_payload(
-    gdf: gpd.GeoDataFrame,
-    *,
-    name: str,
-    style: dict[str, Any],
-    tol_m: float,
-    fields: list[str] | None = None,
-    visible: bool = True,
-) -> dict[str, Any]:
-    """One map layer as data for the card's script (clustered points when many)."""
+def prepare(gdf: gpd.GeoDataFrame, tol_m: float) -> gpd.GeoDataFrame:
+    """A layer in EPSG:4326, simplified to ``tol_m`` (points kept), coordinates rounded."""
     gdf = to_lonlat(gdf)
     gdf = gdf[~gdf.geometry.isna() & ~gdf.geometry.is_empty]
-    geom_col = gdf.geometry.name
-    texts = [popup_text(r, fields, {geom_col}) for _, r in gdf.iterrows()]
-    if len(gdf) > CLUSTER_ABOVE:
-        pts = shapely.point_on_surface(gdf.geometry.to_numpy())
-        xy = np.round(shapely.get_coordinates(pts), COORD_DIGITS)
-        return {
-            "name": name,
-            "cluster": True,
-            "style": style,
-            "visible": visible,
-            "points": [[float(x), float(y), t] for (x, y), t in zip(xy, texts, strict=True)],
-            "count": len(gdf),
-        }
+    geoms = gdf.geometry.to_numpy()
     tol_deg = tol_m / 111_320
-    feats = []
-    for geom, text in zip(gdf.geometry, texts, strict=True):
-        g = (
-            geom
-            if shapely.get_dimensions(geom) == 0
-            else shapely.simplify(geom, tol_deg, preserve_topology=True)
-        )
-        feats.append(
-            {
-                "type": "Feature",
-                "properties": {"p": text},
-                "geometry": shapely.geometry.mapping(_round(g)),
-            }
-        )
-    return {
-        "name": name,
-        "cluster": False,
-        "style": style,
-        "visible": visible,
-        "data": {"type": "FeatureCollection", "features": feats},
-        "count": len(feats),
-    }
+    lines = shapely.get_dimensions(geoms) > 0
+    out = geoms.copy()
+    if lines.any() and tol_deg > 0:
+        out[lines] = shapely.simplify(geoms[lines], tol_deg, preserve_topology=True)
+    return gdf.set_geometry(_round(out), crs=WGS84)
+
+
+def cluster_points(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    """One representative point per feature (lat, lon), for clustered markers."""
+    pts = shapely.point_on_surface(gdf.geometry.to_numpy())
+    return np.round(shapely.get_coordinates(pts), COORD_DIGITS)[:, ::-1]
 
 
 def land_cover_overlay(

@@ -1,0 +1,278 @@
+"""``.explore()`` for landscapes, profiles and zoning results, and the card's map.
+
+Follows geopandas' ``GeoDataFrame.explore``: ``m=`` adds to an existing
+:class:`folium.Map`, ``tiles=`` is passed through (online tiles are fine in a notebook),
+other keywords go to :class:`folium.Map`. Styles, legends and popups are those of the
+card, whose map is :func:`card_map` made offline.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+import folium
+import geopandas as gpd
+
+from landprofile.i18n import strings
+from landprofile.maps import features
+from landprofile.maps.context import context_layers
+from landprofile.maps.layers import ReadyFlag, add_image, add_vector
+from landprofile.maps.styles import RANK_COLORS, STYLES
+
+__all__ = ["MapLayers", "card_map", "explore_landscape", "explore_profile", "explore_zoning"]
+
+#: Vector layer roles drawn on maps, bottom to top.
+ROLES = ("protected", "concessions", "water", "rivers", "roads", "settlements", "sites")
+
+
+@dataclass
+class MapLayers:
+    """What was drawn: feature counts per layer key, and legend rows (colour, text)."""
+
+    stats: dict[str, int] = field(default_factory=dict)
+    legend: list[tuple[str, str]] = field(default_factory=list)
+    lc_legend: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _labels(lang: str) -> dict[str, str]:
+    s = strings(lang)
+    return {k[len("field_") :]: v for k, v in s.items() if k.startswith("field_")}
+
+
+def _new_map(bounds: tuple[float, float, float, float], m: Any, tiles: Any, **kwargs: Any):
+    w, s, e, n = bounds
+    if m is None:
+        kwargs.setdefault("control_scale", True)
+        m = folium.Map(tiles=tiles, **kwargs)
+    # markercluster needs the map's maxZoom, which a map without tiles does not set
+    m.options.setdefault("maxZoom", 19)
+    m.fit_bounds([[s, w], [n, e]])
+    return m
+
+
+def add_context(m: Any, bounds: tuple[float, float, float, float], lang: str, out: MapLayers):
+    """Country borders, major rivers and towns around the landscape (offline data)."""
+    s = strings(lang)
+    ctx = context_layers(bounds, lang)
+    group = folium.FeatureGroup(name=escape(s["context"]), show=True)
+    for key, style_key, fields in (
+        ("countries", "context_countries", ["name"]),
+        ("rivers", "context_rivers", ["name"]),
+        ("towns", "context_towns", ["name"]),
+    ):
+        gdf = ctx[key]
+        if not len(gdf):
+            continue
+        n = add_vector(
+            group,
+            gdf,
+            style_key,
+            key,
+            tol_m=0,
+            fields=fields,
+            field_labels=_labels(lang),
+            lang=lang,
+            cluster_above=10**9,
+            control=False,
+        )
+        out.stats[f"context_{key}"] = n
+    group.add_to(m)
+    out.legend.append((str(STYLES["context_countries"]["color"]), s["context"]))
+
+
+def add_landscape(m: Any, ls: Any, lang: str, out: MapLayers, tol_m: float) -> None:
+    """The boundary, with its name, size and how it was made in the popup."""
+    from landprofile.i18n import describe_provenance, fmt_number
+
+    s = strings(lang)
+    gdf = gpd.GeoDataFrame(
+        {
+            "name": [ls.name],
+            "area_ha": [fmt_number(ls.area_ha, lang) + " ha"],
+            "definition": [describe_provenance(ls.provenance, lang)],
+        },
+        geometry=[ls.geometry_lonlat],
+        crs="EPSG:4326",
+    )
+    out.stats["boundary"] = add_vector(
+        m,
+        gdf,
+        "boundary",
+        s["boundary"],
+        tol_m=tol_m,
+        fields=["name", "area_ha", "definition"],
+        field_labels=_labels(lang),
+        lang=lang,
+    )
+    out.legend.append((str(STYLES["boundary"]["color"]), s["boundary"]))
+
+
+def add_layers(m: Any, layers: dict[str, Any], lang: str, out: MapLayers, tol_m: float) -> None:
+    """The user's layers (sites, concessions, protected areas, rivers...), by role."""
+    from landprofile.vector import read_vector
+
+    s = strings(lang)
+    for role in ROLES:
+        src = (layers or {}).get(role)
+        if src is None:
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            gdf = read_vector(src[0] if isinstance(src, tuple) else src)
+        out.stats[role] = add_vector(m, gdf, role, s[role], tol_m=tol_m, lang=lang)
+        st = STYLES[role]
+        out.legend.append((str(st.get("fillColor", st["color"])), s[role]))
+
+
+def add_zoning(m: Any, result: Any, lang: str, out: MapLayers, tol_m: float) -> None:
+    """Exclusions (hidden at first) and the candidate zones coloured by rank."""
+    s = strings(lang)
+    labels = _labels(lang)
+    res = result.in_language(lang)
+    out.stats["exclusions"] = add_vector(
+        m,
+        res.exclusions,
+        "exclusions",
+        s["exclusions"],
+        tol_m=tol_m,
+        fields=["label", "area_ha"],
+        field_labels=labels,
+        lang=lang,
+        visible=False,
+    )
+    out.legend.append((str(STYLES["exclusions"]["fillColor"]), s["exclusions"]))
+    colors = [
+        {"fillColor": RANK_COLORS[min(int(r) - 1, len(RANK_COLORS) - 1)]} for r in res.zones["rank"]
+    ]
+    out.stats["zones"] = add_vector(
+        m,
+        res.zones,
+        "zones",
+        s["zones"],
+        tol_m=tol_m,
+        fields=["zone_id", "rank", "area_ha", "score", "why"],
+        field_labels=labels,
+        lang=lang,
+        feature_styles=colors,
+    )
+    out.legend.append((RANK_COLORS[0], s["zones"]))
+
+
+def _finish(m: Any, out: MapLayers, layer_control: bool) -> None:
+    control = None
+    if layer_control:
+        control = folium.LayerControl(collapsed=True)
+        control.add_to(m)
+    ReadyFlag(out.stats, control).add_to(m)
+
+
+def card_map(
+    profile: Any,
+    *,
+    zoning: Any = None,
+    layers: dict[str, Any] | None = None,
+    land_cover: Any = None,
+    legend: Any = None,
+    lang: str = "fr",
+    tiles: Any = None,
+    m: Any = None,
+    context: bool = True,
+    layer_control: bool = True,
+    **kwargs: Any,
+) -> tuple[Any, MapLayers]:
+    """The profile's map: context, land cover, the user's layers, boundary, zones."""
+    from landprofile.legend import load_legend
+    from landprofile.raster import read_raster
+
+    ls = profile.landscape if hasattr(profile, "landscape") else profile
+    bounds = ls.bounds_lonlat
+    tol_m = features.display_tolerance_m(bounds)
+    m = _new_map(bounds, m, tiles, **kwargs)
+    out = MapLayers()
+    if context:
+        add_context(m, bounds, lang, out)
+    if land_cover is not None:
+        lc = getattr(profile, "land_cover", None)
+        leg = load_legend(
+            legend or (lc.attrs.get("legend") if lc is not None else None) or "esa_worldcover_v200"
+        )
+        image, entries = features.land_cover_overlay(
+            read_raster(land_cover), leg, ls.geometry_lonlat, strings(lang)["land_cover"]
+        )
+        add_image(m, image["url"], image["bounds"], strings(lang)["land_cover"])
+        out.stats["land_cover"] = 1
+        by_value = leg.by_value()
+        out.lc_legend = [(color, by_value[v].name(lang)) for color, v in entries]
+    add_layers(m, layers or {}, lang, out, tol_m)
+    add_landscape(m, ls, lang, out, tol_m)
+    if zoning is not None:
+        add_zoning(m, zoning, lang, out, tol_m)
+    _finish(m, out, layer_control)
+    return m, out
+
+
+def explore_landscape(
+    ls: Any,
+    m: Any = None,
+    *,
+    tiles: Any = "OpenStreetMap",
+    lang: str = "en",
+    context: bool = True,
+    **kwargs: Any,
+) -> Any:
+    """A :class:`folium.Map` of a landscape's boundary (see :meth:`Landscape.explore`)."""
+    return card_map(ls, m=m, tiles=tiles, lang=lang, context=context, **kwargs)[0]
+
+
+def explore_profile(
+    profile: Any,
+    m: Any = None,
+    *,
+    tiles: Any = "OpenStreetMap",
+    lang: str = "en",
+    layers: dict[str, Any] | None = None,
+    land_cover: Any = None,
+    legend: Any = None,
+    context: bool = True,
+    **kwargs: Any,
+) -> Any:
+    """A :class:`folium.Map` of a profile (see :meth:`Profile.explore`)."""
+    return card_map(
+        profile,
+        m=m,
+        tiles=tiles,
+        lang=lang,
+        layers=layers,
+        land_cover=land_cover,
+        legend=legend,
+        context=context,
+        **kwargs,
+    )[0]
+
+
+def explore_zoning(
+    result: Any,
+    landscape: Any = None,
+    m: Any = None,
+    *,
+    tiles: Any = "OpenStreetMap",
+    lang: str | None = None,
+    layers: dict[str, Any] | None = None,
+    context: bool = True,
+    **kwargs: Any,
+) -> Any:
+    """A :class:`folium.Map` of candidate zones (see :meth:`ZoningResult.explore`)."""
+    landscape = landscape if landscape is not None else result.landscape
+    return card_map(
+        landscape,
+        zoning=result,
+        m=m,
+        tiles=tiles,
+        lang=lang or result.lang,
+        layers=layers,
+        context=context,
+        **kwargs,
+    )[0]
