@@ -47,6 +47,11 @@ quick = nb(
         '\n                  population=DATA / "synthetic_population_sw_ghana.tif")\n'
         "prof.groups()",
         "print(f\"natural habitat: {prof.natural_share:.1%}, population ~{prof.population['population']:,.0f}\")",
+        "md:Maps are folium objects, as with geopandas' `.explore()`: add layers, style, save.",
+        'm = prof.explore(land_cover=DATA / "modis_igbp_2019_sw_ghana.tif", legend="modis_igbp",\n'
+        '                 layers={"rivers": DATA / "synthetic_rivers_sw_ghana.geojson"})\n'
+        "type(m).__name__, len(m._children)",
+        "m",
         'card = lp.card(prof, lang="en", land_cover=DATA / "modis_igbp_2019_sw_ghana.tif",\n'
         '               narrative=DATA / "sample_narrative.yaml")\ncard  # shows inline',
     ]
@@ -66,6 +71,7 @@ water = nb(
         "basins = gpd.GeoDataFrame(rows, crs=4326)\n"
         "ws = lp.from_basins(basins, outlet=(-1.65, 5.25), name='Basin upstream of the outlet')\n"
         "print(ws.summary())\nws.provenance.parameters['n_basins'], ws.provenance.parameters['basin_ids'][:5]",
+        "ws.explore(tiles='CartoDB positron')  # a folium.Map of the watershed",
         "md:From a DEM: a synthetic DEM of two valleys split by a ridge, georeferenced in "
         "UTM 30N (the catchment of the south-west corner is the western half).",
         "from affine import Affine\nfrom landprofile.testing import dem_dataarray, two_basins\n"
@@ -98,7 +104,12 @@ zoning = nb(
         '    geology=DATA / "synthetic_geology_sw_ghana.geojson",\n'
         '    land_cover=DATA / "modis_igbp_2019_sw_ghana.tif", legend="modis_igbp")\n'
         "{k: res.summary[k] for k in ('n_zones', 'candidate_ha', 'n_sites_in_conflict')}",
+        "res  # a compact summary; res.explore() draws it",
         'res.zones[["zone_id", "rank", "area_ha", "score", "why"]].head()',
+        "md:The zones map is a folium map: geopandas layers can be added to it.",
+        'm = res.explore(layers={"sites": DATA / "synthetic_asm_sites_sw_ghana.geojson"})\n'
+        'res.conflicts.explore(m=m, color="red", name="conflicts")\nm',
+        'res.in_language("fr").zones["why"].iloc[0]',
         "lp.zoning.sensitivity(res, draws=100, top_k=5).head(10)",
         'res.conflicts.groupby("conflict").size()',
         "md:A stricter riparian buffer (a country rule of 200 m, say):",

@@ -160,6 +160,10 @@ def test_demo_card_in_chromium(tmp_path, sample_dir):
     from landprofile.pipeline import run
 
     out = run(sample_dir / "demo.toml", tmp_path / "demo")
+    # no path of this machine in what the user shares
+    for text in (out.card_html.read_text("utf-8"), out.profile_json.read_text("utf-8")):
+        assert str(sample_dir.resolve()) not in text
+        assert str(tmp_path) not in text
     res = open_in_chromium(out.card_html, "demo_card.png")
     assert res["errors"] == []
     assert res["network"] == []
@@ -355,3 +359,30 @@ def test_card_under_its_own_csp_on_a_desktop_and_a_phone(tmp_path, demo_profile,
     res = _enforced(slipped, 1400)
     assert res["title"] != "pwned"
     assert res["paths"] > 100  # the card's own scripts still run
+
+
+def test_sources_one_row_per_input_and_relative_legend(tmp_path, sample_dir):
+    import shutil
+    from html import unescape
+
+    from landprofile.pipeline import run
+
+    # a copy of the demo whose legend is a file next to the config
+    for f in sample_dir.iterdir():
+        if f.is_file():
+            shutil.copy(f, tmp_path / f.name)
+    shutil.copy(
+        Path(lp.__file__).parent / "data" / "legends" / "modis_igbp.csv", tmp_path / "my.csv"
+    )
+    cfg = (tmp_path / "demo.toml").read_text().replace('legend = "modis_igbp"', 'legend = "my.csv"')
+    (tmp_path / "demo.toml").write_text(cfg)
+    out = run(tmp_path / "demo.toml", tmp_path / "out")
+    html = out.card_html.read_text("utf-8")
+    table = html.split('<section id="sources">')[1].split("</section>")[0]
+    roles = [unescape(r.split("<td>")[1].split("</td>")[0]) for r in table.split("<tr>")[2:]]
+    assert len(roles) == len(set(roles)), roles  # one row per input
+    s = lp.i18n.strings("fr")
+    for role in ("boundary", "land_cover", "population", "rivers", "roads", "settlements"):
+        assert s[role] in roles, role
+    assert "layer:" not in table
+    assert "MODIS MCD12C1 v006 (IGBP) (modis_igbp_2019_sw_ghana.tif)" in table

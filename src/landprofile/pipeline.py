@@ -158,6 +158,9 @@ def _resolve(data: dict[str, Any], base: Path, where: str) -> dict[str, Any]:
         elif key == "admin":
             values = value if isinstance(value, list) else [value]
             out[key] = [_path(v, base, f"{where}: admin") for v in values]
+        elif key == "legend" and isinstance(value, str) and Path(value).suffix:
+            # a legend file (CSV/JSON), not a built-in legend name: resolve like any path
+            out[key] = _path(value, base, f"{where}: legend")
         elif key == "rules" and isinstance(value, str) and value != "default":
             out[key] = _path(value, base, f"{where}: rules")
         elif key == "basemap" and isinstance(value, str) and not value.startswith("http"):
@@ -262,7 +265,7 @@ def run(
                 },
                 lang=cfg.language,
             )
-        prof.to_json(tmp / "profile.json")
+        prof.to_json(tmp / "profile.json", relative_to=cfg.path.parent)
         z = cfg.section("zoning")
         zoning = None
         zones_path = None

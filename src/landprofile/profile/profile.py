@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -110,9 +111,13 @@ class Profile:
         cls = self.land_cover[self.land_cover["kind"] == "class"]
         return float(cls.loc[cls["natural"].astype(bool), "share"].sum())
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable form."""
-        return {
+    def to_dict(self, *, relative_to: str | Path | None = None) -> dict[str, Any]:
+        """JSON-serialisable form, with no absolute path of this machine in it.
+
+        Paths of input files become relative to ``relative_to`` (e.g. the config's
+        folder) when given, else bare file names.
+        """
+        out = {
             "schema": _SCHEMA,
             "version": self.version,
             "created": self.created,
@@ -123,10 +128,22 @@ class Profile:
             "overlaps": {k: _table_to_dict(v) for k, v in self.overlaps.items()},
             "sources": [dict(s) for s in self.sources],
         }
+        return _portable(out, None if relative_to is None else Path(relative_to))
 
-    def to_json(self, path: str | Path | None = None, *, indent: int = 2) -> str:
-        """Serialise to JSON; also write it (atomically) to ``path`` when given."""
-        text = json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, default=str)
+    def to_json(
+        self,
+        path: str | Path | None = None,
+        *,
+        indent: int = 2,
+        relative_to: str | Path | None = None,
+    ) -> str:
+        """Serialise to JSON; also write it (atomically) to ``path`` when given.
+
+        Input paths are written relative to ``relative_to``, else as file names.
+        """
+        text = json.dumps(
+            self.to_dict(relative_to=relative_to), indent=indent, ensure_ascii=False, default=str
+        )
         if path is not None:
             from landprofile._atomic import atomic_path
 
@@ -266,3 +283,23 @@ def profile(
         sources=tuple(sources),
         version=__version__,
     )
+
+
+def _portable(value: Any, base: Path | None) -> Any:
+    """Replace absolute paths (also inside ``"path (layer)"`` labels) by portable ones."""
+    if isinstance(value, dict):
+        return {k: _portable(v, base) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_portable(v, base) for v in value]
+    if isinstance(value, str) and (value.startswith("/") or value[1:3] in (":\\", ":/")):
+        head, sep, tail = value.partition(" (")
+        p = Path(head)
+        if base is not None:
+            try:
+                short = Path(os.path.relpath(p, base)).as_posix()
+            except ValueError:  # another drive (Windows)
+                short = p.name
+        else:
+            short = p.name
+        return short + sep + tail
+    return value
