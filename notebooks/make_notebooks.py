@@ -74,7 +74,7 @@ water = nb(
         "ws.explore(tiles='CartoDB positron')  # a folium.Map of the watershed",
         "md:From a DEM: a synthetic DEM of two valleys split by a ridge, georeferenced in "
         "UTM 30N (the catchment of the south-west corner is the western half).",
-        "from affine import Affine\nfrom landprofile.testing import dem_dataarray, two_basins\n"
+        "from affine import Affine\n\nfrom landprofile.testing import dem_dataarray, two_basins\n"
         "from landprofile.watershed import dem as wd\n\n"
         "dem = dem_dataarray(two_basins(200, 300), Affine(30, 0, 600_000, 0, -30, 620_000), 32630)\n"
         "acc = wd.flow_accumulation(wd.flow_directions(wd.condition(dem)), units='km2')\n"
