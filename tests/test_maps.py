@@ -98,7 +98,7 @@ def test_profile_and_zoning_explore_hold_their_layers(ankobra, sample_dir):
     assert "Por qué:" in popup
     assert "Puntuación" in popup
     # the best zone is drawn darkest
-    assert gj.data["features"][0]["properties"]["_s"]["fillColor"] == "#006837"
+    assert gj.data["features"][0]["properties"]["_s"]["fillColor"] == "#7a0177"
 
 
 def test_popups_and_names_are_escaped():

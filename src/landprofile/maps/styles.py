@@ -30,11 +30,12 @@ STYLES: dict[str, dict[str, object]] = {
         "weight": 0.5,
         "dashArray": "4 3",
     },
-    # zones: a saturated outline and hatch-like dashes keep them apart from land cover
+    # zones: magenta to pink, a hue no land cover legend uses (greens, yellows, browns,
+    # blues), with a dark outline, so that they stand apart from the land cover image
     "zones": {
-        "color": "#00441b",
-        "fillColor": "#1a9850",
-        "fillOpacity": 0.55,
+        "color": "#49006a",
+        "fillColor": "#ae017e",
+        "fillOpacity": 0.6,
         "weight": 2.5,
     },
     "context_countries": {"color": "#8c8c8c", "weight": 1, "fill": False, "dashArray": "6 4"},
@@ -48,8 +49,8 @@ STYLES: dict[str, dict[str, object]] = {
     },
 }
 
-#: Zone fill by rank: the best zones darkest.
-RANK_COLORS = ["#006837", "#1a9850", "#66bd63", "#a6d96a", "#d9ef8b"]
+#: Zone fill by rank: the best zones darkest (ColorBrewer RdPu).
+RANK_COLORS = ["#7a0177", "#ae017e", "#dd3497", "#f768a1", "#fbb4b9"]
 
 #: Layer keys drawn as points when their features are points.
 POINT_LAYERS = ("sites", "settlements", "context_towns")

@@ -44,7 +44,7 @@ def render_static(ctx: dict[str, Any], path: Path, *, fmt: str, dpi: int) -> Non
                 if len(g):
                     g.plot(ax=ax, color=color, linewidth=0.6, markersize=3, alpha=0.8)
         if ctx["zoning"] is not None and len(ctx["zoning"].zones):
-            mapdata.to_lonlat(ctx["zoning"].zones).plot(ax=ax, color="#1a9850", alpha=0.7)
+            mapdata.to_lonlat(ctx["zoning"].zones).plot(ax=ax, color="#ae017e", alpha=0.7)
     bound.boundary.plot(ax=ax, color="black", linewidth=1.5)
     ax.set_aspect(
         1 / max(0.2, abs(__import__("math").cos(__import__("math").radians(ls.centroid_lonlat[1]))))

@@ -1,0 +1,63 @@
+"""Screenshots of the demo card (1400 px and 390 px wide) and of a notebook map.
+
+Usage (from the repository root, with Debian's chromium installed)::
+
+    python docs/make_screenshots.py
+
+Writes ``docs/card_1400.png``, ``docs/card_390.png`` and ``docs/notebook_map.png``. The
+notebook map is ``ZoningResult.explore()`` exactly as a notebook shows it, saved without
+a tile layer (the machine that makes these images is offline).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import warnings
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+import landprofile as lp
+from landprofile.maps.offline import make_offline
+from landprofile.pipeline import run
+
+DOCS = Path(__file__).resolve().parent
+DATA = DOCS.parent / "data" / "sample_boundaries"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+
+
+def shoot(page_path: Path, out: Path, width: int, height: int, full: bool) -> None:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        page = b.new_context(viewport={"width": width, "height": height}, offline=True).new_page()
+        page.goto(page_path.as_uri())
+        page.wait_for_selector("path.leaflet-interactive", timeout=30_000)
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(out), full_page=full)
+        b.close()
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = run(DATA / "demo.toml", Path(tmp) / "demo")
+        shoot(out.card_html, DOCS / "card_1400.png", 1400, 1500, False)
+        shoot(out.card_html, DOCS / "card_390.png", 390, 844, False)
+        ls = lp.from_admin(
+            DATA / "synthetic_districts_sw_ghana.geojson", names=["Aboso", "Prestea"]
+        )
+        res = lp.zoning.candidates(
+            ls,
+            sites=DATA / "synthetic_asm_sites_sw_ghana.geojson",
+            concessions=DATA / "synthetic_concessions_sw_ghana.geojson",
+            rivers=DATA / "synthetic_rivers_sw_ghana.geojson",
+            resolution_m=90,
+        )
+        m = res.explore(tiles=None, layers={"rivers": DATA / "synthetic_rivers_sw_ghana.geojson"})
+        page = Path(tmp) / "map.html"
+        page.write_text(make_offline(m).render(), encoding="utf-8")
+        shoot(page, DOCS / "notebook_map.png", 1000, 650, False)
+
+
+if __name__ == "__main__":
+    main()
