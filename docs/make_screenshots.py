@@ -27,6 +27,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--n
 
 
 def shoot(page_path: Path, out: Path, width: int, height: int, full: bool) -> None:
+    """Open a page offline in headless Chromium and save a PNG once the map is drawn."""
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         page = b.new_context(viewport={"width": width, "height": height}, offline=True).new_page()
@@ -38,6 +39,7 @@ def shoot(page_path: Path, out: Path, width: int, height: int, full: bool) -> No
 
 
 def main() -> None:
+    """Build the demo card and a zoning map, and shoot them."""
     with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         out = run(DATA / "demo.toml", Path(tmp) / "demo")
