@@ -32,7 +32,7 @@ def shoot(page_path: Path, out: Path, width: int, height: int, full: bool) -> No
         b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         page = b.new_context(viewport={"width": width, "height": height}, offline=True).new_page()
         page.goto(page_path.as_uri())
-        page.wait_for_selector("path.leaflet-interactive", timeout=30_000)
+        page.wait_for_selector("path.leaflet-interactive", state="attached", timeout=30_000)
         page.wait_for_timeout(800)
         page.screenshot(path=str(out), full_page=full)
         b.close()

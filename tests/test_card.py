@@ -319,7 +319,7 @@ def _enforced(html_path: Path, width: int, height: int = 900) -> dict:
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on("request", lambda r: requests.append(r.url))
         page.goto(html_path.resolve().as_uri())
-        page.wait_for_selector("path.leaflet-interactive", timeout=30_000)
+        page.wait_for_selector("path.leaflet-interactive", state="attached", timeout=30_000)
         page.wait_for_timeout(300)
         out = {
             "errors": errors,

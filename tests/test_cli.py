@@ -24,7 +24,10 @@ def demo_out(tmp_path_factory):
 
 def test_demo_writes_every_output(demo_out):
     out, output = demo_out
-    assert "Boundary definition: Union of the administrative units Aboso, Prestea" in output
+    assert (
+        "Boundary definition: Boundary drawn from geoboundaries_western_region_ghana.geojson, "
+        "clipped to demo_window.geojson" in output
+    )
     for name in ("profile.json", "zones.gpkg", "card.html", "card.pdf"):
         assert (out / name).stat().st_size > 0
     prof = json.loads((out / "profile.json").read_text())
@@ -54,7 +57,11 @@ def test_run_config_and_bad_inputs(tmp_path, sample_dir):
     assert "Perfil del paisaje" in (tmp_path / "o" / "card.html").read_text()
     # bad input: exit 2, the message names the key and file, and the old output survives
     before = (tmp_path / "o" / "card.html").read_bytes()
-    cfg.write_text(text.replace('names = ["Aboso", "Prestea"]', 'names = ["Atlantis"]'))
+    cfg.write_text(
+        text.replace('method = "custom"', 'method = "admin"\nnames = ["Atlantis"]').replace(
+            'clip = "demo_window.geojson"', ""
+        )
+    )
     r = CliRunner().invoke(cli, ["run", str(cfg), "--out", str(tmp_path / "o")])
     assert r.exit_code == 2
     assert "'Atlantis'" in r.output

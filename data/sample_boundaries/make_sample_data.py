@@ -283,7 +283,72 @@ def illustration() -> None:
     plt.close(fig)
 
 
+#: The demo's study window (lon/lat): the Tarkwa-Prestea-Ankobra gold belt.
+WINDOW = (-2.5, 5.0, -1.6, 5.9)
+SHARED = HERE.parents[1].parent / "shared" / "data"
+
+
+def real_layers() -> None:
+    """Small real files for the demo, derived from ``../shared/data`` (see SOURCES.md).
+
+    geoBoundaries' Western Region (CC BY-SA 2.0), the demo window as a polygon, Earth
+    Genome's 2024 mining polygons inside the window (CC BY 4.0) with a stable
+    ``site_id``, and GPW v4 population density 2020 over the sample box (CC BY 4.0).
+    Natural Earth 1:10m has no river in this window: the demo keeps the synthetic rivers.
+    """
+    ghana = SHARED / "ghana"
+    regions = gpd.read_file(ghana / "gha_adm1_geoboundaries.geojson")
+    west = regions[regions.shapeName == "Western Region"][
+        ["shapeName", "shapeISO", "shapeID", "geometry"]
+    ]
+    west.to_file(
+        HERE / "geoboundaries_western_region_ghana.geojson",
+        driver="GeoJSON",
+        COORDINATE_PRECISION=6,
+    )
+    window = gpd.GeoDataFrame(
+        {"name": ["Tarkwa-Prestea-Ankobra gold belt (study window)"]},
+        geometry=[shapely.box(*WINDOW)],
+        crs=4326,
+    )
+    window.to_file(HERE / "demo_window.geojson", driver="GeoJSON")
+    asm = gpd.read_file(ghana / "asm_mining_ghana_2024_earthgenome.geojson")
+    asm = asm[asm.intersects(shapely.box(*WINDOW))].copy()
+    # a stable id from the polygon's position (west to east, then south to north)
+    c = asm.geometry.representative_point()
+    asm = asm.assign(_x=c.x.round(5), _y=c.y.round(5)).sort_values(["_x", "_y"])
+    asm = gpd.GeoDataFrame(
+        {
+            "site_id": [f"EG{i:04d}" for i in range(1, len(asm) + 1)],
+            "source": "Earth Genome mining-detector (Sentinel-2)",
+            "year": 2024,
+        },
+        geometry=asm.geometry.to_numpy(),
+        crs=asm.crs,
+    )
+    asm.to_file(
+        HERE / "earthgenome_asm_2024_sw_ghana.geojson", driver="GeoJSON", COORDINATE_PRECISION=6
+    )
+    with rasterio.open(SHARED / "population" / "gpw_v4_population_density_2020_15min.tif") as src:
+        win = from_bounds(WEST, SOUTH, EAST, NORTH, src.transform).round_offsets().round_lengths()
+        data = src.read(1, window=win)
+        profile = src.profile | {
+            "width": data.shape[1],
+            "height": data.shape[0],
+            "transform": src.window_transform(win),
+            "compress": "deflate",
+        }
+    with rasterio.open(HERE / "gpw_v4_density_2020_sw_ghana.tif", "w", **profile) as dst:
+        dst.write(data, 1)
+    print(f"{len(asm)} Earth Genome polygons, GPW window {data.shape}")
+
+
 def main() -> None:
+    import sys
+
+    if sys.argv[1:] == ["--real-only"]:
+        real_layers()
+        return
     countries = natural_earth_countries()
     countries.to_file(
         HERE / "ne10m_admin0_west_africa.geojson", driver="GeoJSON", COORDINATE_PRECISION=6
@@ -298,6 +363,7 @@ def main() -> None:
     modis_land_cover()
     synthetic_asm_layers(districts, places)
     illustration()
+    real_layers()
     print(f"{len(countries)} countries, {len(places)} places, {len(districts)} districts")
 
 
