@@ -2,55 +2,82 @@
 
 Load → boundary → profile → zoning → card. This namespace re-exports the public API of
 each stage; see the README for a tour.
+
+Every name is imported on first use (PEP 562): ``import landprofile`` and
+``landprofile --help`` load neither geopandas nor numba, and a stage's dependencies load
+only when that stage is used.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-from landprofile import errors, zoning
-from landprofile.boundary import from_admin, from_polygons
-from landprofile.crs import norm_crs
-from landprofile.landscape import Landscape, Provenance
-from landprofile.legend import Legend, load_legend
-from landprofile.profile import (
-    Profile,
-    elevation,
-    land_cover,
-    overlap,
-    population,
-    profile,
-)
-from landprofile.profilecard import Card, card
-from landprofile.raster import Raster, read_raster
-from landprofile.vector import read_vector
-from landprofile.watershed import from_basins, from_dem
+import importlib
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 try:
     __version__ = version("landprofile")
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
-__all__ = [
-    "Card",
-    "Landscape",
-    "Legend",
-    "Profile",
-    "Provenance",
-    "Raster",
-    "__version__",
-    "card",
-    "elevation",
-    "errors",
-    "from_admin",
-    "from_basins",
-    "from_dem",
-    "from_polygons",
-    "land_cover",
-    "load_legend",
-    "norm_crs",
-    "overlap",
-    "population",
-    "profile",
-    "read_raster",
-    "read_vector",
-    "zoning",
-]
+#: Public name -> module that defines it.
+_EXPORTS = {
+    "Card": "landprofile.profilecard",
+    "card": "landprofile.profilecard",
+    "Landscape": "landprofile.landscape",
+    "Provenance": "landprofile.landscape",
+    "Legend": "landprofile.legend",
+    "load_legend": "landprofile.legend",
+    "Profile": "landprofile.profile",
+    "profile": "landprofile.profile",
+    "elevation": "landprofile.profile",
+    "land_cover": "landprofile.profile",
+    "overlap": "landprofile.profile",
+    "population": "landprofile.profile",
+    "Raster": "landprofile.raster",
+    "read_raster": "landprofile.raster",
+    "read_vector": "landprofile.vector",
+    "norm_crs": "landprofile.crs",
+    "from_admin": "landprofile.boundary",
+    "from_polygons": "landprofile.boundary",
+    "from_basins": "landprofile.watershed",
+    "from_dem": "landprofile.watershed",
+}
+#: Sub-packages reachable as attributes (``lp.zoning``, ``lp.errors``...).
+_SUBMODULES = {"errors", "zoning", "maps", "i18n", "boundary", "watershed", "batch", "pipeline"}
+
+__all__ = sorted([*_EXPORTS, "__version__", "errors", "zoning"])
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f"landprofile.{name}")
+    else:
+        raise AttributeError(f"module 'landprofile' has no attribute {name!r}")
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS, *_SUBMODULES})
+
+
+if TYPE_CHECKING:  # static type checkers and IDEs see the real names
+    from landprofile import errors, zoning
+    from landprofile.boundary import from_admin, from_polygons
+    from landprofile.crs import norm_crs
+    from landprofile.landscape import Landscape, Provenance
+    from landprofile.legend import Legend, load_legend
+    from landprofile.profile import (
+        Profile,
+        elevation,
+        land_cover,
+        overlap,
+        population,
+        profile,
+    )
+    from landprofile.profilecard import Card, card
+    from landprofile.raster import Raster, read_raster
+    from landprofile.vector import read_vector
+    from landprofile.watershed import from_basins, from_dem

@@ -1,0 +1,121 @@
+"""Cold start: what a CLI user or a new kernel meets, every figure a whole fresh process.
+
+Usage::
+
+    python benchmarks/bench_cold.py [--runs 5]
+
+Times, over ``--runs`` fresh processes each (best and median, wall clock, with the
+process's peak RSS): ``import geopandas`` (the reference), ``import landprofile``,
+``landprofile --help``, and a first ``land_cover`` call on the 10⁸-cell raster of
+``bench_land_cover.py`` (import + read the landscape + compute) next to exactextract's
+``unique`` + ``frac`` doing the same in its own fresh process. The raster is put in the
+page cache first so that both read from memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+WORK = Path("/tmp/landprofile-bench")
+
+RSS = (
+    "import resource, sys; "
+    "print('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, file=sys.stderr)"
+)
+
+
+def commands(raster: Path, shape: Path) -> dict[str, list[str]]:
+    py = sys.executable
+    lp_call = (
+        "import geopandas as gpd, landprofile as lp; "
+        f"g = gpd.read_file({str(shape)!r}); "
+        f"t = lp.land_cover(g, {str(raster)!r}, legend='esa_worldcover_v100'); "
+        "assert len(t)"
+    )
+    ee_call = (
+        "import geopandas as gpd; from exactextract import exact_extract; "
+        f"g = gpd.read_file({str(shape)!r}); "
+        f"t = exact_extract({str(raster)!r}, g, ['unique', 'frac'], output='pandas'); "
+        "assert len(t)"
+    )
+    exe = Path(py).parent / "landprofile"
+    return {
+        "import geopandas": [py, "-c", "import geopandas; " + RSS],
+        "import landprofile": [py, "-c", "import landprofile; " + RSS],
+        "import landprofile + read_vector": [
+            py,
+            "-c",
+            "import landprofile as lp; lp.read_vector; import geopandas; " + RSS,
+        ],
+        "landprofile --help": [str(exe), "--help"],
+        "first land_cover (import included)": [py, "-c", lp_call + "; " + RSS],
+        "exactextract, same (import included)": [py, "-c", ee_call + "; " + RSS],
+    }
+
+
+def prepare(size: int) -> None:
+    """Make the raster and the landscape file (in a child: the parent stays small)."""
+    from bench_land_cover import landscapes, make_raster
+
+    make_raster(size)
+    shape = WORK / "one.geojson"
+    if not shape.exists():
+        landscapes(size, "one").to_file(shape, driver="GeoJSON")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--size", type=int, default=12000)
+    ap.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.prepare:
+        prepare(args.size)
+        return
+    # Linux keeps ru_maxrss across exec: the parent imports nothing heavy, so that each
+    # child's peak RSS is its own.
+    subprocess.run([sys.executable, __file__, "--prepare", "--size", str(args.size)], check=True)
+    raster = WORK / f"lc_{args.size}.tif"
+    shape = WORK / "one.geojson"
+    with open(raster, "rb") as f:  # page cache
+        while f.read(1 << 24):
+            pass
+    rows = {}
+    for name, cmd in commands(raster, shape).items():
+        times, rss = [], []
+        for _ in range(args.runs):
+            t0 = time.perf_counter()
+            out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+            times.append(time.perf_counter() - t0)
+            for line in out.stderr.splitlines():
+                if line.startswith("RSS "):
+                    rss.append(float(line.split()[1]))
+        rows[name] = {
+            "best_s": min(times),
+            "median_s": statistics.median(times),
+            "peak_mb": max(rss) if rss else None,
+        }
+        r = rows[name]
+        mb = f"{r['peak_mb']:7.0f} MB" if r["peak_mb"] else "       —"
+        print(f"{name:40s} best {r['best_s']:6.2f} s  median {r['median_s']:6.2f} s  {mb}")
+    g = rows["import geopandas"]["median_s"]
+    print(
+        f"\nimport landprofile / import geopandas: {rows['import landprofile']['median_s'] / g:.2f}"
+    )
+    lp_t = rows["first land_cover (import included)"]["median_s"]
+    ee_t = rows["exactextract, same (import included)"]["median_s"]
+    print(f"exactextract / landprofile, cold (median): {ee_t / lp_t:.2f}x")
+    print(json.dumps(rows))
+
+
+if __name__ == "__main__":
+    main()
