@@ -45,7 +45,31 @@ _EXPORTS = {
 #: Sub-packages reachable as attributes (``lp.zoning``, ``lp.errors``...).
 _SUBMODULES = {"errors", "zoning", "maps", "i18n", "boundary", "watershed", "batch", "pipeline"}
 
-__all__ = sorted([*_EXPORTS, "__version__", "errors", "zoning"])
+__all__ = [
+    "Card",
+    "Landscape",
+    "Legend",
+    "Profile",
+    "Provenance",
+    "Raster",
+    "__version__",
+    "card",
+    "elevation",
+    "errors",
+    "from_admin",
+    "from_basins",
+    "from_dem",
+    "from_polygons",
+    "land_cover",
+    "load_legend",
+    "norm_crs",
+    "overlap",
+    "population",
+    "profile",
+    "read_raster",
+    "read_vector",
+    "zoning",
+]
 
 
 def __getattr__(name: str) -> Any:
