@@ -41,9 +41,21 @@ _EXPORTS = {
     "from_polygons": "landprofile.boundary",
     "from_basins": "landprofile.watershed",
     "from_dem": "landprofile.watershed",
+    "change": "landprofile.monitoring",
+    "footprint_timeline": "landprofile.monitoring",
 }
 #: Sub-packages reachable as attributes (``lp.zoning``, ``lp.errors``...).
-_SUBMODULES = {"errors", "zoning", "maps", "i18n", "boundary", "watershed", "batch", "pipeline"}
+_SUBMODULES = {
+    "errors",
+    "zoning",
+    "maps",
+    "monitoring",
+    "i18n",
+    "boundary",
+    "watershed",
+    "batch",
+    "pipeline",
+}
 
 __all__ = [
     "Card",
@@ -54,8 +66,10 @@ __all__ = [
     "Raster",
     "__version__",
     "card",
+    "change",
     "elevation",
     "errors",
+    "footprint_timeline",
     "from_admin",
     "from_basins",
     "from_dem",
@@ -93,6 +107,7 @@ if TYPE_CHECKING:  # static type checkers and IDEs see the real names
     from landprofile.crs import norm_crs
     from landprofile.landscape import Landscape, Provenance
     from landprofile.legend import Legend, load_legend
+    from landprofile.monitoring import change, footprint_timeline
     from landprofile.profile import (
         Profile,
         elevation,

@@ -1,0 +1,324 @@
+"""Land-cover transitions between two dates, exact and area-true.
+
+Alignment (the two rasters may differ in grid, resolution, CRS and legend): the raster
+with the **finer** cells is the reference grid; each of its cells takes the class of the
+other raster's cell that contains the cell's centre (nearest neighbour, the only
+resampling that never invents a class). Each reference cell then counts with its exact
+coverage fraction inside the landscape times its true area on the WGS 84 ellipsoid, as in
+:func:`landprofile.land_cover`. A transition is a (before value, after value) pair; the
+classes are named and grouped by each date's own legend, so that, for example, a MODIS
+IGBP baseline and an ESA WorldCover update compare through their ecosystem groups.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pyproj import Transformer
+from rasterio.windows import Window
+
+from landprofile import _coverage as cov
+from landprofile.errors import InvalidParameterError, UnsupportedFormatError
+from landprofile.legend import GROUPS, Legend, load_legend
+from landprofile.profile._zones import as_zones
+from landprofile.raster import Raster, read_raster
+
+__all__ = ["ChangeResult", "change"]
+
+
+class RasterMismatchError(InvalidParameterError):
+    """The two dates' rasters cannot be compared over the landscape; the message says why."""
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    """Land-cover change over one landscape between two dates.
+
+    ``transitions`` has one row per (before, after) pair with its area; ``by_class`` and
+    ``by_group`` give the area of each class / ecosystem group at each date and the net
+    change; ``natural`` the natural and semi-natural habitat before, after, lost and
+    gained (ha).
+    """
+
+    transitions: pd.DataFrame
+    by_class: pd.DataFrame
+    by_group: pd.DataFrame
+    natural: dict[str, float]
+    before: str
+    after: str
+    reference: str
+    landscape: Any = field(default=None, repr=False, compare=False)
+
+    def main_transitions(self, n: int = 10) -> pd.DataFrame:
+        """The ``n`` largest transitions between different classes."""
+        t = self.transitions
+        changed = t[(t["kind"] == "class") & (t["from_value"] != t["to_value"])]
+        return changed.nlargest(n, "area_ha").reset_index(drop=True)
+
+
+def _res_m(r: Raster) -> float:
+    """Approximate cell size (m) at the raster's centre, to pick the finer grid."""
+    a, e = abs(r.transform.a), abs(r.transform.e)
+    if r.crs.is_geographic:
+        lat = r.transform.f + r.transform.e * r.height / 2
+        return math.sqrt(a * 111_320 * math.cos(math.radians(lat)) * e * 110_574)
+    unit = r.crs.axis_info[0].unit_conversion_factor if r.crs.axis_info else 1.0
+    return math.sqrt(a * e) * unit
+
+
+def _other_values(
+    reader: cov.StripReader, ref: Raster, other: Raster, win: Window, a: int, b: int, fill: int
+) -> np.ndarray:
+    """The other raster's class at the centre of each reference cell of rows a..b."""
+    w = int(win.width)
+    cols = np.arange(w) + win.col_off + 0.5
+    rows = np.arange(a, b) + win.row_off + 0.5
+    cc, rr = np.meshgrid(cols, rows)
+    x, y = ref.transform * (cc, rr)
+    if other.crs != ref.crs:
+        x, y = Transformer.from_crs(ref.crs, other.crs, always_xy=True).transform(x, y)
+    inv = ~other.transform
+    oc, orow = inv * (x, y)
+    oc = np.floor(oc).astype(np.int64)
+    orow = np.floor(orow).astype(np.int64)
+    ok = (oc >= 0) & (oc < other.width) & (orow >= 0) & (orow < other.height)
+    out = np.full(oc.shape, fill, dtype=np.int64)
+    if not ok.any():
+        return out
+    c0, c1 = int(oc[ok].min()), int(oc[ok].max()) + 1
+    r0, r1 = int(orow[ok].min()), int(orow[ok].max()) + 1
+    block = reader.read(Window(c0, r0, c1 - c0, r1 - r0))
+    out[ok] = block[orow[ok] - r0, oc[ok] - c0]
+    return out
+
+
+def _pairs(ref: Raster, other: Raster, zone: Any, threads: int | None) -> dict[tuple, float]:
+    """Area (m²) per (reference value, other value) inside the zone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from landprofile.profile.stats import _fac_grid, default_threads
+
+    geom = cov.geometry_in_raster_crs(zone.geometry, zone.crs, ref)
+    fp = cov.footprint(geom, ref)
+    if fp.empty:
+        return {}
+    areas = cov.cell_areas(ref, fp.window)
+    fill = -1
+    shift = 1 << 20  # other values in [-1, 2**20) fit beside the reference value
+
+    # one GDAL environment (the reference reader's); the other reader only adds handles
+    ro = cov.StripReader(other)
+    with cov.StripReader(ref) as rr:
+
+        def strip(ab: tuple[int, int]) -> dict[tuple, float]:
+            a, b = ab
+            vals, acc = rr.strip(fp, a, b)
+            c = np.zeros(vals.shape, dtype=np.float64)
+            cov.coverage_strip(acc, c)
+            w = c * areas.row_area[a:b, None]
+            if areas.use_fac:
+                w = w / _fac_grid(areas, a, vals.shape)
+            o = _other_values(ro, ref, other, fp.window, a, b, fill)
+            code = vals.astype(np.int64) * shift + (o + 1)
+            keep = w > 0
+            uniq, inv = np.unique(code[keep], return_inverse=True)
+            sums = np.bincount(inv, weights=w[keep], minlength=len(uniq))
+            return {
+                (int(u // shift), int(u % shift) - 1): float(s)
+                for u, s in zip(uniq.tolist(), sums.tolist(), strict=True)
+            }
+
+        bounds = cov.strip_bounds(ref, fp)
+        n = threads or default_threads()
+        threaded = n > 1 and rr.thread_safe and ro.thread_safe
+        try:
+            if threaded:
+                with ThreadPoolExecutor(n) as pool:
+                    parts = list(pool.map(strip, bounds))
+            else:
+                parts = [strip(ab) for ab in bounds]
+        finally:
+            ro.close()
+    total: dict[tuple, float] = {}
+    for part in parts:  # reduced in strip order: identical whatever the thread count
+        for k, v in part.items():
+            total[k] = total.get(k, 0.0) + v
+    return total
+
+
+def _check(r: Raster, label: str) -> None:
+    if np.dtype(r.dtype).kind not in "iu":
+        raise UnsupportedFormatError(
+            f"{label} raster {r.label}: land cover must hold integer class values, got {r.dtype}"
+        )
+
+
+def change(
+    landscape: Any,
+    before: Any,
+    after: Any,
+    *,
+    legend: Any = None,
+    before_legend: Any = None,
+    after_legend: Any = None,
+    lang: str = "en",
+    threads: int | None = None,
+) -> ChangeResult:
+    """Land-cover transitions in a landscape between two rasters.
+
+    Parameters
+    ----------
+    landscape
+        A :class:`~landprofile.Landscape`.
+    before, after
+        Land cover rasters of the two dates (paths, datasets, DataArrays); any grids,
+        resolutions and CRSs (see the module's notes on alignment).
+    legend, before_legend, after_legend
+        Legends (built-in names, files or :class:`~landprofile.legend.Legend`): one for
+        both, or one per date; ESA WorldCover v200 by default.
+    lang
+        Language of class and group names.
+    threads
+        Worker threads; results do not depend on it.
+
+    Returns
+    -------
+    ChangeResult
+
+    Raises
+    ------
+    RasterMismatchError
+        A raster does not cover the landscape at all.
+    UnsupportedFormatError
+        A raster holds non-integer values.
+    """
+    rb = before if isinstance(before, Raster) else read_raster(before)
+    ra = after if isinstance(after, Raster) else read_raster(after)
+    _check(rb, "before")
+    _check(ra, "after")
+    lb: Legend = load_legend(before_legend or legend or "esa_worldcover_v200")
+    la: Legend = load_legend(after_legend or legend or "esa_worldcover_v200")
+    zone = as_zones(landscape)[0]
+    for r, label in ((rb, "before"), (ra, "after")):
+        fp = cov.footprint(cov.geometry_in_raster_crs(zone.geometry, zone.crs, r), r)
+        if fp.empty:
+            raise RasterMismatchError(
+                f"the {label} raster {r.label} does not cover the landscape "
+                f"{zone.id!r} (raster bounds {tuple(round(v, 4) for v in r.bounds)} in "
+                f"{r.crs.to_string()}); give a raster over the landscape"
+            )
+    before_is_ref = _res_m(rb) <= _res_m(ra)
+    ref, other = (rb, ra) if before_is_ref else (ra, rb)
+    pairs = _pairs(ref, other, zone, threads)
+    if not before_is_ref:
+        pairs = {(b, a): v for (a, b), v in pairs.items()}
+    nod_b = set(lb.nodata) | ({int(rb.nodata)} if _int_nodata(rb) else set())
+    nod_a = set(la.nodata) | ({int(ra.nodata)} if _int_nodata(ra) else set())
+    nod_a.add(-1)  # outside the other raster
+    if not before_is_ref:
+        nod_b.add(-1)
+    transitions = _transitions(pairs, lb, la, nod_b, nod_a, lang)
+    by_class, by_group, natural = _summaries(transitions)
+    return ChangeResult(
+        transitions=transitions,
+        by_class=by_class,
+        by_group=by_group,
+        natural=natural,
+        before=rb.label,
+        after=ra.label,
+        reference="before" if before_is_ref else "after",
+        landscape=landscape,
+    )
+
+
+def _int_nodata(r: Raster) -> bool:
+    return r.nodata is not None and float(r.nodata).is_integer()
+
+
+def _describe(value: int, leg: Legend, nodata: set[int], lang: str) -> tuple[str, str, Any]:
+    classes = leg.by_value()
+    if value in nodata:
+        return "nodata", "nodata", None
+    if value in classes:
+        c = classes[value]
+        return "class", c.name(lang), c.group
+    return "unknown", f"unknown value {value}", None
+
+
+def _transitions(
+    pairs: dict[tuple, float], lb: Legend, la: Legend, nod_b: set, nod_a: set, lang: str
+) -> pd.DataFrame:
+    rows = []
+    for (vb, va), m2 in sorted(pairs.items()):
+        kb, nb, gb = _describe(vb, lb, nod_b, lang)
+        ka, na, ga = _describe(va, la, nod_a, lang)
+        rows.append(
+            {
+                "kind": "class" if kb == ka == "class" else (kb if kb != "class" else ka),
+                "from_value": vb,
+                "from_name": nb,
+                "to_value": va,
+                "to_name": na,
+                "from_group": gb,
+                "to_group": ga,
+                "area_ha": m2 / 1e4,
+            }
+        )
+    cols = [
+        "kind",
+        "from_value",
+        "from_name",
+        "to_value",
+        "to_name",
+        "from_group",
+        "to_group",
+        "area_ha",
+    ]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _summaries(t: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, float]]:
+    valid = t[t["kind"] == "class"]
+    before = valid.groupby(["from_value", "from_name"])["area_ha"].sum()
+    after = valid.groupby(["to_value", "to_name"])["area_ha"].sum()
+    before.index.names = after.index.names = ["value", "name"]
+    by_class = pd.concat([before.rename("before_ha"), after.rename("after_ha")], axis=1)
+    by_class = by_class.fillna(0.0).reset_index()
+    by_class["net_ha"] = by_class["after_ha"] - by_class["before_ha"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        by_class["net_pct"] = np.where(
+            by_class["before_ha"] > 0, 100 * by_class["net_ha"] / by_class["before_ha"], np.nan
+        )
+    gb = valid.groupby("from_group")["area_ha"].sum()
+    ga = valid.groupby("to_group")["area_ha"].sum()
+    groups = sorted(set(gb.index) | set(ga.index))
+    by_group = pd.DataFrame(
+        {
+            "group": groups,
+            "before_ha": [float(gb.get(g, 0.0)) for g in groups],
+            "after_ha": [float(ga.get(g, 0.0)) for g in groups],
+        }
+    )
+    by_group["natural"] = [GROUPS[g].natural for g in groups]
+    by_group["net_ha"] = by_group["after_ha"] - by_group["before_ha"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        by_group["net_pct"] = np.where(
+            by_group["before_ha"] > 0, 100 * by_group["net_ha"] / by_group["before_ha"], np.nan
+        )
+    nat_from = valid["from_group"].map(lambda g: GROUPS[g].natural)
+    nat_to = valid["to_group"].map(lambda g: GROUPS[g].natural)
+    natural = {
+        "before_ha": float(valid.loc[nat_from, "area_ha"].sum()),
+        "after_ha": float(valid.loc[nat_to, "area_ha"].sum()),
+        "lost_ha": float(valid.loc[nat_from & ~nat_to, "area_ha"].sum()),
+        "gained_ha": float(valid.loc[~nat_from & nat_to, "area_ha"].sum()),
+    }
+    return (
+        by_class,
+        by_group.sort_values("before_ha", ascending=False).reset_index(drop=True),
+        natural,
+    )
