@@ -198,3 +198,12 @@ def test_footprint_dates_are_read_or_refused():
     bad = pits.assign(when=["soon", "2021", "2021"])
     with pytest.raises(lp.errors.InvalidParameterError, match="'soon' is not a date"):
         lp.footprint_timeline(ls, bad, date_field="when")
+
+
+def test_wide_integer_rasters_take_the_general_path(tmp_path, dates):
+    before, after = dates
+    with rasterio.open(after) as ds:
+        wide = write(tmp_path / "a16.tif", ds.read(1).astype(np.uint16), 0.0005)
+    a = lp.change(landscape(), before, after).transitions
+    b = lp.change(landscape(), before, wide).transitions
+    assert b.area_ha.to_numpy() == pytest.approx(a.area_ha.to_numpy(), rel=1e-12)

@@ -70,6 +70,12 @@ def _res_m(r: Raster) -> float:
     return math.sqrt(a * e) * unit
 
 
+def _separable(ref: Raster, other: Raster) -> bool:
+    """Same CRS, north-up grids: a cell's column maps to a column, its row to a row."""
+    t, o = ref.transform, other.transform
+    return other.crs == ref.crs and t.b == t.d == 0 and o.b == o.d == 0
+
+
 def _other_values(
     reader: cov.StripReader, ref: Raster, other: Raster, win: Window, a: int, b: int, fill: int
 ) -> np.ndarray:
@@ -77,14 +83,29 @@ def _other_values(
     w = int(win.width)
     cols = np.arange(w) + win.col_off + 0.5
     rows = np.arange(a, b) + win.row_off + 0.5
+    t, inv = ref.transform, ~other.transform
+    if _separable(ref, other):
+        oc = np.floor(inv.c + inv.a * (t.c + t.a * cols)).astype(np.int64)
+        orow = np.floor(inv.f + inv.e * (t.f + t.e * rows)).astype(np.int64)
+        okc = (oc >= 0) & (oc < other.width)
+        okr = (orow >= 0) & (orow < other.height)
+        out = np.full((b - a, w), fill, dtype=np.int64)
+        if not okc.any() or not okr.any():
+            return out
+        c0, c1 = int(oc[okc].min()), int(oc[okc].max()) + 1
+        r0, r1 = int(orow[okr].min()), int(orow[okr].max()) + 1
+        block = reader.read(Window(c0, r0, c1 - c0, r1 - r0))
+        if okc.all() and okr.all() and c1 - c0 == w and r1 - r0 == b - a:
+            return block  # the same grid: the window itself
+        sub = block[np.ix_(orow[okr] - r0, oc[okc] - c0)]
+        out[np.ix_(okr, okc)] = sub
+        return out
     cc, rr = np.meshgrid(cols, rows)
-    x, y = ref.transform * (cc, rr)
-    if other.crs != ref.crs:
-        x, y = Transformer.from_crs(ref.crs, other.crs, always_xy=True).transform(x, y)
-    inv = ~other.transform
-    oc, orow = inv * (x, y)
-    oc = np.floor(oc).astype(np.int64)
-    orow = np.floor(orow).astype(np.int64)
+    x = t.c + t.a * cc + t.b * rr
+    y = t.f + t.d * cc + t.e * rr
+    x, y = Transformer.from_crs(ref.crs, other.crs, always_xy=True).transform(x, y)
+    oc = np.floor(inv.c + inv.a * x + inv.b * y).astype(np.int64)
+    orow = np.floor(inv.f + inv.d * x + inv.e * y).astype(np.int64)
     ok = (oc >= 0) & (oc < other.width) & (orow >= 0) & (orow < other.height)
     out = np.full(oc.shape, fill, dtype=np.int64)
     if not ok.any():
@@ -113,6 +134,19 @@ def _pairs(ref: Raster, other: Raster, zone: Any, threads: int | None) -> dict[t
     # one GDAL environment (the reference reader's); the other reader only adds handles
     ro = cov.StripReader(other)
     with cov.StripReader(ref) as rr:
+        small = all(np.dtype(r.dtype) == np.uint8 for r in (ref, other))
+
+        def strip_small(ab: tuple[int, int]) -> dict[tuple, float]:
+            # byte classes: the pair is one int32 code, counted by the coverage kernel
+            # with exact coverage x true area, as land_cover counts one raster
+            a, b = ab
+            vals, acc = rr.strip(fp, a, b)
+            o = _other_values(ro, ref, other, fp.window, a, b, fill)
+            code = vals.astype(np.int32) * 257 + (o.astype(np.int32) + 1)
+            hist = np.zeros(256 * 257, dtype=np.float64)
+            cov.histogram_strip(acc, code, areas.row_area[a:], areas.fac, areas.use_fac, a, 0, hist)
+            nz = np.flatnonzero(hist)
+            return {(int(k // 257), int(k % 257) - 1): float(hist[k]) for k in nz}
 
         def strip(ab: tuple[int, int]) -> dict[tuple, float]:
             a, b = ab
@@ -136,11 +170,12 @@ def _pairs(ref: Raster, other: Raster, zone: Any, threads: int | None) -> dict[t
         n = threads or default_threads()
         threaded = n > 1 and rr.thread_safe and ro.thread_safe
         try:
+            fn = strip_small if small else strip
             if threaded:
                 with ThreadPoolExecutor(n) as pool:
-                    parts = list(pool.map(strip, bounds))
+                    parts = list(pool.map(fn, bounds))
             else:
-                parts = [strip(ab) for ab in bounds]
+                parts = [fn(ab) for ab in bounds]
         finally:
             ro.close()
     total: dict[tuple, float] = {}
