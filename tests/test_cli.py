@@ -155,3 +155,23 @@ def test_batch_command_writes_a_table(tmp_path, sample_dir):
     assert len(df) == 19
     assert {"landscape", "area_ha", "natural_share", "population"} <= set(df.columns)
     assert df.natural_share.between(0, 1).all()
+
+
+def test_help_and_import_stay_light():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import landprofile\n"
+        "from landprofile.cli import cli\n"
+        "try:\n"
+        "    cli(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = [m for m in ('geopandas', 'numba', 'scipy', 'folium', 'rasterio') "
+        "if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "HEAVY []" in out.stdout
