@@ -122,9 +122,49 @@ zoning = nb(
     ]
 )
 
+monitoring = nb(
+    [
+        "md:# Monitoring: the mining footprint by date, and land-cover change\n\n"
+        "Earth Genome's detections of artisanal gold mining in Ghana's Ashanti region at two "
+        "dates (2017, 2020; CC BY 4.0), clipped to the geoBoundaries region: a profile is a "
+        "baseline, a second date makes it a monitoring report.",
+        SETUP,
+        'ls = lp.from_polygons(DATA / "geoboundaries_ashanti_region_ghana.geojson", name="Ashanti")\n'
+        "ls",
+        'FOOT = DATA / "earthgenome_asm_ashanti_2017_2020.geojson"\n'
+        "tl = lp.footprint_timeline(ls, FOOT)  # the date field `year` is found by itself\n"
+        "tl",
+        "md:Areas are true (equal-area projection centred on the landscape); `new_ha` is the "
+        "footprint not seen at any earlier date.",
+        "import geopandas as gpd\n\n"
+        "pits = gpd.read_file(FOOT)\n"
+        "m = ls.explore(tiles=None)\n"
+        'pits.explore(m=m, column="year", categorical=True, name="mining by date")\nm',
+        "md:Land-cover change: the 2019 MODIS map as *before*, and a **what-if** *after* in "
+        "which every 2020 mining polygon is bare ground (IGBP 16). Two real rasters of two "
+        "dates go the same way; grids and legends may differ.",
+        "import tempfile\n\nimport numpy as np\nimport rasterio\nimport rasterio.features\n\n"
+        'LC = DATA / "modis_igbp_2019_sw_ghana.tif"\n'
+        "with rasterio.open(LC) as src:\n"
+        "    arr, profile = src.read(1), src.profile\n"
+        "    pits20 = pits[pits.year.dt.year == 2020].to_crs(src.crs)\n"
+        "    mined = rasterio.features.rasterize(pits20.geometry, out_shape=arr.shape,\n"
+        "                                        transform=src.transform, all_touched=True)\n"
+        "after = np.where(mined > 0, 16, arr).astype(arr.dtype)\n"
+        'AFTER = Path(tempfile.mkdtemp()) / "whatif_after.tif"\n'
+        'with rasterio.open(AFTER, "w", **profile) as dst:\n'
+        "    dst.write(after, 1)\n"
+        'res = lp.change(ls, LC, AFTER, legend="modis_igbp")\n'
+        "res.main_transitions(5)",
+        "res.by_group",
+        "res.natural",
+    ]
+)
+
 for name, book in (
     ("01_quickstart.ipynb", quick),
     ("02_watersheds.ipynb", water),
     ("03_asm_zoning.ipynb", zoning),
+    ("04_monitoring.ipynb", monitoring),
 ):
     nbf.write(book, HERE / name)

@@ -340,7 +340,22 @@ def real_layers() -> None:
         }
     with rasterio.open(HERE / "gpw_v4_density_2020_sw_ghana.tif", "w", **profile) as dst:
         dst.write(data, 1)
-    print(f"{len(asm)} Earth Genome polygons, GPW window {data.shape}")
+    # Ashanti: two dates of detections in one file, and the region they lie in
+    ash = gpd.read_file(ghana / "asm_mining_ghana_ashanti_2017_2020_earthgenome.geojson")
+    ash["year"] = pd.to_datetime(ash["year"]).dt.strftime("%Y-%m-%dT%H:%M:%S")
+    ash.to_file(
+        HERE / "earthgenome_asm_ashanti_2017_2020.geojson",
+        driver="GeoJSON",
+        COORDINATE_PRECISION=6,
+    )
+    regions[regions.shapeName == "Ashanti Region"][
+        ["shapeName", "shapeISO", "shapeID", "geometry"]
+    ].to_file(
+        HERE / "geoboundaries_ashanti_region_ghana.geojson",
+        driver="GeoJSON",
+        COORDINATE_PRECISION=6,
+    )
+    print(f"{len(asm)} Earth Genome polygons, GPW window {data.shape}, {len(ash)} in Ashanti")
 
 
 def main() -> None:
