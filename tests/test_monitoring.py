@@ -207,3 +207,56 @@ def test_wide_integer_rasters_take_the_general_path(tmp_path, dates):
     a = lp.change(landscape(), before, after).transitions
     b = lp.change(landscape(), before, wide).transitions
     assert b.area_ha.to_numpy() == pytest.approx(a.area_ha.to_numpy(), rel=1e-12)
+
+
+def test_change_section_through_the_config_cli_and_card(tmp_path, sample_dir):
+    import json
+
+    from click.testing import CliRunner
+
+    from landprofile.cli import cli
+    from landprofile.pipeline import run
+
+    baseline_dir = tmp_path / "then"
+    cfg = tmp_path / "ashanti.toml"
+    cfg.write_text(
+        f"""
+name = "Ashanti"
+language = "es"
+[boundary]
+method = "custom"
+source = "{sample_dir / "geoboundaries_ashanti_region_ghana.geojson"}"
+[rasters]
+land_cover = "{sample_dir / "modis_igbp_2019_sw_ghana.tif"}"
+legend = "modis_igbp"
+[zoning]
+enabled = false
+"""
+    )
+    then = run(cfg, baseline_dir)
+    cfg.write_text(
+        cfg.read_text()
+        + f"""
+[change]
+footprints = "{sample_dir / "earthgenome_asm_ashanti_2017_2020.geojson"}"
+after = "{sample_dir / "modis_igbp_2019_sw_ghana.tif"}"
+baseline = "{then.profile_json}"
+"""
+    )
+    now = run(cfg, tmp_path / "now")
+    doc = json.loads((now.folder / "change.json").read_text())
+    assert [d["date"] for d in doc["footprint"]["dates"]] == ["2017-01-01", "2020-01-01"]
+    assert doc["landcover"]["natural"]["lost_ha"] == 0  # the same raster twice
+    html = now.card_html.read_text()
+    assert "Cambio en el tiempo" in html
+    assert "Huella minera 2020-01-01" in html
+    assert "Antes → ahora" in html
+    r = CliRunner().invoke(cli, ["change", str(cfg), "--out", str(tmp_path / "c.json")])
+    assert r.exit_code == 0, r.output
+    assert "2020-01-01:" in r.output
+    # a config without [change]: a clear error, exit 2
+    bare = tmp_path / "bare.toml"
+    bare.write_text(cfg.read_text().split("[change]")[0])
+    r = CliRunner().invoke(cli, ["change", str(bare), "--out", str(tmp_path / "x.json")])
+    assert r.exit_code == 2
+    assert "no [change] section" in r.output

@@ -11,6 +11,8 @@ only when that stage is used.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
@@ -95,6 +97,28 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'landprofile' has no attribute {name!r}")
     globals()[name] = value  # later lookups skip __getattr__
     return value
+
+
+class _Namespace(types.ModuleType):
+    """The package module: ``landprofile.profile`` is the function, not the sub-package.
+
+    Importing the sub-package ``landprofile.profile`` makes Python set the package's
+    ``profile`` attribute to it; this property keeps the public function there (the
+    sub-package stays importable by its dotted name).
+    """
+
+    @property
+    def profile(self) -> Any:
+        from landprofile.profile import profile
+
+        return profile
+
+    @profile.setter
+    def profile(self, value: Any) -> None:
+        pass  # the import system recording the sub-package: sys.modules holds it
+
+
+sys.modules[__name__].__class__ = _Namespace
 
 
 def __dir__() -> list[str]:

@@ -227,6 +227,51 @@ def zones(config: Path, out_file: Path) -> None:
     "out_file",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
+    help="change.json to write.",
+)
+def change(config: Path, out_file: Path) -> None:
+    """Land-cover change and the mining footprint by date, from a config's [change].
+
+    \b
+    Example:
+      landprofile change my_landscape.toml --out change.json
+    """
+    from landprofile.pipeline import (
+        ConfigError,
+        build_boundary,
+        build_change,
+        load_config,
+        write_change,
+    )
+
+    cfg = load_config(config)
+    if not cfg.section("change"):
+        raise ConfigError(f"{config}: no [change] section (before/after rasters, footprints)")
+    ls = build_boundary(cfg)
+    ch, timeline, _ = build_change(cfg, ls, cfg.section("layers"))
+    write_change(out_file, ch, timeline, cfg.path.parent)
+    if timeline is not None:
+        for r in timeline.itertuples():
+            click.echo(
+                f"{r.date.date()}: {r.area_ha:,.1f} ha footprint ({r.new_ha:,.1f} ha new, "
+                f"{r.n_polygons} polygons)"
+            )
+    if ch is not None:
+        n = ch.natural
+        click.echo(
+            f"natural habitat {n['before_ha']:,.0f} -> {n['after_ha']:,.0f} ha "
+            f"(lost {n['lost_ha']:,.0f}, gained {n['gained_ha']:,.0f})"
+        )
+    click.echo(f"wrote {out_file}")
+
+
+@cli.command()
+@_CONFIG
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
     help="card.html to write (a .pdf and a .png beside it with --print).",
 )
 @click.option(

@@ -28,7 +28,17 @@ from landprofile.landscape import Landscape
 
 __all__ = ["Config", "RunOutputs", "build_boundary", "load_config", "run"]
 
-_SECTIONS = {"name", "language", "output", "boundary", "rasters", "layers", "zoning", "card"}
+_SECTIONS = {
+    "name",
+    "language",
+    "output",
+    "boundary",
+    "rasters",
+    "layers",
+    "zoning",
+    "card",
+    "change",
+}
 _BOUNDARY = {
     "method",
     "source",
@@ -60,6 +70,20 @@ _LAYERS = {
 }
 _ZONING = {"rules", "resolution_m", "site_id_field", "enabled"}
 _CARD = {"narrative", "scorecard", "admin", "basemap", "scorecard_questions"}
+#: [change]: a second date. ``before`` / ``after`` land cover rasters (``before`` defaults
+#: to [rasters] land_cover), their legends, mining ``footprints`` (one layer with a date
+#: field, or a table of date = file), and a ``baseline`` profile.json for then -> now.
+_CHANGE = {
+    "before",
+    "after",
+    "legend",
+    "before_legend",
+    "after_legend",
+    "footprints",
+    "date_field",
+    "river_buffer_m",
+    "baseline",
+}
 _PATH_KEYS = {
     "source",
     "clip",
@@ -69,6 +93,9 @@ _PATH_KEYS = {
     "narrative",
     "scorecard",
     "scorecard_questions",
+    "before",
+    "after",
+    "baseline",
     *_LAYERS,
 }
 
@@ -124,6 +151,7 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         ("layers", _LAYERS),
         ("zoning", _ZONING),
         ("card", _CARD),
+        ("change", _CHANGE),
     ):
         table = data.get(section, {})
         if not isinstance(table, dict):
@@ -158,7 +186,11 @@ def _resolve(data: dict[str, Any], base: Path, where: str) -> dict[str, Any]:
         elif key == "admin":
             values = value if isinstance(value, list) else [value]
             out[key] = [_path(v, base, f"{where}: admin") for v in values]
-        elif key == "legend" and isinstance(value, str) and Path(value).suffix:
+        elif key == "footprints" and isinstance(value, str):
+            out[key] = _path(value, base, f"{where}: footprints")
+        elif key == "footprints" and isinstance(value, dict):
+            out[key] = {d: _path(v, base, f"{where}: footprints.{d}") for d, v in value.items()}
+        elif key.endswith("legend") and isinstance(value, str) and Path(value).suffix:
             # a legend file (CSV/JSON), not a built-in legend name: resolve like any path
             out[key] = _path(value, base, f"{where}: legend")
         elif key == "rules" and isinstance(value, str) and value != "default":
@@ -299,6 +331,10 @@ def run(
                 )
             zones_path = tmp / "zones.gpkg"
             zoning.to_gpkg(zones_path)
+        change, timeline, baseline = build_change(cfg, ls, layers)
+        if change is not None or timeline is not None:
+            say("change")
+            write_change(tmp / "change.json", change, timeline, cfg.path.parent)
         say("card")
         c = cfg.section("card")
         crd = lp.card(
@@ -313,6 +349,11 @@ def run(
             legend=r.get("legend"),
             admin=c.get("admin"),
             scorecard_questions=c.get("scorecard_questions"),
+            change=change,
+            footprints=cfg.section("change").get("footprints"),
+            date_field=cfg.section("change").get("date_field"),
+            timeline=timeline,
+            baseline=baseline,
         )
         crd.save(tmp / "card.html")
         crd.to_pdf(tmp / "card.pdf")
@@ -327,6 +368,67 @@ def run(
         card_html=out / "card.html",
         card_pdf=out / "card.pdf",
     )
+
+
+def build_change(cfg: Config, ls: Landscape, layers: dict[str, Any]) -> tuple[Any, Any, Any]:
+    """The [change] section's land-cover change, footprint timeline and baseline profile."""
+    import landprofile as lp
+
+    ch = cfg.section("change")
+    if not ch:
+        return None, None, None
+    r = cfg.section("rasters")
+    change = None
+    before = ch.get("before") or r.get("land_cover")
+    if ch.get("after") is not None:
+        if before is None:
+            raise ConfigError(
+                f"{cfg.path}: [change] after needs a before raster ([change] before or "
+                "[rasters] land_cover)"
+            )
+        legend = ch.get("legend") or r.get("legend")
+        change = lp.change(
+            ls,
+            before,
+            ch["after"],
+            legend=legend,
+            before_legend=ch.get("before_legend"),
+            after_legend=ch.get("after_legend"),
+            lang=cfg.language,
+        )
+    timeline = None
+    if ch.get("footprints") is not None:
+        timeline = lp.footprint_timeline(
+            ls,
+            ch["footprints"],
+            date_field=ch.get("date_field"),
+            protected=layers.get("protected"),
+            concessions=layers.get("concessions"),
+            rivers=layers.get("rivers"),
+            river_buffer_m=ch.get("river_buffer_m"),
+        )
+    baseline = lp.Profile.from_json(ch["baseline"]) if ch.get("baseline") else None
+    return change, timeline, baseline
+
+
+def write_change(path: Path, change: Any, timeline: Any, base: Path | None = None) -> None:
+    """change.json: the transitions and the footprint by date, written atomically."""
+    import json
+
+    from landprofile._atomic import atomic_path
+    from landprofile.profile.profile import _portable
+
+    doc: dict[str, Any] = {"landcover": None, "footprint": None}
+    if change is not None:
+        doc["landcover"] = _portable(change.to_dict(), base)
+    if timeline is not None:
+        tl = timeline.assign(date=timeline["date"].dt.strftime("%Y-%m-%d"))
+        doc["footprint"] = {
+            "river_buffer_m": timeline.attrs.get("river_buffer_m"),
+            "dates": json.loads(tl.to_json(orient="records")),
+        }
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str), "utf-8")
 
 
 def _swap_into_place(new: Path, out: Path) -> None:

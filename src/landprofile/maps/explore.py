@@ -161,6 +161,38 @@ def add_zoning(m: Any, result: Any, lang: str, out: MapLayers, tol_m: float) -> 
     out.legend.append((RANK_COLORS[0], s["zones"]))
 
 
+#: Footprint colours, oldest (light) to newest (dark).
+FOOTPRINT_COLORS = ["#fdd49e", "#fc8d59", "#d7301f", "#7f0000"]
+
+
+def add_footprints(
+    m: Any, footprints: Any, date_field: str | None, lang: str, out: MapLayers, tol_m: float
+) -> None:
+    """The mining footprint, one layer per date (the latest shown)."""
+    from landprofile.monitoring.footprint import footprints_by_date
+
+    s = strings(lang)
+    dates = footprints_by_date(footprints, date_field)
+    n = len(dates)
+    for i, (date, gdf) in enumerate(dates.items()):
+        color = FOOTPRINT_COLORS[min(len(FOOTPRINT_COLORS) - 1, i + len(FOOTPRINT_COLORS) - n)]
+        label = f"{s['footprint']} {date.date().isoformat()}"
+        key = f"footprint_{date.date().isoformat()}"
+        out.stats[key] = add_vector(
+            m,
+            gdf,
+            key,
+            label,
+            tol_m=tol_m,
+            fields=[],
+            lang=lang,
+            visible=i == n - 1,
+            style={"color": color, "fillColor": color, "fillOpacity": 0.7, "weight": 1},
+            interactive=False,
+        )
+        out.legend.append((color, label))
+
+
 def _finish(m: Any, out: MapLayers, layer_control: bool) -> None:
     control = None
     if layer_control:
@@ -174,6 +206,8 @@ def card_map(
     *,
     zoning: Any = None,
     layers: dict[str, Any] | None = None,
+    footprints: Any = None,
+    date_field: str | None = None,
     land_cover: Any = None,
     legend: Any = None,
     lang: str = "fr",
@@ -207,6 +241,8 @@ def card_map(
         by_value = leg.by_value()
         out.lc_legend = [(color, by_value[v].name(lang)) for color, v in entries]
     add_layers(m, layers or {}, lang, out, tol_m)
+    if footprints is not None:
+        add_footprints(m, footprints, date_field, lang, out, tol_m)
     add_landscape(m, ls, lang, out, tol_m)
     if zoning is not None:
         add_zoning(m, zoning, lang, out, tol_m)
@@ -276,3 +312,31 @@ def explore_zoning(
         context=context,
         **kwargs,
     )[0]
+
+
+def explore_change(
+    result: Any,
+    m: Any = None,
+    *,
+    tiles: Any = "OpenStreetMap",
+    lang: str = "en",
+    context: bool = True,
+    **kwargs: Any,
+) -> Any:
+    """A :class:`folium.Map` of a land-cover change (see :meth:`ChangeResult.explore`)."""
+    ls = result.landscape
+    m = card_map(ls, m=m, tiles=tiles, lang=lang, context=context, layer_control=False, **kwargs)[0]
+    s = strings(lang)
+    for key, visible in (("before", False), ("after", True)):
+        image, _ = features.land_cover_overlay(
+            result.sources[key], result.sources[f"{key}_legend"], ls.geometry_lonlat, key
+        )
+        group = folium.FeatureGroup(
+            name=escape(f"{s['land_cover']} ({s['date_' + key]})"), show=visible
+        )
+        folium.raster_layers.ImageOverlay(
+            image["url"], bounds=image["bounds"], opacity=0.75
+        ).add_to(group)
+        group.add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    return m

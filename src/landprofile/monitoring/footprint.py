@@ -25,7 +25,7 @@ from landprofile.errors import InvalidParameterError, MissingFieldError
 from landprofile.vector import read_vector
 from landprofile.zoning.grid import project
 
-__all__ = ["DATE_FIELDS", "footprint_timeline"]
+__all__ = ["DATE_FIELDS", "footprint_timeline", "footprints_by_date"]
 
 #: Fields tried, in order, as a footprint layer's date.
 DATE_FIELDS = ("date", "year", "period", "datetime", "time", "acq_date", "image_date")
@@ -91,6 +91,13 @@ def _by_date(footprints: Any, date_field: str | None) -> dict[pd.Timestamp, gpd.
     dates = [_to_date(v, f"footprints field {date_field!r}") for v in gdf[date_field]]
     key = pd.Series(dates, index=gdf.index)
     return {d: gdf[key == d] for d in sorted(set(dates))}
+
+
+def footprints_by_date(
+    footprints: Any, date_field: str | None = None
+) -> dict[pd.Timestamp, gpd.GeoDataFrame]:
+    """The footprint polygons of each date, oldest first (see :func:`footprint_timeline`)."""
+    return dict(sorted(_by_date(footprints, date_field).items()))
 
 
 def _union(geoms: Any) -> Any:

@@ -52,6 +52,29 @@ class ChangeResult:
     after: str
     reference: str
     landscape: Any = field(default=None, repr=False, compare=False)
+    #: The rasters and legends as given (for maps).
+    sources: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def explore(self, m: Any = None, **kwargs: Any) -> Any:
+        """A :class:`folium.Map`: the landscape with both dates' land cover (before hidden).
+
+        ``tiles=``, ``lang=`` and ``context=`` as in :meth:`landprofile.Profile.explore`.
+        """
+        from landprofile.maps.explore import explore_change
+
+        return explore_change(self, m, **kwargs)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable form (tables as records)."""
+        return {
+            "before": self.before,
+            "after": self.after,
+            "reference": self.reference,
+            "natural": dict(self.natural),
+            "transitions": self.transitions.to_dict(orient="records"),
+            "by_class": self.by_class.to_dict(orient="records"),
+            "by_group": self.by_group.to_dict(orient="records"),
+        }
 
     def main_transitions(self, n: int = 10) -> pd.DataFrame:
         """The ``n`` largest transitions between different classes."""
@@ -267,6 +290,7 @@ def change(
         after=ra.label,
         reference="before" if before_is_ref else "after",
         landscape=landscape,
+        sources={"before": rb, "after": ra, "before_legend": lb, "after_legend": la},
     )
 
 

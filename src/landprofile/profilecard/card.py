@@ -143,6 +143,11 @@ def card(
     legend: Any = None,
     admin: Any = None,
     scorecard_questions: Any = None,
+    change: Any = None,
+    footprints: Any = None,
+    date_field: str | None = None,
+    timeline: Any = None,
+    baseline: Any = None,
 ) -> Card:
     """Build the landscape profile card.
 
@@ -169,6 +174,17 @@ def card(
         Land cover raster shown as an image overlay (and its legend).
     admin
         Admin layer(s) for the Location field (units the landscape intersects).
+    scorecard_questions
+        Extra scorecard goals and questions (TOML).
+    change
+        A :class:`~landprofile.monitoring.ChangeResult`: the main land-cover transitions
+        and the natural habitat lost and gained.
+    footprints, date_field, timeline
+        Mining footprints by date (see :func:`landprofile.footprint_timeline`): one map
+        layer per date and the footprint table; ``timeline`` when already computed.
+    baseline
+        A saved earlier profile (:class:`Profile` or its ``profile.json``): the key
+        figures then → now.
     """
     import folium
     from markupsafe import Markup
@@ -209,10 +225,26 @@ def card(
                 f"basemap {basemap!r}: give a tile URL (https://.../{{z}}/{{x}}/{{y}}.png) or a "
                 "local .mbtiles file (PMTiles: convert to MBTiles first, e.g. with pmtiles)"
             )
+    if footprints is not None and timeline is None:
+        from landprofile.monitoring import footprint_timeline
+
+        lay = layers or {}
+        timeline = footprint_timeline(
+            ls,
+            footprints,
+            date_field=date_field,
+            protected=lay.get("protected"),
+            concessions=lay.get("concessions"),
+            rivers=lay.get("rivers"),
+        )
+    if baseline is not None and not isinstance(baseline, Profile):
+        baseline = Profile.from_json(baseline)
     m, drawn = card_map(
         profile,
         zoning=zoning,
         layers=layers,
+        footprints=footprints,
+        date_field=date_field,
         land_cover=land_cover,
         legend=legend,
         lang=lang,
@@ -244,6 +276,7 @@ def card(
         if scorecard is not None
         else None,
         "sources": sections.sources(profile, layers or {}, narr_sources, s),
+        "change": sections.change(profile, change, timeline, baseline, lang, s),
         "footer": s["generated"].format(
             version=__version__, date=datetime.now(UTC).strftime("%Y-%m-%d")
         )
