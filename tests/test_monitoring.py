@@ -260,3 +260,36 @@ baseline = "{then.profile_json}"
     r = CliRunner().invoke(cli, ["change", str(bare), "--out", str(tmp_path / "x.json")])
     assert r.exit_code == 2
     assert "no [change] section" in r.output
+
+
+def test_batch_takes_the_same_change_inputs(sample_dir):
+    from landprofile.batch import profile_many
+
+    regions = gpd.read_file(sample_dir / "geoboundaries_ashanti_region_ghana.geojson")
+    # the region cut in two halves: two landscapes
+    g = regions.geometry.iloc[0]
+    w, s, e, n = g.bounds
+    halves = gpd.GeoDataFrame(
+        {"name": ["west", "east"]},
+        geometry=[
+            g.intersection(box(w, s, (w + e) / 2, n)),
+            g.intersection(box((w + e) / 2, s, e, n)),
+        ],
+        crs=regions.crs,
+    )
+    lc = sample_dir / "modis_igbp_2019_sw_ghana.tif"
+    fps = sample_dir / "earthgenome_asm_ashanti_2017_2020.geojson"
+    serial = profile_many(
+        halves, land_cover=lc, legend="modis_igbp", after=lc, footprints=fps, workers=1
+    )
+    threaded = profile_many(
+        halves, land_cover=lc, legend="modis_igbp", after=lc, footprints=fps, workers=2
+    )
+    pd_equal = serial.equals(threaded)
+    assert pd_equal
+    assert {"natural_lost_ha", "footprint_2017-01-01_ha", "footprint_new_2020-01-01_ha"} <= set(
+        serial.columns
+    )
+    # the two halves' footprints add up to the whole region's
+    whole = lp.footprint_timeline(lp.from_polygons(regions, name="a"), fps)
+    assert serial["footprint_2020-01-01_ha"].sum() == pytest.approx(whole.area_ha.iloc[1], rel=1e-6)

@@ -35,6 +35,10 @@ def _chunk_profile(
     population: Any,
     population_kind: str,
     dem: Any,
+    after: Any = None,
+    after_legend: Any = None,
+    footprints: Any = None,
+    date_field: str | None = None,
 ) -> pd.DataFrame:
     """The profile table of one chunk of landscapes (runs in a worker)."""
     import warnings
@@ -72,7 +76,53 @@ def _chunk_profile(
     if dem is not None:
         el = stats.elevation(gdf, dem, id_field=id_field, threads=1)
         out = out.merge(el[["landscape", "min_m", "max_m", "mean_m"]], on="landscape", how="left")
+    if after is not None or footprints is not None:
+        out = out.merge(
+            _chunk_change(zones, land_cover, legend, after, after_legend, footprints, date_field),
+            on="landscape",
+            how="left",
+        )
     return out
+
+
+def _chunk_change(
+    zones: list, before: Any, legend: Any, after: Any, after_legend: Any, fps: Any, field: Any
+) -> pd.DataFrame:
+    """Natural habitat before/after/lost/gained and the footprint by date, per landscape."""
+    import warnings
+
+    from landprofile.errors import ScaleWarning
+    from landprofile.landscape import Landscape, Provenance
+    from landprofile.monitoring import change, footprint_timeline
+    from landprofile.vector import read_vector
+
+    if fps is not None and not isinstance(fps, dict):
+        fps = read_vector(fps)  # once per chunk, not once per landscape
+    rows = []
+    prov = Provenance(method="custom", source="batch")
+    for z in zones:
+        row: dict[str, Any] = {"landscape": z.id}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ScaleWarning)
+            ls = Landscape(name=z.id, geometry=z.geometry, crs=z.crs, provenance=prov)
+        if after is not None:
+            ch = change(
+                ls,
+                before,
+                after,
+                before_legend=legend or "esa_worldcover_v200",
+                after_legend=after_legend or legend or "esa_worldcover_v200",
+                threads=1,
+            )
+            row.update({f"natural_{k}": v for k, v in ch.natural.items()})
+        if fps is not None:
+            tl = footprint_timeline(ls, fps, date_field=field)
+            for r in tl.itertuples():
+                d = r.date.date().isoformat()
+                row[f"footprint_{d}_ha"] = r.area_ha
+                row[f"footprint_new_{d}_ha"] = r.new_ha
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def profile_many(
@@ -83,6 +133,10 @@ def profile_many(
     population: Any = None,
     population_kind: str = "count",
     dem: Any = None,
+    after: Any = None,
+    after_legend: Any = None,
+    footprints: Any = None,
+    date_field: str | None = None,
     id_field: str | None = None,
     client: Any = None,
     workers: int | None = None,
@@ -98,6 +152,13 @@ def profile_many(
         A GeoDataFrame of polygons or anything :func:`landprofile.read_vector` reads.
     land_cover, legend, population, population_kind, dem
         Rasters as for :func:`landprofile.profile` (paths are best: workers open them).
+    after, after_legend
+        A second date's land cover: adds ``natural_before_ha``, ``natural_after_ha``,
+        ``natural_lost_ha``, ``natural_gained_ha`` (see :func:`landprofile.change`;
+        ``land_cover`` is the first date).
+    footprints, date_field
+        Mining footprints by date: adds ``footprint_<date>_ha`` and
+        ``footprint_new_<date>_ha`` (see :func:`landprofile.footprint_timeline`).
     id_field
         Column naming the landscapes (a ``name`` column, else the row number).
     client
@@ -148,7 +209,20 @@ def profile_many(
             )
     size = chunk_size or max(1, math.ceil(len(gdf) / (4 * n_workers)))
     chunks = [gdf.iloc[i : i + size] for i in range(0, len(gdf), size)]
-    args = (id_field, _path(land_cover), legend, _path(population), population_kind, _path(dem))
+    if after is not None and land_cover is None:
+        raise InvalidParameterError("after= needs land_cover= (the first date) as well")
+    args = (
+        id_field,
+        _path(land_cover),
+        legend,
+        _path(population),
+        population_kind,
+        _path(dem),
+        _path(after),
+        after_legend,
+        footprints,
+        date_field,
+    )
     results: list[pd.DataFrame] = []
     if client is not None:
         try:
