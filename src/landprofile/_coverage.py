@@ -29,7 +29,12 @@ from shapely.geometry.base import BaseGeometry
 
 from landprofile.crs import WGS84
 from landprofile.errors import InvalidParameterError
-from landprofile.geodesy import GEOD, densify_to_lonlat
+from landprofile.geodesy import (
+    GEOD,
+    densify_to_lonlat,
+    split_antimeridian,
+    unwrap_antimeridian,
+)
 from landprofile.raster import Raster
 
 #: Coverage below this is treated as outside (the running sums leave ~1e-15 residues).
@@ -231,12 +236,32 @@ class Footprint:
 def geometry_in_raster_crs(geom: BaseGeometry, crs: CRS, raster: Raster) -> BaseGeometry:
     """Carry ``geom`` to the raster's CRS, densified so curved edges stay true."""
     if crs == raster.crs:
+        if crs.is_geographic:
+            w, _, e, _ = geom.bounds
+            if e - w > 180:  # across the antimeridian: the RFC 7946 split form
+                return split_antimeridian(unwrap_antimeridian(geom))
         return geom
     lonlat = densify_to_lonlat(geom, crs)
     if raster.crs == WGS84:
         return lonlat
     t = Transformer.from_crs(WGS84, raster.crs, always_xy=True)
     return shapely.transform(lonlat, lambda xy: np.column_stack(t.transform(*xy.T)))
+
+
+def footprints(geom: BaseGeometry, raster: Raster) -> list[Footprint]:
+    """One footprint, or one per side of the antimeridian on a geographic raster.
+
+    A landscape across the antimeridian comes in its RFC 7946 form (parts cut at ±180):
+    one window over both ends of a global raster would span the whole world, so each
+    side gets its own window.
+    """
+    w, _, e, _ = geom.bounds
+    if not raster.crs.is_geographic or e - w <= 180:
+        return [footprint(geom, raster)]
+    parts = [p for p in shapely.get_parts(geom) if not p.is_empty]
+    west = [p for p in parts if p.centroid.x < 0]
+    east = [p for p in parts if p.centroid.x >= 0]
+    return [footprint(shapely.union_all(side), raster) for side in (west, east) if side]
 
 
 def footprint(geom: BaseGeometry, raster: Raster) -> Footprint:

@@ -14,10 +14,12 @@ import math
 
 import numpy as np
 import shapely
+import shapely.affinity
 from pyproj import CRS, Geod, Transformer
 from shapely.geometry.base import BaseGeometry
 
 from landprofile.crs import WGS84
+from landprofile.errors import InvalidGeometryError
 
 __all__ = [
     "GEOD",
@@ -26,6 +28,8 @@ __all__ = [
     "geodesic_area_m2",
     "geodesic_area_perimeter_m",
     "geodesic_length_m",
+    "split_antimeridian",
+    "unwrap_antimeridian",
 ]
 
 #: The WGS 84 ellipsoid every area and distance is measured on.
@@ -39,6 +43,85 @@ PROJECTED_MAX_SEGMENT_M = 1000.0
 
 #: Maximum edge length (degrees) kept when densifying geographic geometries (~1.1 km).
 GEOGRAPHIC_MAX_SEGMENT_DEG = 0.01
+
+
+# ----------------------------------------------------------------------------- antimeridian
+
+
+def _unwrap_ring(xy: np.ndarray, what: str) -> np.ndarray:
+    lon = xy[:, 0]
+    d = np.diff(lon)
+    if not (np.abs(d) > 180).any():
+        return xy
+    # RFC 7946 / simple features: an edge is the short way round; an edge whose
+    # longitudes jump by more than 180 degrees crosses the antimeridian
+    d = np.where(d > 180, d - 360, np.where(d < -180, d + 360, d))
+    unwrapped = np.concatenate([[lon[0]], lon[0] + np.cumsum(d)])
+    if abs(unwrapped[-1] - unwrapped[0]) > 1e-9:
+        raise InvalidGeometryError(
+            f"{what}: a ring goes once around the Earth in longitude (it encircles a pole); "
+            "landprofile cannot measure such polygons yet: split it into parts of less "
+            "than 180 degrees of longitude (e.g. along the prime meridian)"
+        )
+    out = xy.copy()
+    out[:, 0] = unwrapped
+    return out
+
+
+def unwrap_antimeridian(geom: BaseGeometry, what: str = "geometry") -> BaseGeometry:
+    """Make every ring continuous in longitude (values may pass ±180).
+
+    Parts given split at the antimeridian (RFC 7946 §3.1.9) are joined back into one
+    piece; rings whose edges jump by more than 180° are unwrapped. The result measures
+    right with :class:`pyproj.Geod` (longitudes are taken modulo 360) and draws right
+    on a web map.
+
+    Raises
+    ------
+    InvalidGeometryError
+        A ring encircles a pole (its longitudes wind once around the Earth).
+    """
+    if geom.is_empty:
+        return geom
+    polys = []
+    for part in shapely.get_parts(geom):
+        if part.geom_type != "Polygon":
+            return geom  # lines, points: left as given
+        ext = _unwrap_ring(np.asarray(part.exterior.coords), what)
+        holes = [_unwrap_ring(np.asarray(r.coords), what) for r in part.interiors]
+        poly = shapely.Polygon(ext, holes)
+        # bring each part next to the first one (a part wholly east of -180 + 360)
+        polys.append(poly)
+    if len(polys) > 1:
+        ref = polys[0].bounds[0]
+        moved = []
+        for p in polys:
+            shift = 360.0 * round((ref - p.bounds[0]) / 360.0)
+            moved.append(shapely.affinity.translate(p, shift) if shift else p)
+        polys = moved
+    if all(p.bounds[0] >= -180 and p.bounds[2] <= 180 for p in polys) and len(polys) == 1:
+        return polys[0] if geom.geom_type == "Polygon" else geom
+    joined = shapely.union_all(polys)
+    w, _, e, _ = joined.bounds
+    if e - w > 180 and all(p.bounds[2] - p.bounds[0] <= 180 for p in polys):
+        # parts far apart that do not touch the antimeridian: keep the user's layout
+        return geom
+    return joined
+
+
+def split_antimeridian(geom: BaseGeometry) -> BaseGeometry:
+    """The RFC 7946 form: parts within -180..180, cut along the antimeridian."""
+    w, _, e, _ = geom.bounds
+    if w >= -180 and e <= 180:
+        return geom
+    parts = []
+    for k in range(math.floor((w + 180) / 360), math.floor((e + 180) / 360) + 1):
+        lo = -180 + 360 * k
+        piece = shapely.clip_by_rect(geom, lo, -90, lo + 360, 90)
+        if not piece.is_empty:
+            parts.append(shapely.affinity.translate(piece, -360 * k))
+    polys = [p for part in parts for p in shapely.get_parts(part) if p.geom_type == "Polygon"]
+    return shapely.MultiPolygon(polys) if len(polys) > 1 else polys[0]
 
 
 def densify_to_lonlat(geom: BaseGeometry, crs: CRS) -> BaseGeometry:
@@ -57,14 +140,17 @@ def densify_to_lonlat(geom: BaseGeometry, crs: CRS) -> BaseGeometry:
         The geometry in EPSG:4326 with x = longitude, y = latitude.
     """
     if crs.is_geographic:
-        dense = shapely.segmentize(geom, GEOGRAPHIC_MAX_SEGMENT_DEG)
+        # unwrap first: densifying an edge that crosses the antimeridian the long way
+        # round would draw a band around the Earth
+        dense = shapely.segmentize(unwrap_antimeridian(geom), GEOGRAPHIC_MAX_SEGMENT_DEG)
     else:
         unit_m = crs.axis_info[0].unit_conversion_factor if crs.axis_info else 1.0
         dense = shapely.segmentize(geom, PROJECTED_MAX_SEGMENT_M / unit_m)
     if crs == WGS84:
-        return dense
+        return split_antimeridian(dense)
     transformer = Transformer.from_crs(crs, WGS84, always_xy=True)
-    return shapely.transform(dense, lambda xy: np.column_stack(transformer.transform(*xy.T)))
+    lonlat = shapely.transform(dense, lambda xy: np.column_stack(transformer.transform(*xy.T)))
+    return split_antimeridian(unwrap_antimeridian(lonlat))
 
 
 def geodesic_area_perimeter_m(geom_lonlat: BaseGeometry) -> tuple[float, float]:
@@ -76,7 +162,8 @@ def geodesic_area_perimeter_m(geom_lonlat: BaseGeometry) -> tuple[float, float]:
     """
     if geom_lonlat.is_empty:
         return 0.0, 0.0
-    oriented = shapely.orient_polygons(geom_lonlat, exterior_cw=False)
+    # parts cut at the antimeridian are joined first: the cut is not a boundary
+    oriented = shapely.orient_polygons(unwrap_antimeridian(geom_lonlat), exterior_cw=False)
     area, perimeter = GEOD.geometry_area_perimeter(oriented)
     return abs(float(area)), float(perimeter)
 

@@ -28,7 +28,7 @@ from landprofile.errors import (
     InvalidParameterError,
     ScaleWarning,
 )
-from landprofile.geodesy import densify_to_lonlat, geodesic_area_perimeter_m
+from landprofile.geodesy import densify_to_lonlat, geodesic_area_perimeter_m, unwrap_antimeridian
 
 __all__ = [
     "SCALE_MAX_HA",
@@ -177,8 +177,14 @@ class Landscape:
 
     @cached_property
     def geometry_lonlat(self) -> BaseGeometry:
-        """The geometry densified and transformed to EPSG:4326 (x = longitude)."""
-        return densify_to_lonlat(self.geometry, self.crs)
+        """The geometry densified and transformed to EPSG:4326 (x = longitude).
+
+        Across the antimeridian it comes in the RFC 7946 form (parts cut at ±180).
+        """
+        try:
+            return densify_to_lonlat(self.geometry, self.crs)
+        except InvalidGeometryError as exc:
+            raise InvalidGeometryError(f"landscape {self.name!r}: {exc}") from None
 
     @cached_property
     def _area_perimeter_m(self) -> tuple[float, float]:
@@ -221,16 +227,21 @@ class Landscape:
         The centroid of the lon/lat geometry when it lies inside, otherwise a point
         guaranteed inside (a crescent's centroid can fall outside).
         """
-        geom = self.geometry_lonlat
+        geom = unwrap_antimeridian(self.geometry_lonlat)
         c = geom.centroid
         if not geom.contains(c):
             c = geom.representative_point()
-        return (c.x, c.y)
+        return (((c.x + 180.0) % 360.0) - 180.0 if abs(c.x) > 180 else c.x, c.y)
 
     @property
     def bounds_lonlat(self) -> tuple[float, float, float, float]:
-        """``(west, south, east, north)`` in degrees."""
-        return tuple(float(v) for v in self.geometry_lonlat.bounds)  # type: ignore[return-value]
+        """``(west, south, east, north)`` in degrees.
+
+        For a landscape across the antimeridian, ``east`` passes 180 (179 to 181, not
+        -180 to 180), as web maps expect.
+        """
+        geom = unwrap_antimeridian(self.geometry_lonlat)
+        return tuple(float(v) for v in geom.bounds)  # type: ignore[return-value]
 
     def to_gdf(self, crs: Any = None) -> gpd.GeoDataFrame:
         """A one-row GeoDataFrame with the name, sizes, scale and boundary method.

@@ -66,6 +66,15 @@ def prepare(gdf: gpd.GeoDataFrame, tol_m: float) -> gpd.GeoDataFrame:
     gdf = to_lonlat(gdf)
     gdf = gdf[~gdf.geometry.isna() & ~gdf.geometry.is_empty]
     geoms = gdf.geometry.to_numpy()
+    b = shapely.bounds(geoms) if len(geoms) else np.zeros((0, 4))
+    wide = np.flatnonzero(b[:, 2] - b[:, 0] > 180)
+    if len(wide):
+        # across the antimeridian: one continuous piece (longitudes past 180), as web
+        # maps draw it, not two pieces at both ends of the world
+        from landprofile.geodesy import unwrap_antimeridian
+
+        geoms = geoms.copy()
+        geoms[wide] = [unwrap_antimeridian(g) for g in geoms[wide]]
     tol_deg = tol_m / 111_320
     lines = shapely.get_dimensions(geoms) > 0
     out = geoms.copy()

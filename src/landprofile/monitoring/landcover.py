@@ -142,14 +142,23 @@ def _other_values(
 
 def _pairs(ref: Raster, other: Raster, zone: Any, threads: int | None) -> dict[tuple, float]:
     """Area (m²) per (reference value, other value) inside the zone."""
+    geom = cov.geometry_in_raster_crs(zone.geometry, zone.crs, ref)
+    total: dict[tuple, float] = {}
+    for fp in cov.footprints(geom, ref):  # two windows across the antimeridian
+        if fp.empty:
+            continue
+        for k, v in _pairs_fp(ref, other, fp, threads).items():
+            total[k] = total.get(k, 0.0) + v
+    return total
+
+
+def _pairs_fp(
+    ref: Raster, other: Raster, fp: cov.Footprint, threads: int | None
+) -> dict[tuple, float]:
     from concurrent.futures import ThreadPoolExecutor
 
     from landprofile.profile.stats import _fac_grid, default_threads
 
-    geom = cov.geometry_in_raster_crs(zone.geometry, zone.crs, ref)
-    fp = cov.footprint(geom, ref)
-    if fp.empty:
-        return {}
     areas = cov.cell_areas(ref, fp.window)
     fill = -1
     shift = 1 << 20  # other values in [-1, 2**20) fit beside the reference value
@@ -262,8 +271,8 @@ def change(
     la: Legend = load_legend(after_legend or legend or "esa_worldcover_v200")
     zone = as_zones(landscape)[0]
     for r, label in ((rb, "before"), (ra, "after")):
-        fp = cov.footprint(cov.geometry_in_raster_crs(zone.geometry, zone.crs, r), r)
-        if fp.empty:
+        fps = cov.footprints(cov.geometry_in_raster_crs(zone.geometry, zone.crs, r), r)
+        if all(fp.empty for fp in fps):
             raise RasterMismatchError(
                 f"the {label} raster {r.label} does not cover the landscape "
                 f"{zone.id!r} (raster bounds {tuple(round(v, 4) for v in r.bounds)} in "

@@ -87,9 +87,22 @@ def _class_areas(
     """Area (m²) per raster value inside ``zone``, and the zone area covered by the grid."""
     raster = reader.raster
     geom = cov.geometry_in_raster_crs(zone.geometry, zone.crs, raster)
-    fp = cov.footprint(geom, raster)
-    if fp.empty:
-        return {}, 0.0
+    totals: dict[int, float] = {}
+    covered = 0.0
+    for fp in cov.footprints(geom, raster):
+        if fp.empty:
+            continue
+        part, area = _class_areas_fp(reader, fp, smap)
+        for k, v in part.items():
+            totals[k] = totals.get(k, 0.0) + v
+        covered += area
+    return totals, covered
+
+
+def _class_areas_fp(
+    reader: cov.StripReader, fp: cov.Footprint, smap: Callable[..., list[Any]]
+) -> tuple[dict[int, float], float]:
+    raster = reader.raster
     areas = cov.cell_areas(raster, fp.window)
     dtype = np.dtype(raster.dtype)
     spec = _integer_hist_spec(dtype)
@@ -284,29 +297,32 @@ def _nodata(raster: Raster) -> tuple[float, bool]:
 
 def _sums(
     reader: cov.StripReader, zone: Zone, smap: Callable[..., list[Any]]
-) -> tuple[np.ndarray, cov.Footprint | None]:
+) -> tuple[np.ndarray, list[cov.Footprint]]:
     """Weighted sums of a continuous raster over ``zone`` (see ``sums_strip``)."""
     raster = reader.raster
     geom = cov.geometry_in_raster_crs(zone.geometry, zone.crs, raster)
-    fp = cov.footprint(geom, raster)
+    fps = [fp for fp in cov.footprints(geom, raster) if not fp.empty]
     out = _empty_sums()
-    if fp.empty:
-        return out, None
-    areas = cov.cell_areas(raster, fp.window)
     nd, has_nd = _nodata(raster)
+    for fp in fps:
+        areas = cov.cell_areas(raster, fp.window)
 
-    def strip_sums(ab: tuple[int, int]) -> np.ndarray:
-        a, b = ab
-        vals, acc = reader.strip(fp, a, b)
-        part = _empty_sums()
-        cov.sums_strip(acc, vals, areas.row_area[a:], areas.fac, areas.use_fac, a, nd, has_nd, part)
-        return part
+        def strip_sums(
+            ab: tuple[int, int], fp: cov.Footprint = fp, areas: cov.CellAreas = areas
+        ) -> np.ndarray:
+            a, b = ab
+            vals, acc = reader.strip(fp, a, b)
+            part = _empty_sums()
+            cov.sums_strip(
+                acc, vals, areas.row_area[a:], areas.fac, areas.use_fac, a, nd, has_nd, part
+            )
+            return part
 
-    for part in smap(strip_sums, cov.strip_bounds(raster, fp)):
-        out[[0, 1, 2, 3, 6]] += part[[0, 1, 2, 3, 6]]
-        out[4] = min(out[4], part[4])
-        out[5] = max(out[5], part[5])
-    return out, fp
+        for part in smap(strip_sums, cov.strip_bounds(raster, fp)):
+            out[[0, 1, 2, 3, 6]] += part[[0, 1, 2, 3, 6]]
+            out[4] = min(out[4], part[4])
+            out[5] = max(out[5], part[5])
+    return out, fps
 
 
 def _empty_sums() -> np.ndarray:
@@ -378,9 +394,9 @@ def _elevation_zone(
     smap: Callable[..., list[Any]],
     percentiles: tuple[float, ...],
 ) -> dict[str, float]:
-    s, fp = _sums(reader, zone, smap)
+    s, fps = _sums(reader, zone, smap)
     row: dict[str, float] = {"nodata_ha": s[3] / 1e4}
-    if fp is None or s[2] == 0:
+    if not fps or s[2] == 0:
         return (
             row
             | {"min_m": np.nan, "max_m": np.nan, "mean_m": np.nan}
@@ -389,8 +405,27 @@ def _elevation_zone(
     vmin, vmax = s[4], s[5]
     row |= {"min_m": vmin, "max_m": vmax, "mean_m": s[1] / s[2]}
     width = (vmax - vmin) / ELEVATION_BINS or 1.0
-    areas = cov.cell_areas(reader.raster, fp.window)
     nd, has_nd = _nodata(reader.raster)
+    hist = np.zeros(ELEVATION_BINS)
+    for fp in fps:
+        hist += _elevation_hist(reader, fp, smap, nd, has_nd, vmin, width)
+    cdf = np.cumsum(hist) / hist.sum()
+    for p in percentiles:
+        b = int(np.searchsorted(cdf, p / 100.0))
+        row[f"p{p:g}_m"] = min(vmin + (b + 0.5) * width, vmax)
+    return row
+
+
+def _elevation_hist(
+    reader: cov.StripReader,
+    fp: cov.Footprint,
+    smap: Callable[..., list[Any]],
+    nd: float,
+    has_nd: bool,
+    vmin: float,
+    width: float,
+) -> np.ndarray:
+    areas = cov.cell_areas(reader.raster, fp.window)
 
     def strip_hist(ab: tuple[int, int]) -> np.ndarray:
         a, b = ab
@@ -411,12 +446,7 @@ def _elevation_zone(
         )
         return hist
 
-    hist = np.sum(smap(strip_hist, cov.strip_bounds(reader.raster, fp)), axis=0)
-    cdf = np.cumsum(hist) / hist.sum()
-    for p in percentiles:
-        b = int(np.searchsorted(cdf, p / 100.0))
-        row[f"p{p:g}_m"] = min(vmin + (b + 0.5) * width, vmax)
-    return row
+    return np.sum(smap(strip_hist, cov.strip_bounds(reader.raster, fp)), axis=0)
 
 
 def elevation(

@@ -81,6 +81,14 @@ def project(geoms: Any, src: CRS, dst: CRS, step_m: float = SEGMENT_M) -> np.nda
         step = step_m / 111_320.0
     else:
         step = step_m / (src.axis_info[0].unit_conversion_factor if src.axis_info else 1.0)
+    if src.is_geographic and len(arr):
+        from landprofile.geodesy import unwrap_antimeridian
+
+        b = shapely.bounds(arr)
+        wide = np.flatnonzero(b[:, 2] - b[:, 0] > 180)  # crosses the antimeridian
+        if len(wide):
+            arr = arr.copy()
+            arr[wide] = [unwrap_antimeridian(g) for g in arr[wide]]
     dense = shapely.segmentize(arr, step)
     tr = _transformer(src, CRS.from_user_input(dst))
     return shapely.transform(dense, lambda xy: np.column_stack(tr.transform(*xy.T)))
