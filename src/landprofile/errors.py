@@ -13,6 +13,7 @@ __all__ = [
     "AmbiguousLayerError",
     "CRSMismatchError",
     "CoordinateRangeError",
+    "CoverageWarning",
     "EmptySelectionError",
     "GeometryRepairWarning",
     "GeometryTypeError",
@@ -41,6 +42,10 @@ class LandprofileWarning(UserWarning):
 
 class GeometryRepairWarning(LandprofileWarning):
     """Invalid geometries were repaired or empty ones dropped while loading."""
+
+
+class CoverageWarning(LandprofileWarning):
+    """A landscape lies entirely outside a raster: its statistics are empty."""
 
 
 class ScaleWarning(LandprofileWarning):

@@ -233,6 +233,8 @@ def land_cover(
             else:
                 rows.append(_row(zone, "unknown", value, f"unknown value {value}", None, a, None))
         outside = zone.area_m2 - covered
+        if covered == 0:
+            _warn_outside(zone, rast)
         if outside > max(1e-6 * zone.area_m2, 1.0):
             rows.append(_row(zone, "outside", None, "outside the raster", None, outside, None))
     cols = [
@@ -251,6 +253,21 @@ def land_cover(
     df.attrs["legend"] = leg.key
     df.attrs["raster"] = rast.label
     return df
+
+
+def _warn_outside(zone: Zone, rast: Raster) -> None:
+    import warnings
+
+    from landprofile.errors import CoverageWarning
+
+    w, s, e, n = rast.bounds
+    warnings.warn(
+        f"landscape {zone.id!r} lies entirely outside the raster {rast.label} (bounds "
+        f"{w:.4g}, {s:.4g}, {e:.4g}, {n:.4g} in {rast.crs.to_string()}): its table holds "
+        "only the area outside; check the raster's extent and CRS",
+        CoverageWarning,
+        stacklevel=3,
+    )
 
 
 def _row(
@@ -369,6 +386,8 @@ def population(
     for zone, (s, _) in zip(zones, _run(rast, zones, _sums, threads), strict=True):
         pop = s[0] if kind == "count" else s[1] / 1e6
         covered = s[2] + s[3]
+        if covered == 0:
+            _warn_outside(zone, rast)
         rows.append(
             {
                 "landscape": zone.id,

@@ -1,0 +1,133 @@
+"""Property-based tests (hypothesis) of the core invariants, each against an oracle or
+against the same computation on an equivalent input: shares sum to 1; geodesic area
+equals pyproj.Geod on the straight-edge densified ring; results do not change with ring
+orientation, starting vertex, raster tiling or strip size, or the form given to an
+antimeridian crossing."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import rasterio
+import shapely
+from affine import Affine
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pyproj import Geod
+from shapely.geometry import MultiPolygon, Polygon, box
+
+import landprofile as lp
+from landprofile.errors import ScaleWarning
+
+GEOD = Geod(ellps="WGS84")
+SETTINGS = settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+def star(seed: int, cx: float, cy: float, r: float, n: int = 9) -> Polygon | None:
+    rng = np.random.default_rng(seed)
+    ang = np.sort(rng.uniform(0, 2 * np.pi, n))
+    rad = rng.uniform(0.3, 1.0, n) * r
+    p = Polygon(np.column_stack([cx + rad * np.cos(ang), cy + rad * np.sin(ang)]))
+    return p if p.is_valid and p.area > 0 else None
+
+
+def ls(geom, crs=4326) -> lp.Landscape:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ScaleWarning)
+        return lp.Landscape(
+            name="p", geometry=geom, crs=crs, provenance=lp.Provenance(method="custom", source="t")
+        )
+
+
+@SETTINGS
+@given(
+    seed=st.integers(0, 2**20),
+    lon=st.floats(-80, 60),
+    lat=st.floats(-60, 60),
+    r=st.floats(0.05, 2.0),
+)
+def test_area_equals_geod_on_the_densified_ring(seed, lon, lat, r):
+    poly = star(seed, lon, lat, r)
+    if poly is None:
+        return
+    dense = shapely.segmentize(poly, 0.001)  # edges are straight in lon/lat
+    area, perim = GEOD.geometry_area_perimeter(shapely.orient_polygons(dense))
+    got = ls(poly)
+    assert got.area_m2 == pytest.approx(abs(area), rel=1e-7)
+    assert got.perimeter_km * 1e3 == pytest.approx(perim, rel=1e-7)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2**20), start=st.integers(0, 8), flip=st.booleans())
+def test_orientation_and_start_vertex_change_nothing(seed, start, flip):
+    poly = star(seed, -1.5, 6.0, 0.3)
+    if poly is None:
+        return
+    xy = np.asarray(poly.exterior.coords)[:-1]
+    xy = np.roll(xy, start, axis=0)
+    if flip:
+        xy = xy[::-1]
+    other = Polygon(xy)
+    assert ls(other).area_m2 == pytest.approx(ls(poly).area_m2, rel=1e-12)
+
+
+def _raster(path, data, t, block):
+    kw = {"tiled": True, "blockxsize": block, "blockysize": block} if block else {}
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=data.shape[1],
+        height=data.shape[0],
+        count=1,
+        dtype=data.dtype,
+        crs="EPSG:4326",
+        transform=t,
+        **kw,
+    ) as ds:
+        ds.write(data, 1)
+    return path
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2**20), block=st.sampled_from([16, 32, 64]))
+def test_shares_sum_to_one_and_tiling_changes_nothing(tmp_path, seed, block):
+    rng = np.random.default_rng(seed)
+    data = rng.choice(np.array([10, 20, 30, 40, 80], np.uint8), size=(150, 170))
+    t = Affine(0.002, 0, -2.0, 0, -0.002, 6.0)
+    poly = star(seed, -2.0 + 0.17, 6.0 - 0.15, 0.12)
+    if poly is None:
+        return
+    striped = _raster(tmp_path / f"s{seed}.tif", data, t, None)
+    tiled = _raster(tmp_path / f"t{seed}_{block}.tif", data, t, block)
+    a = lp.land_cover(ls(poly), striped)
+    b = lp.land_cover(ls(poly), tiled, threads=1)
+    shares = a[a.kind == "class"].share
+    assert shares.sum() == pytest.approx(1.0, abs=1e-12)
+    assert a.area_ha.to_numpy() == pytest.approx(b.area_ha.to_numpy(), rel=1e-12)
+    # the class areas add up to the landscape's geodesic area (all inside the raster)
+    assert a.area_ha.sum() == pytest.approx(ls(poly).area_ha, rel=1e-6)
+
+
+@SETTINGS
+@given(
+    west=st.floats(178.0, 179.9),
+    width=st.floats(0.2, 3.0),
+    south=st.floats(-30.0, 30.0),
+    height=st.floats(0.1, 2.0),
+)
+def test_antimeridian_forms_agree(west, width, south, height):
+    east = west + width
+    if east <= 180.0:
+        return
+    north = south + height
+    unsplit = Polygon([(west, south), (east - 360, south), (east - 360, north), (west, north)])
+    split = MultiPolygon([box(west, south, 180, north), box(-180, south, east - 360, north)])
+    dense = shapely.segmentize(box(west, south, east, north), 0.001)
+    area = abs(GEOD.geometry_area_perimeter(dense)[0])
+    for g in (unsplit, split):
+        assert ls(g).area_m2 == pytest.approx(area, rel=1e-7)
