@@ -71,3 +71,30 @@ def test_duplicate_ids_refused(districts, sample_dir):
     dup = pd.concat([districts.iloc[:2], districts.iloc[:1]])
     with pytest.raises(lp.errors.InvalidParameterError, match="appears twice"):
         run(dup, sample_dir)
+
+
+def test_a_batch_warns_once_per_kind():
+    import warnings
+
+    import shapely
+
+    from landprofile.batch import profile_many
+
+    polys = [shapely.box(-2 + 0.03 * i, 5.0, -1.98 + 0.03 * i, 5.02) for i in range(30)]
+    polys += [shapely.box(30, 30, 30.02, 30.02)] * 3  # outside the raster
+    gdf = gpd.GeoDataFrame({"name": [f"d{i}" for i in range(33)]}, geometry=polys, crs=4326)
+    from pathlib import Path
+
+    lc = Path(__file__).resolve().parents[1] / "data/sample_boundaries/modis_igbp_2019_sw_ghana.tif"
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        profile_many(gdf, land_cover=lc, legend="modis_igbp", workers=2)
+    kinds = [w.category.__name__ for w in rec]
+    assert kinds.count("ScaleWarning") == 1
+    assert "33 of 33 landscapes are below" in next(
+        str(w.message) for w in rec if w.category.__name__ == "ScaleWarning"
+    )
+    assert kinds.count("CoverageWarning") == 1
+    assert "3 warnings of this kind" in next(
+        str(w.message) for w in rec if w.category.__name__ == "CoverageWarning"
+    )

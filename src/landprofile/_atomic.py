@@ -16,11 +16,18 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     On any exception the temporary file is removed and ``target`` is left untouched, so
     a failed run never leaves a half-written output. The rename is atomic on POSIX.
     """
+    from landprofile.errors import OutputError
+
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".tmp" + target.suffix, dir=target.parent
-    )
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".tmp" + target.suffix, dir=target.parent
+        )
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write '{target}': {exc.strerror or exc} (choose a folder you can write to)"
+        ) from None
     os.close(fd)
     tmp_path = Path(tmp)
     tmp_path.unlink()  # writers (GDAL drivers) want to create the file themselves

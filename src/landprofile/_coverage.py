@@ -28,7 +28,7 @@ from rasterio.windows import Window
 from shapely.geometry.base import BaseGeometry
 
 from landprofile.crs import WGS84
-from landprofile.errors import InvalidParameterError
+from landprofile.errors import InvalidParameterError, UnreadableFileError
 from landprofile.geodesy import (
     GEOD,
     densify_to_lonlat,
@@ -420,7 +420,13 @@ class StripReader:
             self._local.ds = ds
             with self._lock:
                 self._handles.append(ds)
-        return ds.read(band, window=window)
+        try:
+            return ds.read(band, window=window)
+        except rasterio.errors.RasterioError as exc:
+            raise UnreadableFileError(
+                f"{self.raster.label}: cannot read rows {window.row_off}-"
+                f"{window.row_off + window.height} (a truncated or corrupt file?): {exc}"
+            ) from None
 
     def strip(self, fp: Footprint, a: int, b: int, band: int = 1) -> tuple[np.ndarray, np.ndarray]:
         """Values and edge accumulation buffer of rows ``a..b`` of the footprint's window."""

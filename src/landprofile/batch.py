@@ -179,6 +179,89 @@ def profile_many(
         ``outside_ha``, ``population``, ``density_per_km2``, ``min_m``, ``max_m``, ``mean_m``
         (the columns of the rasters given).
     """
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = _profile_many(
+            landscapes,
+            land_cover=land_cover,
+            legend=legend,
+            population=population,
+            population_kind=population_kind,
+            dem=dem,
+            after=after,
+            after_legend=after_legend,
+            footprints=footprints,
+            date_field=date_field,
+            id_field=id_field,
+            client=client,
+            workers=workers,
+            executor=executor,
+            chunk_size=chunk_size,
+            progress=progress,
+        )
+    _summarise(caught, out)
+    return out
+
+
+def _summarise(caught: list, out: pd.DataFrame) -> None:
+    """Say each kind of warning once for the batch, with how many landscapes it hit."""
+    import warnings
+    from collections import defaultdict
+
+    from landprofile.errors import ScaleWarning
+    from landprofile.landscape import SCALE_MAX_HA, SCALE_MIN_HA
+
+    n = len(out)
+    if n and "area_ha" in out:
+        area = out["area_ha"].astype(float)
+        below, above = int((area < SCALE_MIN_HA).sum()), int((area > SCALE_MAX_HA).sum())
+        if below or above:
+            warnings.warn(
+                f"{below} of {n} landscapes are below and {above} above the "
+                f"{SCALE_MIN_HA:,.0f}-{SCALE_MAX_HA:,.0f} ha usually meant by landscape "
+                f"scale (smallest {area.min():,.0f} ha, largest {area.max():,.0f} ha); "
+                "kept as given",
+                ScaleWarning,
+                stacklevel=3,
+            )
+    by_kind: dict[type, list[str]] = defaultdict(list)
+    for w in caught:
+        if not issubclass(w.category, ScaleWarning):
+            by_kind[w.category].append(str(w.message))
+    for category, messages in by_kind.items():
+        unique = list(dict.fromkeys(messages))
+        if len(unique) == 1:
+            warnings.warn(unique[0], category, stacklevel=3)
+            continue
+        warnings.warn(
+            f"{len(unique)} warnings of this kind in a batch of {n} landscapes; the first: "
+            f"{unique[0]}",
+            category,
+            stacklevel=3,
+        )
+
+
+def _profile_many(
+    landscapes: Any,
+    *,
+    land_cover: Any,
+    legend: Any,
+    population: Any,
+    population_kind: str,
+    dem: Any,
+    after: Any,
+    after_legend: Any,
+    footprints: Any,
+    date_field: str | None,
+    id_field: str | None,
+    client: Any,
+    workers: int | None,
+    executor: str,
+    chunk_size: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> pd.DataFrame:
     import os
 
     gdf = landscapes if isinstance(landscapes, gpd.GeoDataFrame) else read_vector(landscapes)

@@ -20,6 +20,13 @@ from landprofile.errors import LandprofileError
 _CONFIG = click.argument("config", type=click.Path(exists=False, dir_okay=False, path_type=Path))
 
 
+def _check_out(cfg: object, out_file: Path | None) -> None:
+    if out_file is not None:
+        from landprofile.pipeline import check_output
+
+        check_output(cfg, out_file)  # type: ignore[arg-type]
+
+
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -133,7 +140,9 @@ def boundary(config: Path, out_file: Path) -> None:
     """
     from landprofile.pipeline import build_boundary, load_config
 
-    ls = build_boundary(load_config(config))
+    cfg = load_config(config)
+    _check_out(cfg, out_file)
+    ls = build_boundary(cfg)
     click.echo(ls.summary())
     driver = "GPKG" if out_file.suffix.lower() == ".gpkg" else "GeoJSON"
     with atomic_path(out_file) as tmp:
@@ -161,6 +170,7 @@ def profile(config: Path, out_file: Path) -> None:
     from landprofile.pipeline import build_boundary, load_config
 
     cfg = load_config(config)
+    _check_out(cfg, out_file)
     ls = build_boundary(cfg)
     r = cfg.section("rasters")
     layers = cfg.section("layers")
@@ -198,6 +208,7 @@ def zones(config: Path, out_file: Path) -> None:
     from landprofile.pipeline import build_boundary, load_config
 
     cfg = load_config(config)
+    _check_out(cfg, out_file)
     ls = build_boundary(cfg)
     r, layers, z = cfg.section("rasters"), cfg.section("layers"), cfg.section("zoning")
     rules = z.get("rules")
@@ -245,6 +256,7 @@ def change(config: Path, out_file: Path) -> None:
     )
 
     cfg = load_config(config)
+    _check_out(cfg, out_file)
     if not cfg.section("change"):
         raise ConfigError(f"{config}: no [change] section (before/after rasters, footprints)")
     ls = build_boundary(cfg)
@@ -294,6 +306,7 @@ def card(config: Path, out_file: Path, lang: str | None, printable: bool) -> Non
     from landprofile.pipeline import run as run_pipeline
 
     cfg = load_config(config)
+    _check_out(cfg, out_file)
     if lang:
         cfg.data["language"] = lang
     with tempfile.TemporaryDirectory() as tmp:

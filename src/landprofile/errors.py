@@ -25,6 +25,7 @@ __all__ = [
     "MissingCRSError",
     "MissingFieldError",
     "NameNotFoundError",
+    "OutputError",
     "ScaleWarning",
     "SourceNotFoundError",
     "UnreadableFileError",
@@ -115,6 +116,13 @@ class MissingFieldError(LandprofileError, KeyError):
 
 class AdminFieldError(MissingFieldError):
     """No usable name or code field could be found or was given for admin units."""
+
+
+class OutputError(LandprofileError, OSError):
+    """An output cannot be written there; the message names the path and why.
+
+    The folder is not writable, or the output would overwrite an input.
+    """
 
 
 class InvalidParameterError(LandprofileError, ValueError):

@@ -210,6 +210,36 @@ def _path(value: str, base: Path, what: str) -> Path:
     return p
 
 
+def _inputs(value: Any) -> list[Path]:
+    if isinstance(value, Path):
+        return [value]
+    if isinstance(value, dict):
+        return [p for v in value.values() for p in _inputs(v)]
+    if isinstance(value, list | tuple):
+        return [p for v in value for p in _inputs(v)]
+    return []
+
+
+def check_output(cfg: Config, out: Path, *, folder: bool = False) -> None:
+    """Refuse an output that would overwrite an input (or, for a folder, hold one).
+
+    Raises
+    ------
+    OutputError
+        Naming the output and the input it would destroy.
+    """
+    from landprofile.errors import OutputError
+
+    target = Path(out).resolve()
+    for p in [cfg.path, *_inputs(cfg.data)]:
+        q = Path(p).resolve()
+        if q == target or (folder and target in q.parents):
+            raise OutputError(
+                f"output '{out}' would overwrite the input '{p}' of {cfg.path.name}; "
+                "choose another output path"
+            )
+
+
 def build_boundary(cfg: Config) -> Landscape:
     """The landscape boundary the config asks for."""
     import landprofile as lp
@@ -275,8 +305,15 @@ def run(
     cfg = cfg if isinstance(cfg, Config) else load_config(cfg)
     say = progress or (lambda _m: None)
     out = Path(out_dir or cfg.data.get("output") or cfg.path.parent / "landprofile-out")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    # the run replaces the whole output folder: it must hold no input
+    check_output(cfg, out, folder=True)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    except OSError as exc:
+        from landprofile.errors import OutputError
+
+        raise OutputError(f"cannot write the folder '{out}': {exc.strerror or exc}") from None
     try:
         say("boundary")
         ls = build_boundary(cfg)

@@ -35,6 +35,13 @@ def _load() -> dict[str, gpd.GeoDataFrame]:
     return out
 
 
+def _lines(geom: shapely.Geometry) -> shapely.Geometry:
+    parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("LineString", "LinearRing")]
+    if not parts:
+        return shapely.MultiLineString()
+    return parts[0] if len(parts) == 1 else shapely.MultiLineString(parts)
+
+
 def context_layers(
     bounds_lonlat: tuple[float, float, float, float], lang: str = "en"
 ) -> dict[str, gpd.GeoDataFrame]:
@@ -45,7 +52,10 @@ def context_layers(
     for key, gdf in _load().items():
         hit = gdf[gdf.intersects(area)].copy()
         if key != "towns":
-            hit = hit.set_geometry(hit.geometry.intersection(area))
+            # clipping lines can leave stray points: keep the lines only
+            clipped = [_lines(g) for g in hit.geometry.intersection(area)]
+            hit = hit.set_geometry(gpd.GeoSeries(clipped, index=hit.index, crs=hit.crs))
+            hit = hit[~hit.geometry.is_empty]
         if key == "countries":
             col = {"fr": "name_fr", "es": "name_es"}.get(lang, "name")
             hit["name"] = hit[col].where(hit[col].astype(bool), hit["name"])

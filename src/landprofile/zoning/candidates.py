@@ -113,7 +113,7 @@ def candidates(
         clock[0] = now
 
     rs = load_rules(rules)
-    res = float(resolution_m or rs.resolution_m)
+    res = float(rs.resolution_m if resolution_m is None else resolution_m)
     if not res > 0:
         raise InvalidParameterError(f"resolution_m={resolution_m!r} must be > 0")
     out_crs = landscape.crs if crs is None else norm_crs(crs, what="candidates(crs=...)")

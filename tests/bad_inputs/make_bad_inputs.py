@@ -1,0 +1,163 @@
+"""Write the bad-input corpus: every file a test in ``test_bad_inputs.py`` feeds to
+landprofile. Generated (never hand-edited binaries), into any folder::
+
+    python tests/bad_inputs/make_bad_inputs.py OUT_DIR
+
+The tests call :func:`build` into a temporary folder.
+"""
+
+from __future__ import annotations
+
+import sys
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import rasterio
+from affine import Affine
+from shapely.geometry import GeometryCollection, LineString, Point, Polygon, box
+
+GOOD = box(-2.0, 5.0, -1.9, 5.1)  # about 12,000 ha in south-west Ghana
+T = Affine(0.001, 0, -2.05, 0, -0.001, 5.15)
+
+
+def _tif(path: Path, data: np.ndarray, transform: Affine = T, crs="EPSG:4326", nodata=None):
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=data.shape[1],
+        height=data.shape[0],
+        count=1,
+        dtype=data.dtype,
+        crs=crs,
+        transform=transform,
+        nodata=nodata,
+    ) as ds:
+        ds.write(data, 1)
+
+
+def build(out: Path) -> dict[str, Path]:
+    """Write every file of the corpus into ``out``; returns name -> path."""
+    out.mkdir(parents=True, exist_ok=True)
+    f: dict[str, Path] = {}
+
+    def gj(name: str, gdf: gpd.GeoDataFrame) -> None:
+        f[name] = out / f"{name}.geojson"
+        gdf.to_file(f[name], driver="GeoJSON")
+
+    gj("good", gpd.GeoDataFrame({"name": ["ok"]}, geometry=[GOOD], crs=4326))
+    # a shapefile without its .prj: no CRS
+    shp = out / "noprj"
+    shp.mkdir(exist_ok=True)
+    gpd.GeoDataFrame({"name": ["a"]}, geometry=[GOOD], crs=4326).to_file(shp / "noprj.shp")
+    (shp / "noprj.prj").unlink()
+    f["noprj"] = shp / "noprj.shp"
+    f["wkt_csv"] = out / "wkt.csv"
+    f["wkt_csv"].write_text(f'id,wkt\n1,"{GOOD.wkt}"\n', encoding="utf-8")
+    gj(
+        "utm",
+        gpd.GeoDataFrame(
+            {"name": ["b"]}, geometry=[box(500_000, 560_000, 510_000, 570_000)], crs=32630
+        ),
+    )
+    gj("empty", gpd.GeoDataFrame({"name": []}, geometry=[], crs=4326))
+    bowtie = Polygon([(-2.0, 5.0), (-1.9, 5.1), (-1.9, 5.0), (-2.0, 5.1)])
+    gj("bowtie", gpd.GeoDataFrame({"name": ["x"]}, geometry=[bowtie], crs=4326))
+    gj(
+        "lines",
+        gpd.GeoDataFrame({"name": ["l"]}, geometry=[LineString([(-2, 5), (-1.9, 5.1)])], crs=4326),
+    )
+    gj("points", gpd.GeoDataFrame({"name": ["p"]}, geometry=[Point(-2, 5)], crs=4326))
+    gj(
+        "collection",
+        gpd.GeoDataFrame(
+            {"name": ["c"]},
+            geometry=[GeometryCollection([Point(-2, 5), LineString([(-2, 5), (-1.9, 5.1)])])],
+            crs=4326,
+        ),
+    )
+    gj(
+        "zero_area",
+        gpd.GeoDataFrame(
+            {"name": ["z"]}, geometry=[Polygon([(-2, 5), (-1.9, 5), (-1.8, 5)])], crs=4326
+        ),
+    )
+    z3 = Polygon([(x, y, 100.0) for x, y in GOOD.exterior.coords])
+    gj("three_d", gpd.GeoDataFrame({"name": ["3d"]}, geometry=[z3], crs=4326))
+    gj("huge", gpd.GeoDataFrame({"name": ["h"]}, geometry=[box(1e20, 1e20, 2e20, 2e20)], crs=4326))
+    f["swapped_csv"] = out / "swapped.csv"  # Ghana given as (lat, lon) under lon/lat names
+    f["swapped_csv"].write_text("name,lon,lat\na,5.05,-1.95\nb,5.06,-1.94\n", encoding="utf-8")
+    f["latin1_csv"] = out / "latin1.csv"
+    f["latin1_csv"].write_bytes("name,lon,lat\nC\xf4te,-1.95,5.05\n".encode("latin-1"))
+    f["unknown_ext"] = out / "layer.xyz"
+    f["unknown_ext"].write_text("not a format", encoding="utf-8")
+    # two layers in one GeoPackage
+    gpkg = out / "two.gpkg"
+    gpd.GeoDataFrame({"n": [1]}, geometry=[GOOD], crs=4326).to_file(gpkg, layer="a")
+    gpd.GeoDataFrame({"n": [2]}, geometry=[GOOD], crs=4326).to_file(gpkg, layer="b")
+    f["two_layers"] = gpkg
+    # admin units
+    gj(
+        "admin",
+        gpd.GeoDataFrame(
+            {"shapeName": ["Aboso", "Prestea"]},
+            geometry=[box(-2.0, 5.0, -1.95, 5.1), box(-1.95, 5.0, -1.9, 5.1)],
+            crs=4326,
+        ),
+    )
+    # rasters
+    lc = np.full((150, 150), 10, np.uint8)
+    f["lc"] = out / "lc.tif"
+    _tif(f["lc"], lc)
+    f["lc_far"] = out / "lc_far.tif"
+    _tif(f["lc_far"], lc, Affine(0.001, 0, 30.0, 0, -0.001, 40.0))
+    f["lc_float"] = out / "lc_float.tif"
+    _tif(f["lc_float"], lc.astype(np.float32) + 0.5)
+    f["lc_nodata"] = out / "lc_nodata.tif"
+    _tif(f["lc_nodata"], np.zeros((150, 150), np.uint8), nodata=0)
+    f["pop_nodata"] = out / "pop_nodata.tif"
+    _tif(f["pop_nodata"], np.full((150, 150), -1.0, np.float32), nodata=-1.0)
+    f["lc_nocrs"] = out / "lc_nocrs.tif"
+    _tif(f["lc_nocrs"], lc, crs=None)
+    f["truncated_tif"] = out / "truncated.tif"
+    f["truncated_tif"].write_bytes(f["lc"].read_bytes()[:600])
+    f["corrupt_zip"] = out / "corrupt.zip"
+    f["corrupt_zip"].write_bytes(b"PK\x03\x04 this is not a zip archive at all")
+    f["empty_zip"] = out / "empty.zip"
+    with zipfile.ZipFile(f["empty_zip"], "w") as z:
+        z.writestr("readme.txt", "no shapefile here")
+    f["bad_legend"] = out / "legend.csv"
+    f["bad_legend"].write_text("code;colour\n10;green\n", encoding="utf-8")
+    dem = np.add.outer(np.arange(60.0), np.arange(60.0)).astype(np.float32)
+    f["dem"] = out / "dem.tif"
+    _tif(f["dem"], dem, Affine(30, 0, 600_000, 0, -30, 620_000), crs="EPSG:32630")
+    # configs
+    good_cfg = (
+        'name = "bad"\nlanguage = "en"\n[boundary]\nmethod = "custom"\n'
+        f'source = "{f["good"].name}"\n[zoning]\nenabled = false\n'
+    )
+    for name, text in {
+        "cfg_ok": good_cfg,
+        "cfg_no_boundary": 'name = "x"\n',
+        "cfg_unknown_key": good_cfg + "colour = 3\n",
+        "cfg_bad_language": good_cfg.replace('language = "en"', 'language = "de"'),
+        "cfg_missing_file": good_cfg.replace(f["good"].name, "nowhere.geojson"),
+        "cfg_syntax": good_cfg + "[rasters\n",
+        "cfg_bad_method": good_cfg.replace('method = "custom"', 'method = "magic"'),
+        "cfg_float_lc": good_cfg + f'[rasters]\nland_cover = "{f["lc_float"].name}"\n',
+        "cfg_rules": good_cfg.replace("enabled = false", 'rules = "rules.toml"'),
+        "cfg_change_no_before": good_cfg + '[change]\nafter = "lc.tif"\n',
+        "cfg_noprj": good_cfg.replace(f["good"].name, "noprj/noprj.shp"),
+    }.items():
+        f[name] = out / f"{name}.toml"
+        f[name].write_text(text, encoding="utf-8")
+    f["rules"] = out / "rules.toml"
+    f["rules"].write_text('[exclude.x]\nlayer = "mines"\n', encoding="utf-8")
+    return f
+
+
+if __name__ == "__main__":
+    for name, path in build(Path(sys.argv[1])).items():
+        print(f"{name:22s} {path}")

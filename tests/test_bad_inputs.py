@@ -1,0 +1,393 @@
+"""The bad-input corpus (``tests/bad_inputs/make_bad_inputs.py``) through every entry
+point — API, CLI, config. Each case must give a LandprofileError subclass (or, where the
+result still means something, a LandprofileWarning) whose message names the file, layer,
+field or value; leave no partial output; and leave every input byte-identical."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from shapely.geometry import box
+
+import landprofile as lp
+from landprofile import errors as E  # noqa: N812  (short: used in every case row)
+from landprofile.cli import cli
+
+sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
+from make_bad_inputs import build
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    return build(tmp_path_factory.mktemp("bad"))
+
+
+def good_ls():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return lp.Landscape(
+            name="good",
+            geometry=box(-2.0, 5.0, -1.9, 5.1),
+            crs=4326,
+            provenance=lp.Provenance(method="custom", source="t"),
+        )
+
+
+def cli_run(*args: Any) -> None:
+    r = CliRunner().invoke(cli, [str(a) for a in args])
+    if r.exit_code == 2:
+        raise E.LandprofileError(r.output)
+    raise AssertionError(f"exit {r.exit_code}: {r.output}")
+
+
+# (id, call(files, out), error or warning class, text the message must hold)
+CASES: list[tuple[str, Any, type, str]] = [
+    # ---- vectors, API
+    (
+        "missing file",
+        lambda f, o: lp.read_vector(o / "nope.geojson"),
+        E.SourceNotFoundError,
+        "nope.geojson",
+    ),
+    (
+        "unknown format",
+        lambda f, o: lp.read_vector(f["unknown_ext"]),
+        E.UnsupportedFormatError,
+        "layer.xyz",
+    ),
+    ("shapefile without .prj", lambda f, o: lp.read_vector(f["noprj"]), E.MissingCRSError, "noprj"),
+    (
+        "csv wkt without crs",
+        lambda f, o: lp.read_vector(f["wkt_csv"]),
+        E.MissingCRSError,
+        "wkt.csv",
+    ),
+    (
+        "ambiguous gpkg layer",
+        lambda f, o: lp.read_vector(f["two_layers"]),
+        E.AmbiguousLayerError,
+        "two.gpkg",
+    ),
+    (
+        "gpkg layer not found",
+        lambda f, o: lp.read_vector(f["two_layers"], layer="c"),
+        E.LayerNotFoundError,
+        "'c'",
+    ),
+    (
+        "corrupt zip",
+        lambda f, o: lp.read_vector(f["corrupt_zip"]),
+        E.LandprofileError,
+        "corrupt.zip",
+    ),
+    (
+        "zip without a layer",
+        lambda f, o: lp.read_vector(f["empty_zip"]),
+        E.LandprofileError,
+        "empty.zip",
+    ),
+    ("huge coordinates", lambda f, o: lp.read_vector(f["huge"]), E.CoordinateRangeError, "huge"),
+    (
+        "csv without lon/lat",
+        lambda f, o: lp.read_vector(f["latin1_csv"].with_name("wkt.csv"), crs=None),
+        E.MissingCRSError,
+        "wkt.csv",
+    ),
+    (
+        "self-intersecting polygon",
+        lambda f, o: lp.from_polygons(f["bowtie"], name="b"),
+        E.GeometryRepairWarning,
+        "bowtie",
+    ),
+    (
+        "empty layer",
+        lambda f, o: lp.from_polygons(f["empty"], name="e"),
+        E.LandprofileError,
+        "empty",
+    ),
+    (
+        "lines as a boundary",
+        lambda f, o: lp.from_polygons(f["lines"], name="l"),
+        E.GeometryTypeError,
+        "lines",
+    ),
+    (
+        "points as a boundary",
+        lambda f, o: lp.from_polygons(f["points"], name="p"),
+        E.GeometryTypeError,
+        "points",
+    ),
+    (
+        "geometry collection",
+        lambda f, o: lp.from_polygons(f["collection"], name="c"),
+        E.LandprofileError,
+        "collection",
+    ),
+    (
+        "zero-area polygon",
+        lambda f, o: lp.from_polygons(f["zero_area"], name="z"),
+        E.LandprofileError,
+        "zero_area",
+    ),
+    (
+        "mixed CRS inputs",
+        lambda f, o: lp.from_polygons([f["good"], f["utm"]], name="m"),
+        E.CRSMismatchError,
+        "utm",
+    ),
+    (
+        "unknown admin name",
+        lambda f, o: lp.from_admin(f["admin"], names=["Atlantis"]),
+        E.NameNotFoundError,
+        "Atlantis",
+    ),
+    (
+        "admin field missing",
+        lambda f, o: lp.from_admin(f["admin"], names=["Aboso"], field="NAME_9"),
+        E.LandprofileError,
+        "NAME_9",
+    ),
+    # ---- rasters, API
+    (
+        "raster not found",
+        lambda f, o: lp.land_cover(good_ls(), o / "no.tif"),
+        E.SourceNotFoundError,
+        "no.tif",
+    ),
+    (
+        "truncated GeoTIFF",
+        lambda f, o: lp.land_cover(good_ls(), f["truncated_tif"]),
+        E.UnreadableFileError,
+        "truncated.tif",
+    ),
+    (
+        "raster without CRS",
+        lambda f, o: lp.land_cover(good_ls(), f["lc_nocrs"]),
+        E.MissingCRSError,
+        "lc_nocrs.tif",
+    ),
+    (
+        "float land cover",
+        lambda f, o: lp.land_cover(good_ls(), f["lc_float"]),
+        E.UnsupportedFormatError,
+        "lc_float.tif",
+    ),
+    (
+        "raster elsewhere",
+        lambda f, o: lp.land_cover(good_ls(), f["lc_far"]),
+        E.CoverageWarning,
+        "lc_far.tif",
+    ),
+    (
+        "population elsewhere",
+        lambda f, o: lp.population(good_ls(), f["lc_far"]),
+        E.CoverageWarning,
+        "lc_far.tif",
+    ),
+    (
+        "unknown legend name",
+        lambda f, o: lp.land_cover(good_ls(), f["lc"], legend="worldcovr"),
+        E.LandprofileError,
+        "worldcovr",
+    ),
+    (
+        "malformed legend file",
+        lambda f, o: lp.load_legend(f["bad_legend"]),
+        E.LandprofileError,
+        "legend.csv",
+    ),
+    (
+        "bad population kind",
+        lambda f, o: lp.population(good_ls(), f["pop_nodata"], kind="people"),
+        E.InvalidParameterError,
+        "people",
+    ),
+    (
+        "DEM outlet outside",
+        lambda f, o: lp.from_dem(f["dem"], (500_000, 500_000), outlet_crs=32630),
+        E.LandprofileError,
+        "outlet",
+    ),
+    (
+        "change rasters apart",
+        lambda f, o: lp.change(good_ls(), f["lc"], f["lc_far"]),
+        E.LandprofileError,
+        "lc_far.tif",
+    ),
+    (
+        "change float raster",
+        lambda f, o: lp.change(good_ls(), f["lc_float"], f["lc"]),
+        E.UnsupportedFormatError,
+        "lc_float.tif",
+    ),
+    # ---- zoning and card, API
+    (
+        "zoning resolution 0",
+        lambda f, o: lp.zoning.candidates(good_ls(), resolution_m=0),
+        E.InvalidParameterError,
+        "resolution_m",
+    ),
+    (
+        "zoning unknown site id",
+        lambda f, o: lp.zoning.candidates(
+            good_ls(), sites=f["admin"], site_id_field="code", resolution_m=200
+        ),
+        E.MissingFieldError,
+        "code",
+    ),
+    (
+        "zoning rules file",
+        lambda f, o: lp.zoning.load_rules(f["rules"]),
+        E.InvalidParameterError,
+        "mines",
+    ),
+    (
+        "card language",
+        lambda f, o: lp.card(lp.Profile(landscape=good_ls()), lang="de"),
+        E.InvalidParameterError,
+        "de",
+    ),
+    (
+        "card pmtiles basemap",
+        lambda f, o: lp.card(lp.Profile(landscape=good_ls()), basemap=o / "b.pmtiles"),
+        E.InvalidParameterError,
+        "PMTiles",
+    ),
+    (
+        "footprints without dates",
+        lambda f, o: lp.footprint_timeline(good_ls(), f["admin"]),
+        E.MissingFieldError,
+        "date",
+    ),
+    # ---- config
+    (
+        "config not found",
+        lambda f, o: lp.pipeline.load_config(o / "none.toml"),
+        E.SourceNotFoundError,
+        "none.toml",
+    ),
+    (
+        "config without boundary",
+        lambda f, o: lp.pipeline.load_config(f["cfg_no_boundary"]),
+        E.LandprofileError,
+        "[boundary]",
+    ),
+    (
+        "config unknown key",
+        lambda f, o: lp.pipeline.load_config(f["cfg_unknown_key"]),
+        E.LandprofileError,
+        "colour",
+    ),
+    (
+        "config language",
+        lambda f, o: lp.pipeline.load_config(f["cfg_bad_language"]),
+        E.LandprofileError,
+        "de",
+    ),
+    (
+        "config file missing",
+        lambda f, o: lp.pipeline.load_config(f["cfg_missing_file"]),
+        E.SourceNotFoundError,
+        "nowhere.geojson",
+    ),
+    (
+        "config TOML syntax",
+        lambda f, o: lp.pipeline.load_config(f["cfg_syntax"]),
+        E.LandprofileError,
+        "cfg_syntax.toml",
+    ),
+    (
+        "config boundary method",
+        lambda f, o: lp.pipeline.load_config(f["cfg_bad_method"]),
+        E.LandprofileError,
+        "magic",
+    ),
+    (
+        "config [change] no before",
+        lambda f, o: lp.pipeline.run(f["cfg_change_no_before"], o / "out"),
+        E.LandprofileError,
+        "before",
+    ),
+    # ---- CLI
+    (
+        "cli missing config",
+        lambda f, o: cli_run("run", o / "none.toml"),
+        E.LandprofileError,
+        "none.toml",
+    ),
+    (
+        "cli float land cover",
+        lambda f, o: cli_run("profile", f["cfg_float_lc"], "--out", o / "p.json"),
+        E.LandprofileError,
+        "lc_float.tif",
+    ),
+    (
+        "cli no CRS boundary",
+        lambda f, o: cli_run("boundary", f["cfg_noprj"], "--out", o / "b.geojson"),
+        E.LandprofileError,
+        "noprj",
+    ),
+    (
+        "cli bad rules",
+        lambda f, o: cli_run("zones", f["cfg_rules"], "--out", o / "z.gpkg"),
+        E.LandprofileError,
+        "mines",
+    ),
+    (
+        "cli unwritable output",
+        lambda f, o: cli_run("boundary", f["cfg_ok"], "--out", "/proc/forbidden/b.geojson"),
+        E.LandprofileError,
+        "/proc/forbidden",
+    ),
+    (
+        "cli output is an input",
+        lambda f, o: cli_run("boundary", f["cfg_ok"], "--out", f["good"]),
+        E.LandprofileError,
+        "good.geojson",
+    ),
+]
+
+
+def _hashes(files: dict[str, Path]) -> dict[Path, str]:
+    out = {}
+    for p in files.values():
+        for q in [p] if p.is_file() else sorted(p.parent.rglob("*")):
+            if q.is_file():
+                out[q] = hashlib.sha256(q.read_bytes()).hexdigest()
+    return out
+
+
+@pytest.mark.parametrize(("case", "call", "kind", "text"), CASES, ids=[c[0] for c in CASES])
+def test_bad_input(corpus, tmp_path, case, call, kind, text):
+    before = _hashes(corpus)
+    out = tmp_path / "out"
+    out.mkdir()
+    cwd = os.getcwd()
+    os.chdir(corpus["good"].parent)  # configs name their files relative to themselves
+    try:
+        if issubclass(kind, Warning):
+            with pytest.warns(kind) as rec:
+                call(corpus, out)
+            msg = " ".join(str(w.message) for w in rec if issubclass(w.category, kind))
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", E.ScaleWarning)
+                with pytest.raises(kind) as exc:
+                    call(corpus, out)
+            msg = str(exc.value)
+    finally:
+        os.chdir(cwd)
+    assert text in msg, msg
+    assert _hashes(corpus) == before  # inputs byte-identical
+    assert [p.name for p in out.rglob("*")] == []  # nothing half-written
+
+
+def test_the_corpus_is_large_enough():
+    assert len(CASES) >= 40
