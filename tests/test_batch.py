@@ -98,3 +98,39 @@ def test_a_batch_warns_once_per_kind():
     assert "3 warnings of this kind" in next(
         str(w.message) for w in rec if w.category.__name__ == "CoverageWarning"
     )
+
+
+def test_an_interrupted_batch_resumes_without_recomputing(tmp_path, monkeypatch):
+    import shapely
+
+    import landprofile.batch as b
+
+    polys = [shapely.box(-2 + 0.03 * i, 5.0, -1.98 + 0.03 * i, 5.02) for i in range(12)]
+    gdf = gpd.GeoDataFrame({"name": [f"d{i}" for i in range(12)]}, geometry=polys, crs=4326)
+    from pathlib import Path
+
+    lc = Path(__file__).resolve().parents[1] / "data/sample_boundaries/modis_igbp_2019_sw_ghana.tif"
+    full = b.profile_many(gdf, land_cover=lc, legend="modis_igbp", workers=1, chunk_size=3)
+    calls = []
+    real = b._chunk_profile
+
+    def flaky(chunk, *args):
+        calls.append(list(chunk["name"]))
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # the user stops the batch in its third chunk
+        return real(chunk, *args)
+
+    monkeypatch.setattr(b, "_chunk_profile", flaky)
+    cp = tmp_path / "parts"
+    with pytest.raises(KeyboardInterrupt):
+        b.profile_many(
+            gdf, land_cover=lc, legend="modis_igbp", workers=1, chunk_size=3, checkpoint=cp
+        )
+    assert len(list(cp.glob("chunk-*.pkl"))) == 2
+    assert not list(cp.glob(".*"))  # no half-written chunk
+    calls.clear()
+    again = b.profile_many(
+        gdf, land_cover=lc, legend="modis_igbp", workers=1, chunk_size=3, checkpoint=cp
+    )
+    assert len(calls) == 2  # only the two chunks not done
+    pd.testing.assert_frame_equal(again, full)

@@ -143,6 +143,7 @@ def profile_many(
     executor: str = "threads",
     chunk_size: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    checkpoint: Any = None,
 ) -> pd.DataFrame:
     """Profile thousands of landscapes (every basin of a level, every district of a country).
 
@@ -170,6 +171,13 @@ def profile_many(
         ``"threads"`` or ``"processes"`` for local runs.
     chunk_size
         Landscapes per task (default: about 4 tasks per worker).
+    progress
+        Called as ``progress(done, total)`` (chunks) as work completes.
+    checkpoint
+        A folder keeping each finished chunk's rows: a run interrupted (Ctrl-C, a lost
+        worker) and started again with the same inputs recomputes only the chunks not
+        yet done. Chunks are keyed by their landscapes and the inputs, so a changed input
+        is recomputed. Pass ``chunk_size`` too, so that chunks are the same across runs.
 
     Returns
     -------
@@ -200,6 +208,7 @@ def profile_many(
             executor=executor,
             chunk_size=chunk_size,
             progress=progress,
+            checkpoint=checkpoint,
         )
     _summarise(caught, out)
     return out
@@ -261,6 +270,7 @@ def _profile_many(
     executor: str,
     chunk_size: int | None,
     progress: Callable[[int, int], None] | None,
+    checkpoint: Any = None,
 ) -> pd.DataFrame:
     import os
 
@@ -306,8 +316,23 @@ def _profile_many(
         footprints,
         date_field,
     )
-    results: list[pd.DataFrame] = []
-    if client is not None:
+    cp = _Checkpoint(checkpoint, chunks, args) if checkpoint is not None else None
+    parts: list[pd.DataFrame | None] = [cp.load(i) if cp else None for i in range(len(chunks))]
+    todo = [i for i, p in enumerate(parts) if p is None]
+    done_count = len(chunks) - len(todo)
+    if progress and done_count:
+        progress(done_count, len(chunks))
+
+    def finished(i: int, df: pd.DataFrame) -> None:
+        nonlocal done_count
+        parts[i] = df
+        if cp:
+            cp.save(i, df)  # an interrupted batch resumes from here
+        done_count += 1
+        if progress:
+            progress(done_count, len(chunks))
+
+    if client is not None and todo:
         try:
             from distributed import Client, as_completed
         except ImportError:
@@ -318,30 +343,23 @@ def _profile_many(
         own = isinstance(client, str)
         cl = Client(client) if own else client
         try:
-            futures = [cl.submit(_chunk_profile, c, *args, pure=False) for c in chunks]
-            index = {f.key: i for i, f in enumerate(futures)}
-            parts: list[pd.DataFrame | None] = [None] * len(futures)
-            for done, f in enumerate(as_completed(futures), 1):
-                parts[index[f.key]] = f.result()
-                if progress:
-                    progress(done, len(futures))
-            results = [p for p in parts if p is not None]
+            futures = [cl.submit(_chunk_profile, chunks[i], *args, pure=False) for i in todo]
+            index = {f.key: i for i, f in zip(todo, futures, strict=True)}
+            for f in as_completed(futures):
+                finished(index[f.key], f.result())
         finally:
             if own:
                 cl.close()
-    elif n_workers == 1 or len(chunks) == 1:
-        for i, c in enumerate(chunks, 1):
-            results.append(_chunk_profile(c, *args))
-            if progress:
-                progress(i, len(chunks))
+    elif n_workers == 1 or len(todo) <= 1:
+        for i in todo:
+            finished(i, _chunk_profile(chunks[i], *args))
     else:
         pool_cls = ThreadPoolExecutor if executor == "threads" else ProcessPoolExecutor
         with pool_cls(max_workers=n_workers) as pool:
-            futs = [pool.submit(_chunk_profile, c, *args) for c in chunks]
-            for i, f in enumerate(futs, 1):
-                results.append(f.result())
-                if progress:
-                    progress(i, len(futs))
+            futs = {i: pool.submit(_chunk_profile, chunks[i], *args) for i in todo}
+            for i, f in futs.items():
+                finished(i, f.result())
+    results = [p for p in parts if p is not None]
     out = pd.concat(results, ignore_index=True) if results else pd.DataFrame()
     share_cols = sorted(c for c in out.columns if c.startswith("share_"))
     out[share_cols] = out[share_cols].fillna(0.0)
@@ -357,3 +375,43 @@ def _path(src: Any) -> Any:
     if isinstance(src, Raster) and src.path is not None:
         return src.path
     return src
+
+
+class _Checkpoint:
+    """Finished chunks on disk, each written atomically, keyed by content."""
+
+    def __init__(self, folder: Any, chunks: list[gpd.GeoDataFrame], args: tuple) -> None:
+        import hashlib
+        import os
+        from pathlib import Path
+
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        stamp = []
+        for a in args:
+            if isinstance(a, str | os.PathLike) and os.path.exists(a):
+                st = os.stat(a)
+                stamp.append(f"{os.fspath(a)}:{st.st_size}:{st.st_mtime_ns}")
+            else:
+                stamp.append(repr(a))
+        base = hashlib.sha256("|".join(stamp).encode()).hexdigest()
+        self.keys = []
+        for c in chunks:
+            h = hashlib.sha256(base.encode())
+            h.update(repr(list(c.index)).encode())
+            for g in c.geometry.to_wkb():
+                h.update(g)
+            self.keys.append(h.hexdigest()[:20])
+
+    def _path(self, i: int) -> Any:
+        return self.folder / f"chunk-{i:05d}-{self.keys[i]}.pkl"
+
+    def load(self, i: int) -> pd.DataFrame | None:
+        p = self._path(i)
+        return pd.read_pickle(p) if p.exists() else None
+
+    def save(self, i: int, df: pd.DataFrame) -> None:
+        from landprofile._atomic import atomic_path
+
+        with atomic_path(self._path(i)) as tmp:
+            df.to_pickle(tmp)

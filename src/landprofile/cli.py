@@ -365,10 +365,21 @@ def batch(
       landprofile batch basins.gpkg --population wp.tif --scheduler tcp://10.0.0.5:8786 \\
           --out basins.parquet
     """
+    import shutil
+
     from landprofile.batch import profile_many
     from landprofile.vector import read_vector
 
+    if out_file.resolve() in {
+        Path(p).resolve() for p in (landscapes, land_cover, population, dem) if p is not None
+    }:
+        from landprofile.errors import OutputError
+
+        raise OutputError(f"output '{out_file}' is one of the inputs; choose another path")
     gdf = read_vector(landscapes, layer=layer)
+    # finished chunks are kept beside the output until it is written: a batch stopped
+    # (Ctrl-C) and run again with the same inputs resumes where it was
+    parts = out_file.with_name(f".{out_file.name}.parts")
     with click.progressbar(length=1, label="landscapes", file=sys.stderr) as bar:
         state = {"done": 0}
 
@@ -389,12 +400,15 @@ def batch(
             workers=workers,
             executor="processes" if processes else "threads",
             progress=progress,
+            checkpoint=parts,
+            chunk_size=max(1, min(50, len(gdf) // 8 or 1)),
         )
     with atomic_path(out_file) as tmp:
         if out_file.suffix.lower() == ".parquet":
             df.to_parquet(tmp)
         else:
             df.to_csv(tmp, index=False)
+    shutil.rmtree(parts, ignore_errors=True)
     click.echo(f"{len(df)} landscapes; wrote {out_file}")
 
 
