@@ -247,13 +247,8 @@ def change(config: Path, out_file: Path) -> None:
     Example:
       landprofile change my_landscape.toml --out change.json
     """
-    from landprofile.pipeline import (
-        ConfigError,
-        build_boundary,
-        build_change,
-        load_config,
-        write_change,
-    )
+    from landprofile.pipeline import ConfigError, build_boundary, load_config
+    from landprofile.pipeline_change import build_change, write_change
 
     cfg = load_config(config)
     _check_out(cfg, out_file)

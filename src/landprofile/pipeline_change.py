@@ -1,0 +1,72 @@
+"""The config's [change] section: a second date for a profile (see ``pipeline.run``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from landprofile.landscape import Landscape
+from landprofile.pipeline import Config, ConfigError
+
+__all__ = ["build_change", "write_change"]
+
+
+def build_change(cfg: Config, ls: Landscape, layers: dict[str, Any]) -> tuple[Any, Any, Any]:
+    """The [change] section's land-cover change, footprint timeline and baseline profile."""
+    import landprofile as lp
+
+    ch = cfg.section("change")
+    if not ch:
+        return None, None, None
+    r = cfg.section("rasters")
+    change = None
+    before = ch.get("before") or r.get("land_cover")
+    if ch.get("after") is not None:
+        if before is None:
+            raise ConfigError(
+                f"{cfg.path}: [change] after needs a before raster ([change] before or "
+                "[rasters] land_cover)"
+            )
+        legend = ch.get("legend") or r.get("legend")
+        change = lp.change(
+            ls,
+            before,
+            ch["after"],
+            legend=legend,
+            before_legend=ch.get("before_legend"),
+            after_legend=ch.get("after_legend"),
+            lang=cfg.language,
+        )
+    timeline = None
+    if ch.get("footprints") is not None:
+        timeline = lp.footprint_timeline(
+            ls,
+            ch["footprints"],
+            date_field=ch.get("date_field"),
+            protected=layers.get("protected"),
+            concessions=layers.get("concessions"),
+            rivers=layers.get("rivers"),
+            river_buffer_m=ch.get("river_buffer_m"),
+        )
+    baseline = lp.Profile.from_json(ch["baseline"]) if ch.get("baseline") else None
+    return change, timeline, baseline
+
+
+def write_change(path: Path, change: Any, timeline: Any, base: Path | None = None) -> None:
+    """change.json: the transitions and the footprint by date, written atomically."""
+    import json
+
+    from landprofile._atomic import atomic_path
+    from landprofile.profile.profile import _portable
+
+    doc: dict[str, Any] = {"landcover": None, "footprint": None}
+    if change is not None:
+        doc["landcover"] = _portable(change.to_dict(), base)
+    if timeline is not None:
+        tl = timeline.assign(date=timeline["date"].dt.strftime("%Y-%m-%d"))
+        doc["footprint"] = {
+            "river_buffer_m": timeline.attrs.get("river_buffer_m"),
+            "dates": json.loads(tl.to_json(orient="records")),
+        }
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str), "utf-8")
