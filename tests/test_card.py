@@ -217,7 +217,30 @@ def test_injection_payloads_run_nowhere(tmp_path):
         "challenges": PAYLOADS[0],
         "photos": [{"file": str(photo), "caption": PAYLOADS[1]}],
     }
-    c = lp.card(prof, layers={"sites": sites, "concessions": conc}, narrative=narrative, lang="en")
+    pa = gpd.GeoDataFrame(
+        {"name": [PAYLOADS[0]], "desig": [PAYLOADS[3]]},
+        geometry=[box(-1.935, 5.06, -1.91, 5.09)],
+        crs=4326,
+    )
+    # zoning: the payloads reach the zones' explanations (nearest concession's holder,
+    # protected area's name) and the conflicts table (site names)
+    zoning = lp.zoning.candidates(
+        ls,
+        rules="[zones]\nmin_area_ha = 1.0\nmin_score = 0.0\n[exclude.concessions]\n"
+        'layer = "concessions"\n[exclude.protected]\nlayer = "protected"\nbuffer_m = 100.0\n',
+        sites=sites,
+        concessions=conc,
+        protected=pa,
+        resolution_m=100,
+    )
+    assert any(PAYLOADS[1] in w for w in zoning.zones.why)
+    c = lp.card(
+        prof,
+        zoning=zoning,
+        layers={"sites": sites, "concessions": conc, "protected": pa},
+        narrative=narrative,
+        lang="en",
+    )
     html = c.html
     assert "default-src 'none'" in html
     assert "unsafe-inline' ; img" not in html
