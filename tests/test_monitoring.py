@@ -293,3 +293,18 @@ def test_batch_takes_the_same_change_inputs(sample_dir):
     # the two halves' footprints add up to the whole region's
     whole = lp.footprint_timeline(lp.from_polygons(regions, name="a"), fps)
     assert serial["footprint_2020-01-01_ha"].sum() == pytest.approx(whole.area_ha.iloc[1], rel=1e-6)
+
+
+def test_scorecard_then_and_now(sample_dir):
+    prof = lp.Profile(landscape=landscape())
+    then = {"scores": {"C1": 2, "C2": 1.5}}
+    c = lp.card(
+        prof, scorecard=sample_dir / "sample_scorecard.toml", baseline_scorecard=then, lang="en"
+    )
+    sc = c.html.split('<section id="scorecard">')[1].split("</section>")[0]
+    assert "<th>Then</th>" in sc
+    # C1: 2.0 then, 3.0 now (the sample scorecard)
+    row = sc.split("<td>C1</td>")[1].split("</tr>")[0]
+    assert row.count('class="num"') == 2
+    assert ">2.0<" in row
+    assert ">3.0<" in row

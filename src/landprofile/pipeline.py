@@ -83,6 +83,7 @@ _CHANGE = {
     "date_field",
     "river_buffer_m",
     "baseline",
+    "baseline_scorecard",
 }
 _PATH_KEYS = {
     "source",
@@ -96,6 +97,7 @@ _PATH_KEYS = {
     "before",
     "after",
     "baseline",
+    "baseline_scorecard",
     *_LAYERS,
 }
 
@@ -393,6 +395,7 @@ def run(
             date_field=cfg.section("change").get("date_field"),
             timeline=timeline,
             baseline=baseline,
+            baseline_scorecard=cfg.section("change").get("baseline_scorecard"),
         )
         crd.save(tmp / "card.html")
         crd.to_pdf(tmp / "card.pdf")

@@ -148,6 +148,7 @@ def card(
     date_field: str | None = None,
     timeline: Any = None,
     baseline: Any = None,
+    baseline_scorecard: Any = None,
 ) -> Card:
     """Build the landscape profile card.
 
@@ -185,6 +186,8 @@ def card(
     baseline
         A saved earlier profile (:class:`Profile` or its ``profile.json``): the key
         figures then → now.
+    baseline_scorecard
+        The scorecard of that earlier date: each question's score then → now.
     """
     import folium
     from markupsafe import Markup
@@ -272,7 +275,14 @@ def card(
         "narrative": [(k, fields.get(k, "")) for k in NARRATIVE_FIELDS],
         "photos": photos,
         "asm": sections.asm(zoning, lang),
-        "scorecard": sections.scorecard(scores, lang, scorecard_questions)
+        "scorecard": sections.scorecard(
+            scores,
+            lang,
+            scorecard_questions,
+            then=load_scorecard(baseline_scorecard, extra_questions=scorecard_questions)
+            if baseline_scorecard is not None
+            else None,
+        )
         if scorecard is not None
         else None,
         "sources": sections.sources(profile, layers or {}, narr_sources, s),

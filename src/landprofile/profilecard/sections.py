@@ -214,18 +214,22 @@ def asm(zoning: Any, lang: str) -> dict[str, Any] | None:
     }
 
 
-def scorecard(scores: dict[str, float], lang: str, extra: Any) -> list[dict[str, Any]]:
-    """Each goal's questions, scores, bars and average."""
+def scorecard(
+    scores: dict[str, float], lang: str, extra: Any, then: dict[str, float] | None = None
+) -> list[dict[str, Any]]:
+    """Each goal's questions, scores, bars and average (and the baseline's, ``then``)."""
     out = []
     for goal in questions(extra):
         rows, items = [], []
         for q in goal["questions"]:
             sc = scores.get(q["id"])
+            before = (then or {}).get(q["id"])
             rows.append(
                 {
                     "id": q["id"],
                     "text": q.get(lang) or q["en"],
                     "score": fmt_number(sc, lang, 1) if sc is not None else None,
+                    "then": fmt_number(before, lang, 1) if before is not None else None,
                 }
             )
             items.append((q["id"], sc or 0.0, "#2b8cbe"))
@@ -238,9 +242,15 @@ def scorecard(scores: dict[str, float], lang: str, extra: Any) -> list[dict[str,
                 "chart": bars(items, lang, max_value=5.0, percent=False),
                 "rows": rows,
                 "average": fmt_number(float(np.mean(scored)), lang, 2) if scored else "–",
+                "then_average": _average(then, goal["questions"], lang) if then else None,
             }
         )
     return out
+
+
+def _average(scores: dict[str, float], qs: list[dict], lang: str) -> str:
+    got = [scores[q["id"]] for q in qs if q["id"] in scores]
+    return fmt_number(float(np.mean(got)), lang, 2) if got else "–"
 
 
 def sources(
