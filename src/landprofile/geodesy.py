@@ -41,10 +41,10 @@ GEOD = Geod(ellps="WGS84")
 #: tests/test_geodesy.py against equal-area planar areas).
 PROJECTED_MAX_SEGMENT_M = 1000.0
 
-#: Maximum edge length (degrees) kept when densifying geographic geometries (~280 m):
+#: Maximum edge length (degrees) kept when densifying geographic geometries (~110 m):
 #: a straight lon/lat edge of this length departs from the geodesic by so little that
 #: areas agree with Geod on a finely densified ring within 1e-7 (tests/test_properties).
-GEOGRAPHIC_MAX_SEGMENT_DEG = 0.0025
+GEOGRAPHIC_MAX_SEGMENT_DEG = 0.001
 
 
 # ----------------------------------------------------------------------------- antimeridian

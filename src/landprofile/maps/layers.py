@@ -162,6 +162,7 @@ class ReadyFlag(MacroElement):
           }
           {%- endif %}
           window.lpStats = {layers: {{ this.stats|tojson }}};
+          window.lpReadyMs = performance.now();
           window.lpMapReady = true;
         })();
         {% endmacro %}
