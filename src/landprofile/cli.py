@@ -222,6 +222,7 @@ def zones(config: Path, out_file: Path) -> None:
         site_id_field=z.get("site_id_field"),
         lang=cfg.language,
         **layers,
+        progress=lambda step, sec: click.echo(f"  … {step} ({sec:.1f} s)", err=True),
     )
     res.to_gpkg(out_file)
     s = res.summary

@@ -71,6 +71,7 @@ def candidates(
     site_id_field: str | None = None,
     crs: Any = None,
     lang: str = "en",
+    progress: Any = None,
 ) -> ZoningResult:
     """Propose candidate ASM zones in a landscape, with exclusions and conflicts explained.
 
@@ -99,6 +100,8 @@ def candidates(
     lang
         Language of the explanations (``fr``, ``en``, ``es``); see
         :meth:`ZoningResult.in_language`.
+    progress
+        Called as ``progress(step, seconds)`` after each step (the CLI prints them).
 
     Returns
     -------
@@ -111,6 +114,8 @@ def candidates(
         now = time.perf_counter()
         timings[step] = now - clock[0]
         clock[0] = now
+        if progress is not None:
+            progress(step, timings[step])
 
     rs = load_rules(rules)
     res = float(rs.resolution_m if resolution_m is None else resolution_m)
