@@ -308,3 +308,15 @@ def test_scorecard_then_and_now(sample_dir):
     assert row.count('class="num"') == 2
     assert ">2.0<" in row
     assert ">3.0<" in row
+
+
+def test_change_explore_is_a_folium_map(dates):
+    import folium
+
+    before, after = dates
+    res = lp.change(landscape(), before, after, legend="esa_worldcover_v200")
+    m = res.explore(tiles=None, context=False, lang="fr")
+    assert isinstance(m, folium.Map)
+    names = [c.layer_name for c in m._children.values() if isinstance(c, folium.FeatureGroup)]
+    assert "Occupation du sol (avant)" in names
+    assert "Occupation du sol (après)" in names
