@@ -79,7 +79,8 @@ def site_ids(sites: gpd.GeoDataFrame, id_field: str | None) -> tuple[np.ndarray,
 def feature_labels(gdf: gpd.GeoDataFrame, fallback: str) -> np.ndarray:
     """A short label per feature from its identifying columns (``licence X, holder Y``).
 
-    Features with none of the known columns get ``fallback #<row>`` (1-based position in
+    Features with none of the known columns get ``fallback #<row>`` (or ``#<row>`` when
+    ``fallback`` is empty; 1-based position in
     the user's layer).
     """
     cols = [c for c in gdf.columns if c != gdf.geometry.name]
@@ -89,7 +90,7 @@ def feature_labels(gdf: gpd.GeoDataFrame, fallback: str) -> np.ndarray:
     out = []
     for i in range(len(gdf)):
         vals = [str(col[i]) for col in columns if not _missing(col[i])]
-        out.append(", ".join(vals) if vals else f"{fallback} #{pos[i] + 1}")
+        out.append(", ".join(vals) if vals else f"{fallback} #{pos[i] + 1}".lstrip())
     return np.array(out, dtype=object)
 
 

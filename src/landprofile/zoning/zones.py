@@ -214,7 +214,8 @@ def zone_table(
     totals = gdf.groupby("region_id")["part"].transform("max")
     gdf["part"] = [f"{p}/{t}" for p, t in zip(gdf["part"], totals, strict=True)]
     labels = {
-        lay: feature_labels(layers[lay], lay) if layers.get(lay) is not None else None
+        # the explanation names the layer already ("road #9", not "road roads #9")
+        lay: feature_labels(layers[lay], "") if layers.get(lay) is not None else None
         for _, lay in DIST_COLUMNS
     }
     open_conc = _open_concessions(final, layers, cons, rs)
