@@ -85,30 +85,23 @@ def unwrap_antimeridian(geom: BaseGeometry, what: str = "geometry") -> BaseGeome
     """
     if geom.is_empty:
         return geom
+    parts = shapely.get_parts(geom)
+    if any(p.geom_type != "Polygon" for p in parts):
+        return geom  # lines, points: left as given
+    w, _, e, _ = geom.bounds
+    split = len(parts) > 1 and w <= -180 and e >= 180  # the RFC 7946 form
+    rings = [[np.asarray(r.coords) for r in (p.exterior, *p.interiors)] for p in parts]
+    jumps = any(np.abs(np.diff(xy[:, 0])).max(initial=0) > 180 for rs in rings for xy in rs)
+    if not split and not jumps:
+        return geom  # the common case: nothing to do
     polys = []
-    for part in shapely.get_parts(geom):
-        if part.geom_type != "Polygon":
-            return geom  # lines, points: left as given
-        ext = _unwrap_ring(np.asarray(part.exterior.coords), what)
-        holes = [_unwrap_ring(np.asarray(r.coords), what) for r in part.interiors]
+    for rs in rings:
+        ext, *holes = (_unwrap_ring(xy, what) for xy in rs)
         poly = shapely.Polygon(ext, holes)
-        # bring each part next to the first one (a part wholly east of -180 + 360)
+        if split and poly.centroid.x < 0:  # the part west of the cut goes east of 180
+            poly = shapely.affinity.translate(poly, 360.0)
         polys.append(poly)
-    if len(polys) > 1:
-        ref = polys[0].bounds[0]
-        moved = []
-        for p in polys:
-            shift = 360.0 * round((ref - p.bounds[0]) / 360.0)
-            moved.append(shapely.affinity.translate(p, shift) if shift else p)
-        polys = moved
-    if all(p.bounds[0] >= -180 and p.bounds[2] <= 180 for p in polys) and len(polys) == 1:
-        return polys[0] if geom.geom_type == "Polygon" else geom
-    joined = shapely.union_all(polys)
-    w, _, e, _ = joined.bounds
-    if e - w > 180 and all(p.bounds[2] - p.bounds[0] <= 180 for p in polys):
-        # parts far apart that do not touch the antimeridian: keep the user's layout
-        return geom
-    return joined
+    return polys[0] if len(polys) == 1 else shapely.union_all(polys)
 
 
 def split_antimeridian(geom: BaseGeometry) -> BaseGeometry:

@@ -187,6 +187,11 @@ class Landscape:
             raise InvalidGeometryError(f"landscape {self.name!r}: {exc}") from None
 
     @cached_property
+    def _geometry_continuous(self) -> BaseGeometry:
+        # lon/lat in one piece (longitudes may pass 180): for centre and bounds
+        return unwrap_antimeridian(self.geometry_lonlat)
+
+    @cached_property
     def _area_perimeter_m(self) -> tuple[float, float]:
         return geodesic_area_perimeter_m(self.geometry_lonlat)
 
@@ -227,7 +232,7 @@ class Landscape:
         The centroid of the lon/lat geometry when it lies inside, otherwise a point
         guaranteed inside (a crescent's centroid can fall outside).
         """
-        geom = unwrap_antimeridian(self.geometry_lonlat)
+        geom = self._geometry_continuous
         c = geom.centroid
         if not geom.contains(c):
             c = geom.representative_point()
@@ -240,8 +245,7 @@ class Landscape:
         For a landscape across the antimeridian, ``east`` passes 180 (179 to 181, not
         -180 to 180), as web maps expect.
         """
-        geom = unwrap_antimeridian(self.geometry_lonlat)
-        return tuple(float(v) for v in geom.bounds)  # type: ignore[return-value]
+        return tuple(float(v) for v in self._geometry_continuous.bounds)  # type: ignore[return-value]
 
     def to_gdf(self, crs: Any = None) -> gpd.GeoDataFrame:
         """A one-row GeoDataFrame with the name, sizes, scale and boundary method.

@@ -35,6 +35,8 @@ class MapLayers:
     stats: dict[str, int] = field(default_factory=dict)
     legend: list[tuple[str, str]] = field(default_factory=list)
     lc_legend: list[tuple[str, str]] = field(default_factory=list)
+    #: Names of the layers made up for illustration (a ``synthetic`` flag or file name).
+    synthetic: list[str] = field(default_factory=list)
 
 
 def _labels(lang: str) -> dict[str, str]:
@@ -115,16 +117,36 @@ def add_layers(m: Any, layers: dict[str, Any], lang: str, out: MapLayers, tol_m:
     from landprofile.vector import read_vector
 
     s = strings(lang)
-    for role in ROLES:
-        src = (layers or {}).get(role)
+    layers = layers or {}
+    # drawn in ROLES order; layers not drawn (geology) are still labelled when synthetic
+    for role in [*ROLES, *(r for r in layers if r not in ROLES)]:
+        src = layers.get(role)
         if src is None:
+            continue
+        label = src[0] if isinstance(src, tuple) else src
+        if role not in ROLES and _synthetic(label, None):
+            out.synthetic.append(s.get(role, role))
             continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            gdf = read_vector(src[0] if isinstance(src, tuple) else src)
-        out.stats[role] = add_vector(m, gdf, role, s[role], tol_m=tol_m, lang=lang)
-        st = STYLES[role]
-        out.legend.append((str(st.get("fillColor", st["color"])), s[role]))
+            gdf = read_vector(label)
+        if role in ROLES:
+            out.stats[role] = add_vector(m, gdf, role, s[role], tol_m=tol_m, lang=lang)
+            st = STYLES[role]
+            out.legend.append((str(st.get("fillColor", st["color"])), s[role]))
+        if _synthetic(label, gdf):
+            out.synthetic.append(s.get(role, role))
+
+
+def _synthetic(label: Any, gdf: gpd.GeoDataFrame | None) -> bool:
+    from pathlib import Path
+
+    if isinstance(label, str | Path) and "synthetic" in Path(str(label)).name.lower():
+        return True
+    if gdf is None:
+        return False
+    col = next((c for c in gdf.columns if str(c).lower() == "synthetic"), None)
+    return col is not None and gdf[col].astype(str).str.lower().isin(["true", "1", "yes"]).any()
 
 
 def add_zoning(m: Any, result: Any, lang: str, out: MapLayers, tol_m: float) -> None:

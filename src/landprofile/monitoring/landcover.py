@@ -157,7 +157,7 @@ def _pairs_fp(
 ) -> dict[tuple, float]:
     from concurrent.futures import ThreadPoolExecutor
 
-    from landprofile.profile.stats import _fac_grid, default_threads
+    from landprofile.profile.stats import cell_weights, default_threads
 
     areas = cov.cell_areas(ref, fp.window)
     fill = -1
@@ -183,11 +183,7 @@ def _pairs_fp(
         def strip(ab: tuple[int, int]) -> dict[tuple, float]:
             a, b = ab
             vals, acc = rr.strip(fp, a, b)
-            c = np.zeros(vals.shape, dtype=np.float64)
-            cov.coverage_strip(acc, c)
-            w = c * areas.row_area[a:b, None]
-            if areas.use_fac:
-                w = w / _fac_grid(areas, a, vals.shape)
+            w = cell_weights(acc, areas, a, vals.shape)
             o = _other_values(ro, ref, other, fp.window, a, b, fill)
             code = vals.astype(np.int64) * shift + (o + 1)
             keep = w > 0

@@ -130,11 +130,7 @@ def _class_areas_fp(
     def strip_unique(ab: tuple[int, int]) -> dict[int, float]:
         a, b = ab
         vals, acc = reader.strip(fp, a, b)
-        c = np.zeros(vals.shape, dtype=np.float64)
-        cov.coverage_strip(acc, c)
-        w = c * areas.row_area[a:b, None]
-        if areas.use_fac:
-            w = w / _fac_grid(areas, a, vals.shape)
+        w = cell_weights(acc, areas, a, vals.shape)
         uniq, inv = np.unique(vals, return_inverse=True)
         sums = np.bincount(inv.ravel(), weights=w.ravel(), minlength=len(uniq))
         return {
@@ -146,6 +142,21 @@ def _class_areas_fp(
         for k, v in part.items():
             totals[k] = totals.get(k, 0.0) + v
     return totals, float(sum(totals.values()))
+
+
+def cell_weights(
+    acc: np.ndarray, areas: cov.CellAreas, row_off: int, shape: tuple[int, int]
+) -> np.ndarray:
+    """Each cell's exact coverage times its true area (m²) in a strip from ``row_off``.
+
+    The numpy path, for values a histogram kernel cannot take.
+    """
+    c = np.zeros(shape, dtype=np.float64)
+    cov.coverage_strip(acc, c)
+    w = c * areas.row_area[row_off : row_off + shape[0], None]
+    if areas.use_fac:
+        w = w / _fac_grid(areas, row_off, shape)
+    return w
 
 
 def _fac_grid(areas: cov.CellAreas, row_off: int, shape: tuple[int, int]) -> np.ndarray:

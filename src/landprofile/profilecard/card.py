@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import re
 import sqlite3
-import warnings
 from datetime import UTC, datetime
 from functools import cache
 from html import escape
@@ -266,7 +265,7 @@ def card(
         "css": Markup(_css()),
         "map": {"head": Markup(head), "body": Markup(body), "script": Markup(script)},
         "legend": drawn.legend + drawn.lc_legend,
-        "synthetic": _synthetic_roles(layers, s),
+        "synthetic": drawn.synthetic,
         "location": sections.location(profile, lang, admin, fields.get("location", "")),
         "size": sections.size(profile, s, lang),
         "boundary": sections.boundary(profile, s, lang),
@@ -319,30 +318,6 @@ def _tolerance(ls: Any) -> float:
     from landprofile.maps.features import display_tolerance_m
 
     return display_tolerance_m(ls.bounds_lonlat)
-
-
-def _synthetic_roles(layers: dict[str, Any] | None, s: dict[str, str]) -> list[str]:
-    """Layers made up for illustration: a ``synthetic`` attribute or file name says so."""
-    from landprofile.vector import read_vector
-
-    out = []
-    for role, src in (layers or {}).items():
-        if src is None:
-            continue
-        label = src[0] if isinstance(src, tuple) else src
-        flagged = isinstance(label, str | Path) and "synthetic" in Path(str(label)).name.lower()
-        if not flagged:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                gdf = read_vector(label)
-            col = next((c for c in gdf.columns if str(c).lower() == "synthetic"), None)
-            flagged = (
-                col is not None
-                and gdf[col].astype(str).str.lower().isin(["true", "1", "yes"]).any()
-            )
-        if flagged:
-            out.append(s.get(role, role))
-    return out
 
 
 def _narr_sources(narrative: Any) -> list[dict[str, Any]]:
