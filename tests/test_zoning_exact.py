@@ -388,3 +388,14 @@ layer = "concessions"
     assert z.geometry.intersection(tooth.geometry.iloc[0]).area <= 1.0
     assert "1 sliver(s) under the minimum size (17.40 ha)" in z.why
     assert "borders: Mining concessions" in z.why
+
+
+def test_the_geopackage_holds_no_path_of_this_machine(scene, tmp_path):
+    rules = tmp_path / "my_rules.toml"
+    rules.write_text('[zones]\nmin_area_ha = 25.0\n[exclude.rivers]\nlayer = "rivers"\n')
+    res = run(scene, rules=rules)
+    res.to_gpkg(tmp_path / "z.gpkg")
+    meta = pyogrio.read_info(tmp_path / "z.gpkg", layer="zones")["dataset_metadata"]
+    assert "my_rules.toml" in meta["landprofile_rules"]
+    assert str(tmp_path) not in meta["landprofile_rules"] + meta["landprofile_summary"]
+    assert str(tmp_path).encode() not in (tmp_path / "z.gpkg").read_bytes()

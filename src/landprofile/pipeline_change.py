@@ -57,11 +57,11 @@ def write_change(path: Path, change: Any, timeline: Any, base: Path | None = Non
     import json
 
     from landprofile._atomic import atomic_path
-    from landprofile.profile.profile import _portable
+    from landprofile._paths import portable
 
     doc: dict[str, Any] = {"landcover": None, "footprint": None}
     if change is not None:
-        doc["landcover"] = _portable(change.to_dict(), base)
+        doc["landcover"] = portable(change.to_dict(), base)
     if timeline is not None:
         tl = timeline.assign(date=timeline["date"].dt.strftime("%Y-%m-%d"))
         doc["footprint"] = {

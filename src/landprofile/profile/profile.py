@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -12,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from landprofile._paths import portable
 from landprofile.errors import InvalidParameterError, UnreadableFileError
 from landprofile.landscape import Landscape
 from landprofile.profile import stats as _stats
@@ -128,7 +128,7 @@ class Profile:
             "overlaps": {k: _table_to_dict(v) for k, v in self.overlaps.items()},
             "sources": [dict(s) for s in self.sources],
         }
-        return _portable(out, None if relative_to is None else Path(relative_to))
+        return portable(out, None if relative_to is None else Path(relative_to))
 
     def to_json(
         self,
@@ -283,23 +283,3 @@ def profile(
         sources=tuple(sources),
         version=__version__,
     )
-
-
-def _portable(value: Any, base: Path | None) -> Any:
-    """Replace absolute paths (also inside ``"path (layer)"`` labels) by portable ones."""
-    if isinstance(value, dict):
-        return {k: _portable(v, base) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_portable(v, base) for v in value]
-    if isinstance(value, str) and (value.startswith("/") or value[1:3] in (":\\", ":/")):
-        head, sep, tail = value.partition(" (")
-        p = Path(head)
-        if base is not None:
-            try:
-                short = Path(os.path.relpath(p, base)).as_posix()
-            except ValueError:  # another drive (Windows)
-                short = p.name
-        else:
-            short = p.name
-        return short + sep + tail
-    return value

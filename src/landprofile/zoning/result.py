@@ -89,9 +89,15 @@ class ZoningResult:
         """
         import pyogrio
 
+        from landprofile._paths import portable
+
+        # file names, not this machine's paths (a rules file given by its full path)
+        rules = portable(json.loads(self.rules.to_json()), None)
         meta = {
-            "landprofile_rules": self.rules.to_json(),
-            "landprofile_summary": json.dumps(self.summary, sort_keys=True, default=str),
+            "landprofile_rules": json.dumps(rules, sort_keys=True, default=str),
+            "landprofile_summary": json.dumps(
+                portable(self.summary, None), sort_keys=True, default=str
+            ),
         }
         with atomic_path(path) as tmp:
             with _gdal_config(OGR_CURRENT_DATE=GPKG_TIMESTAMP):
