@@ -8,8 +8,10 @@ Times, over ``--runs`` fresh processes each (best and median, wall clock, with t
 process's peak RSS): ``import geopandas`` (the reference), ``import landprofile``,
 ``landprofile --help``, and a first ``land_cover`` call on the 10⁸-cell raster of
 ``bench_land_cover.py`` (import + read the landscape + compute) next to exactextract's
-``unique`` + ``frac`` doing the same in its own fresh process. The raster is put in the
-page cache first so that both read from memory.
+``unique`` + ``frac`` doing the same in its own fresh process, and the floor: a process
+that makes the same imports and reads the same data (the raster window decoded on two
+threads) and computes nothing. The raster is put in the page cache first so that all read
+from memory.
 """
 
 from __future__ import annotations
@@ -47,6 +49,16 @@ def commands(raster: Path, shape: Path) -> dict[str, list[str]]:
         f"t = exact_extract({str(raster)!r}, g, ['unique', 'frac'], output='pandas'); "
         "assert len(t)"
     )
+    # What no tool can go below: the same imports and reads, the raster window decoded
+    # on two threads (GDAL_NUM_THREADS), nothing computed.
+    floor = (
+        "import geopandas as gpd, rasterio; "
+        f"g = gpd.read_file({str(shape)!r}); "
+        "env = rasterio.Env(GDAL_NUM_THREADS=2); env.__enter__(); "
+        f"ds = rasterio.open({str(raster)!r}); "
+        "w = ds.window(*g.total_bounds).round_offsets().round_lengths(); "
+        "a = ds.read(1, window=w); assert a.size"
+    )
     exe = Path(py).parent / "landprofile"
     return {
         "import geopandas": [py, "-c", "import geopandas; " + RSS],
@@ -57,6 +69,7 @@ def commands(raster: Path, shape: Path) -> dict[str, list[str]]:
             "import landprofile as lp; lp.read_vector; import geopandas; " + RSS,
         ],
         "landprofile --help": [str(exe), "--help"],
+        "floor: same imports + reads, no compute": [py, "-c", floor + "; " + RSS],
         "first land_cover (import included)": [py, "-c", lp_call + "; " + RSS],
         "exactextract, same (import included)": [py, "-c", ee_call + "; " + RSS],
     }
@@ -113,7 +126,10 @@ def main() -> None:
     )
     lp_t = rows["first land_cover (import included)"]["median_s"]
     ee_t = rows["exactextract, same (import included)"]["median_s"]
+    fl_t = rows["floor: same imports + reads, no compute"]["median_s"]
     print(f"exactextract / landprofile, cold (median): {ee_t / lp_t:.2f}x")
+    print(f"exactextract / floor (the most any tool could reach): {ee_t / fl_t:.2f}x")
+    print(f"landprofile / floor: {lp_t / fl_t:.2f}")
     print(json.dumps(rows))
 
 

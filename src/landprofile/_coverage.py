@@ -9,7 +9,8 @@ cells the boundary crosses plus one pass over the window, and the running sum is
 with the statistic (class histogram, weighted sums) so that coverage never has to be
 stored for a whole window.
 
-Numba compiles the loops; they are the whole cost after the raster read.
+Numba compiles the loops (:mod:`landprofile._kernels`); they are the whole cost after the
+raster read. They load on first use, while other threads decompress the first strips.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from __future__ import annotations
 import itertools
 import math
 import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
 
 import numpy as np
 import rasterio
 import shapely
-from numba import njit
 from pyproj import CRS, Proj, Transformer
 from rasterio.windows import Window
 from shapely.geometry.base import BaseGeometry
@@ -47,178 +50,52 @@ STRIP_CELLS = 4_000_000
 #: scale is interpolated bilinearly in between (error < 1e-7 for UTM at 10-30 m cells).
 SCALE_STEP = 64
 
+#: Most decompressed data (bytes) held ahead of the kernels while they load.
+READ_AHEAD_BYTES = 512 * 2**20
 
-@njit(cache=True, inline="always")
-def _ramp_integral(s: float) -> float:
-    # Integral of clamp(z, 0, 1) from -inf to s.
-    if s <= 0.0:
-        return 0.0
-    if s < 1.0:
-        return 0.5 * s * s
-    return s - 0.5
-
-
-@njit(cache=True, nogil=True)
-def accumulate_edges(segs: np.ndarray, r0: int, r1: int, acc: np.ndarray) -> None:
-    """Add the signed-area differences of ``segs`` for rows ``r0 <= r < r1`` into ``acc``.
-
-    ``segs`` is ``(n, 4)`` of ``x0, y0, x1, y1`` in window pixel coordinates (x right,
-    y down, cell (r, c) spans [c, c+1] x [r, r+1]); ``acc`` is ``(r1 - r0, width + 2)``.
-    """
-    for i in range(segs.shape[0]):
-        x0 = segs[i, 0]
-        y0 = segs[i, 1]
-        x1 = segs[i, 2]
-        y1 = segs[i, 3]
-        if y0 == y1:
-            continue
-        d = 1.0
-        if y0 > y1:
-            x0, y0, x1, y1 = x1, y1, x0, y0
-            d = -1.0
-        if y1 <= r0 or y0 >= r1:
-            continue
-        dxdy = (x1 - x0) / (y1 - y0)
-        rs = max(int(math.floor(y0)), r0)
-        re = min(int(math.ceil(y1)), r1)
-        for r in range(rs, re):
-            ya = max(float(r), y0)
-            yb = min(float(r + 1), y1)
-            dy = yb - ya
-            if dy <= 0.0:
-                continue
-            xa = x0 + (ya - y0) * dxdy
-            xb = x0 + (yb - y0) * dxdy
-            if xa > xb:
-                xa, xb = xb, xa
-            w = d * dy
-            row = r - r0
-            cs = int(math.floor(xa))
-            ce = int(math.floor(xb)) + 1
-            width = xb - xa
-            prev = 0.0
-            for c in range(cs, ce + 1):
-                if width < 1e-12:
-                    f = min(max(c + 1.0 - 0.5 * (xa + xb), 0.0), 1.0)
-                else:
-                    f = (_ramp_integral(c + 1.0 - xa) - _ramp_integral(c + 1.0 - xb)) / width
-                acc[row, c] += w * (f - prev)
-                prev = f
+_KERNELS = frozenset(
+    {"accumulate_edges", "histogram_strip", "coverage_strip", "sums_strip", "value_histogram_strip"}
+)
+_kernels_ready = threading.Event()
+_kernels_lock = threading.Lock()
 
 
-@njit(cache=True, inline="always")
-def _scale_at(fac: np.ndarray, fy: float, fx: float) -> float:
-    ny, nx = fac.shape
-    iy = min(int(fy), ny - 2) if ny > 1 else 0
-    ix = min(int(fx), nx - 2) if nx > 1 else 0
-    ty = fy - iy if ny > 1 else 0.0
-    tx = fx - ix if nx > 1 else 0.0
-    iy1 = iy + 1 if ny > 1 else iy
-    ix1 = ix + 1 if nx > 1 else ix
-    top = fac[iy, ix] * (1 - tx) + fac[iy, ix1] * tx
-    bot = fac[iy1, ix] * (1 - tx) + fac[iy1, ix1] * tx
-    return top * (1 - ty) + bot * ty
+def kernels() -> ModuleType:
+    """The numba kernels, loaded (numba's import and cached code) on the first call."""
+    if not _kernels_ready.is_set():
+        with _kernels_lock:
+            _load_kernels()
+    from landprofile import _kernels
+
+    return _kernels
 
 
-@njit(cache=True, nogil=True)
-def histogram_strip(acc, vals, row_area, fac, use_fac, row_off, offset, hist):
-    """Add coverage x true area of each cell to ``hist[value + offset]`` (integer rasters)."""
-    nr, nc = vals.shape
-    inv = 1.0 / SCALE_STEP
-    for r in range(nr):
-        run = 0.0
-        ra = row_area[r]
-        for c in range(nc):
-            run += acc[r, c]
-            cov = abs(run)
-            if cov <= COVERAGE_EPS:
-                continue
-            if cov > 1.0:
-                cov = 1.0
-            w = cov * ra
-            if use_fac:
-                w /= _scale_at(fac, (row_off + r + 0.5) * inv, (c + 0.5) * inv)
-            hist[np.int64(vals[r, c]) + offset] += w
+def _try_load_kernels() -> bool:
+    """Load the kernels unless another thread is at it; whether they are ready."""
+    if _kernels_lock.acquire(blocking=False):
+        try:
+            _load_kernels()
+        finally:
+            _kernels_lock.release()
+    return _kernels_ready.is_set()
 
 
-@njit(cache=True, nogil=True)
-def coverage_strip(acc, out):
-    """Materialise the coverage of a strip (for the generic, non-integer path)."""
-    nr, nc = out.shape
-    for r in range(nr):
-        run = 0.0
-        for c in range(nc):
-            run += acc[r, c]
-            cov = abs(run)
-            out[r, c] = 0.0 if cov <= COVERAGE_EPS else min(cov, 1.0)
+def _load_kernels() -> None:
+    # Called with _kernels_lock held.
+    if _kernels_ready.is_set():
+        return
+    from landprofile import _kernels
+
+    # The first call of any kernel sets up numba's compiler context and loads the
+    # cached machine code: that, not the import, is most of the cost.
+    _kernels.accumulate_edges(np.zeros((0, 4)), 0, 1, np.zeros((1, 3)))
+    _kernels_ready.set()
 
 
-@njit(cache=True, nogil=True)
-def sums_strip(acc, vals, row_area, fac, use_fac, row_off, nodata, has_nodata, out):
-    """Weighted sums for continuous rasters.
-
-    ``out`` accumulates ``[sum cov*v, sum cov*a*v, sum cov*a (valid), sum cov*a (nodata),
-    min v, max v, sum cov (valid)]``, ``a`` being the true cell area (m²).
-    """
-    nr, nc = vals.shape
-    inv = 1.0 / SCALE_STEP
-    for r in range(nr):
-        run = 0.0
-        ra = row_area[r]
-        for c in range(nc):
-            run += acc[r, c]
-            cov = abs(run)
-            if cov <= COVERAGE_EPS:
-                continue
-            if cov > 1.0:
-                cov = 1.0
-            a = ra
-            if use_fac:
-                a /= _scale_at(fac, (row_off + r + 0.5) * inv, (c + 0.5) * inv)
-            v = np.float64(vals[r, c])
-            if (has_nodata and v == nodata) or math.isnan(v):
-                out[3] += cov * a
-                continue
-            out[0] += cov * v
-            out[1] += cov * a * v
-            out[2] += cov * a
-            out[6] += cov
-            if v < out[4]:
-                out[4] = v
-            if v > out[5]:
-                out[5] = v
-
-
-@njit(cache=True, nogil=True)
-def value_histogram_strip(
-    acc, vals, row_area, fac, use_fac, row_off, nodata, has_nodata, vmin, width, hist
-):
-    """Add coverage x true area of each valid cell to a fixed-width value histogram."""
-    nr, nc = vals.shape
-    nb = hist.shape[0]
-    inv = 1.0 / SCALE_STEP
-    for r in range(nr):
-        run = 0.0
-        ra = row_area[r]
-        for c in range(nc):
-            run += acc[r, c]
-            cov = abs(run)
-            if cov <= COVERAGE_EPS:
-                continue
-            if cov > 1.0:
-                cov = 1.0
-            v = np.float64(vals[r, c])
-            if (has_nodata and v == nodata) or math.isnan(v):
-                continue
-            a = ra
-            if use_fac:
-                a /= _scale_at(fac, (row_off + r + 0.5) * inv, (c + 0.5) * inv)
-            b = int((v - vmin) / width)
-            if b >= nb:
-                b = nb - 1
-            if b < 0:
-                b = 0
-            hist[b] += cov * a
+def __getattr__(name: str) -> Any:
+    if name in _KERNELS:
+        return getattr(kernels(), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # ----------------------------------------------------------------------------- geometry
@@ -283,10 +160,10 @@ def footprint(geom: BaseGeometry, raster: Raster) -> Footprint:
     cb, rb = inv @ (maxx, miny)
     cols = sorted((ca, cb))
     rows = sorted((ra, rb))
-    c0 = max(int(math.floor(cols[0])), 0)
-    r0 = max(int(math.floor(rows[0])), 0)
-    c1 = min(int(math.ceil(cols[1])), raster.width)
-    r1 = min(int(math.ceil(rows[1])), raster.height)
+    c0 = max(math.floor(cols[0]), 0)
+    r0 = max(math.floor(rows[0]), 0)
+    c1 = min(math.ceil(cols[1]), raster.width)
+    r1 = min(math.ceil(rows[1]), raster.height)
     window = Window(c0, r0, max(c1 - c0, 1), max(r1 - r0, 1))
     segs = []
     for poly in shapely.get_parts(clipped):
@@ -394,7 +271,8 @@ class StripReader:
     """Reads windows of a raster from several threads: one rasterio handle per thread.
 
     GDAL releases the GIL while decompressing, and the numba kernels run without it, so
-    reading one strip and computing another overlap on separate cores.
+    reading one strip and computing another overlap on separate cores. In a fresh process
+    the threads that would wait for numba to load read the next strips ahead instead.
     """
 
     def __init__(self, raster: Raster) -> None:
@@ -403,6 +281,8 @@ class StripReader:
         self._handles: list[rasterio.io.DatasetReader] = []
         self._lock = threading.Lock()
         self._env = rasterio.Env(GDAL_CACHEMAX=512)
+        self._ahead: dict[tuple[int, ...], Future[np.ndarray]] = {}
+        self._ahead_bytes = 0
 
     @property
     def thread_safe(self) -> bool:
@@ -430,12 +310,50 @@ class StripReader:
 
     def strip(self, fp: Footprint, a: int, b: int, band: int = 1) -> tuple[np.ndarray, np.ndarray]:
         """Values and edge accumulation buffer of rows ``a..b`` of the footprint's window."""
-        win = fp.window
-        w = int(win.width)
-        vals = self.read(Window(win.col_off, win.row_off + a, w, b - a), band=band)
-        acc = np.zeros((b - a, w + 2), dtype=np.float64)
-        accumulate_edges(fp.segs, a, b, acc)
+        vals = self._take(fp, a, b, band)
+        if not _kernels_ready.is_set() and not _try_load_kernels():
+            # Another thread is loading numba (GIL-bound Python): decompress the next
+            # strips meanwhile (GDAL releases the GIL), instead of waiting idle.
+            self._read_ahead(fp, b, band)
+        acc = np.zeros((b - a, int(fp.window.width) + 2), dtype=np.float64)
+        kernels().accumulate_edges(fp.segs, a, b, acc)
         return vals, acc
+
+    @staticmethod
+    def _key(fp: Footprint, a: int, b: int, band: int) -> tuple[int, ...]:
+        win = fp.window
+        return (int(win.col_off), int(win.row_off) + a, int(win.width), b - a, band)
+
+    def _take(self, fp: Footprint, a: int, b: int, band: int) -> np.ndarray:
+        if self._ahead:
+            with self._lock:
+                fut = self._ahead.pop(self._key(fp, a, b, band), None)
+            if fut is not None:
+                return fut.result()
+        win = fp.window
+        return self.read(Window(win.col_off, win.row_off + a, int(win.width), b - a), band=band)
+
+    def _read_ahead(self, fp: Footprint, after: int, band: int) -> None:
+        win = fp.window
+        for a, b in strip_bounds(self.raster, fp):
+            if a < after:
+                continue
+            if _kernels_ready.is_set() or self._ahead_bytes >= READ_AHEAD_BYTES:
+                return
+            key = self._key(fp, a, b, band)
+            fut: Future[np.ndarray] = Future()
+            with self._lock:
+                if key in self._ahead:
+                    continue
+                self._ahead[key] = fut
+            try:
+                vals = self.read(Window(win.col_off, win.row_off + a, int(win.width), b - a), band)
+            except BaseException as exc:
+                fut.set_exception(exc)
+                return
+            with self._lock:
+                self._ahead_bytes += vals.nbytes
+            fut.set_result(vals)
 
     def close(self) -> None:
         """Close every handle opened by any thread."""
@@ -443,6 +361,7 @@ class StripReader:
             for ds in self._handles:
                 ds.close()
             self._handles.clear()
+            self._ahead.clear()
 
     def __enter__(self) -> StripReader:
         self._env.__enter__()
