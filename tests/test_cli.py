@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import shutil
 
 import geopandas as gpd
@@ -42,6 +44,10 @@ def test_demo_writes_every_output(demo_out):
     assert {"zone_id", "rank", "area_ha", "why"} <= set(zones.columns)
     html = (out / "card.html").read_text()
     assert "Profil du paysage" in html
+    # off a terminal, each finished stage and step is one plain line with its time
+    assert re.search(r"^  zones · regions \d+\.\d s$", output, re.M)
+    assert re.search(r"^  card \d+\.\d s$", output, re.M)
+    assert "\x1b[" not in output
     assert (out / "card.pdf").read_bytes().startswith(b"%PDF")
 
 
@@ -154,6 +160,7 @@ def test_batch_command_writes_a_table(tmp_path, sample_dir):
     df = pd.read_csv(out)
     assert len(df) == 19
     assert {"landscape", "area_ha", "natural_share", "population"} <= set(df.columns)
+    assert "landscapes: 19/19" in r.output  # progress off a terminal: plain lines
     assert df.natural_share.between(0, 1).all()
 
 
@@ -175,3 +182,31 @@ def test_help_and_import_stay_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "HEAVY []" in out.stdout
+
+
+def test_live_step_display_on_a_terminal():
+    from rich.console import Console
+
+    from landprofile._console import CountBar, StepDisplay
+    from landprofile._progress import Steps, nested
+
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=True, width=80, color_system=None)
+    with StepDisplay(console) as show:
+        steps = Steps(show)
+        steps.start("boundary")
+        inner = Steps(nested(show, "boundary · "))
+        inner.start("fill_depressions")
+        inner.end()
+        steps.start("card [b]")  # rich markup in a name is printed, not interpreted
+        steps.end()
+    text = buf.getvalue()
+    assert "boundary · fill depressions" in text  # the live line, then the finished one
+    assert re.search(r"  boundary · fill depressions \d+\.\d s", text)
+    assert "card [b]" in text
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=True, width=100, color_system=None)
+    with CountBar("landscapes", console) as bar:
+        bar(3, 10)
+        bar(10, 10)
+    assert "10/10" in buf.getvalue()

@@ -108,8 +108,17 @@ def test_geographic_dem_at_10_south():
     ]
     assert km2 == pytest.approx(20 * sum(rows) / 1e6, rel=1e-9)
     # from_dem with the outlet given in lon/lat at the SW cell centre
-    ls = lp.from_dem(da, (30.0005, -10.0295), snap_m=0, name="SW")
+    told: list[tuple[str, float | None]] = []
+    ls = lp.from_dem(
+        da, (30.0005, -10.0295), snap_m=0, name="SW", progress=lambda *a: told.append(a)
+    )
     assert ls.area_km2 == pytest.approx(km2, rel=1e-6)
+    # every step is told as it starts, then with its time as it ends, in order
+    names = ["read_dem", "fill_depressions", "flow_directions", "flow_accumulation",
+             "snap_outlet", "catchment", "polygon"]  # fmt: skip
+    assert [s for s, t in told if t is None] == names
+    assert [s for s, t in told if t is not None] == names
+    assert all(told[2 * i] == (n, None) and told[2 * i + 1][0] == n for i, n in enumerate(names))
     assert ls.provenance.method == "watershed"
     assert ls.provenance.parameters["snapped_moved_m"] == pytest.approx(0, abs=1)
 

@@ -82,9 +82,24 @@ def oracle_union_ha(layout, crs):
 
 def test_excluded_area_is_the_exact_union(layout):
     ls, conc, pa, river = layout
+    told: list[tuple[str, float | None]] = []
     res = candidates(
-        ls, rules=ONLY_EXCLUSIONS, concessions=conc, protected=pa, rivers=river, resolution_m=30
+        ls,
+        rules=ONLY_EXCLUSIONS,
+        concessions=conc,
+        protected=pa,
+        rivers=river,
+        resolution_m=30,
+        progress=lambda *a: told.append(a),
     )
+    # each step starts, then ends with its time, before the next starts
+    started = [s for s, t in told[0::2]]
+    assert all(t is None for _, t in told[0::2])
+    assert [s for s, _ in told[1::2]] == started
+    assert started[0] == "grid_and_layers"
+    assert started[-1] == "reproject"
+    assert {"exclusions", "regions", "zones", "conflicts"} <= set(started)
+    assert dict(told[1::2]) == res.timings
     exact_ha, _ = oracle_union_ha(layout, LAEA)
     # vector exclusions are exact: only the buffers' polygonal arcs differ from the
     # oracle's (both within 0.03 % of the buffer distance)

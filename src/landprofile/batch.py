@@ -172,7 +172,7 @@ def profile_many(
     chunk_size
         Landscapes per task (default: about 4 tasks per worker).
     progress
-        Called as ``progress(done, total)`` (chunks) as work completes.
+        Called as ``progress(done, total)`` (landscapes) as chunks of them complete.
     checkpoint
         A folder keeping each finished chunk's rows: a run interrupted (Ctrl-C, a lost
         worker) and started again with the same inputs recomputes only the chunks not
@@ -319,18 +319,18 @@ def _profile_many(
     cp = _Checkpoint(checkpoint, chunks, args) if checkpoint is not None else None
     parts: list[pd.DataFrame | None] = [cp.load(i) if cp else None for i in range(len(chunks))]
     todo = [i for i, p in enumerate(parts) if p is None]
-    done_count = len(chunks) - len(todo)
+    done_count = sum(len(chunks[i]) for i, p in enumerate(parts) if p is not None)
     if progress and done_count:
-        progress(done_count, len(chunks))
+        progress(done_count, len(gdf))
 
     def finished(i: int, df: pd.DataFrame) -> None:
         nonlocal done_count
         parts[i] = df
         if cp:
             cp.save(i, df)  # an interrupted batch resumes from here
-        done_count += 1
+        done_count += len(chunks[i])
         if progress:
-            progress(done_count, len(chunks))
+            progress(done_count, len(gdf))
 
     if client is not None and todo:
         try:

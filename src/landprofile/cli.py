@@ -10,6 +10,7 @@ import time
 import traceback
 import warnings
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -57,8 +58,11 @@ def cli() -> None:
     warnings.simplefilter("ignore", category=UserWarning)
 
 
-def _step(label: str) -> None:
-    click.echo(f"  … {label}", err=True)
+def _steps() -> Any:
+    """A live step display for the work of a command (see landprofile._console)."""
+    from landprofile._console import StepDisplay
+
+    return StepDisplay()
 
 
 def _summary(out: object, t0: float) -> None:
@@ -91,7 +95,8 @@ def run(config: Path, out_dir: Path | None) -> None:
     from landprofile.pipeline import run as run_pipeline
 
     t0 = time.perf_counter()
-    out = run_pipeline(config, out_dir, progress=_step)
+    with _steps() as steps:
+        out = run_pipeline(config, out_dir, progress=steps)
     _summary(out, t0)
 
 
@@ -118,7 +123,8 @@ def demo(out_dir: Path) -> None:
     t0 = time.perf_counter()
     cfg = load_config(sample_data_dir() / "demo.toml")
     click.echo(build_boundary(cfg).summary())
-    out = run_pipeline(cfg, out_dir, progress=_step)
+    with _steps() as steps:
+        out = run_pipeline(cfg, out_dir, progress=steps)
     _summary(out, t0)
 
 
@@ -142,7 +148,8 @@ def boundary(config: Path, out_file: Path) -> None:
 
     cfg = load_config(config)
     _check_out(cfg, out_file)
-    ls = build_boundary(cfg)
+    with _steps() as steps:
+        ls = build_boundary(cfg, steps)
     click.echo(ls.summary())
     driver = "GPKG" if out_file.suffix.lower() == ".gpkg" else "GeoJSON"
     with atomic_path(out_file) as tmp:
@@ -204,27 +211,17 @@ def zones(config: Path, out_file: Path) -> None:
     Example:
       landprofile zones my_landscape.toml --out zones.gpkg
     """
-    import landprofile as lp
-    from landprofile.pipeline import build_boundary, load_config
+    from landprofile._progress import Steps
+    from landprofile.pipeline import build_boundary, build_zoning, load_config
 
     cfg = load_config(config)
     _check_out(cfg, out_file)
-    ls = build_boundary(cfg)
-    r, layers, z = cfg.section("rasters"), cfg.section("layers"), cfg.section("zoning")
-    rules = z.get("rules")
-    res = lp.zoning.candidates(
-        ls,
-        rules=None if rules in (None, "default") else rules,
-        land_cover=r.get("land_cover"),
-        legend=r.get("legend"),
-        dem=r.get("dem"),
-        resolution_m=z.get("resolution_m"),
-        site_id_field=z.get("site_id_field"),
-        lang=cfg.language,
-        **layers,
-        progress=lambda step, sec: click.echo(f"  … {step} ({sec:.1f} s)", err=True),
-    )
-    res.to_gpkg(out_file)
+    with _steps() as steps:
+        res = build_zoning(cfg, build_boundary(cfg, steps), steps)
+        write = Steps(steps)
+        write.start("write")
+        res.to_gpkg(out_file)
+        write.end()
     s = res.summary
     click.echo(
         f"{s['n_zones']} zones, {s['candidate_ha']:,.0f} ha, "
@@ -305,8 +302,8 @@ def card(config: Path, out_file: Path, lang: str | None, printable: bool) -> Non
     _check_out(cfg, out_file)
     if lang:
         cfg.data["language"] = lang
-    with tempfile.TemporaryDirectory() as tmp:
-        out = run_pipeline(cfg, Path(tmp) / "out", progress=_step)
+    with tempfile.TemporaryDirectory() as tmp, _steps() as steps:
+        out = run_pipeline(cfg, Path(tmp) / "out", progress=steps)
         with atomic_path(out_file) as t:
             t.write_bytes(out.card_html.read_bytes())
         if printable:
@@ -376,29 +373,31 @@ def batch(
     # finished chunks are kept beside the output until it is written: a batch stopped
     # (Ctrl-C) and run again with the same inputs resumes where it was
     parts = out_file.with_name(f".{out_file.name}.parts")
-    with click.progressbar(length=1, label="landscapes", file=sys.stderr) as bar:
-        state = {"done": 0}
+    from landprofile._console import CountBar
 
-        def progress(done: int, total: int) -> None:
-            bar.length = total
-            bar.update(done - state["done"])
-            state["done"] = done
-
-        df = profile_many(
-            gdf,
-            land_cover=land_cover,
-            legend=legend,
-            population=population,
-            population_kind=population_kind,
-            dem=dem,
-            id_field=id_field,
-            client=scheduler,
-            workers=workers,
-            executor="processes" if processes else "threads",
-            progress=progress,
-            checkpoint=parts,
-            chunk_size=max(1, min(50, len(gdf) // 8 or 1)),
+    try:
+        with CountBar("landscapes") as bar:
+            df = profile_many(
+                gdf,
+                land_cover=land_cover,
+                legend=legend,
+                population=population,
+                population_kind=population_kind,
+                dem=dem,
+                id_field=id_field,
+                client=scheduler,
+                workers=workers,
+                executor="processes" if processes else "threads",
+                progress=bar,
+                checkpoint=parts,
+                chunk_size=max(1, min(50, len(gdf) // 8 or 1)),
+            )
+    except KeyboardInterrupt:
+        click.echo(
+            f"stopped; finished landscapes are kept in {parts}: the same command resumes",
+            err=True,
         )
+        raise click.Abort() from None
     with atomic_path(out_file) as tmp:
         if out_file.suffix.lower() == ".parquet":
             df.to_parquet(tmp)

@@ -14,11 +14,11 @@ import shutil
 import tempfile
 import tomllib
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from landprofile._progress import Progress, Steps, nested
 from landprofile.errors import (
     InvalidParameterError,
     SourceNotFoundError,
@@ -242,8 +242,8 @@ def check_output(cfg: Config, out: Path, *, folder: bool = False) -> None:
             )
 
 
-def build_boundary(cfg: Config) -> Landscape:
-    """The landscape boundary the config asks for."""
+def build_boundary(cfg: Config, progress: Progress | None = None) -> Landscape:
+    """The landscape boundary the config asks for (``progress``: steps of a DEM's)."""
     import landprofile as lp
 
     b = cfg.section("boundary")
@@ -281,7 +281,36 @@ def build_boundary(cfg: Config) -> Landscape:
             outlet_crs=b.get("outlet_crs", 4326),
         )
     kw = {"snap_m": b["snap_m"]} if "snap_m" in b else {}
-    return lp.from_dem(src, b["outlet"], name=name, outlet_crs=b.get("outlet_crs", 4326), **kw)
+    return lp.from_dem(
+        src,
+        b["outlet"],
+        name=name,
+        outlet_crs=b.get("outlet_crs", 4326),
+        progress=progress,
+        **kw,
+    )
+
+
+def build_zoning(cfg: Config, ls: Landscape, progress: Progress | None = None) -> Any:
+    """The candidate zones of a config's [zoning], [rasters] and [layers] in ``ls``."""
+    import landprofile as lp
+
+    r, layers, z = cfg.section("rasters"), cfg.section("layers"), cfg.section("zoning")
+    rules = z.get("rules")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", lp.errors.GeometryRepairWarning)
+        return lp.zoning.candidates(
+            ls,
+            rules=None if rules in (None, "default") else rules,
+            land_cover=r.get("land_cover"),
+            legend=r.get("legend"),
+            dem=r.get("dem"),
+            resolution_m=z.get("resolution_m"),
+            site_id_field=z.get("site_id_field"),
+            lang=cfg.language,
+            **layers,  # [layers] keys are checked against _LAYERS, candidates' arguments
+            progress=progress,
+        )
 
 
 @dataclass(frozen=True)
@@ -299,13 +328,17 @@ def run(
     cfg: Config | str | os.PathLike[str],
     out_dir: str | os.PathLike[str] | None = None,
     *,
-    progress: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> RunOutputs:
-    """Run the whole pipeline for one landscape config and write its outputs atomically."""
+    """Run the whole pipeline for one landscape config and write its outputs atomically.
+
+    ``progress`` is told each stage (``boundary``, ``profile``, ``zones``, ``change``,
+    ``card``) and the steps of the long ones (``zones · regions``), as they start and end.
+    """
     import landprofile as lp
 
     cfg = cfg if isinstance(cfg, Config) else load_config(cfg)
-    say = progress or (lambda _m: None)
+    stage = Steps(progress)
     out = Path(out_dir or cfg.data.get("output") or cfg.path.parent / "landprofile-out")
     # the run replaces the whole output folder: it must hold no input
     check_output(cfg, out, folder=True)
@@ -317,11 +350,11 @@ def run(
 
         raise OutputError(f"cannot write the folder '{out}': {exc.strerror or exc}") from None
     try:
-        say("boundary")
-        ls = build_boundary(cfg)
+        stage.start("boundary")
+        ls = build_boundary(cfg, nested(progress, "boundary · "))
         r = cfg.section("rasters")
         layers = cfg.section("layers")
-        say("profile")
+        stage.start("profile")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", lp.errors.GeometryRepairWarning)
             prof = lp.profile(
@@ -341,42 +374,17 @@ def run(
         zoning = None
         zones_path = None
         if z.get("enabled", True) and (layers or r.get("land_cover")):
-            say("zones")
-            rules = z.get("rules")
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", lp.errors.GeometryRepairWarning)
-                zoning = lp.zoning.candidates(
-                    ls,
-                    rules=None if rules in (None, "default") else rules,
-                    land_cover=r.get("land_cover"),
-                    legend=r.get("legend"),
-                    dem=r.get("dem"),
-                    resolution_m=z.get("resolution_m"),
-                    site_id_field=z.get("site_id_field"),
-                    lang=cfg.language,
-                    **{
-                        k: layers.get(k)
-                        for k in (
-                            "sites",
-                            "concessions",
-                            "protected",
-                            "rivers",
-                            "water",
-                            "settlements",
-                            "roads",
-                            "geology",
-                        )
-                    },
-                )
+            stage.start("zones")
+            zoning = build_zoning(cfg, ls, nested(progress, "zones · "))
             zones_path = tmp / "zones.gpkg"
             zoning.to_gpkg(zones_path)
         from landprofile.pipeline_change import build_change, write_change
 
         change, timeline, baseline = build_change(cfg, ls, layers)
         if change is not None or timeline is not None:
-            say("change")
+            stage.start("change")
             write_change(tmp / "change.json", change, timeline, cfg.path.parent)
-        say("card")
+        stage.start("card")
         c = cfg.section("card")
         crd = lp.card(
             prof,
@@ -399,6 +407,7 @@ def run(
         )
         crd.save(tmp / "card.html")
         crd.to_pdf(tmp / "card.pdf")
+        stage.end()
         _swap_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -28,6 +28,7 @@ from pyproj import Transformer
 from rasterio.windows import Window
 
 from landprofile import _coverage
+from landprofile._progress import Progress, Steps
 from landprofile.crs import WGS84, norm_crs
 from landprofile.errors import (
     EmptySelectionError,
@@ -449,6 +450,7 @@ def from_dem(
     snap_m: float = DEFAULT_SNAP_M,
     name: str | None = None,
     outlet_crs: Any = WGS84,
+    progress: Progress | None = None,
 ) -> Landscape:
     """The catchment upstream of an outlet on a DEM, as a Landscape.
 
@@ -463,6 +465,10 @@ def from_dem(
         (the move is reported in the provenance).
     name
         The landscape's name.
+    progress
+        Called as ``progress(step, None)`` when each step starts (``read_dem``,
+        ``fill_depressions``, ``flow_directions``, ``flow_accumulation``, ``snap_outlet``,
+        ``catchment``, ``polygon``) and ``progress(step, seconds)`` when it ends.
 
     Returns
     -------
@@ -470,20 +476,27 @@ def from_dem(
         In the DEM's CRS; provenance method ``watershed`` with the outlet, the snapped
         outlet, the distance moved and the upstream area.
     """
+    steps = Steps(progress)
+    steps.start("read_dem")
     data, raster = _as_grid(dem)
     valid = _valid(data, raster.nodata)
     if not valid.any():
         raise EmptySelectionError(f"{raster.label}: the DEM holds only nodata")
+    steps.start("fill_depressions")
     filled = fill_depressions(np.where(valid, data, 0).astype(np.float32), valid)
     del data
+    steps.start("flow_directions")
     dx, dy = _cell_sizes_m(raster)
     d = _hydro.d8_directions(filled, valid, dx, dy)
     del filled
+    steps.start("flow_accumulation")
     row_area = _row_areas_m2(raster)
     cells, _, order = _hydro.accumulate(d, row_area, False)
+    steps.start("snap_outlet")
     acc_da = _to_dataarray(cells, raster, "flow_accumulation_cells", None)
     snapped = snap_outlet(acc_da, outlet, snap_m=snap_m, outlet_crs=outlet_crs)
     del cells, acc_da
+    steps.start("catchment")
     if snapped.accumulation_cells < d.size // 20:
         mask = _hydro.catchment_mask(d, snapped.row, snapped.col)
     else:  # a large basin: one sequential pass in the accumulation's order
@@ -492,7 +505,9 @@ def from_dem(
         mask = (_hydro.outlet_labels_ordered(d, order, rows, cols) == 1).astype(np.uint8)
     del order
     up_km2 = float(mask.sum(axis=1) @ row_area) / 1e6
+    steps.start("polygon")
     geom = catchment_polygon(_to_dataarray(mask, raster, "catchment", None))
+    steps.end()
     ox, oy = outlet.coords[0] if isinstance(outlet, shapely.Point) else outlet
     provenance = Provenance(
         method="watershed",

@@ -20,7 +20,6 @@ Everything is proposed and explained; legal designation is a human decision.
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -29,6 +28,7 @@ import numpy as np
 import shapely
 from rasterio.warp import Resampling
 
+from landprofile._progress import Progress, Steps
 from landprofile.crs import norm_crs
 from landprofile.errors import InvalidParameterError
 from landprofile.landscape import Landscape
@@ -71,7 +71,7 @@ def candidates(
     site_id_field: str | None = None,
     crs: Any = None,
     lang: str = "en",
-    progress: Any = None,
+    progress: Progress | None = None,
 ) -> ZoningResult:
     """Propose candidate ASM zones in a landscape, with exclusions and conflicts explained.
 
@@ -101,22 +101,15 @@ def candidates(
         Language of the explanations (``fr``, ``en``, ``es``); see
         :meth:`ZoningResult.in_language`.
     progress
-        Called as ``progress(step, seconds)`` after each step (the CLI prints them).
+        Called as ``progress(step, None)`` when each step starts and ``progress(step,
+        seconds)`` when it ends (the CLI draws them).
 
     Returns
     -------
     ZoningResult
     """
-    clock = [time.perf_counter()]
-    timings: dict[str, float] = {}
-
-    def lap(step: str) -> None:
-        now = time.perf_counter()
-        timings[step] = now - clock[0]
-        clock[0] = now
-        if progress is not None:
-            progress(step, timings[step])
-
+    steps = Steps(progress)
+    steps.start("grid_and_layers")
     rs = load_rules(rules)
     res = float(rs.resolution_m if resolution_m is None else resolution_m)
     if not res > 0:
@@ -164,17 +157,17 @@ def candidates(
         z = warp(read_raster(dem), grid, Resampling.bilinear, "float32", np.nan)
         gy, gx = np.gradient(z, res)
         slope = np.degrees(np.arctan(np.hypot(gx, gy)))
-    lap("grid_and_layers")
+    steps.start("exclusions")
 
     cons = build_constraints(rs, layers, grid, lc_groups, slope)
-    lap("exclusions")
+    steps.start("factors")
     # The exact exclusion geometry (GEOS, which releases the GIL) is built on the second
     # core while the scores (numpy, edt) are computed on this one.
     with ThreadPoolExecutor(max_workers=1) as pool:
         future = pool.submit(_exclusion_geometry, cons, grid)
         suit = suitability(rs, layers, grid, geology, lc_groups)
         del lc_groups, slope
-        lap("factors")
+        steps.start("regions")
 
         suitable = grid.inside & ~cons.excluded & (suit.score >= rs.zones("min_score", 0.4))
         split = rs.split != "none"
@@ -185,15 +178,15 @@ def candidates(
             rs.zones("max_area_ha", 0.0) if split else None,
         )
         del suitable
-        lap("regions")
+        steps.start("exclusion_union")
         per_rule, excluded_all, parts = future.result()
-    lap("exclusion_union")
+    steps.start("zones")
     table = zone_table(part, grid, suit, cons, layers, rs, parts, split)
     del part
-    lap("zones")
+    steps.start("conflicts")
 
     conflicts, ids = conflicts_table(layers, rs, cons, grid.boundary, site_id_field)
-    lap("conflicts")
+    steps.start("tables")
 
     exclusions = gpd.GeoDataFrame(
         {
@@ -240,12 +233,12 @@ def candidates(
         "factor_weights": suit.normalised_weights,
         "skipped": cons.skipped + suit.skipped,
     }
-    lap("tables")
+    steps.start("reproject")
     zones = _to_crs(zones, out_crs)
     zones = zones.set_geometry(
         final_cut(zones.geometry.to_numpy(), landscape, originals, cons, rs, out_crs)
     )
-    lap("reproject")
+    steps.end()
     result = ZoningResult(
         zones=zones,
         exclusions=_to_crs(exclusions, out_crs),
@@ -257,7 +250,7 @@ def candidates(
         facts=tuple(table.facts),
         lang=lang,
         landscape=landscape,
-        timings=timings,
+        timings=steps.timings,
     )
     return result
 
