@@ -210,3 +210,66 @@ def test_live_step_display_on_a_terminal():
         bar(3, 10)
         bar(10, 10)
     assert "10/10" in buf.getvalue()
+
+
+def test_ctrl_c_stops_a_run_at_once_and_writes_nothing(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "demo"
+    code = "from landprofile.cli import main; main()"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, "demo", "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    for line in proc.stderr:  # finished steps, one per line off a terminal
+        if line.startswith("  boundary"):
+            break
+    t0 = time.perf_counter()
+    proc.send_signal(signal.SIGINT)
+    rest = proc.stderr.read()
+    proc.wait(timeout=30)
+    assert time.perf_counter() - t0 < 5
+    assert proc.returncode == 130
+    assert "interrupted: no output was written or changed" in rest
+    assert list(tmp_path.iterdir()) == []  # no output folder, no temporary folder
+
+
+def test_a_long_kernel_is_interruptible(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "spin.py"
+    script.write_text(
+        "import sys\n"
+        "from numba import njit\n"
+        "from landprofile._progress import interruptible\n"
+        "@njit(nogil=True)\n"
+        "def spin(n):\n"
+        "    x = 0.0\n"
+        "    for i in range(n):\n"
+        "        x = (x + i) % 7.3\n"
+        "    return x\n"
+        "spin(10)\n"
+        "print('spinning', flush=True)\n"
+        "try:\n"
+        "    interruptible(spin, 10**12)\n"  # hours of work without the GIL
+        "except KeyboardInterrupt:\n"
+        "    print('stopped', flush=True)\n"
+        "    sys.exit(3)\n"
+    )
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "spinning"
+    time.sleep(0.5)
+    t0 = time.perf_counter()
+    proc.send_signal(signal.SIGINT)
+    assert proc.stdout.read().strip() == "stopped"
+    proc.wait(timeout=30)
+    assert proc.returncode == 3
+    assert time.perf_counter() - t0 < 3

@@ -8,8 +8,12 @@ library itself prints nothing.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 #: ``progress(step, seconds)``: ``seconds`` is ``None`` when the step starts.
 Progress = Callable[[str, float | None], None]
@@ -57,3 +61,31 @@ def nested(progress: Progress | None, prefix: str) -> Progress | None:
     if progress is None:
         return None
     return lambda step, seconds: progress(prefix + step, seconds)
+
+
+def interruptible(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)``, run so that Ctrl-C stops the wait at once.
+
+    Python handles a signal only between bytecodes of the main thread: during a
+    30-second numba kernel that releases the GIL, Ctrl-C would wait for the kernel to
+    end. The kernel runs on a daemon thread instead, and the main thread waits in
+    short, interruptible slices. An interrupted kernel is abandoned (its result
+    dropped); the CLI then exits without waiting for it.
+    """
+    out: dict[str, Any] = {}
+    done = threading.Event()
+
+    def target() -> None:
+        try:
+            out["value"] = fn(*args)
+        except BaseException as exc:  # handed to the caller's thread
+            out["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=target, name="landprofile-kernel", daemon=True).start()
+    while not done.wait(0.2):
+        pass
+    if "error" in out:
+        raise out["error"]
+    return out["value"]

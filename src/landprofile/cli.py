@@ -5,6 +5,7 @@ Exit codes: 0 done, 2 bad input (a :class:`LandprofileError`), 1 internal error.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 import traceback
@@ -28,10 +29,17 @@ def _check_out(cfg: object, out_file: Path | None) -> None:
         check_output(cfg, out_file)  # type: ignore[arg-type]
 
 
+class _Interrupted(SystemExit):
+    """Ctrl-C: the command stopped; :func:`main` exits at once."""
+
+
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("interrupted: no output was written or changed", err=True)
+            raise _Interrupted(130) from None
         except LandprofileError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
@@ -393,11 +401,8 @@ def batch(
                 chunk_size=max(1, min(50, len(gdf) // 8 or 1)),
             )
     except KeyboardInterrupt:
-        click.echo(
-            f"stopped; finished landscapes are kept in {parts}: the same command resumes",
-            err=True,
-        )
-        raise click.Abort() from None
+        click.echo(f"finished landscapes are kept in {parts}: the same command resumes", err=True)
+        raise
     with atomic_path(out_file) as tmp:
         if out_file.suffix.lower() == ".parquet":
             df.to_parquet(tmp)
@@ -409,4 +414,11 @@ def batch(
 
 def main() -> None:
     """Entry point of the ``landprofile`` script."""
-    cli(prog_name="landprofile")
+    try:
+        cli(prog_name="landprofile")
+    except _Interrupted as exc:
+        # The outputs' temporary files are already removed (the interrupt unwound
+        # through them); worker threads still inside GEOS or numba are not waited for.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(int(exc.code or 130))

@@ -28,7 +28,7 @@ from pyproj import Transformer
 from rasterio.windows import Window
 
 from landprofile import _coverage
-from landprofile._progress import Progress, Steps
+from landprofile._progress import Progress, Steps, interruptible
 from landprofile.crs import WGS84, norm_crs
 from landprofile.errors import (
     EmptySelectionError,
@@ -174,7 +174,7 @@ def condition(dem: Any) -> xr.DataArray:
     valid = _valid(data, raster.nodata)
     if not valid.any():
         raise EmptySelectionError(f"{raster.label}: the DEM holds only nodata")
-    filled = fill_depressions(np.where(valid, data, 0).astype(np.float32), valid)
+    filled = interruptible(fill_depressions, np.where(valid, data, 0).astype(np.float32), valid)
     filled[~valid] = np.nan
     return _to_dataarray(
         filled, raster, "conditioned_dem", np.nan, {"method": "priority-flood depression filling"}
@@ -196,7 +196,9 @@ def flow_directions(conditioned: Any) -> xr.DataArray:
     data, raster = _as_grid(conditioned)
     valid = _valid(data, raster.nodata)
     dx, dy = _cell_sizes_m(raster)
-    d = _hydro.d8_directions(np.where(valid, data, 0).astype(np.float32), valid, dx, dy)
+    d = interruptible(
+        _hydro.d8_directions, np.where(valid, data, 0).astype(np.float32), valid, dx, dy
+    )
     return _to_dataarray(
         d,
         raster,
@@ -220,7 +222,9 @@ def flow_accumulation(directions: Any, *, units: str = "cells") -> xr.DataArray:
     if units not in ("cells", "km2"):
         raise InvalidParameterError(f"units {units!r} is not one of 'cells', 'km2'")
     data, raster = _as_grid(directions)
-    cells, area, _ = _hydro.accumulate(data.astype(np.int8), _row_areas_m2(raster), units == "km2")
+    cells, area, _ = interruptible(
+        _hydro.accumulate, data.astype(np.int8), _row_areas_m2(raster), units == "km2"
+    )
     if units == "cells":
         return _to_dataarray(cells, raster, "flow_accumulation_cells", None)
     return _to_dataarray(area, raster, "flow_accumulation_km2", None)
@@ -483,26 +487,27 @@ def from_dem(
     if not valid.any():
         raise EmptySelectionError(f"{raster.label}: the DEM holds only nodata")
     steps.start("fill_depressions")
-    filled = fill_depressions(np.where(valid, data, 0).astype(np.float32), valid)
+    filled = interruptible(fill_depressions, np.where(valid, data, 0).astype(np.float32), valid)
     del data
     steps.start("flow_directions")
     dx, dy = _cell_sizes_m(raster)
-    d = _hydro.d8_directions(filled, valid, dx, dy)
+    d = interruptible(_hydro.d8_directions, filled, valid, dx, dy)
     del filled
     steps.start("flow_accumulation")
     row_area = _row_areas_m2(raster)
-    cells, _, order = _hydro.accumulate(d, row_area, False)
+    cells, _, order = interruptible(_hydro.accumulate, d, row_area, False)
     steps.start("snap_outlet")
     acc_da = _to_dataarray(cells, raster, "flow_accumulation_cells", None)
     snapped = snap_outlet(acc_da, outlet, snap_m=snap_m, outlet_crs=outlet_crs)
     del cells, acc_da
     steps.start("catchment")
     if snapped.accumulation_cells < d.size // 20:
-        mask = _hydro.catchment_mask(d, snapped.row, snapped.col)
+        mask = interruptible(_hydro.catchment_mask, d, snapped.row, snapped.col)
     else:  # a large basin: one sequential pass in the accumulation's order
         rows = np.array([snapped.row], dtype=np.int64)
         cols = np.array([snapped.col], dtype=np.int64)
-        mask = (_hydro.outlet_labels_ordered(d, order, rows, cols) == 1).astype(np.uint8)
+        labels = interruptible(_hydro.outlet_labels_ordered, d, order, rows, cols)
+        mask = (labels == 1).astype(np.uint8)
     del order
     up_km2 = float(mask.sum(axis=1) @ row_area) / 1e6
     steps.start("polygon")
