@@ -192,6 +192,36 @@ CASES: list[tuple[str, Any, type, str]] = [
         "lc_far.tif",
     ),
     (
+        "land cover all nodata",
+        lambda f, o: lp.land_cover(good_ls(), f["lc_nodata"]),
+        E.CoverageWarning,
+        "lc_nodata.tif",
+    ),
+    (
+        "population all nodata",
+        lambda f, o: lp.population(good_ls(), f["pop_nodata"]),
+        E.CoverageWarning,
+        "pop_nodata.tif",
+    ),
+    (
+        "elevation all nodata",
+        lambda f, o: lp.elevation(good_ls(), f["pop_nodata"]),
+        E.CoverageWarning,
+        "pop_nodata.tif",
+    ),
+    (
+        "non-UTF-8 CSV",
+        lambda f, o: lp.read_vector(f["latin1_csv"]),
+        E.TextEncodingWarning,
+        "latin1.csv",
+    ),
+    (
+        "non-UTF-8 GeoJSON",
+        lambda f, o: lp.from_polygons(f["latin1_geojson"], name="x"),
+        E.TextEncodingWarning,
+        "latin1.geojson",
+    ),
+    (
         "unknown legend name",
         lambda f, o: lp.land_cover(good_ls(), f["lc"], legend="worldcovr"),
         E.LandprofileError,
@@ -391,3 +421,41 @@ def test_bad_input(corpus, tmp_path, case, call, kind, text):
 
 def test_the_corpus_is_large_enough():
     assert len(CASES) >= 40
+
+
+def test_what_the_warned_cases_return(corpus):
+    """Where a warning is enough, the result must still be right, not merely produced."""
+    import numpy as np
+    import pyproj
+
+    with pytest.warns(E.TextEncodingWarning):
+        assert lp.read_vector(corpus["latin1_csv"]).name.tolist() == ["C\u00f4te"]
+    with pytest.warns(E.TextEncodingWarning):
+        gdf = lp.read_vector(corpus["latin1_geojson"])
+    assert gdf.name.tolist() == ["C\u00f4te d'Ivoire \u2013 Bondoukou"]
+    with pytest.warns(E.CoverageWarning):
+        pop = lp.population(good_ls(), corpus["pop_nodata"])
+    assert np.isnan(pop.population.iloc[0])  # unknown, not 0 people
+    assert pop.nodata_ha.iloc[0] == pytest.approx(good_ls().area_ha, rel=1e-6)
+    with pytest.warns(E.CoverageWarning):
+        lc = lp.land_cover(good_ls(), corpus["lc_nodata"])
+    assert set(lc.kind) == {"nodata"}
+    # a 3-D boundary (heights from a GPS or KML export) is its 2-D footprint
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", E.ScaleWarning)
+        ls3 = lp.from_polygons(corpus["three_d"], name="z")
+    assert not ls3.geometry.has_z
+    lon, lat = np.asarray(ls3.geometry.exterior.coords).T
+    area, _ = pyproj.Geod(ellps="WGS84").polygon_area_perimeter(lon, lat)
+    assert ls3.area_ha == pytest.approx(abs(area) / 1e4, rel=1e-6)
+
+
+def test_a_profile_with_no_population_data_is_strict_json(corpus, tmp_path):
+    import json
+
+    with pytest.warns(E.CoverageWarning):
+        prof = lp.profile(good_ls(), population=corpus["pop_nodata"])
+    text = prof.to_json(tmp_path / "p.json")
+    data = json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
+    assert data["population"]["population"] is None
+    assert "population" in prof._repr_html_()

@@ -28,6 +28,7 @@ __all__ = [
     "OutputError",
     "ScaleWarning",
     "SourceNotFoundError",
+    "TextEncodingWarning",
     "UnreadableFileError",
     "UnsupportedFormatError",
 ]
@@ -46,7 +47,11 @@ class GeometryRepairWarning(LandprofileWarning):
 
 
 class CoverageWarning(LandprofileWarning):
-    """A landscape lies entirely outside a raster: its statistics are empty."""
+    """A raster holds no usable value in a landscape (outside it, or nodata only)."""
+
+
+class TextEncodingWarning(LandprofileWarning):
+    """A file's text is not UTF-8: it was read as Windows-1252 (Latin-1)."""
 
 
 class ScaleWarning(LandprofileWarning):
@@ -127,3 +132,17 @@ class OutputError(LandprofileError, OSError):
 
 class InvalidParameterError(LandprofileError, ValueError):
     """A keyword argument has a value outside what is accepted."""
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` that points a warning at the first caller outside landprofile."""
+    import sys
+    from pathlib import Path
+
+    package = str(Path(__file__).parent)
+    frame = sys._getframe(1)  # the function that is about to warn
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame = frame.f_back
+        level += 1
+    return level

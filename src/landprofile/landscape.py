@@ -126,7 +126,8 @@ class Landscape:
     name
         The landscape's name (shown on the card).
     geometry
-        One Polygon or MultiPolygon in ``crs``; holes and parts are kept.
+        One Polygon or MultiPolygon in ``crs``; holes and parts are kept. Z coordinates
+        (a KML or GPS export's heights) are dropped: the boundary is its 2-D footprint.
     crs
         Its CRS (anything :func:`landprofile.crs.norm_crs` accepts; stored as pyproj CRS).
     provenance
@@ -160,6 +161,9 @@ class Landscape:
             )
         if geom.is_empty:
             raise EmptySelectionError(f"landscape {self.name!r}: geometry is empty")
+        if shapely.has_z(geom):
+            geom = shapely.force_2d(geom)
+            object.__setattr__(self, "geometry", geom)
         if not geom.is_valid:
             raise InvalidGeometryError(
                 f"landscape {self.name!r}: geometry is invalid "

@@ -34,8 +34,10 @@ from landprofile.errors import (
     MissingCRSError,
     MissingFieldError,
     SourceNotFoundError,
+    TextEncodingWarning,
     UnreadableFileError,
     UnsupportedFormatError,
+    user_stacklevel,
 )
 
 __all__ = ["VECTOR_EXTENSIONS", "read_vector"]
@@ -238,7 +240,11 @@ def _read_ogr(
         raise UnreadableFileError(f"'{label}' holds no vector layer")
     chosen = _choose_layer(names, layer, label)
     try:
-        gdf = gpd.read_file(gdal_path, layer=chosen, engine="pyogrio")
+        try:
+            gdf = gpd.read_file(gdal_path, layer=chosen, engine="pyogrio")
+        except UnicodeDecodeError:
+            gdf = gpd.read_file(gdal_path, layer=chosen, engine="pyogrio", encoding=LEGACY)
+            _warn_legacy_text(label)
     except Exception as exc:
         raise UnreadableFileError(f"'{label}' layer '{chosen}' could not be read: {exc}") from None
     full = label if len(names) == 1 else f"{label} (layer '{chosen}')"
@@ -308,9 +314,30 @@ def _read_parquet(path: Path) -> gpd.GeoDataFrame:
         raise UnreadableFileError(f"'{path}' could not be read as GeoParquet: {exc}") from None
 
 
+#: What text that is not UTF-8 is read as: the Windows code page of French, Spanish and
+#: English exports (Excel CSVs, old shapefiles); a superset of Latin-1's letters.
+LEGACY = "cp1252"
+
+
+def _warn_legacy_text(label: str) -> None:
+    warnings.warn(
+        f"'{label}' is not UTF-8 text: read as Windows-1252 (Latin-1); check accented "
+        "names, and save the file as UTF-8 to silence this",
+        TextEncodingWarning,
+        stacklevel=user_stacklevel(),
+    )
+
+
 def _read_csv(path: Path, *, crs: Any) -> gpd.GeoDataFrame:
     try:
-        df = pd.read_csv(path)
+        try:
+            df = pd.read_csv(path, encoding="utf-8-sig")  # Excel's UTF-8 starts with a BOM
+        except UnicodeDecodeError:
+            try:
+                df = pd.read_csv(path, encoding=LEGACY)
+            except UnicodeDecodeError:  # bytes cp1252 leaves undefined (0x81, 0x8d, ...)
+                df = pd.read_csv(path, encoding="latin-1")
+            _warn_legacy_text(str(path))
     except Exception as exc:
         raise UnreadableFileError(f"'{path}' could not be read as CSV: {exc}") from None
     lower = {c.lower(): c for c in df.columns}

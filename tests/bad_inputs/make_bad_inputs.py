@@ -8,6 +8,7 @@ The tests call :func:`build` into a temporary folder.
 
 from __future__ import annotations
 
+import json
 import sys
 import zipfile
 from pathlib import Path
@@ -91,6 +92,15 @@ def build(out: Path) -> dict[str, Path]:
     f["swapped_csv"].write_text("name,lon,lat\na,5.05,-1.95\nb,5.06,-1.94\n", encoding="utf-8")
     f["latin1_csv"] = out / "latin1.csv"
     f["latin1_csv"].write_bytes("name,lon,lat\nC\xf4te,-1.95,5.05\n".encode("latin-1"))
+    # GeoJSON must be UTF-8 (RFC 8259), but exports from old tools are not always
+    f["latin1_geojson"] = out / "latin1.geojson"
+    feature = {
+        "type": "Feature",
+        "properties": {"name": "C\u00f4te d'Ivoire \u2013 Bondoukou"},
+        "geometry": GOOD.__geo_interface__,
+    }
+    text = json.dumps({"type": "FeatureCollection", "features": [feature]}, ensure_ascii=False)
+    f["latin1_geojson"].write_bytes(text.encode("cp1252"))
     f["unknown_ext"] = out / "layer.xyz"
     f["unknown_ext"].write_text("not a format", encoding="utf-8")
     # two layers in one GeoPackage

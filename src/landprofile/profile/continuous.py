@@ -16,7 +16,7 @@ import pandas as pd
 from landprofile import _coverage as cov
 from landprofile.errors import InvalidParameterError
 from landprofile.profile._zones import Zone, as_zones
-from landprofile.profile.stats import _run, _warn_outside
+from landprofile.profile.stats import _run, _warn_outside, warn_no_data
 from landprofile.raster import Raster, read_raster
 
 __all__ = ["ELEVATION_BINS", "PopulationKind", "elevation", "population"]
@@ -91,6 +91,8 @@ def population(
     pandas.DataFrame
         ``landscape``, ``population``, ``density_per_km2`` (population over the landscape's
         geodesic area), ``nodata_ha`` (covered cells holding nodata) and ``outside_ha``.
+        Where the raster holds only nodata, population and density are NaN (with a
+        :class:`~landprofile.errors.CoverageWarning`).
     """
     if kind not in ("count", "density_per_km2"):
         raise InvalidParameterError(
@@ -104,6 +106,9 @@ def population(
         covered = s[2] + s[3]
         if covered == 0:
             _warn_outside(zone, rast)
+        elif s[2] == 0:  # covered by nodata only: the population is unknown, not 0
+            warn_no_data(zone, rast, "population unknown (NaN)")
+            pop = np.nan
         rows.append(
             {
                 "landscape": zone.id,
@@ -209,10 +214,14 @@ def elevation(
     def per_zone(reader: cov.StripReader, zone: Zone, smap: Callable[..., list[Any]]) -> dict:
         return _elevation_zone(reader, zone, smap, percentiles)
 
-    rows = [
-        {"landscape": z.id} | r
-        for z, r in zip(zones, _run(rast, zones, per_zone, threads), strict=True)
-    ]
+    rows = []
+    for z, r in zip(zones, _run(rast, zones, per_zone, threads), strict=True):
+        if np.isnan(r["mean_m"]):
+            if r["nodata_ha"] > 0:
+                warn_no_data(z, rast, "no elevation statistics (NaN)")
+            else:
+                _warn_outside(z, rast)
+        rows.append({"landscape": z.id} | r)
     cols = [
         "landscape",
         "min_m",

@@ -13,6 +13,7 @@ import pandas as pd
 
 from landprofile._paths import portable
 from landprofile.errors import InvalidParameterError, UnreadableFileError
+from landprofile.i18n import fmt_number
 from landprofile.landscape import Landscape
 from landprofile.profile import stats as _stats
 from landprofile.profile.overlap import overlap
@@ -85,7 +86,7 @@ class Profile:
             name=ls.name,
             area_ha=f"{ls.area_ha:,.0f}",
             scale=ls.scale,
-            population=f"{pop['population']:,.0f}" if pop else None,
+            population=fmt_number(pop["population"], "en") if pop else None,
             natural=f"{100 * self.natural_share:.1f}" if self.natural_share is not None else None,
             groups=groups,
         )
@@ -123,8 +124,8 @@ class Profile:
             "created": self.created,
             "landscape": self.landscape.to_dict(),
             "land_cover": None if self.land_cover is None else _table_to_dict(self.land_cover),
-            "population": None if self.population is None else dict(self.population),
-            "elevation": None if self.elevation is None else dict(self.elevation),
+            "population": None if self.population is None else _strict(self.population),
+            "elevation": None if self.elevation is None else _strict(self.elevation),
             "overlaps": {k: _table_to_dict(v) for k, v in self.overlaps.items()},
             "sources": [dict(s) for s in self.sources],
         }
@@ -182,6 +183,11 @@ class Profile:
             created=data["created"],
             version=data.get("version", ""),
         )
+
+
+def _strict(values: Mapping[str, Any]) -> dict[str, Any]:
+    # NaN (no data) becomes null: the file stays strict JSON
+    return {k: None if isinstance(v, float) and v != v else v for k, v in values.items()}
 
 
 def _table_to_dict(df: pd.DataFrame) -> dict[str, Any]:

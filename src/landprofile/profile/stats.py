@@ -245,6 +245,8 @@ def land_cover(
         outside = zone.area_m2 - covered
         if covered == 0:
             _warn_outside(zone, rast)
+        elif valid == 0:
+            warn_no_data(zone, rast, "no class shares")
         if outside > max(1e-6 * zone.area_m2, 1.0):
             rows.append(_row(zone, "outside", None, "outside the raster", None, outside, None))
     cols = [
@@ -268,7 +270,7 @@ def land_cover(
 def _warn_outside(zone: Zone, rast: Raster) -> None:
     import warnings
 
-    from landprofile.errors import CoverageWarning
+    from landprofile.errors import CoverageWarning, user_stacklevel
 
     w, s, e, n = rast.bounds
     warnings.warn(
@@ -276,7 +278,22 @@ def _warn_outside(zone: Zone, rast: Raster) -> None:
         f"{w:.4g}, {s:.4g}, {e:.4g}, {n:.4g} in {rast.crs.to_string()}): its table holds "
         "only the area outside; check the raster's extent and CRS",
         CoverageWarning,
-        stacklevel=3,
+        stacklevel=user_stacklevel(),
+    )
+
+
+def warn_no_data(zone: Zone, rast: Raster, consequence: str) -> None:
+    """Warn that ``rast`` holds no usable value inside the landscape (``consequence``)."""
+    import warnings
+
+    from landprofile.errors import CoverageWarning, user_stacklevel
+
+    warnings.warn(
+        f"landscape {zone.id!r}: the raster {rast.label} holds only nodata (or values its "
+        f"legend does not know) inside it: {consequence}; check the raster's nodata "
+        "value and that it covers this area",
+        CoverageWarning,
+        stacklevel=user_stacklevel(),
     )
 
 
