@@ -2,10 +2,12 @@
 against the same computation on an equivalent input: shares sum to 1; geodesic area
 equals pyproj.Geod on the straight-edge densified ring; results do not change with ring
 orientation, starting vertex, raster tiling or strip size, or the form given to an
-antimeridian crossing."""
+antimeridian crossing; the parts of a partition add up to the whole, in area and in each
+land cover class."""
 
 from __future__ import annotations
 
+import itertools
 import warnings
 
 import numpy as np
@@ -131,3 +133,36 @@ def test_antimeridian_forms_agree(west, width, south, height):
     area = abs(GEOD.geometry_area_perimeter(dense)[0])
     for g in (unsplit, split):
         assert ls(g).area_m2 == pytest.approx(area, rel=1e-7)
+
+
+@SETTINGS
+@given(
+    seed=st.integers(0, 2**20),
+    cuts_x=st.lists(st.floats(0.05, 0.95), min_size=1, max_size=3, unique=True),
+    cuts_y=st.lists(st.floats(0.05, 0.95), min_size=0, max_size=2, unique=True),
+)
+def test_a_partition_adds_up(tmp_path, seed, cuts_x, cuts_y):
+    """Cut a landscape into parts: their areas, and each class's area, add up to the whole
+    (coverage is exact, so no cell is counted twice or lost along a cut)."""
+    poly = star(seed, -2.0 + 0.17, 6.0 - 0.15, 0.12)
+    if poly is None:
+        return
+    rng = np.random.default_rng(seed)
+    data = rng.choice(np.array([10, 20, 30, 40, 80], np.uint8), size=(150, 170))
+    t = Affine(0.002, 0, -2.0, 0, -0.002, 6.0)
+    path = _raster(tmp_path / f"p{seed}.tif", data, t, None)
+    w, s, e, n = poly.bounds
+    xs = [w - 1, *sorted(w + c * (e - w) for c in cuts_x), e + 1]
+    ys = [s - 1, *sorted(s + c * (n - s) for c in cuts_y), n + 1]
+    parts = [
+        p
+        for x0, x1 in itertools.pairwise(xs)
+        for y0, y1 in itertools.pairwise(ys)
+        if (p := shapely.clip_by_rect(poly, x0, y0, x1, y1)).area > 0
+        and p.geom_type in ("Polygon", "MultiPolygon")
+    ]
+    whole = ls(poly)
+    assert sum(ls(p).area_ha for p in parts) == pytest.approx(whole.area_ha, rel=1e-9)
+    by_class = lp.land_cover(whole, path).groupby("value").area_ha.sum()
+    summed = lp.land_cover([ls(p) for p in parts], path, threads=1).groupby("value").area_ha.sum()
+    assert summed.reindex(by_class.index).to_numpy() == pytest.approx(by_class.to_numpy(), rel=1e-9)
