@@ -6,12 +6,13 @@ Usage::
 
 Times, over ``--runs`` fresh processes each (best and median, wall clock, with the
 process's peak RSS): ``import geopandas`` (the reference), ``import landprofile``,
-``landprofile --help``, and a first ``land_cover`` call on the 10⁸-cell raster of
+``landprofile --help``, a first ``land_cover`` call on the 10⁸-cell raster of
 ``bench_land_cover.py`` (import + read the landscape + compute) next to exactextract's
 ``unique`` + ``frac`` doing the same in its own fresh process, and the floor: a process
 that makes the same imports and reads the same data (the raster window decoded on two
 threads) and computes nothing. The raster is put in the page cache first so that all read
-from memory.
+from memory. Last, a small case: the sample data's 19 districts on its MODIS raster (500 m),
+first call by landprofile and by exactextract.
 """
 
 from __future__ import annotations
@@ -59,6 +60,23 @@ def commands(raster: Path, shape: Path) -> dict[str, list[str]]:
         "w = ds.window(*g.total_bounds).round_offsets().round_lengths(); "
         "a = ds.read(1, window=w); assert a.size"
     )
+    # A small case: the sample data's 19 districts on MODIS (500 m, 10^5 cells in all),
+    # what a first profile of district-level data meets.
+    sample = HERE.parent / "data" / "sample_boundaries"
+    districts = sample / "synthetic_districts_sw_ghana.geojson"
+    modis = sample / "modis_igbp_2019_sw_ghana.tif"
+    lp_small = (
+        "import geopandas as gpd, landprofile as lp; "
+        f"g = gpd.read_file({str(districts)!r}); "
+        f"t = lp.land_cover(g, {str(modis)!r}, legend='modis_igbp', id_field='shapeName'); "
+        "assert len(t)"
+    )
+    ee_small = (
+        "import geopandas as gpd; from exactextract import exact_extract; "
+        f"g = gpd.read_file({str(districts)!r}); "
+        f"t = exact_extract({str(modis)!r}, g, ['unique', 'frac'], output='pandas'); "
+        "assert len(t)"
+    )
     exe = Path(py).parent / "landprofile"
     return {
         "import geopandas": [py, "-c", "import geopandas; " + RSS],
@@ -72,6 +90,8 @@ def commands(raster: Path, shape: Path) -> dict[str, list[str]]:
         "floor: same imports + reads, no compute": [py, "-c", floor + "; " + RSS],
         "first land_cover (import included)": [py, "-c", lp_call + "; " + RSS],
         "exactextract, same (import included)": [py, "-c", ee_call + "; " + RSS],
+        "small: first land_cover, 19 districts": [py, "-c", lp_small + "; " + RSS],
+        "small: exactextract, same": [py, "-c", ee_small + "; " + RSS],
     }
 
 
@@ -130,6 +150,9 @@ def main() -> None:
     print(f"exactextract / landprofile, cold (median): {ee_t / lp_t:.2f}x")
     print(f"exactextract / floor (the most any tool could reach): {ee_t / fl_t:.2f}x")
     print(f"landprofile / floor: {lp_t / fl_t:.2f}")
+    sm = rows["small: first land_cover, 19 districts"]["median_s"]
+    ee_sm = rows["small: exactextract, same"]["median_s"]
+    print(f"small case, exactextract / landprofile, cold: {ee_sm / sm:.2f}x")
     print(json.dumps(rows))
 
 

@@ -13,6 +13,8 @@ import pandas as pd
 import pytest
 import rasterio
 from affine import Affine
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyproj import CRS
 from shapely.geometry import Polygon
 
@@ -122,3 +124,80 @@ def test_a_fresh_process_gets_the_same_table_as_a_warm_one(tiled):
     cold = json.loads(out.stdout)
     got = pd.Series(cold).reindex(warm.value.astype(str)).to_numpy()
     np.testing.assert_allclose(got, warm.area_ha.to_numpy(), rtol=1e-12)
+
+
+def _star(seed: int, cx: float, cy: float, r: float) -> Polygon | None:
+    rng = np.random.default_rng(seed)
+    ang = np.sort(rng.uniform(0, 2 * np.pi, 11))
+    rad = rng.uniform(0.3, 1.0, 11) * r
+    p = Polygon(np.column_stack([cx + rad * np.cos(ang), cy + rad * np.sin(ang)]))
+    return p if p.is_valid and p.area > 0 else None
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**20), projected=st.booleans(), holes=st.booleans())
+def test_numpy_and_numba_kernels_agree(seed, projected, holes):
+    """The numpy kernels (small windows, fresh process) against the numba ones, strip by
+    strip: edge accumulation, class histogram, coverage, sums and value histogram."""
+    from landprofile import _kernels, _kernels_np
+    from landprofile.raster import Raster
+
+    rng = np.random.default_rng(seed)
+    if projected:  # UTM 30N: not equal-area, so the areal scale lattice is used
+        crs, t = CRS.from_epsg(32630), Affine(30, 0, 500_000, 0, -30, 700_000)
+        poly = _star(seed, 500_000 + 3000, 700_000 - 2700, 2500)
+    else:
+        crs, t = CRS.from_epsg(4326), Affine(0.001, 0, -2.0, 0, -0.001, 6.0)
+        poly = _star(seed, -2.0 + 0.1, 6.0 - 0.09, 0.08)
+    if poly is None:
+        return
+    if holes:
+        poly = poly.difference(poly.centroid.buffer(poly.length / 40))
+    data = rng.integers(0, 6, size=(200, 220)).astype(np.uint8) * 10
+    elev = rng.normal(300, 50, size=(200, 220))
+    elev[rng.random(elev.shape) < 0.05] = -9999
+    raster = Raster(
+        crs=crs, transform=t, width=220, height=200, count=1, dtype="uint8", nodata=None,
+        block_shape=(200, 220), label="mem",
+    )  # fmt: skip
+    fp = cov.footprint(poly, raster)
+    areas = cov.cell_areas(raster, fp.window)
+    assert areas.use_fac == projected
+    win = fp.window
+    r0, c0 = int(win.row_off), int(win.col_off)
+    for a, b in [(0, 7), (7, 40), (40, int(win.height))]:
+        if b <= a:
+            continue
+        shape = (b - a, int(win.width))
+        sl = np.s_[r0 + a : r0 + b, c0 : c0 + shape[1]]
+        got = {}
+        for k in (_kernels, _kernels_np):
+            acc = np.zeros((shape[0], shape[1] + 2))
+            k.accumulate_edges(fp.segs, a, b, acc)
+            hist = np.zeros(256)
+            k.histogram_strip(
+                acc, data[sl], areas.row_area[a:], areas.fac, areas.use_fac, a, 0, hist
+            )
+            covr = np.zeros(shape)
+            k.coverage_strip(acc, covr)
+            sums = np.array([0.0, 0.0, 0.0, 0.0, np.inf, -np.inf, 0.0])
+            args = (areas.row_area[a:], areas.fac, areas.use_fac, a, -9999.0, True)
+            k.sums_strip(acc, elev[sl], *args, sums)
+            vh = np.zeros(64)
+            k.value_histogram_strip(acc, elev[sl], *args, 100.0, 10.0, vh)
+            got[k.__name__] = (acc, hist, covr, sums, vh)
+        nb, npy = got["landprofile._kernels"], got["landprofile._kernels_np"]
+        np.testing.assert_allclose(npy[0], nb[0], rtol=0, atol=1e-13)
+        for x, y in zip(npy[1:], nb[1:], strict=True):
+            np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-9)
+
+
+def test_a_small_landscape_in_a_fresh_process_never_loads_numba(tiled):
+    code = FRESH.replace(
+        "threads=2)",
+        'threads=2)\nassert "numba" not in sys.modules, "numba loaded for a small window"',
+    ).replace("sys.argv[2]", "sys.argv[2]).buffer(-40_000).simplify(1")
+    out = subprocess.run(
+        [sys.executable, "-c", code, tiled, POLY.wkt], capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr

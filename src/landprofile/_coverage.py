@@ -21,16 +21,15 @@ import threading
 from concurrent.futures import Future
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
 
 import numpy as np
 import rasterio
 import shapely
-from pyproj import CRS, Proj, Transformer
+from pyproj import CRS, Proj
 from rasterio.windows import Window
 from shapely.geometry.base import BaseGeometry
 
-from landprofile.crs import WGS84
+from landprofile.crs import WGS84, transformer
 from landprofile.errors import InvalidParameterError, UnreadableFileError
 from landprofile.geodesy import (
     GEOD,
@@ -53,9 +52,13 @@ SCALE_STEP = 64
 #: Most decompressed data (bytes) held ahead of the kernels while they load.
 READ_AHEAD_BYTES = 512 * 2**20
 
-_KERNELS = frozenset(
-    {"accumulate_edges", "histogram_strip", "coverage_strip", "sums_strip", "value_histogram_strip"}
-)
+#: Strips up to this many cells go to the numpy kernels while numba is not loaded ...
+SMALL_STRIP_CELLS = 1_000_000
+#: ... until a process has put this many cells through them (~0.2 s of numpy work, a
+#: fraction of numba's load): past it, numba loads and takes every strip.
+NUMPY_BUDGET_CELLS = 10_000_000
+_numpy_cells = 0
+
 _kernels_ready = threading.Event()
 _kernels_lock = threading.Lock()
 
@@ -68,6 +71,31 @@ def kernels() -> ModuleType:
     from landprofile import _kernels
 
     return _kernels
+
+
+def _numpy_will_do(cells: int) -> bool:
+    return (
+        not _kernels_ready.is_set()
+        and cells <= SMALL_STRIP_CELLS
+        and _numpy_cells + cells <= NUMPY_BUDGET_CELLS
+    )
+
+
+def kernels_for(cells: int, *, charge: bool = False) -> ModuleType:
+    """The kernels for a strip of ``cells`` cells.
+
+    Numpy ones for small strips in a process that has not loaded numba (and has not
+    done much yet): they finish before numba would have loaded. Else numba's.
+    ``charge``: count the strip against the budget (once per strip, at its first kernel).
+    """
+    global _numpy_cells
+    if _numpy_will_do(cells):
+        if charge:
+            _numpy_cells += cells  # approximate across threads; only a budget
+        from landprofile import _kernels_np
+
+        return _kernels_np
+    return kernels()
 
 
 def _try_load_kernels() -> bool:
@@ -90,12 +118,6 @@ def _load_kernels() -> None:
     # cached machine code: that, not the import, is most of the cost.
     _kernels.accumulate_edges(np.zeros((0, 4)), 0, 1, np.zeros((1, 3)))
     _kernels_ready.set()
-
-
-def __getattr__(name: str) -> Any:
-    if name in _KERNELS:
-        return getattr(kernels(), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # ----------------------------------------------------------------------------- geometry
@@ -121,7 +143,7 @@ def geometry_in_raster_crs(geom: BaseGeometry, crs: CRS, raster: Raster) -> Base
     lonlat = densify_to_lonlat(geom, crs)
     if raster.crs == WGS84:
         return lonlat
-    t = Transformer.from_crs(WGS84, raster.crs, always_xy=True)
+    t = transformer(WGS84, raster.crs)
     return shapely.transform(lonlat, lambda xy: np.column_stack(t.transform(*xy.T)))
 
 
@@ -227,7 +249,7 @@ def cell_areas(raster: Raster, window: Window) -> CellAreas:
     gx, gy = np.meshgrid(c0 + xs, r0 + ys)
     px = tr.c + tr.a * gx
     py = tr.f + tr.e * gy
-    lon, lat = Transformer.from_crs(raster.crs, WGS84, always_xy=True).transform(px, py)
+    lon, lat = transformer(raster.crs, WGS84).transform(px, py)
     fac = np.asarray(Proj(raster.crs).get_factors(lon, lat).areal_scale, dtype=float)
     fac = np.where(np.isfinite(fac), fac, 1.0)
     use_fac = bool(np.max(np.abs(fac - 1.0)) > 1e-9)
@@ -311,12 +333,13 @@ class StripReader:
     def strip(self, fp: Footprint, a: int, b: int, band: int = 1) -> tuple[np.ndarray, np.ndarray]:
         """Values and edge accumulation buffer of rows ``a..b`` of the footprint's window."""
         vals = self._take(fp, a, b, band)
-        if not _kernels_ready.is_set() and not _try_load_kernels():
+        cells = vals.size
+        if not _kernels_ready.is_set() and not _numpy_will_do(cells) and not _try_load_kernels():
             # Another thread is loading numba (GIL-bound Python): decompress the next
             # strips meanwhile (GDAL releases the GIL), instead of waiting idle.
             self._read_ahead(fp, b, band)
         acc = np.zeros((b - a, int(fp.window.width) + 2), dtype=np.float64)
-        kernels().accumulate_edges(fp.segs, a, b, acc)
+        kernels_for(cells, charge=True).accumulate_edges(fp.segs, a, b, acc)
         return vals, acc
 
     @staticmethod

@@ -11,15 +11,16 @@ degrees or Web Mercator.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
-from pyproj import CRS
+from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from landprofile.errors import CRSMismatchError, InvalidParameterError, MissingCRSError
 
-__all__ = ["WGS84", "check_same_crs", "local_aeqd", "local_laea", "norm_crs"]
+__all__ = ["WGS84", "check_same_crs", "local_aeqd", "local_laea", "norm_crs", "transformer"]
 
 #: Longitude/latitude on WGS 84 with x = longitude, the order every landprofile API uses.
 WGS84: CRS = CRS.from_epsg(4326)
@@ -124,3 +125,14 @@ def local_laea(lon: float, lat: float) -> CRS:
     return CRS.from_proj4(
         f"+proj=laea +lat_0={lat:.8f} +lon_0={lon:.8f} +x_0=0 +y_0=0 +datum=WGS84 +units=m"
     )
+
+
+@functools.lru_cache(maxsize=64)
+def transformer(src: CRS, dst: CRS) -> Transformer:
+    """An x/y-ordered transformer from ``src`` to ``dst``, built once per pair.
+
+    Building one costs ~10 ms (PROJ searches its database for the operation), more than
+    transforming a landscape's boundary; profiling 19 districts built the same one 19
+    times. pyproj transformers are thread-safe (one PROJ object per thread, pyproj ≥ 3.1).
+    """
+    return Transformer.from_crs(src, dst, always_xy=True)

@@ -15,10 +15,10 @@ import math
 import numpy as np
 import shapely
 import shapely.affinity
-from pyproj import CRS, Geod, Transformer
+from pyproj import CRS, Geod
 from shapely.geometry.base import BaseGeometry
 
-from landprofile.crs import WGS84
+from landprofile.crs import WGS84, transformer
 from landprofile.errors import InvalidGeometryError
 
 __all__ = [
@@ -143,8 +143,8 @@ def densify_to_lonlat(geom: BaseGeometry, crs: CRS) -> BaseGeometry:
         dense = shapely.segmentize(geom, PROJECTED_MAX_SEGMENT_M / unit_m)
     if crs == WGS84:
         return split_antimeridian(dense)
-    transformer = Transformer.from_crs(crs, WGS84, always_xy=True)
-    lonlat = shapely.transform(dense, lambda xy: np.column_stack(transformer.transform(*xy.T)))
+    tr = transformer(crs, WGS84)
+    lonlat = shapely.transform(dense, lambda xy: np.column_stack(tr.transform(*xy.T)))
     return split_antimeridian(unwrap_antimeridian(lonlat))
 
 
@@ -159,7 +159,18 @@ def geodesic_area_perimeter_m(geom_lonlat: BaseGeometry) -> tuple[float, float]:
         return 0.0, 0.0
     # parts cut at the antimeridian are joined first: the cut is not a boundary
     oriented = shapely.orient_polygons(unwrap_antimeridian(geom_lonlat), exterior_cw=False)
-    area, perimeter = GEOD.geometry_area_perimeter(oriented)
+    if oriented.geom_type not in ("Polygon", "MultiPolygon"):
+        area, perimeter = GEOD.geometry_area_perimeter(oriented)
+        return abs(float(area)), float(perimeter)
+    # Ring by ring, as Geod.geometry_area_perimeter does, but with coordinates taken as
+    # arrays (its ring.xy costs as much as the geodesic sums on densified boundaries).
+    area = perimeter = 0.0
+    for poly in shapely.get_parts(oriented):
+        for ring in (poly.exterior, *poly.interiors):
+            xy = shapely.get_coordinates(ring)
+            a, p = GEOD.polygon_area_perimeter(xy[:, 0], xy[:, 1])
+            area += a
+            perimeter += p
     return abs(float(area)), float(perimeter)
 
 

@@ -7,10 +7,10 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import shapely
-from pyproj import CRS, Transformer
+from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
-from landprofile.crs import WGS84, local_aeqd
+from landprofile.crs import WGS84, local_aeqd, transformer
 from landprofile.errors import (
     EmptySelectionError,
     GeometryTypeError,
@@ -108,8 +108,8 @@ def buffer_metres(geoms: np.ndarray, crs: CRS, buffer_m: float) -> np.ndarray:
     lonlat = np.array([densify_to_lonlat(g, crs) for g in geoms], dtype=object)
     c = shapely.union_all(shapely.envelope(lonlat)).centroid
     aeqd = local_aeqd(c.x, c.y)
-    fwd = Transformer.from_crs(WGS84, aeqd, always_xy=True)
-    back = Transformer.from_crs(aeqd, crs, always_xy=True)
+    fwd = transformer(WGS84, aeqd)
+    back = transformer(aeqd, crs)
     projected = shapely.transform(lonlat, lambda xy: np.column_stack(fwd.transform(*xy.T)))
     # 32 segments per quarter circle keeps the arc within 0.05 % of the buffer distance.
     buffered = shapely.buffer(projected, buffer_m, quad_segs=32)

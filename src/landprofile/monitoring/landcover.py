@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pyproj import Transformer
 from rasterio.windows import Window
 
 from landprofile import _coverage as cov
+from landprofile.crs import transformer
 from landprofile.errors import InvalidParameterError, UnsupportedFormatError
 from landprofile.legend import GROUPS, Legend, load_legend
 from landprofile.profile._zones import as_zones
@@ -126,7 +126,7 @@ def _other_values(
     cc, rr = np.meshgrid(cols, rows)
     x = t.c + t.a * cc + t.b * rr
     y = t.f + t.d * cc + t.e * rr
-    x, y = Transformer.from_crs(ref.crs, other.crs, always_xy=True).transform(x, y)
+    x, y = transformer(ref.crs, other.crs).transform(x, y)
     oc = np.floor(inv.c + inv.a * x + inv.b * y).astype(np.int64)
     orow = np.floor(inv.f + inv.d * x + inv.e * y).astype(np.int64)
     ok = (oc >= 0) & (oc < other.width) & (orow >= 0) & (orow < other.height)
@@ -176,7 +176,9 @@ def _pairs_fp(
             o = _other_values(ro, ref, other, fp.window, a, b, fill)
             code = vals.astype(np.int32) * 257 + (o.astype(np.int32) + 1)
             hist = np.zeros(256 * 257, dtype=np.float64)
-            cov.histogram_strip(acc, code, areas.row_area[a:], areas.fac, areas.use_fac, a, 0, hist)
+            cov.kernels_for(code.size).histogram_strip(
+                acc, code, areas.row_area[a:], areas.fac, areas.use_fac, a, 0, hist
+            )
             nz = np.flatnonzero(hist)
             return {(int(k // 257), int(k % 257) - 1): float(hist[k]) for k in nz}
 

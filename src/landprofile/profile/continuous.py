@@ -46,7 +46,7 @@ def _sums(
             a, b = ab
             vals, acc = reader.strip(fp, a, b)
             part = _empty_sums()
-            cov.sums_strip(
+            cov.kernels_for(vals.size).sums_strip(
                 acc, vals, areas.row_area[a:], areas.fac, areas.use_fac, a, nd, has_nd, part
             )
             return part
@@ -171,7 +171,7 @@ def _elevation_hist(
         a, b = ab
         vals, acc = reader.strip(fp, a, b)
         hist = np.zeros(ELEVATION_BINS)
-        cov.value_histogram_strip(
+        cov.kernels_for(vals.size).value_histogram_strip(
             acc,
             vals,
             areas.row_area[a:],

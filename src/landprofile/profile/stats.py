@@ -112,7 +112,7 @@ def _class_areas_fp(
             a, b = ab
             vals, acc = reader.strip(fp, a, b)
             hist = np.zeros(size, dtype=np.float64)
-            cov.histogram_strip(
+            cov.kernels_for(vals.size).histogram_strip(
                 acc, vals, areas.row_area[a:], areas.fac, areas.use_fac, a, offset, hist
             )
             return hist
@@ -152,7 +152,7 @@ def cell_weights(
     The numpy path, for values a histogram kernel cannot take.
     """
     c = np.zeros(shape, dtype=np.float64)
-    cov.coverage_strip(acc, c)
+    cov.kernels_for(c.size).coverage_strip(acc, c)
     w = c * areas.row_area[row_off : row_off + shape[0], None]
     if areas.use_fac:
         w = w / _fac_grid(areas, row_off, shape)

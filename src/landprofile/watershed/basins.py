@@ -16,10 +16,9 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import shapely
-from pyproj import Transformer
 
 from landprofile.boundary._common import dissolve, polygonal_parts
-from landprofile.crs import WGS84, norm_crs
+from landprofile.crs import WGS84, norm_crs, transformer
 from landprofile.errors import (
     EmptySelectionError,
     InvalidGeometryError,
@@ -307,7 +306,7 @@ def _basin_at(index: BasinIndex, outlet: Any, outlet_crs: Any) -> int:
     pt = outlet if isinstance(outlet, shapely.Point) else shapely.Point(*outlet)
     ocrs = norm_crs(outlet_crs, what="outlet_crs")
     if ocrs != gdf.crs:
-        t = Transformer.from_crs(ocrs, gdf.crs, always_xy=True)
+        t = transformer(ocrs, norm_crs(gdf.crs))
         pt = shapely.Point(*t.transform(pt.x, pt.y))
     geoms = gdf.geometry.to_numpy()
     tree = shapely.STRtree(geoms)

@@ -24,12 +24,11 @@ import rasterio.features
 import shapely
 import xarray as xr
 from affine import Affine
-from pyproj import Transformer
 from rasterio.windows import Window
 
 from landprofile import _coverage
 from landprofile._progress import Progress, Steps, interruptible
-from landprofile.crs import WGS84, norm_crs
+from landprofile.crs import WGS84, norm_crs, transformer
 from landprofile.errors import (
     EmptySelectionError,
     InvalidParameterError,
@@ -259,7 +258,7 @@ def _outlet_xy(outlet: Any, outlet_crs: Any, raster: Raster) -> tuple[float, flo
             "projected coordinates"
         )
     if ocrs != raster.crs:
-        ox, oy = Transformer.from_crs(ocrs, raster.crs, always_xy=True).transform(ox, oy)
+        ox, oy = transformer(ocrs, raster.crs).transform(ox, oy)
     return ox, oy
 
 

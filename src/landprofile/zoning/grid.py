@@ -10,7 +10,6 @@ rasterised only where a score needs cells.
 
 from __future__ import annotations
 
-import functools
 import math
 import os
 import warnings
@@ -23,10 +22,10 @@ import pandas as pd
 import rasterio.features
 import shapely
 from affine import Affine
-from pyproj import CRS, Transformer
+from pyproj import CRS
 from rasterio.warp import Resampling, reproject
 
-from landprofile.crs import local_laea
+from landprofile.crs import local_laea, transformer
 from landprofile.landscape import Landscape
 from landprofile.raster import Raster
 from landprofile.vector import read_vector
@@ -90,14 +89,8 @@ def project(geoms: Any, src: CRS, dst: CRS, step_m: float = SEGMENT_M) -> np.nda
             arr = arr.copy()
             arr[wide] = [unwrap_antimeridian(g) for g in arr[wide]]
     dense = shapely.segmentize(arr, step)
-    tr = _transformer(src, CRS.from_user_input(dst))
+    tr = transformer(src, CRS.from_user_input(dst))
     return shapely.transform(dense, lambda xy: np.column_stack(tr.transform(*xy.T)))
-
-
-@functools.lru_cache(maxsize=32)
-def _transformer(src: CRS, dst: CRS) -> Transformer:
-    # building a transformer costs ~0.1 s; zoning makes the same few many times
-    return Transformer.from_crs(src, dst, always_xy=True)
 
 
 def analysis_grid(landscape: Landscape, res: float, pad_m: float) -> AnalysisGrid:
