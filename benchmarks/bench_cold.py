@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -122,12 +123,18 @@ def main() -> None:
     with open(raster, "rb") as f:  # page cache
         while f.read(1 << 24):
             pass
+    # As on a user's machine, modules load from their compiled .pyc (pip writes them at
+    # install); this machine sets PYTHONDONTWRITEBYTECODE, which would compile
+    # landprofile's (editable) sources in every process. One unrecorded run per command
+    # writes them.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     rows = {}
     for name, cmd in commands(raster, shape).items():
         times, rss = [], []
+        subprocess.run(cmd, capture_output=True, text=True, check=True, env=env)
         for _ in range(args.runs):
             t0 = time.perf_counter()
-            out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+            out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env)
             times.append(time.perf_counter() - t0)
             for line in out.stderr.splitlines():
                 if line.startswith("RSS "):
