@@ -273,3 +273,31 @@ def test_a_long_kernel_is_interruptible(tmp_path):
     proc.wait(timeout=30)
     assert proc.returncode == 3
     assert time.perf_counter() - t0 < 3
+
+
+def test_boundary_from_a_dem_shows_each_step(tmp_path):
+    import numpy as np
+    import rasterio
+    from affine import Affine
+
+    # a plane falling towards its north-west corner: the outlet there drains it all
+    z = np.add.outer(np.arange(80.0), np.arange(90.0)).astype(np.float32)
+    t = Affine(30, 0, 600_000, 0, -30, 620_000)
+    with rasterio.open(
+        tmp_path / "dem.tif", "w", driver="GTiff", width=90, height=80, count=1,
+        dtype="float32", crs="EPSG:32630", transform=t,
+    ) as ds:  # fmt: skip
+        ds.write(z, 1)
+    (tmp_path / "ws.toml").write_text(
+        'name = "Plane"\n[boundary]\nmethod = "dem"\nsource = "dem.tif"\n'
+        "outlet = [600015.0, 619985.0]\noutlet_crs = 32630\nsnap_m = 0\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "b.gpkg"
+    r = CliRunner().invoke(cli, ["boundary", str(tmp_path / "ws.toml"), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    for step in ("read dem", "fill depressions", "flow directions", "flow accumulation",
+                 "snap outlet", "catchment", "polygon"):  # fmt: skip
+        assert re.search(rf"^  {step} \d+\.\d s$", r.output, re.M), (step, r.output)
+    gdf = gpd.read_file(out).to_crs(32630)
+    assert gdf.area.iloc[0] == pytest.approx(80 * 90 * 30 * 30, rel=1e-9)

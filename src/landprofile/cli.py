@@ -161,7 +161,9 @@ def boundary(config: Path, out_file: Path) -> None:
     click.echo(ls.summary())
     driver = "GPKG" if out_file.suffix.lower() == ".gpkg" else "GeoJSON"
     with atomic_path(out_file) as tmp:
-        ls.to_gdf(crs=4326).to_file(tmp, driver=driver)
+        # the layer is named, not taken from the temporary file's name (GPKG refuses dots)
+        layer = "boundary" if driver == "GPKG" else None
+        ls.to_gdf(crs=4326).to_file(tmp, driver=driver, layer=layer)
     click.echo(f"wrote {out_file}")
 
 
