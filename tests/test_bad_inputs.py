@@ -459,3 +459,18 @@ def test_a_profile_with_no_population_data_is_strict_json(corpus, tmp_path):
     data = json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
     assert data["population"]["population"] is None
     assert "population" in prof._repr_html_()
+
+
+def test_the_advice_for_a_missing_crs_works(corpus):
+    """The MissingCRSError messages say: read it with crs=... and pass the result."""
+    ls = good_ls()
+    with pytest.raises(E.MissingCRSError, match=r"read_raster\(\.\.\., crs=\.\.\.\)"):
+        lp.land_cover(ls, corpus["lc_nocrs"])
+    raster = lp.read_raster(corpus["lc_nocrs"], crs=4326)
+    with_crs = lp.land_cover(ls, raster)
+    assert with_crs.area_ha.sum() == pytest.approx(ls.area_ha, rel=1e-6)
+    with pytest.raises(E.MissingCRSError, match=r"read_vector\(\.\.\., crs="):
+        lp.profile(ls, layers={"sites": corpus["noprj"]})
+    sites = lp.read_vector(corpus["noprj"], crs=4326)
+    prof = lp.profile(ls, land_cover=raster, layers={"sites": sites})
+    assert prof.overlaps["sites"].area_ha.sum() > 0

@@ -136,6 +136,8 @@ def read_raster(src: Any, *, crs: Any = None) -> Raster:
     ------
     SourceNotFoundError, UnreadableFileError, MissingCRSError, UnsupportedFormatError
     """
+    if isinstance(src, Raster):  # already read (e.g. with crs= for a file lacking one)
+        return src
     # A DataArray exists only if xarray is imported: no need to import it (0.15 s) here.
     xr = sys.modules.get("xarray")
     if xr is not None and isinstance(src, xr.DataArray):
@@ -149,7 +151,7 @@ def read_raster(src: Any, *, crs: Any = None) -> Raster:
         return _from_path(str(path), label=str(path), crs=crs)
     raise UnsupportedFormatError(
         f"cannot read a raster from {type(src).__name__!r}; accepted are a path (GeoTIFF, "
-        "COG, VRT, ...), an open rasterio dataset or an xarray DataArray"
+        "COG, VRT, ...), an open rasterio dataset, an xarray DataArray or a Raster"
     )
 
 
@@ -174,7 +176,9 @@ def _from_path(path: str, *, label: str, crs: Any) -> Raster:
     if ds_crs is None:
         if crs is None:
             raise MissingCRSError(
-                f"raster '{label}' has no coordinate reference system; fix the file or pass crs=..."
+                f"raster '{label}' has no coordinate reference system; fix the file "
+                "(gdal_edit.py -a_srs EPSG:xxxx) or read it with "
+                "landprofile.read_raster(..., crs=...) and pass the result"
             )
         use_crs = norm_crs(crs, what=label)
     else:

@@ -96,8 +96,9 @@ def read_vector(
         Layer name or index for multi-layer sources (GeoPackage, zip with several
         shapefiles, KML with several folders).
     crs
-        CRS for sources that carry none (WKT strings, shapely geometries, CSV with a WKT
-        column). It is not used to override a CRS a source already declares.
+        CRS for sources that carry none (a shapefile without its .prj, a GeoDataFrame
+        without a CRS, WKT strings, shapely geometries, CSV with a WKT column). It never
+        overrides a CRS a source declares.
 
     Returns
     -------
@@ -112,10 +113,13 @@ def read_vector(
         Each naming the file or layer and what would be accepted.
     """
     gdf, label = _load(src, layer=layer, crs=crs)
+    if gdf.crs is None and crs is not None:
+        gdf = gdf.set_crs(norm_crs(crs, what=f"crs= for {label}"))
     if gdf.crs is None:
         raise MissingCRSError(
             f"{label} has no coordinate reference system; add one to the file (e.g. a .prj "
-            "beside a shapefile) or pass crs=... (e.g. crs='EPSG:32630')"
+            "beside a shapefile), or read it with landprofile.read_vector(..., "
+            "crs='EPSG:32630') (its true CRS) and pass the result"
         )
     gdf, report = _clean(gdf, label)
     _check_coordinate_range(gdf, label)
