@@ -201,3 +201,67 @@ def test_a_small_landscape_in_a_fresh_process_never_loads_numba(tiled):
         [sys.executable, "-c", code, tiled, POLY.wkt], capture_output=True, text=True
     )
     assert out.returncode == 0, out.stderr
+
+
+@pytest.mark.parametrize("crs_code", [4326, 32630])
+@pytest.mark.parametrize("dtype", ["uint8", "int16", "uint16"])
+def test_whole_stages_agree_on_either_kernel_path(tmp_path, monkeypatch, crs_code, dtype):
+    """land_cover, population and elevation through the numpy kernels and through numba."""
+    from landprofile.legend import Legend, LegendClass
+
+    rng = np.random.default_rng(crs_code + len(dtype))
+    if crs_code == 4326:
+        t, poly = Affine(0.001, 0, -2.0, 0, -0.001, 6.0), _star(3, -1.9, 5.91, 0.08)
+    else:
+        t, poly = Affine(30, 0, 500_000, 0, -30, 700_000), _star(3, 503_000, 697_300, 2500)
+    lo = -300 if dtype == "int16" else 0
+    classes = np.array([lo, lo + 7, 40, 1000 if dtype != "uint8" else 200])
+    data = {"lc": classes[rng.integers(0, 4, size=(200, 220))].astype(dtype)}
+    data["pop"] = rng.gamma(2.0, 3.0, size=(200, 220)).astype("float32")
+    data["pop"][rng.random((200, 220)) < 0.05] = -1
+    paths = {}
+    for k, arr in data.items():
+        paths[k] = tmp_path / f"{k}.tif"
+        with rasterio.open(
+            paths[k], "w", driver="GTiff", width=220, height=200, count=1, dtype=arr.dtype,
+            crs=CRS.from_epsg(crs_code), transform=t, nodata=-1 if k == "pop" else None,
+        ) as ds:  # fmt: skip
+            ds.write(arr, 1)
+    legend = Legend(
+        key="t",
+        title="t",
+        classes=tuple(
+            LegendClass(int(v), "#000000", "forest", (("en", f"c{v}"),)) for v in classes
+        ),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ScaleWarning)
+        ls = lp.Landscape(name="L", geometry=poly, crs=crs_code, provenance=PROV)
+
+    def run():
+        return (
+            lp.land_cover(ls, paths["lc"], legend=legend),
+            lp.population(ls, paths["pop"]),
+            lp.elevation(ls, paths["pop"]),
+        )
+
+    used: list[str] = []
+    kernels_for = cov.kernels_for
+
+    def spy(cells: int, **kw):
+        used.append((k := kernels_for(cells, **kw)).__name__)
+        return k
+
+    monkeypatch.setattr(cov, "kernels_for", spy)
+    cov.kernels()
+    monkeypatch.setattr(cov, "SMALL_STRIP_CELLS", 0)  # numba for every strip
+    with_numba = run()
+    assert set(used) == {"landprofile._kernels"}
+    used.clear()
+    monkeypatch.setattr(cov, "SMALL_STRIP_CELLS", 10**9)
+    monkeypatch.setattr(cov, "NUMPY_BUDGET_CELLS", 10**12)
+    monkeypatch.setattr(cov, "_kernels_ready", threading.Event())  # as if not loaded
+    with_numpy = run()
+    assert set(used) == {"landprofile._kernels_np"}
+    for a, b in zip(with_numpy, with_numba, strict=True):
+        pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-12)
