@@ -24,7 +24,7 @@ _CONFIG = click.argument("config", type=click.Path(exists=False, dir_okay=False,
 
 def _check_out(cfg: object, out_file: Path | None) -> None:
     if out_file is not None:
-        from landprofile.pipeline import check_output
+        from landprofile.config import check_output
 
         check_output(cfg, out_file)  # type: ignore[arg-type]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from landprofile.config import Config, ConfigError
 from landprofile.landscape import Landscape
-from landprofile.pipeline import Config, ConfigError
 
 __all__ = ["build_change", "write_change"]
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import warnings
-import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -20,42 +19,22 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
+from landprofile._vector_files import VECTOR_EXTENSIONS, read_path
 from landprofile.crs import WGS84, norm_crs
 from landprofile.errors import (
-    AmbiguousLayerError,
     CoordinateRangeError,
     GeometryRepairWarning,
-    LayerNotFoundError,
     MissingCRSError,
-    MissingFieldError,
-    SourceNotFoundError,
-    TextEncodingWarning,
     UnreadableFileError,
     UnsupportedFormatError,
-    user_stacklevel,
 )
 
 __all__ = ["VECTOR_EXTENSIONS", "read_vector"]
 
-#: File extensions read_vector accepts, with the format each stands for.
-VECTOR_EXTENSIONS: dict[str, str] = {
-    ".geojson": "GeoJSON",
-    ".json": "GeoJSON",
-    ".gpkg": "GeoPackage",
-    ".shp": "Shapefile",
-    ".zip": "zipped Shapefile",
-    ".kml": "KML",
-    ".kmz": "KMZ",
-    ".csv": "CSV with a WKT column or lon/lat columns",
-    ".parquet": "GeoParquet",
-    ".geoparquet": "GeoParquet",
-    ".fgb": "FlatGeobuf",
-}
 
 _WKT_PREFIXES = (
     "POINT",
@@ -66,14 +45,6 @@ _WKT_PREFIXES = (
     "MULTIPOLYGON",
     "GEOMETRYCOLLECTION",
     "SRID=",
-)
-_CSV_WKT_COLUMNS = ("wkt", "geometry", "geom", "the_geom", "shape", "footprint")
-_CSV_LONLAT_COLUMNS = (
-    ("lon", "lat"),
-    ("longitude", "latitude"),
-    ("lng", "lat"),
-    ("long", "lat"),
-    ("x", "y"),
 )
 
 
@@ -145,14 +116,14 @@ def _load(src: Any, *, layer: str | int | None, crs: Any) -> tuple[gpd.GeoDataFr
     if isinstance(src, BaseGeometry):
         return _from_geometries([src], crs, "shapely geometry"), "shapely geometry"
     if isinstance(src, os.PathLike):
-        return _read_path(Path(src), layer=layer, crs=crs)
+        return read_path(Path(src), layer=layer, crs=crs)
     if isinstance(src, str):
         text = src.strip()
         if text.startswith("{"):
             return _read_geojson_text(text), "GeoJSON string"
         if text.upper().startswith(_WKT_PREFIXES):
             return _read_wkt_text(text, crs), "WKT string"
-        return _read_path(Path(src), layer=layer, crs=crs)
+        return read_path(Path(src), layer=layer, crs=crs)
     if isinstance(src, dict) and "type" in src:
         return _read_geojson_text(json.dumps(src)), "GeoJSON mapping"
     if isinstance(src, Iterable) and not isinstance(src, bytes | pd.DataFrame):
@@ -195,193 +166,6 @@ def _read_wkt_text(text: str, crs: Any) -> gpd.GeoDataFrame:
     except shapely.errors.GEOSException as exc:
         raise UnreadableFileError(f"WKT string could not be parsed: {exc}") from None
     return _from_geometries([geom], crs, "WKT string")
-
-
-def _read_path(path: Path, *, layer: str | int | None, crs: Any) -> tuple[gpd.GeoDataFrame, str]:
-    if not path.exists():
-        raise SourceNotFoundError(f"vector file not found: '{path}'")
-    if path.is_dir():
-        shps = sorted(path.glob("*.shp"))
-        if len(shps) == 1:
-            path = shps[0]
-        else:
-            raise UnsupportedFormatError(
-                f"'{path}' is a folder; give a file "
-                f"({', '.join(sorted(VECTOR_EXTENSIONS))})"
-                + (f" — it holds {len(shps)} shapefiles" if shps else "")
-            )
-    ext = path.suffix.lower()
-    if ext == ".zip":
-        return _read_zip(path, layer=layer)
-    if ext == ".kmz":
-        return _read_kmz(path, layer=layer)
-    if ext in (".parquet", ".geoparquet"):
-        return _read_parquet(path), str(path)
-    if ext == ".csv":
-        return _read_csv(path, crs=crs), str(path)
-    if ext not in VECTOR_EXTENSIONS:
-        raise UnsupportedFormatError(
-            f"'{path}': unknown vector format '{path.suffix or '(no extension)'}'; accepted: "
-            + ", ".join(f"{k} ({v})" for k, v in VECTOR_EXTENSIONS.items())
-        )
-    gdf, label = _read_ogr(str(path), str(path), layer=layer)
-    if gdf.crs is None and ext in (".geojson", ".json"):
-        gdf = gdf.set_crs(WGS84)  # RFC 7946 defines the CRS when none is declared
-    if gdf.crs is None and ext == ".kml":
-        gdf = gdf.set_crs(WGS84)  # KML is WGS 84 by definition (OGC KML 2.2)
-    return gdf, label
-
-
-def _read_ogr(
-    gdal_path: str, label: str, *, layer: str | int | None
-) -> tuple[gpd.GeoDataFrame, str]:
-    try:
-        layers = pyogrio.list_layers(gdal_path)
-    except Exception as exc:
-        raise UnreadableFileError(f"'{label}' could not be opened as vector data: {exc}") from None
-    names = [str(n) for n in layers[:, 0]] if len(layers) else []
-    if not names:
-        raise UnreadableFileError(f"'{label}' holds no vector layer")
-    chosen = _choose_layer(names, layer, label)
-    try:
-        try:
-            gdf = gpd.read_file(gdal_path, layer=chosen, engine="pyogrio")
-        except UnicodeDecodeError:
-            gdf = gpd.read_file(gdal_path, layer=chosen, engine="pyogrio", encoding=LEGACY)
-            _warn_legacy_text(label)
-    except Exception as exc:
-        raise UnreadableFileError(f"'{label}' layer '{chosen}' could not be read: {exc}") from None
-    full = label if len(names) == 1 else f"{label} (layer '{chosen}')"
-    return gdf, full
-
-
-def _choose_layer(names: list[str], layer: str | int | None, label: str) -> str:
-    if layer is None:
-        if len(names) == 1:
-            return names[0]
-        raise AmbiguousLayerError(
-            f"'{label}' holds {len(names)} layers; choose one with layer=...: "
-            + ", ".join(repr(n) for n in names)
-        )
-    if isinstance(layer, int) and not isinstance(layer, bool):
-        if 0 <= layer < len(names):
-            return names[layer]
-        raise LayerNotFoundError(
-            f"'{label}' has no layer index {layer}; it holds {len(names)} layer(s): "
-            + ", ".join(repr(n) for n in names)
-        )
-    if layer in names:
-        return str(layer)
-    raise LayerNotFoundError(
-        f"layer {layer!r} not found in '{label}'; available layers: "
-        + ", ".join(repr(n) for n in names)
-    )
-
-
-def _read_zip(path: Path, *, layer: str | int | None) -> tuple[gpd.GeoDataFrame, str]:
-    try:
-        with zipfile.ZipFile(path) as zf:
-            members = zf.namelist()
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise UnreadableFileError(f"'{path}' is not a readable zip archive: {exc}") from None
-    shps = sorted(m for m in members if m.lower().endswith(".shp") and "__MACOSX" not in m)
-    if not shps:
-        shown = ", ".join(members[:10]) + (" ..." if len(members) > 10 else "")
-        raise UnsupportedFormatError(
-            f"zip archive '{path}' holds no shapefile (.shp); it contains: {shown or 'nothing'}"
-        )
-    stems = [Path(m).stem for m in shps]
-    chosen = shps[stems.index(_choose_layer(stems, layer, str(path)))]
-    gdf, _ = _read_ogr(f"/vsizip/{path.resolve()}/{chosen}", f"{path}!{chosen}", layer=None)
-    return gdf, f"{path}!{chosen}"
-
-
-def _read_kmz(path: Path, *, layer: str | int | None) -> tuple[gpd.GeoDataFrame, str]:
-    try:
-        with zipfile.ZipFile(path) as zf:
-            kmls = [m for m in zf.namelist() if m.lower().endswith(".kml")]
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise UnreadableFileError(f"'{path}' is not a readable KMZ archive: {exc}") from None
-    if not kmls:
-        raise UnsupportedFormatError(f"KMZ '{path}' holds no .kml document")
-    doc = "doc.kml" if "doc.kml" in kmls else kmls[0]
-    gdf, label = _read_ogr(f"/vsizip/{path.resolve()}/{doc}", f"{path}!{doc}", layer=layer)
-    if gdf.crs is None:
-        gdf = gdf.set_crs(WGS84)
-    return gdf, label
-
-
-def _read_parquet(path: Path) -> gpd.GeoDataFrame:
-    try:
-        return gpd.read_parquet(path)
-    except Exception as exc:
-        raise UnreadableFileError(f"'{path}' could not be read as GeoParquet: {exc}") from None
-
-
-#: What text that is not UTF-8 is read as: the Windows code page of French, Spanish and
-#: English exports (Excel CSVs, old shapefiles); a superset of Latin-1's letters.
-LEGACY = "cp1252"
-
-
-def _warn_legacy_text(label: str) -> None:
-    warnings.warn(
-        f"'{label}' is not UTF-8 text: read as Windows-1252 (Latin-1); check accented "
-        "names, and save the file as UTF-8 to silence this",
-        TextEncodingWarning,
-        stacklevel=user_stacklevel(),
-    )
-
-
-def _read_csv(path: Path, *, crs: Any) -> gpd.GeoDataFrame:
-    try:
-        try:
-            df = pd.read_csv(path, encoding="utf-8-sig")  # Excel's UTF-8 starts with a BOM
-        except UnicodeDecodeError:
-            try:
-                df = pd.read_csv(path, encoding=LEGACY)
-            except UnicodeDecodeError:  # bytes cp1252 leaves undefined (0x81, 0x8d, ...)
-                df = pd.read_csv(path, encoding="latin-1")
-            _warn_legacy_text(str(path))
-    except Exception as exc:
-        raise UnreadableFileError(f"'{path}' could not be read as CSV: {exc}") from None
-    lower = {c.lower(): c for c in df.columns}
-    for name in _CSV_WKT_COLUMNS:
-        if name in lower:
-            col = lower[name]
-            try:
-                geoms = shapely.from_wkt(df[col].astype("string").fillna("").to_numpy(dtype=object))
-            except shapely.errors.GEOSException as exc:
-                raise UnreadableFileError(
-                    f"'{path}': column '{col}' holds text that is not WKT: {exc}"
-                ) from None
-            if crs is None:
-                raise MissingCRSError(
-                    f"'{path}' has WKT geometries in column '{col}' but no CRS; "
-                    "pass crs=... (e.g. crs=4326)"
-                )
-            return gpd.GeoDataFrame(
-                df.drop(columns=[col]), geometry=geoms, crs=norm_crs(crs, what=str(path))
-            )
-    for xname, yname in _CSV_LONLAT_COLUMNS:
-        if xname in lower and yname in lower:
-            xcol, ycol = lower[xname], lower[yname]
-            x = pd.to_numeric(df[xcol], errors="coerce").to_numpy()
-            y = pd.to_numeric(df[ycol], errors="coerce").to_numpy()
-            # Columns named lon/lat are longitude/latitude on WGS 84 unless told otherwise.
-            use_crs = norm_crs(crs, what=str(path)) if crs is not None else WGS84
-            if xname == "x" and crs is None:
-                raise MissingCRSError(
-                    f"'{path}' has x/y columns but no CRS; pass crs=... "
-                    "(columns named lon/lat are taken as EPSG:4326)"
-                )
-            geoms = shapely.points(x, y)
-            geoms[np.isnan(x) | np.isnan(y)] = None
-            return gpd.GeoDataFrame(df, geometry=geoms, crs=use_crs)
-    raise MissingFieldError(
-        f"'{path}': no geometry column found among {list(df.columns)}; accepted are a WKT "
-        f"column ({', '.join(_CSV_WKT_COLUMNS)}) or a pair of coordinate columns "
-        f"({', '.join('/'.join(p) for p in _CSV_LONLAT_COLUMNS)})"
-    )
 
 
 # --------------------------------------------------------------------------- cleaning
