@@ -46,6 +46,7 @@ def test_demo_writes_every_output(demo_out):
     assert "Profil du paysage" in html
     # off a terminal, each finished stage and step is one plain line with its time
     assert re.search(r"^  zones · regions \d+\.\d s$", output, re.M)
+    assert re.search(r"^  profile · land cover \d+\.\d s$", output, re.M)
     assert re.search(r"^  card \d+\.\d s$", output, re.M)
     assert "\x1b[" not in output
     assert (out / "card.pdf").read_bytes().startswith(b"%PDF")

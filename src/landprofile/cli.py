@@ -188,19 +188,20 @@ def profile(config: Path, out_file: Path) -> None:
 
     cfg = load_config(config)
     _check_out(cfg, out_file)
-    ls = build_boundary(cfg)
     r = cfg.section("rasters")
     layers = cfg.section("layers")
-    p = lp.profile(
-        ls,
-        land_cover=r.get("land_cover"),
-        legend=r.get("legend"),
-        population=r.get("population"),
-        population_kind=r.get("population_kind"),
-        dem=r.get("dem"),
-        layers={k: v for k, v in layers.items() if k in ("sites", "concessions", "protected")},
-        lang=cfg.language,
-    )
+    with _steps() as steps:
+        p = lp.profile(
+            build_boundary(cfg, steps),
+            land_cover=r.get("land_cover"),
+            legend=r.get("legend"),
+            population=r.get("population"),
+            population_kind=r.get("population_kind"),
+            dem=r.get("dem"),
+            layers={k: v for k, v in layers.items() if k in ("sites", "concessions", "protected")},
+            lang=cfg.language,
+            progress=steps,
+        )
     p.to_json(out_file)
     click.echo(f"wrote {out_file}")
 

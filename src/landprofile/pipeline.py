@@ -160,6 +160,7 @@ def run(
                     k: v for k, v in layers.items() if k in ("sites", "concessions", "protected")
                 },
                 lang=cfg.language,
+                progress=nested(progress, "profile · "),
             )
         prof.to_json(tmp / "profile.json", relative_to=cfg.path.parent)
         z = cfg.section("zoning")

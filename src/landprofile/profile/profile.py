@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from landprofile._paths import portable
+from landprofile._progress import Progress, Steps
 from landprofile.errors import InvalidParameterError, UnreadableFileError
 from landprofile.i18n import fmt_number
 from landprofile.landscape import Landscape
@@ -226,6 +227,7 @@ def profile(
     dem: Any = None,
     layers: Mapping[str, Any] | None = None,
     lang: str = "en",
+    progress: Progress | None = None,
 ) -> Profile:
     """Compute a landscape's profile from the rasters and layers given.
 
@@ -246,17 +248,24 @@ def profile(
         concessions, ASM sites...
     lang
         Language of class names in the land cover table.
+    progress
+        Told each step (``land_cover``, ``population``, ``elevation``, ``overlap:<name>``)
+        as ``progress(step, None)`` when it starts and ``progress(step, seconds)`` when
+        it ends.
     """
     from landprofile import __version__
 
+    steps = Steps(progress)
     sources: list[dict[str, Any]] = [{"role": "boundary", "source": landscape.provenance.source}]
     lc = None
     if land_cover is not None:
+        steps.start("land_cover")
         r = read_raster(land_cover)
         lc = _stats.land_cover(landscape, r, legend=legend or "esa_worldcover_v200", lang=lang)
         sources.append({"role": "land_cover", "source": r.label, "legend": lc.attrs["legend"]})
     pop = None
     if population is not None:
+        steps.start("population")
         r = read_raster(population)
         kind = population_kind or "count"
         df = _stats.population(landscape, r, kind=kind)  # type: ignore[arg-type]
@@ -264,6 +273,7 @@ def profile(
         sources.append({"role": "population", "source": r.label, "kind": kind})
     elev = None
     if dem is not None:
+        steps.start("elevation")
         r = read_raster(dem)
         df = _stats.elevation(landscape, r)
         elev = {k: float(v) for k, v in df.iloc[0].drop("landscape").items()}
@@ -271,6 +281,7 @@ def profile(
     ovl: dict[str, pd.DataFrame] = {}
     for name, spec in (layers or {}).items():
         src, by = spec if isinstance(spec, tuple) else (spec, None)
+        steps.start(f"overlap:{name}")
         ovl[name] = overlap(landscape, src, by=by, layer_name=name)
         sources.append(
             {
@@ -280,6 +291,7 @@ def profile(
                 else str(getattr(src, "attrs", {}).get("landprofile_source", name)),
             }
         )
+    steps.end()
     return Profile(
         landscape=landscape,
         land_cover=lc,
