@@ -4,9 +4,9 @@ Numba costs ~0.9 s to load in a fresh process; numpy does the same work ~18x slo
 cell (22 vs 1.2 ns) but loads nothing. For windows under ~10⁶ cells (a landscape on a
 coarse population, MODIS or SRTM grid) numpy is done long before numba would be ready,
 so :func:`landprofile._coverage.kernels_for` hands such windows here until a process has
-done enough of them for numba's load to pay. The signatures and the order of every
-floating-point operation follow the numba kernels, so that both give the same numbers
-(the class histograms bit for bit; the sums to the last bits, numpy summing pairwise).
+done enough of them for numba's load to pay. The signatures and the order of the
+floating-point operations follow the numba kernels, so that both give the same numbers to
+the last bits (tested to 1e-12; numpy's sums are pairwise, numba's sequential).
 """
 
 from __future__ import annotations
