@@ -29,6 +29,7 @@ from pyproj import CRS, Proj
 from rasterio.windows import Window
 from shapely.geometry.base import BaseGeometry
 
+from landprofile._coverage_consts import SCALE_STEP
 from landprofile.crs import WGS84, transformer
 from landprofile.errors import InvalidParameterError, UnreadableFileError
 from landprofile.geodesy import (
@@ -39,15 +40,9 @@ from landprofile.geodesy import (
 )
 from landprofile.raster import Raster
 
-#: Coverage below this is treated as outside (the running sums leave ~1e-15 residues).
-COVERAGE_EPS = 1e-12
-
 #: Target cells per strip when the raster is not tiled.
 STRIP_CELLS = 4_000_000
 
-#: Lattice step (cells) of the areal-scale grid of non-equal-area projected rasters; the
-#: scale is interpolated bilinearly in between (error < 1e-7 for UTM at 10-30 m cells).
-SCALE_STEP = 64
 
 #: Most decompressed data (bytes) held ahead of the kernels while they load.
 READ_AHEAD_BYTES = 512 * 2**20

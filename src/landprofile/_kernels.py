@@ -13,7 +13,7 @@ import math
 import numpy as np
 from numba import njit
 
-from landprofile._coverage import COVERAGE_EPS, SCALE_STEP
+from landprofile._coverage_consts import COVERAGE_EPS, SCALE_STEP
 
 
 @njit(cache=True, inline="always")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from landprofile._coverage import COVERAGE_EPS, SCALE_STEP
+from landprofile._coverage_consts import COVERAGE_EPS, SCALE_STEP
 
 
 def _ramp_integral(s: np.ndarray) -> np.ndarray:

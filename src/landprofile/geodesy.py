@@ -11,6 +11,7 @@ parallel, would be measured along a different line than the one the data means.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import shapely
@@ -28,6 +29,7 @@ __all__ = [
     "geodesic_area_m2",
     "geodesic_area_perimeter_m",
     "geodesic_length_m",
+    "project",
     "split_antimeridian",
     "unwrap_antimeridian",
 ]
@@ -201,3 +203,30 @@ def ellipsoid_band_area_m2(lat1_deg: float, lat2_deg: float, dlon_deg: float) ->
         return s / (1 - e2 * s * s) + math.log((1 + e * s) / (1 - e * s)) / (2 * e)
 
     return abs(math.radians(dlon_deg) * b2 / 2 * (q(lat2_deg) - q(lat1_deg)))
+
+
+def project(geoms: Any, src: Any, dst: Any, step_m: float = PROJECTED_MAX_SEGMENT_M) -> np.ndarray:
+    """Densify geometries in ``src`` (``step_m`` edges) and project them to ``dst``.
+
+    Densifying first keeps each edge on the line the data means: a straight edge in a
+    projected CRS is not straight in another one. At 1 km the chord stays within about
+    0.3 mm of the true edge near a landscape (the zoning cuts exact edges again in the
+    output CRS, :mod:`landprofile.zoning.output`).
+    """
+    arr = np.asarray(geoms, dtype=object)
+    if CRS.from_user_input(src) == CRS.from_user_input(dst):
+        return arr
+    src = CRS.from_user_input(src)
+    if src.is_geographic:
+        step = step_m / 111_320.0
+    else:
+        step = step_m / (src.axis_info[0].unit_conversion_factor if src.axis_info else 1.0)
+    if src.is_geographic and len(arr):
+        b = shapely.bounds(arr)
+        wide = np.flatnonzero(b[:, 2] - b[:, 0] > 180)  # crosses the antimeridian
+        if len(wide):
+            arr = arr.copy()
+            arr[wide] = [unwrap_antimeridian(g) for g in arr[wide]]
+    dense = shapely.segmentize(arr, step)
+    tr = transformer(src, CRS.from_user_input(dst))
+    return shapely.transform(dense, lambda xy: np.column_stack(tr.transform(*xy.T)))

@@ -22,8 +22,8 @@ import shapely
 
 from landprofile.crs import local_laea
 from landprofile.errors import InvalidParameterError, MissingFieldError
+from landprofile.geodesy import project
 from landprofile.vector import read_vector
-from landprofile.zoning.grid import project
 
 __all__ = ["DATE_FIELDS", "footprint_timeline", "footprints_by_date"]
 

@@ -157,7 +157,8 @@ def _pairs_fp(
 ) -> dict[tuple, float]:
     from concurrent.futures import ThreadPoolExecutor
 
-    from landprofile.profile.stats import cell_weights, default_threads
+    from landprofile.profile._engine import default_threads
+    from landprofile.profile.stats import cell_weights
 
     areas = cov.cell_areas(ref, fp.window)
     fill = -1

@@ -15,8 +15,8 @@ import pandas as pd
 
 from landprofile import _coverage as cov
 from landprofile.errors import InvalidParameterError
+from landprofile.profile._engine import run_zones, warn_no_data, warn_outside
 from landprofile.profile._zones import Zone, as_zones
-from landprofile.profile.stats import _run, _warn_outside, warn_no_data
 from landprofile.raster import Raster, read_raster
 
 __all__ = ["ELEVATION_BINS", "PopulationKind", "elevation", "population"]
@@ -101,11 +101,11 @@ def population(
     rast = raster if isinstance(raster, Raster) else read_raster(raster)
     zones = as_zones(landscapes, id_field=id_field)
     rows = []
-    for zone, (s, _) in zip(zones, _run(rast, zones, _sums, threads), strict=True):
+    for zone, (s, _) in zip(zones, run_zones(rast, zones, _sums, threads), strict=True):
         pop = s[0] if kind == "count" else s[1] / 1e6
         covered = s[2] + s[3]
         if covered == 0:
-            _warn_outside(zone, rast)
+            warn_outside(zone, rast)
         elif s[2] == 0:  # covered by nodata only: the population is unknown, not 0
             warn_no_data(zone, rast, "population unknown (NaN)")
             pop = np.nan
@@ -215,12 +215,12 @@ def elevation(
         return _elevation_zone(reader, zone, smap, percentiles)
 
     rows = []
-    for z, r in zip(zones, _run(rast, zones, per_zone, threads), strict=True):
+    for z, r in zip(zones, run_zones(rast, zones, per_zone, threads), strict=True):
         if np.isnan(r["mean_m"]):
             if r["nodata_ha"] > 0:
                 warn_no_data(z, rast, "no elevation statistics (NaN)")
             else:
-                _warn_outside(z, rast)
+                warn_outside(z, rast)
         rows.append({"landscape": z.id} | r)
     cols = [
         "landscape",

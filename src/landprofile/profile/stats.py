@@ -9,10 +9,8 @@ landscapes, so GDAL's block cache spares re-reading shared tiles.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,55 +18,11 @@ import pandas as pd
 from landprofile import _coverage as cov
 from landprofile.errors import InvalidParameterError, UnsupportedFormatError
 from landprofile.legend import GROUPS, Legend, load_legend
+from landprofile.profile._engine import run_zones, warn_no_data, warn_outside
 from landprofile.profile._zones import Zone, as_zones
 from landprofile.raster import Raster, read_raster
 
 __all__ = ["elevation", "land_cover", "population"]
-
-T = TypeVar("T")
-R = TypeVar("R")
-
-
-def default_threads() -> int:
-    """Worker threads for zonal statistics: ``LANDPROFILE_THREADS`` or the CPU count (max 8)."""
-    env = os.environ.get("LANDPROFILE_THREADS")
-    if env:
-        try:
-            return max(1, int(env))
-        except ValueError:
-            raise InvalidParameterError(
-                f"LANDPROFILE_THREADS={env!r} is not a whole number of threads"
-            ) from None
-    return max(1, min(os.cpu_count() or 1, 8))
-
-
-def _run(
-    raster: Raster,
-    zones: list[Zone],
-    per_zone: Callable[[cov.StripReader, Zone, Callable[..., list[T]]], R],
-    threads: int | None,
-) -> list[R]:
-    """Run ``per_zone`` for every zone, in parallel over zones, or over the strips of one.
-
-    ``per_zone(reader, zone, smap)`` gets ``smap(fn, items)``, a map over strips that is
-    parallel when there is a single zone and serial otherwise, so that the threads are
-    spent where the work is. Results come back in zone order, identical to a serial run
-    (each strip's partial result is reduced in strip order).
-    """
-    n = threads or default_threads()
-    with cov.StripReader(raster) as reader:
-        if not reader.thread_safe:
-            n = 1
-        if n == 1:
-            return [per_zone(reader, z, _serial_map) for z in zones]
-        with ThreadPoolExecutor(max_workers=n) as pool:
-            if len(zones) == 1:
-                return [per_zone(reader, zones[0], lambda f, items: list(pool.map(f, items)))]
-            return list(pool.map(lambda z: per_zone(reader, z, _serial_map), zones))
-
-
-def _serial_map(fn: Callable[[Any], T], items: Any) -> list[T]:
-    return [fn(i) for i in items]
 
 
 def _integer_hist_spec(dtype: np.dtype) -> tuple[int, int] | None:
@@ -193,7 +147,8 @@ def land_cover(
     id_field
         Column naming the landscapes of a GeoDataFrame.
     threads
-        Worker threads (default :func:`default_threads`); results do not depend on it.
+        Worker threads (default :func:`~landprofile.profile._engine.default_threads`);
+        results do not depend on it.
 
     Returns
     -------
@@ -221,7 +176,9 @@ def land_cover(
         nodata_vals.add(int(rast.nodata))
     zones = as_zones(landscapes, id_field=id_field)
     rows: list[dict[str, Any]] = []
-    for zone, (areas, covered) in zip(zones, _run(rast, zones, _class_areas, threads), strict=True):
+    for zone, (areas, covered) in zip(
+        zones, run_zones(rast, zones, _class_areas, threads), strict=True
+    ):
         valid = sum(a for v, a in areas.items() if v in classes and v not in nodata_vals)
         for value in sorted(areas):
             a = areas[value]
@@ -244,7 +201,7 @@ def land_cover(
                 rows.append(_row(zone, "unknown", value, f"unknown value {value}", None, a, None))
         outside = zone.area_m2 - covered
         if covered == 0:
-            _warn_outside(zone, rast)
+            warn_outside(zone, rast)
         elif valid == 0:
             warn_no_data(zone, rast, "no class shares")
         if outside > max(1e-6 * zone.area_m2, 1.0):
@@ -265,36 +222,6 @@ def land_cover(
     df.attrs["legend"] = leg.key
     df.attrs["raster"] = rast.label
     return df
-
-
-def _warn_outside(zone: Zone, rast: Raster) -> None:
-    import warnings
-
-    from landprofile.errors import CoverageWarning, user_stacklevel
-
-    w, s, e, n = rast.bounds
-    warnings.warn(
-        f"landscape {zone.id!r} lies entirely outside the raster {rast.label} (bounds "
-        f"{w:.4g}, {s:.4g}, {e:.4g}, {n:.4g} in {rast.crs.to_string()}): its table holds "
-        "only the area outside; check the raster's extent and CRS",
-        CoverageWarning,
-        stacklevel=user_stacklevel(),
-    )
-
-
-def warn_no_data(zone: Zone, rast: Raster, consequence: str) -> None:
-    """Warn that ``rast`` holds no usable value inside the landscape (``consequence``)."""
-    import warnings
-
-    from landprofile.errors import CoverageWarning, user_stacklevel
-
-    warnings.warn(
-        f"landscape {zone.id!r}: the raster {rast.label} holds only nodata (or values its "
-        f"legend does not know) inside it: {consequence}; check the raster's nodata "
-        "value and that it covers this area",
-        CoverageWarning,
-        stacklevel=user_stacklevel(),
-    )
 
 
 def _row(

@@ -25,7 +25,8 @@ from affine import Affine
 from pyproj import CRS
 from rasterio.warp import Resampling, reproject
 
-from landprofile.crs import local_laea, transformer
+from landprofile.crs import local_laea
+from landprofile.geodesy import project
 from landprofile.landscape import Landscape
 from landprofile.raster import Raster
 from landprofile.vector import read_vector
@@ -57,40 +58,6 @@ class AnalysisGrid:
         return shapely.box(
             west, north - self.height * self.res, west + self.width * self.res, north
         )
-
-
-#: Longest edge (m, or its equivalent in degrees) kept when a layer changes CRS. A
-#: straight edge in one CRS is a curve in another; at 1 km the chord stays within about
-#: 0.3 mm of it near a landscape. Exact edges are cut again in the output CRS
-#: (:mod:`landprofile.zoning.output`), so this only has to be well under a metre.
-SEGMENT_M = 1000.0
-
-
-def project(geoms: Any, src: CRS, dst: CRS, step_m: float = SEGMENT_M) -> np.ndarray:
-    """Densify geometries in ``src`` (``step_m`` edges) and project them to ``dst``.
-
-    Densifying first keeps each edge on the line the data means: a straight edge in a
-    projected CRS is not straight in another one.
-    """
-    arr = np.asarray(geoms, dtype=object)
-    if CRS.from_user_input(src) == CRS.from_user_input(dst):
-        return arr
-    src = CRS.from_user_input(src)
-    if src.is_geographic:
-        step = step_m / 111_320.0
-    else:
-        step = step_m / (src.axis_info[0].unit_conversion_factor if src.axis_info else 1.0)
-    if src.is_geographic and len(arr):
-        from landprofile.geodesy import unwrap_antimeridian
-
-        b = shapely.bounds(arr)
-        wide = np.flatnonzero(b[:, 2] - b[:, 0] > 180)  # crosses the antimeridian
-        if len(wide):
-            arr = arr.copy()
-            arr[wide] = [unwrap_antimeridian(g) for g in arr[wide]]
-    dense = shapely.segmentize(arr, step)
-    tr = transformer(src, CRS.from_user_input(dst))
-    return shapely.transform(dense, lambda xy: np.column_stack(tr.transform(*xy.T)))
 
 
 def analysis_grid(landscape: Landscape, res: float, pad_m: float) -> AnalysisGrid:

@@ -19,9 +19,9 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from landprofile.geodesy import project
 from landprofile.landscape import Landscape
 from landprofile.zoning.constraints import Constraints
-from landprofile.zoning.grid import project
 from landprofile.zoning.rules import RuleSet
 
 __all__ = ["final_cut", "to_crs"]

@@ -1,0 +1,86 @@
+"""Running a statistic over zones and strips, and the warnings all raster stages share.
+
+:func:`run_zones` spends the threads where the work is: over the strips of a single
+landscape, over the landscapes of many. Land cover (:mod:`.stats`), population and
+elevation (:mod:`.continuous`) run on it.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from landprofile import _coverage as cov
+from landprofile.errors import CoverageWarning, InvalidParameterError, user_stacklevel
+from landprofile.profile._zones import Zone
+from landprofile.raster import Raster
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def default_threads() -> int:
+    """Worker threads for zonal statistics: ``LANDPROFILE_THREADS`` or the CPU count (max 8)."""
+    env = os.environ.get("LANDPROFILE_THREADS")
+    if env:
+        try:
+            return max(1, int(env))
+        except ValueError:
+            raise InvalidParameterError(
+                f"LANDPROFILE_THREADS={env!r} is not a whole number of threads"
+            ) from None
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def run_zones(
+    raster: Raster,
+    zones: list[Zone],
+    per_zone: Callable[[cov.StripReader, Zone, Callable[..., list[T]]], R],
+    threads: int | None,
+) -> list[R]:
+    """Run ``per_zone`` for every zone, in parallel over zones, or over the strips of one.
+
+    ``per_zone(reader, zone, smap)`` gets ``smap(fn, items)``, a map over strips that is
+    parallel when there is a single zone and serial otherwise, so that the threads are
+    spent where the work is. Results come back in zone order, identical to a serial run
+    (each strip's partial result is reduced in strip order).
+    """
+    n = threads or default_threads()
+    with cov.StripReader(raster) as reader:
+        if not reader.thread_safe:
+            n = 1
+        if n == 1:
+            return [per_zone(reader, z, serial_map) for z in zones]
+        with ThreadPoolExecutor(max_workers=n) as pool:
+            if len(zones) == 1:
+                return [per_zone(reader, zones[0], lambda f, items: list(pool.map(f, items)))]
+            return list(pool.map(lambda z: per_zone(reader, z, serial_map), zones))
+
+
+def serial_map(fn: Callable[[Any], T], items: Any) -> list[T]:
+    return [fn(i) for i in items]
+
+
+def warn_outside(zone: Zone, rast: Raster) -> None:
+    w, s, e, n = rast.bounds
+    warnings.warn(
+        f"landscape {zone.id!r} lies entirely outside the raster {rast.label} (bounds "
+        f"{w:.4g}, {s:.4g}, {e:.4g}, {n:.4g} in {rast.crs.to_string()}): its table holds "
+        "only the area outside; check the raster's extent and CRS",
+        CoverageWarning,
+        stacklevel=user_stacklevel(),
+    )
+
+
+def warn_no_data(zone: Zone, rast: Raster, consequence: str) -> None:
+    """Warn that ``rast`` holds no usable value inside the landscape (``consequence``)."""
+    warnings.warn(
+        f"landscape {zone.id!r}: the raster {rast.label} holds only nodata (or values its "
+        f"legend does not know) inside it: {consequence}; check the raster's nodata "
+        "value and that it covers this area",
+        CoverageWarning,
+        stacklevel=user_stacklevel(),
+    )
