@@ -302,3 +302,39 @@ def test_boundary_from_a_dem_shows_each_step(tmp_path):
         assert re.search(rf"^  {step} \d+\.\d s$", r.output, re.M), (step, r.output)
     gdf = gpd.read_file(out).to_crs(32630)
     assert gdf.area.iloc[0] == pytest.approx(80 * 90 * 30 * 30, rel=1e-9)
+
+
+def test_batch_stopped_with_ctrl_c_resumes(tmp_path, sample_dir):
+    import signal
+    import subprocess
+    import sys
+
+    import pandas as pd
+
+    out = tmp_path / "d.csv"
+    args = [
+        sys.executable, "-c", "from landprofile.cli import main; main()", "batch",
+        str(sample_dir / "synthetic_districts_sw_ghana.geojson"), "--id-field", "shapeName",
+        "--land-cover", str(sample_dir / "modis_igbp_2019_sw_ghana.tif"), "--legend",
+        "modis_igbp", "--workers", "1", "--out", str(out),
+    ]  # fmt: skip
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in proc.stderr:  # off a terminal: a line per tenth of the landscapes
+        if line.startswith("  landscapes: "):
+            break
+    proc.send_signal(signal.SIGINT)
+    rest = proc.stderr.read()
+    proc.wait(timeout=60)
+    if proc.returncode == 0:  # finished before the signal landed: nothing to resume
+        pytest.skip("the batch finished before Ctrl-C")
+    assert proc.returncode == 130
+    assert "the same command resumes" in rest
+    assert not out.exists()
+    parts = tmp_path / ".d.csv.parts"
+    kept = len(list(parts.glob("*")))
+    assert kept >= 1
+    again = subprocess.run(args, capture_output=True, text=True, check=True)
+    first = next(ln for ln in again.stderr.splitlines() if ln.startswith("  landscapes: "))
+    assert int(first.split()[1].split("/")[0]) >= 2  # the kept chunks count at once
+    assert len(pd.read_csv(out)) == 19
+    assert not parts.exists()
