@@ -61,10 +61,19 @@ def run_zones(
 
 
 def serial_map(fn: Callable[[Any], T], items: Any) -> list[T]:
+    """The serial counterpart of ``pool.map``, as a list."""
     return [fn(i) for i in items]
 
 
+#: Below this area (m²) a landscape is a sliver no cell can say anything of: a zero
+#: coverage then means nothing, and it gets no warning.
+SLIVER_M2 = 1.0
+
+
 def warn_outside(zone: Zone, rast: Raster) -> None:
+    """Warn that ``zone`` lies wholly outside ``rast`` (its table is all "outside")."""
+    if zone.area_m2 < SLIVER_M2:
+        return
     w, s, e, n = rast.bounds
     warnings.warn(
         f"landscape {zone.id!r} lies entirely outside the raster {rast.label} (bounds "
@@ -77,6 +86,8 @@ def warn_outside(zone: Zone, rast: Raster) -> None:
 
 def warn_no_data(zone: Zone, rast: Raster, consequence: str) -> None:
     """Warn that ``rast`` holds no usable value inside the landscape (``consequence``)."""
+    if zone.area_m2 < SLIVER_M2:
+        return
     warnings.warn(
         f"landscape {zone.id!r}: the raster {rast.label} holds only nodata (or values its "
         f"legend does not know) inside it: {consequence}; check the raster's nodata "
