@@ -18,6 +18,10 @@ from landprofile.errors import CoverageWarning, InvalidParameterError, user_stac
 from landprofile.profile._zones import Zone
 from landprofile.raster import Raster
 
+#: Rasters up to this many cells are summarised on one thread unless threads= says
+#: otherwise: a whole one is read and counted in milliseconds, less than a thread's set-up.
+SERIAL_CELLS = 1_000_000
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -49,6 +53,8 @@ def run_zones(
     (each strip's partial result is reduced in strip order).
     """
     n = threads or default_threads()
+    if threads is None and raster.width * raster.height <= SERIAL_CELLS:
+        n = 1  # a small raster: threads (a handle and a transformer each) cost more
     with cov.StripReader(raster) as reader:
         if not reader.thread_safe:
             n = 1
