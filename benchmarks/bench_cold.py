@@ -11,7 +11,7 @@ process's peak RSS): ``import geopandas`` (the reference), ``import landprofile`
 ``unique`` + ``frac`` doing the same in its own fresh process, and the floor: a process
 that makes the same imports and reads the same data (the raster window decoded on two
 threads) and computes nothing. The raster is put in the page cache first so that all read
-from memory. Last, a small case: the sample data's 19 districts on its MODIS raster (500 m),
+from memory. Last, a small case: the sample data's 19 districts on its MODIS raster (0.05°),
 first call by landprofile and by exactextract.
 """
 
@@ -61,7 +61,7 @@ def commands(raster: Path, shape: Path) -> dict[str, list[str]]:
         "w = ds.window(*g.total_bounds).round_offsets().round_lengths(); "
         "a = ds.read(1, window=w); assert a.size"
     )
-    # A small case: the sample data's 19 districts on MODIS (500 m, 10^5 cells in all),
+    # A small case: the sample data's 19 districts on MODIS (0.05°, 48 x 48 cells),
     # what a first profile of district-level data meets.
     sample = HERE.parent / "data" / "sample_boundaries"
     districts = sample / "synthetic_districts_sw_ghana.geojson"
