@@ -8,7 +8,6 @@ import warnings
 
 import numpy as np
 import pytest
-import rasterio
 import shapely
 from affine import Affine
 from pyproj import Geod
@@ -17,6 +16,7 @@ from shapely.geometry import MultiPolygon, Polygon, box
 import landprofile as lp
 from landprofile.errors import InvalidGeometryError, ScaleWarning
 from landprofile.geodesy import ellipsoid_band_area_m2
+from landprofile.testing import write_geotiff
 
 GEOD = Geod(ellps="WGS84")
 UNSPLIT = Polygon([(179, -17), (-179, -17), (-179, -16), (179, -16)])
@@ -74,19 +74,7 @@ def test_raster_statistics_on_both_sides(tmp_path):
     data[:, 3590:] = 10  # 179..180
     data[:, :10] = 40  # -180..-179
     path = tmp_path / "global.tif"
-    with rasterio.open(
-        path,
-        "w",
-        driver="GTiff",
-        width=3600,
-        height=1800,
-        count=1,
-        dtype="uint8",
-        crs="EPSG:4326",
-        transform=Affine(0.1, 0, -180, 0, -0.1, 90),
-        tiled=True,
-    ) as ds:
-        ds.write(data, 1)
+    write_geotiff(path, data, Affine(0.1, 0, -180, 0, -0.1, 90), "EPSG:4326", tiled=True)
     band = ellipsoid_band_area_m2(-17, -16, 1.0) / 1e4
     for geom in (UNSPLIT, SPLIT):
         lc = lp.land_cover(fiji(geom), path).set_index("value")

@@ -278,17 +278,13 @@ def test_a_long_kernel_is_interruptible(tmp_path):
 
 def test_boundary_from_a_dem_shows_each_step(tmp_path):
     import numpy as np
-    import rasterio
     from affine import Affine
+
+    from landprofile.testing import write_geotiff
 
     # a plane falling towards its north-west corner: the outlet there drains it all
     z = np.add.outer(np.arange(80.0), np.arange(90.0)).astype(np.float32)
-    t = Affine(30, 0, 600_000, 0, -30, 620_000)
-    with rasterio.open(
-        tmp_path / "dem.tif", "w", driver="GTiff", width=90, height=80, count=1,
-        dtype="float32", crs="EPSG:32630", transform=t,
-    ) as ds:  # fmt: skip
-        ds.write(z, 1)
+    write_geotiff(tmp_path / "dem.tif", z, Affine(30, 0, 600_000, 0, -30, 620_000), 32630)
     (tmp_path / "ws.toml").write_text(
         'name = "Plane"\n[boundary]\nmethod = "dem"\nsource = "dem.tif"\n'
         "outlet = [600015.0, 619985.0]\noutlet_crs = 32630\nsnap_m = 0\n",

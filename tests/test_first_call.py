@@ -22,6 +22,7 @@ import landprofile as lp
 from landprofile import _coverage as cov
 from landprofile.errors import ScaleWarning
 from landprofile.raster import read_raster
+from landprofile.testing import write_geotiff
 
 LAEA = CRS.from_epsg(3035)
 PROV = lp.Provenance(method="custom", source="test")
@@ -36,13 +37,7 @@ def tiled(tmp_path_factory) -> str:
     rng = np.random.default_rng(7)
     data = (rng.integers(1, 10, size=(2000, 2000)) * 10).astype(np.uint8)
     path = tmp_path_factory.mktemp("first") / "lc.tif"
-    prof = {
-        "driver": "GTiff", "width": 2000, "height": 2000, "count": 1, "dtype": "uint8",
-        "transform": T, "crs": LAEA, "tiled": True, "blockxsize": 256, "blockysize": 256,
-        "compress": "deflate",
-    }  # fmt: skip
-    with rasterio.open(path, "w", **prof) as ds:
-        ds.write(data, 1)
+    write_geotiff(path, data, T, LAEA, block=256, compress="deflate")
     return str(path)
 
 
@@ -222,11 +217,7 @@ def test_whole_stages_agree_on_either_kernel_path(tmp_path, monkeypatch, crs_cod
     paths = {}
     for k, arr in data.items():
         paths[k] = tmp_path / f"{k}.tif"
-        with rasterio.open(
-            paths[k], "w", driver="GTiff", width=220, height=200, count=1, dtype=arr.dtype,
-            crs=CRS.from_epsg(crs_code), transform=t, nodata=-1 if k == "pop" else None,
-        ) as ds:  # fmt: skip
-            ds.write(arr, 1)
+        write_geotiff(paths[k], arr, t, crs_code, nodata=-1 if k == "pop" else None)
     legend = Legend(
         key="t",
         title="t",

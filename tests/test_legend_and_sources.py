@@ -7,7 +7,6 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-import rasterio
 import xarray as xr
 from affine import Affine
 from pyproj import CRS
@@ -21,6 +20,7 @@ from landprofile.errors import (
     SourceNotFoundError,
 )
 from landprofile.legend import BUILTIN_LEGENDS, GROUPS
+from landprofile.testing import write_geotiff
 
 LAEA = CRS.from_proj4("+proj=laea +lat_0=6 +lon_0=-1.5 +datum=WGS84 +units=m")
 T = Affine(30, 0, 0, 0, -30, 30 * 300)
@@ -31,21 +31,7 @@ def lc(tmp_path):
     rng = np.random.default_rng(3)
     data = rng.choice(np.array([10, 20, 40, 50, 80], np.uint8), size=(300, 300))
     p = tmp_path / "lc.tif"
-    with rasterio.open(
-        p,
-        "w",
-        driver="GTiff",
-        width=300,
-        height=300,
-        count=1,
-        dtype="uint8",
-        crs=LAEA,
-        transform=T,
-        tiled=True,
-        blockxsize=64,
-        blockysize=64,
-    ) as ds:
-        ds.write(data, 1)
+    write_geotiff(p, data, T, LAEA, block=64)
     return p, data
 
 

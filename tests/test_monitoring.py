@@ -17,6 +17,7 @@ from shapely.geometry import Polygon, box
 import landprofile as lp
 from landprofile.errors import MissingFieldError, ScaleWarning, UnsupportedFormatError
 from landprofile.monitoring.landcover import RasterMismatchError
+from landprofile.testing import write_geotiff
 
 GEOD = Geod(ellps="WGS84")
 LANDSCAPE = Polygon([(-1.99, 5.83), (-1.86, 5.85), (-1.88, 5.97), (-1.98, 5.96)])
@@ -37,20 +38,7 @@ def geod_area_ha(geom) -> float:
 
 
 def write(path, data, res, west=-2.0, north=6.0, crs="EPSG:4326", nodata=None):
-    with rasterio.open(
-        path,
-        "w",
-        driver="GTiff",
-        width=data.shape[1],
-        height=data.shape[0],
-        count=1,
-        dtype=data.dtype,
-        crs=crs,
-        transform=Affine(res, 0, west, 0, -res, north),
-        nodata=nodata,
-    ) as ds:
-        ds.write(data, 1)
-    return path
+    return write_geotiff(path, data, Affine(res, 0, west, 0, -res, north), crs, nodata=nodata)
 
 
 @pytest.fixture

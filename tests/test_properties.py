@@ -12,7 +12,6 @@ import warnings
 
 import numpy as np
 import pytest
-import rasterio
 import shapely
 from affine import Affine
 from hypothesis import HealthCheck, example, given, settings
@@ -22,6 +21,7 @@ from shapely.geometry import MultiPolygon, Polygon, box
 
 import landprofile as lp
 from landprofile.errors import ScaleWarning
+from landprofile.testing import write_geotiff
 
 GEOD = Geod(ellps="WGS84")
 SETTINGS = settings(
@@ -78,21 +78,7 @@ def test_orientation_and_start_vertex_change_nothing(seed, start, flip):
 
 
 def _raster(path, data, t, block):
-    kw = {"tiled": True, "blockxsize": block, "blockysize": block} if block else {}
-    with rasterio.open(
-        path,
-        "w",
-        driver="GTiff",
-        width=data.shape[1],
-        height=data.shape[0],
-        count=1,
-        dtype=data.dtype,
-        crs="EPSG:4326",
-        transform=t,
-        **kw,
-    ) as ds:
-        ds.write(data, 1)
-    return path
+    return write_geotiff(path, data, t, "EPSG:4326", block=block)
 
 
 @SETTINGS

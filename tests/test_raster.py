@@ -11,26 +11,14 @@ from rasterio.windows import Window
 
 from landprofile import read_raster
 from landprofile.errors import MissingCRSError, SourceNotFoundError, UnreadableFileError
+from landprofile.testing import write_geotiff
 
 T = Affine(0.001, 0, -2.0, 0, -0.001, 6.0)
 
 
 def write_tif(path, data, transform=T, crs="EPSG:4326", nodata=0, tiled=True):
-    profile = {
-        "driver": "GTiff",
-        "width": data.shape[1],
-        "height": data.shape[0],
-        "count": 1,
-        "dtype": data.dtype,
-        "transform": transform,
-        "nodata": nodata,
-    }
-    if crs is not None:
-        profile["crs"] = crs
-    if tiled:
-        profile |= {"tiled": True, "blockxsize": 256, "blockysize": 256, "compress": "deflate"}
-    with rasterio.open(path, "w", **profile) as ds:
-        ds.write(data, 1)
+    kw = {"block": 256, "compress": "deflate"} if tiled else {}
+    write_geotiff(path, data, transform, crs, nodata=nodata, **kw)
     return path
 
 

@@ -8,7 +8,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-import rasterio
 import shapely
 from affine import Affine
 from hypothesis import HealthCheck, given, settings
@@ -19,6 +18,7 @@ from shapely.geometry import Polygon, box
 import landprofile as lp
 from landprofile.errors import InvalidParameterError, ScaleWarning
 from landprofile.geodesy import ellipsoid_band_area_m2
+from landprofile.testing import write_geotiff
 
 LAEA = CRS.from_proj4("+proj=laea +lat_0=6 +lon_0=-1.5 +datum=WGS84 +units=m")
 PROV = lp.Provenance(method="custom", source="test")
@@ -31,21 +31,7 @@ def landscape(geom, crs, name="L") -> lp.Landscape:
 
 
 def write(path, data, transform, crs, nodata=None, tiled=False):
-    prof = {
-        "driver": "GTiff",
-        "width": data.shape[1],
-        "height": data.shape[0],
-        "count": 1,
-        "dtype": data.dtype,
-        "transform": transform,
-        "crs": crs,
-        "nodata": nodata,
-    }
-    if tiled:
-        prof |= {"tiled": True, "blockxsize": 16, "blockysize": 16}
-    with rasterio.open(path, "w", **prof) as ds:
-        ds.write(data, 1)
-    return path
+    return write_geotiff(path, data, transform, crs, nodata=nodata, block=16 if tiled else None)
 
 
 class TestHandComputed:

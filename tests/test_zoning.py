@@ -9,7 +9,6 @@ import warnings
 import geopandas as gpd
 import numpy as np
 import pytest
-import rasterio
 import shapely
 from affine import Affine
 from pyproj import CRS
@@ -17,6 +16,7 @@ from shapely.geometry import LineString, Point, box
 
 import landprofile as lp
 from landprofile.errors import ScaleWarning
+from landprofile.testing import write_geotiff
 from landprofile.zoning import RulesError, candidates, load_rules, sensitivity
 
 LAEA = CRS.from_proj4("+proj=laea +lat_0=5.5 +lon_0=-2 +datum=WGS84 +units=m")
@@ -199,32 +199,10 @@ def test_land_cover_and_slope_exclusions(tmp_path, layout):
     t = Affine(100, 0, -10_000, 0, -100, 10_000)
     lc = np.full((200, 200), 30, np.uint8)  # grassland
     lc[:, :100] = 40  # cropland on the west half
-    with rasterio.open(
-        tmp_path / "lc.tif",
-        "w",
-        driver="GTiff",
-        width=200,
-        height=200,
-        count=1,
-        dtype="uint8",
-        crs=LAEA,
-        transform=t,
-    ) as ds:
-        ds.write(lc, 1)
+    write_geotiff(tmp_path / "lc.tif", lc, t, LAEA)
     dem = np.zeros((200, 200), np.float32)
     dem[:100, 100:] = np.arange(100)[None, :] * 50.0  # NE quarter: 50 m per 100 m = 26.6 deg
-    with rasterio.open(
-        tmp_path / "dem.tif",
-        "w",
-        driver="GTiff",
-        width=200,
-        height=200,
-        count=1,
-        dtype="float32",
-        crs=LAEA,
-        transform=t,
-    ) as ds:
-        ds.write(dem, 1)
+    write_geotiff(tmp_path / "dem.tif", dem, t, LAEA)
     rules = """
 [zones]
 min_area_ha = 0.0

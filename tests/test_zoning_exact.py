@@ -21,6 +21,7 @@ from shapely.geometry import LineString, Point, box
 
 import landprofile as lp
 from landprofile.errors import MissingFieldError, ScaleWarning
+from landprofile.testing import write_geotiff
 from landprofile.zoning import RulesError, candidates, load_rules
 
 UTM = CRS.from_epsg(32630)
@@ -142,18 +143,7 @@ def test_land_cover_exclusion_is_whole_cells(tmp_path):
     rng = np.random.default_rng(3)
     lc = np.where(rng.random((100, 100)) < 0.15, 40, 30).astype(np.uint8)  # scattered crops
     t = Affine(100, 0, -5_000, 0, -100, 5_000)
-    with rasterio.open(
-        tmp_path / "lc.tif",
-        "w",
-        driver="GTiff",
-        width=100,
-        height=100,
-        count=1,
-        dtype="uint8",
-        crs=laea,
-        transform=t,
-    ) as ds:
-        ds.write(lc, 1)
+    write_geotiff(tmp_path / "lc.tif", lc, t, laea)
     rules = (
         "[zones]\nmin_area_ha = 1.0\nmin_score = 0.0\nmax_area_ha = 400.0\n"
         '[exclude.land_cover]\nlayer = "land_cover"\ngroups = ["cropland"]\n'

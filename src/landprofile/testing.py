@@ -7,6 +7,8 @@ independent tool, so tests check the library against an oracle.
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import shapely
@@ -22,6 +24,7 @@ __all__ = [
     "tilted_plane",
     "two_basins",
     "v_valley",
+    "write_geotiff",
 ]
 
 
@@ -124,3 +127,37 @@ def dem_dataarray(z: np.ndarray, transform, crs, nodata=None):
     da = xr.DataArray(z, dims=("y", "x"), name="dem")
     da = da.rio.write_crs(crs).rio.write_transform(transform)
     return da.rio.write_nodata(nodata) if nodata is not None else da
+
+
+def write_geotiff(
+    path: Any,
+    data: np.ndarray,
+    transform: Any,
+    crs: Any,
+    *,
+    nodata: float | None = None,
+    block: int | None = None,
+    **creation: Any,
+) -> Path:
+    """Write ``data`` as a one-band GeoTIFF; tiled in ``block``-cell squares when given.
+
+    ``crs=None`` writes a file without a CRS; ``creation`` adds GDAL creation options
+    (``compress="deflate"``, ``tiled=True``...).
+    """
+    import rasterio
+
+    profile: dict[str, Any] = {
+        "driver": "GTiff",
+        "width": data.shape[1],
+        "height": data.shape[0],
+        "count": 1,
+        "dtype": data.dtype,
+        "transform": transform,
+        "crs": crs,
+        "nodata": nodata,
+    }
+    if block:
+        profile |= {"tiled": True, "blockxsize": block, "blockysize": block}
+    with rasterio.open(path, "w", **profile | creation) as ds:
+        ds.write(data, 1)
+    return Path(path)

@@ -15,28 +15,17 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import rasterio
 from affine import Affine
 from shapely.geometry import GeometryCollection, LineString, Point, Polygon, box
+
+from landprofile.testing import write_geotiff
 
 GOOD = box(-2.0, 5.0, -1.9, 5.1)  # about 12,000 ha in south-west Ghana
 T = Affine(0.001, 0, -2.05, 0, -0.001, 5.15)
 
 
 def _tif(path: Path, data: np.ndarray, transform: Affine = T, crs="EPSG:4326", nodata=None):
-    with rasterio.open(
-        path,
-        "w",
-        driver="GTiff",
-        width=data.shape[1],
-        height=data.shape[0],
-        count=1,
-        dtype=data.dtype,
-        crs=crs,
-        transform=transform,
-        nodata=nodata,
-    ) as ds:
-        ds.write(data, 1)
+    write_geotiff(path, data, transform, crs, nodata=nodata)
 
 
 def build(out: Path) -> dict[str, Path]:
