@@ -347,7 +347,10 @@ class StripReader:
             with self._lock:
                 fut = self._ahead.pop(self._key(fp, a, b, band), None)
             if fut is not None:
-                return fut.result()
+                vals = fut.result()
+                with self._lock:  # the budget counts what is held, not what was read
+                    self._ahead_bytes -= vals.nbytes
+                return vals
         win = fp.window
         return self.read(Window(win.col_off, win.row_off + a, int(win.width), b - a), band=band)
 
@@ -380,6 +383,7 @@ class StripReader:
                 ds.close()
             self._handles.clear()
             self._ahead.clear()
+            self._ahead_bytes = 0
 
     def __enter__(self) -> StripReader:
         self._env.__enter__()

@@ -22,6 +22,17 @@ from landprofile.errors import LandprofileError
 _CONFIG = click.argument("config", type=click.Path(exists=False, dir_okay=False, path_type=Path))
 
 
+def _out_file(help_text: str) -> Any:
+    """The required ``--out FILE`` option of a stage command."""
+    return click.option(
+        "--out",
+        "out_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        required=True,
+        help=help_text,
+    )
+
+
 def _check_out(cfg: object, out_file: Path | None) -> None:
     if out_file is not None:
         from landprofile.config import check_output
@@ -138,13 +149,7 @@ def demo(out_dir: Path) -> None:
 
 @cli.command()
 @_CONFIG
-@click.option(
-    "--out",
-    "out_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="Boundary file to write (.geojson or .gpkg).",
-)
+@_out_file("Boundary file to write (.geojson or .gpkg).")
 def boundary(config: Path, out_file: Path) -> None:
     """Build the landscape boundary of a config and write it.
 
@@ -169,13 +174,7 @@ def boundary(config: Path, out_file: Path) -> None:
 
 @cli.command()
 @_CONFIG
-@click.option(
-    "--out",
-    "out_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="profile.json to write.",
-)
+@_out_file("profile.json to write.")
 def profile(config: Path, out_file: Path) -> None:
     """Compute the profile (size, land cover, population, elevation, overlaps) of a config.
 
@@ -208,13 +207,7 @@ def profile(config: Path, out_file: Path) -> None:
 
 @cli.command()
 @_CONFIG
-@click.option(
-    "--out",
-    "out_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="zones.gpkg to write.",
-)
+@_out_file("zones.gpkg to write.")
 def zones(config: Path, out_file: Path) -> None:
     """Propose candidate ASM zones for a config (zones, exclusions, conflicts).
 
@@ -242,13 +235,7 @@ def zones(config: Path, out_file: Path) -> None:
 
 @cli.command()
 @_CONFIG
-@click.option(
-    "--out",
-    "out_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="change.json to write.",
-)
+@_out_file("change.json to write.")
 def change(config: Path, out_file: Path) -> None:
     """Land-cover change and the mining footprint by date, from a config's [change].
 
@@ -283,13 +270,7 @@ def change(config: Path, out_file: Path) -> None:
 
 @cli.command()
 @_CONFIG
-@click.option(
-    "--out",
-    "out_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="card.html to write (a .pdf and a .png beside it with --print).",
-)
+@_out_file("card.html to write (a .pdf and a .png beside it with --print).")
 @click.option(
     "--lang",
     type=click.Choice(["fr", "en", "es"]),
@@ -325,13 +306,7 @@ def card(config: Path, out_file: Path, lang: str | None, printable: bool) -> Non
 
 @cli.command()
 @click.argument("landscapes", type=click.Path(path_type=Path))
-@click.option(
-    "--out",
-    "out_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="Result table: .csv or .parquet.",
-)
+@_out_file("Result table: .csv or .parquet.")
 @click.option("--id-field", help="Field naming the landscapes (default: name, else row).")
 @click.option("--layer", help="Layer of LANDSCAPES to read.")
 @click.option("--land-cover", type=click.Path(exists=True, path_type=Path))
