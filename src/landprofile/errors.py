@@ -26,7 +26,9 @@ __all__ = [
     "MissingFieldError",
     "NameNotFoundError",
     "OutputError",
+    "RulesWarning",
     "ScaleWarning",
+    "SelectionWarning",
     "SourceNotFoundError",
     "TextEncodingWarning",
     "UnreadableFileError",
@@ -56,6 +58,14 @@ class TextEncodingWarning(LandprofileWarning):
 
 class ScaleWarning(LandprofileWarning):
     """A landscape's area falls outside the 10,000-1,000,000 ha guidance."""
+
+
+class RulesWarning(LandprofileWarning):
+    """The zoning rules do not discriminate: most of the allowed land passes them."""
+
+
+class SelectionWarning(LandprofileWarning):
+    """``locate`` could not place as many zones or as much area as asked."""
 
 
 class SourceNotFoundError(LandprofileError, FileNotFoundError):

@@ -20,6 +20,8 @@ Everything is proposed and explained; legal designation is a human decision.
 
 from __future__ import annotations
 
+import dataclasses
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -30,7 +32,7 @@ from rasterio.warp import Resampling
 
 from landprofile._progress import Progress, Steps
 from landprofile.crs import norm_crs
-from landprofile.errors import InvalidParameterError
+from landprofile.errors import InvalidParameterError, RulesWarning, user_stacklevel
 from landprofile.landscape import Landscape
 from landprofile.legend import load_legend
 from landprofile.raster import read_raster
@@ -41,7 +43,7 @@ from landprofile.zoning.grid import analysis_grid, is_raster, read_layer, warp
 from landprofile.zoning.output import final_cut
 from landprofile.zoning.output import to_crs as _to_crs
 from landprofile.zoning.regions import partition
-from landprofile.zoning.result import ZoningResult
+from landprofile.zoning.result import ZoningContext, ZoningResult
 from landprofile.zoning.rules import RulesError, load_rules
 from landprofile.zoning.suitability import suitability
 from landprofile.zoning.zones import zone_table
@@ -71,6 +73,7 @@ def candidates(
     site_id_field: str | None = None,
     crs: Any = None,
     lang: str = "en",
+    select: dict[str, Any] | None = None,
     progress: Progress | None = None,
 ) -> ZoningResult:
     """Propose candidate ASM zones in a landscape, with exclusions and conflicts explained.
@@ -100,6 +103,11 @@ def candidates(
     lang
         Language of the explanations (``fr``, ``en``, ``es``); see
         :meth:`ZoningResult.in_language`.
+    select
+        When given, the keyword arguments of :func:`landprofile.zoning.locate` (``{}`` for
+        its defaults: the 10 best zones): the result holds the selected zones, the rest
+        of the suitable land as ``other_suitable`` and how they were chosen as
+        ``selection``. Without it, every piece of suitable land is a zone.
     progress
         Called as ``progress(step, None)`` when each step starts and ``progress(step,
         seconds)`` when it ends (the CLI draws them).
@@ -107,6 +115,12 @@ def candidates(
     Returns
     -------
     ZoningResult
+
+    Warns
+    -----
+    RulesWarning
+        When more than half of the land no rule excludes passes the rules (they do not
+        discriminate), saying what to add.
     """
     steps = Steps(progress)
     steps.start("grid_and_layers")
@@ -177,7 +191,6 @@ def candidates(
             rs.zones("min_area_ha", 25.0),
             rs.zones("max_area_ha", 0.0) if split else None,
         )
-        del suitable
         steps.start("exclusion_union")
         per_rule, excluded_all, parts = future.result()
     steps.start("zones")
@@ -206,6 +219,8 @@ def candidates(
         conflicts["conflict_label"] = [conflict_label(k, lang) for k in conflicts["conflict"]]
     inside_ha = float(grid.boundary.area / 1e4)
     total_ha = float(zones["area_ha"].sum()) if len(zones) else 0.0
+    excluded_ha = float(shapely.area(excluded_all) / 1e4)
+    allowed_ha = max(inside_ha - excluded_ha, 0.0)
     sites_gdf = layers.get("sites")
     summary = {
         "rules": rs.name,
@@ -223,7 +238,15 @@ def candidates(
         "n_zones_flagged_too_large": int(zones["too_large"].sum()) if len(zones) else 0,
         "n_zones_dropped_after_clipping": table.dropped_after_clipping,
         "ha_dropped_after_clipping": table.dropped_after_clipping_ha,
-        "excluded_ha": float(shapely.area(excluded_all) / 1e4),
+        "excluded_ha": excluded_ha,
+        # how much the rules discriminate: what passed, of the landscape and of the land
+        # no exclusion takes
+        "suitable_ha": total_ha,
+        "suitable_share": total_ha / inside_ha if inside_ha else 0.0,
+        "allowed_ha": allowed_ha,
+        "suitable_share_of_allowed": total_ha / allowed_ha if allowed_ha else 0.0,
+        "factors_without_data": [k.split(" ")[0].removeprefix("favour.") for k in suit.skipped],
+        "min_score": rs.zones("min_score", 0.4),
         "n_sites": int(shapely.intersects(sites_gdf.geometry.to_numpy(), grid.boundary).sum())
         if sites_gdf is not None
         else 0,
@@ -238,7 +261,8 @@ def candidates(
     zones = zones.set_geometry(
         final_cut(zones.geometry.to_numpy(), landscape, originals, cons, rs, out_crs)
     )
-    steps.end()
+    if summary["suitable_share_of_allowed"] > DISCRIMINATION_LIMIT:
+        _warn_weak_rules(summary)
     result = ZoningResult(
         zones=zones,
         exclusions=_to_crs(exclusions, out_crs),
@@ -251,8 +275,45 @@ def candidates(
         lang=lang,
         landscape=landscape,
         timings=steps.timings,
+        context=ZoningContext(
+            suit=suit,
+            suitable=suitable,
+            cons=cons,
+            layers=layers,
+            originals=originals,
+            parts=parts,
+            suitable_geoms=zones.geometry.to_numpy(),
+        ),
     )
-    return result
+    if select is not None:
+        from landprofile.zoning.locate import locate
+
+        if not isinstance(select, dict):
+            raise InvalidParameterError(
+                f"select={select!r} must be a mapping of locate() arguments (or None)"
+            )
+        steps.start("locate")
+        result = locate(result, **select)
+    steps.end()
+    return dataclasses.replace(result, timings=steps.timings)
+
+
+#: Share of the allowed land passing the rules above which they are said not to
+#: discriminate.
+DISCRIMINATION_LIMIT = 0.5
+
+
+def _warn_weak_rules(summary: dict[str, Any]) -> None:
+    missing = summary["factors_without_data"]
+    warnings.warn(
+        f"the rules do not discriminate: {100 * summary['suitable_share_of_allowed']:.0f} % "
+        f"of the land no rule excludes passes them ({summary['suitable_ha']:,.0f} ha)"
+        + (f"; factors with no data (defaults used): {', '.join(missing)}" if missing else "")
+        + ". Add geology or access layers, raise min_score, or locate the best few zones "
+        "(locate() / select=)",
+        RulesWarning,
+        stacklevel=user_stacklevel(),
+    )
 
 
 def _exclusion_geometry(cons: Any, grid: Any) -> tuple[dict[str, Any], Any, np.ndarray]:

@@ -12,7 +12,7 @@ from typing import Any
 from landprofile.i18n import fmt_number, strings
 from landprofile.zoning.rules import RuleSet
 
-__all__ = ["conflict_label", "rule_label", "why"]
+__all__ = ["conflict_label", "rule_label", "top_factors", "why", "why_short"]
 
 
 def rule_label(name: str, rs: RuleSet, lang: str) -> str:
@@ -30,6 +30,55 @@ def conflict_label(kind: str, lang: str) -> str:
     return strings(lang).get(f"conflict_{kind}", kind)
 
 
+#: A zone closer than this (m) to an exclusion's land "borders" it (in the short why).
+BORDER_M = 50.0
+
+
+def top_factors(facts: dict[str, Any], n: int = 2) -> list[str]:
+    """The ``n`` factors that add most to a zone's score (weight x factor score)."""
+    weights = facts["weights"]
+    contrib = sorted(
+        ((weights.get(k, 0.0) * v, k) for k, v in facts["factors"].items()),
+        key=lambda t: (-t[0], t[1]),
+    )
+    return [k for c, k in contrib[:n] if c > 0]
+
+
+def why_short(facts: dict[str, Any], rs: RuleSet, lang: str) -> str:
+    """A zone's explanation in a glance.
+
+    Its score and two strongest factors, the sites inside, the nearest exclusion and
+    its distance (or the exclusions it overlaps).
+    """
+    s = strings(lang)
+    best = [s.get("z_fshort_" + k, k) for k in top_factors(facts)]
+    head = s["z_score"].format(score=fmt_number(facts["score"], lang, 2))
+    if best:
+        head += f" ({', '.join(best)})"
+    parts = [head]
+    if facts.get("locked"):
+        parts.append(s["z_short_locked"].format(label=facts["locked"]))
+    if facts["n_sites"]:
+        parts.append(s["z_short_sites"].format(n=fmt_number(facts["n_sites"], lang)))
+    if facts["violations"]:
+        parts.append(
+            s["z_short_overlap"].format(
+                rules=", ".join(rule_label(r, rs, lang) for r in facts["violations"])
+            )
+        )
+    elif facts.get("nearest_rule"):
+        rule, gap = facts["nearest_rule"]
+        if gap < BORDER_M:
+            parts.append(s["z_short_borders"].format(rule=rule_label(rule, rs, lang)))
+        else:
+            parts.append(
+                s["z_short_nearest"].format(
+                    rule=rule_label(rule, rs, lang), km=fmt_number(gap / 1000, lang, 1)
+                )
+            )
+    return s["z_short_sep"].join(parts)
+
+
 def why(facts: dict[str, Any], rs: RuleSet, lang: str) -> str:
     """One zone's explanation, in ``lang``."""
     s = strings(lang)
@@ -37,19 +86,15 @@ def why(facts: dict[str, Any], rs: RuleSet, lang: str) -> str:
     def num(v: float, d: int = 0) -> str:
         return fmt_number(v, lang, d)
 
-    weights = facts["weights"]
-    contrib = sorted(
-        ((weights.get(k, 0.0) * v, k) for k, v in facts["factors"].items()), reverse=True
-    )
     best = [
-        f"{s.get('z_factor_' + k, k)} {num(facts['factors'][k], 2)}"
-        for c, k in contrib[:2]
-        if c > 0
+        f"{s.get('z_factor_' + k, k)} {num(facts['factors'][k], 2)}" for k in top_factors(facts)
     ]
     head = s["z_score"].format(score=num(facts["score"], 2))
     if best:
         head += s["z_strongest"].format(factors=", ".join(best))
     parts = [head]
+    if facts.get("locked"):
+        parts.append(s["z_locked"].format(label=facts["locked"]))
     if facts["n_sites"]:
         parts.append(s["z_sites_inside"].format(n=num(facts["n_sites"])))
     if facts["nearest"]:
@@ -61,7 +106,7 @@ def why(facts: dict[str, Any], rs: RuleSet, lang: str) -> str:
         ]
         parts.append(s["z_nearest"].format(items=", ".join(items)))
     bad = list(facts["violations"])
-    if facts["overlap_m2"] > 1.0 or bad:
+    if bad:
         parts.append(
             s["z_overlaps"].format(
                 rules=", ".join(rule_label(r, rs, lang) for r in bad) or "?",

@@ -15,14 +15,32 @@ import pandas as pd
 from landprofile._atomic import atomic_path
 from landprofile.errors import InvalidParameterError
 from landprofile.i18n import LANGS
-from landprofile.zoning.explain import conflict_label, rule_label, why
+from landprofile.zoning.explain import conflict_label, rule_label, why, why_short
 from landprofile.zoning.grid import AnalysisGrid
 from landprofile.zoning.rules import RuleSet
 
-__all__ = ["GPKG_TIMESTAMP", "ZoningResult"]
+__all__ = ["GPKG_TIMESTAMP", "ZoningContext", "ZoningResult"]
 
 #: Fixed timestamp GDAL writes into GeoPackages, so that the same zones give the same bytes.
 GPKG_TIMESTAMP = "2000-01-01T00:00:00.000Z"
+
+
+@dataclass(frozen=True)
+class ZoningContext:
+    """What :func:`~landprofile.zoning.locate` needs from :func:`candidates`.
+
+    The score grid and the mask of the cells that passed the rules, the exclusions as
+    exact geometry, the layers on the analysis grid and as given, and the suitable
+    land as exact zones (the user's CRS). Kept in memory only, never written.
+    """
+
+    suit: Any
+    suitable: Any
+    cons: Any
+    layers: dict[str, Any]
+    originals: dict[str, Any]
+    parts: Any
+    suitable_geoms: Any
 
 
 @dataclass(frozen=True)
@@ -34,6 +52,10 @@ class ZoningResult:
     ``conflicts`` one row per (site, rule), keyed by the sites' own id column
     (``summary["site_id_field"]``). :meth:`in_language` gives the same result in French,
     English or Spanish.
+
+    After :meth:`locate` (or ``candidates(..., select=...)``), ``zones`` are the selected
+    few, ``other_suitable`` the rest of the land that passed the rules (one row) and
+    ``selection`` how they were chosen (method, objective, bound, gap, the candidates).
     """
 
     zones: gpd.GeoDataFrame
@@ -50,6 +72,12 @@ class ZoningResult:
     landscape: Any = field(default=None, repr=False, compare=False)
     #: Seconds spent per step (not written to the GeoPackage, which must be reproducible).
     timings: dict[str, float] = field(default_factory=dict, compare=False)
+    #: The land that passed the rules outside the selected zones (after :meth:`locate`).
+    other_suitable: gpd.GeoDataFrame | None = field(default=None, compare=False)
+    #: How the zones were selected (after :meth:`locate`), with every candidate region.
+    selection: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+    #: The score grid and exact exclusions :meth:`locate` works on (in memory only).
+    context: ZoningContext | None = field(default=None, repr=False, compare=False)
 
     @property
     def crs(self) -> Any:
@@ -70,6 +98,8 @@ class ZoningResult:
             return self
         zones = self.zones.copy()
         zones["why"] = self.why(lang).to_numpy()
+        if "why_short" in zones.columns:
+            zones["why_short"] = [why_short(f, self.rules, lang) for f in self.facts]
         exclusions = self.exclusions.copy()
         exclusions["label"] = [rule_label(r, self.rules, lang) for r in exclusions["rule"]]
         conflicts = self.conflicts.copy()
@@ -115,7 +145,8 @@ class ZoningResult:
     def to_geojson(self, path: str | os.PathLike[str], layer: str = "zones") -> None:
         """Write one layer as GeoJSON in EPSG:4326 (RFC 7946), atomically.
 
-        ``layer`` is ``zones``, ``exclusions`` or ``conflicts``.
+        ``layer`` is ``zones``, ``exclusions``, ``conflicts`` or, after :meth:`locate`,
+        ``other_suitable`` or ``candidate_regions``.
         """
         layers = dict(self._layers())
         if layer not in layers:
@@ -125,11 +156,19 @@ class ZoningResult:
             fh.write(gdf.to_json(drop_id=True, ensure_ascii=False))
 
     def _layers(self) -> list[tuple[str, gpd.GeoDataFrame]]:
-        return [
-            ("zones", self.zones),
-            ("exclusions", self.exclusions),
-            ("conflicts", self.conflicts),
-        ]
+        out = [("zones", self.zones)]
+        if self.other_suitable is not None:
+            out.append(("other_suitable", self.other_suitable))
+        out += [("exclusions", self.exclusions), ("conflicts", self.conflicts)]
+        if self.selection is not None:
+            out.append(("candidate_regions", self.selection["candidates"]))
+        return out
+
+    def locate(self, **kwargs: Any) -> ZoningResult:
+        """The best few zones among this result's suitable land: see :func:`locate`."""
+        from landprofile.zoning.locate import locate
+
+        return locate(self, **kwargs)
 
     def explore(self, m: Any = None, **kwargs: Any) -> Any:
         """An interactive :class:`folium.Map` of the zones, exclusions and the landscape.

@@ -127,8 +127,18 @@ def zone_table(
     rs: RuleSet,
     exclusion_parts: np.ndarray,
     split: bool,
+    *,
+    fixed: dict[int, Any] | None = None,
+    min_area_ha: float | None = None,
 ) -> ZoneTable:
-    """Polygonise, clip exactly, measure, rank and gather facts for every zone."""
+    """Polygonise, clip exactly, measure, rank and gather facts for every zone.
+
+    ``fixed`` maps a zone (0-based label - 1) to a geometry (grid CRS) kept as given,
+    only clipped to the landscape — a locked-in existing zone or permit: its cells give
+    its scores, but exclusions are not cut out of it (its explanation says what it
+    overlaps). ``min_area_ha`` overrides the rule set's minimum zone size.
+    """
+    fixed = fixed or {}
     n = int(part.region.size)
     factors = list(suit.factors)
     cols = [
@@ -160,14 +170,22 @@ def zone_table(
     del sel, lab
     geoms = _polygons(part.labels, n, grid)
     clipped = _clip(geoms, grid, exclusion_parts)
-    min_m2 = rs.zones("min_area_ha", 25.0) * 1e4
+    for i, g in fixed.items():
+        clipped[i] = shapely.intersection(g, grid.boundary)
+    min_ha = rs.zones("min_area_ha", 25.0) if min_area_ha is None else min_area_ha
+    min_m2 = min_ha * 1e4
     sliv_n = np.zeros(n, dtype=int)
     sliv_ha = np.zeros(n)
     final = np.empty(n, dtype=object)
     for i, g in enumerate(clipped):
+        if i in fixed:
+            final[i] = g
+            continue
         final[i], sliv_n[i], sliv_ha[i] = _drop_slivers(g, min_m2)
     area_m2 = shapely.area(final)
     keep = area_m2 >= max(min_m2, 1e-9)
+    for i in fixed:
+        keep[i] = area_m2[i] > 0
     lost = ~keep
     dropped_n, dropped_ha = int(lost.sum()), float(shapely.area(clipped[lost]).sum() / 1e4)
     idx = np.flatnonzero(keep)
@@ -193,13 +211,24 @@ def zone_table(
     # each exclusion rule, checked on the final polygon: buffered rules by distance (a
     # zone closer to a feature than the buffer breaks the rule), others by overlap area
     rule_dist = {}
+    rule_overlap = {}
     overlap = np.zeros(len(gdf))
     for name, rows in cons.rows.items():
         lay = rs.exclude[name]["layer"]
         every = len(rows) == len(layers[lay]) and lay in nearest
         rule_dist[name] = nearest[lay][0] if every else _nearest(final, layers[lay], rows)[0]
-        if float(rs.exclude[name].get("buffer_m", 0.0)) == 0.0:
-            overlap += _overlap_m2(final, layers[lay].geometry.to_numpy()[rows])
+        buffer_m = float(rs.exclude[name].get("buffer_m", 0.0))
+        if buffer_m == 0.0:
+            rule_overlap[name] = _overlap_m2(final, layers[lay].geometry.to_numpy()[rows])
+        else:
+            # closer than the buffer by the distance test: measure the land it shares
+            # with the buffered features; below the tolerance it is clear, not "0.0 m²"
+            ov = np.zeros(len(final))
+            near = np.flatnonzero(rule_dist[name] < buffer_m - 0.01)
+            if len(near):
+                ov[near] = shapely.area(shapely.intersection(final[near], cons.rule_union(name)))
+            rule_overlap[name] = ov
+        overlap += rule_overlap[name]
     ha_op = rs.zones("ha_per_operation", 0.0)
     gdf["capacity_operations"] = np.floor(gdf["area_ha"] / ha_op).astype(int) if ha_op else 0
     max_ha = rs.zones("max_area_ha", math.inf)
@@ -235,10 +264,9 @@ def zone_table(
             ],
             "overlap_m2": float(overlap[i]),
             "violations": [
-                name
-                for name, d in rule_dist.items()
-                if np.isfinite(d[i]) and d[i] < float(rs.exclude[name].get("buffer_m", 0.0)) - 0.01
+                name for name, ov in rule_overlap.items() if ov[i] > OVERLAP_TOLERANCE_M2
             ],
+            "nearest_rule": _nearest_rule(rule_dist, rs, i),
             "borders": [
                 name
                 for name, d in rule_dist.items()
@@ -262,6 +290,18 @@ def zone_table(
         facts.append(f)
     gdf = gdf[[*cols, "geometry"]]
     return ZoneTable(gdf, facts, dropped_n, dropped_ha)
+
+
+def _nearest_rule(rule_dist: dict[str, np.ndarray], rs: RuleSet, i: int) -> tuple | None:
+    """The exclusion rule whose land is nearest to zone ``i``: (rule, distance m)."""
+    best = None
+    for name, d in rule_dist.items():
+        if not np.isfinite(d[i]):
+            continue
+        gap = max(0.0, float(d[i]) - float(rs.exclude[name].get("buffer_m", 0.0)))
+        if best is None or gap < best[1]:
+            best = (name, gap)
+    return best
 
 
 def _sites_inside(zones: np.ndarray, sites: gpd.GeoDataFrame | None):

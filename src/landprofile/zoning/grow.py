@@ -1,0 +1,284 @@
+"""Candidate regions grown on the score grid: seeds, growth, measures, conflicts.
+
+1. **Seeds** are the places where much high-scoring allowed land lies together: the
+   score of allowed cells summed over blocks of about a third of the zone's radius and
+   smoothed over a zone's diameter; blocks are taken best first, each at least a
+   zone's radius from those before it (so the hotspots come first and the rest of the
+   land is covered too), each moved to the best cell of its block. Every region of
+   allowed land large enough for a zone that holds no seed gets one at its best cell,
+   so no isolated patch is missed.
+2. **Growth** (:mod:`landprofile.zoning._grow_kernel`): from each seed, best-first over
+   4-connected allowed cells, priority ``(1 - shape_weight) * score + shape_weight *
+   (1 - d / rmax)`` — the shape/utility trade-off of ArcGIS *Locate Regions* —, up to
+   the target area, never farther than ``rmax`` (2.5 target radii) from the seed.
+3. **Measures**: area, mean score, score-hectares, mean score along the edge,
+   compactness (``4 pi A / P^2`` on cell edges: 1 for a disc, 0.785 for a square).
+4. **Conflicts**: pairs that share a cell, or whose nearest cells are closer than the
+   minimum spacing (or farther than the maximum); distances are between cell squares,
+   so the exact zones, which only lose land to exclusions, keep at least that spacing.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+from scipy.spatial import cKDTree
+
+__all__ = ["SHAPES", "Regions", "conflict_pairs", "grow", "seed_cells"]
+
+#: Shape names and their kernel codes.
+SHAPES = {"compact": 0, "circle": 1, "square": 2, "ellipse": 3}
+_FOUR = ndimage.generate_binary_structure(2, 1)
+
+
+@dataclass(frozen=True)
+class Regions:
+    """Grown candidate regions (cells as flat indices of the grid)."""
+
+    cells: np.ndarray
+    offsets: np.ndarray
+    n_cells: np.ndarray
+    mean: np.ndarray
+    edge: np.ndarray
+    compactness: np.ndarray
+    seeds: np.ndarray  # (n, 2) row, col
+
+    def __len__(self) -> int:
+        return len(self.n_cells)
+
+    def of(self, i: int) -> np.ndarray:
+        """The flat cell indices of region ``i``."""
+        return self.cells[self.offsets[i] : self.offsets[i + 1]]
+
+
+def seed_cells(
+    score: np.ndarray, ok: np.ndarray, r_cells: float, min_cells: int, max_seeds: int
+) -> np.ndarray:
+    """Seeds (row, col) on allowed cells, best first, at most ``max_seeds``."""
+    h, w = score.shape
+    f = max(1, int(r_cells // 3))
+    v = np.where(ok, score, np.float32(0))
+    hc, wc = -(-h // f), -(-w // f)
+    pad = np.zeros((hc * f, wc * f), dtype=np.float32)
+    pad[:h, :w] = v
+    blocks = pad.reshape(hc, f, wc, f).transpose(0, 2, 1, 3).reshape(hc, wc, f * f)
+    s = blocks.sum(axis=2, dtype=np.float64)
+    k = 2 * max(1, math.ceil(r_cells / f)) + 1
+    sm = ndimage.uniform_filter(s, size=k, mode="constant")
+    # best first, each at least a zone's radius from the seeds before it: the local
+    # maxima come first (hotspots are centred), then the rest of the land, so every
+    # part of it has a seed within about a zone's diameter
+    pr, pc = np.nonzero(s > 0)
+    order = np.lexsort((pc, pr, -sm[pr, pc]))
+    sep = max(1, k // 2)
+    taken = np.zeros((hc, wc), dtype=bool)
+    chosen: list[tuple[int, int]] = []
+    for i in order.tolist():
+        r, c = int(pr[i]), int(pc[i])
+        if taken[r, c]:
+            continue
+        chosen.append((r, c))
+        taken[max(0, r - sep) : r + sep + 1, max(0, c - sep) : c + sep + 1] = True
+        if len(chosen) >= max_seeds:
+            break
+    seeds = []
+    for r, c in chosen:
+        b = blocks[r, c]
+        j = int(np.argmax(b))
+        seeds.append((r * f + j // f, c * f + j % f))
+    # every region big enough for a zone gets a seed (at its best cell)
+    lab, n = ndimage.label(ok, structure=_FOUR)
+    if n and len(seeds) < max_seeds:
+        counts = np.bincount(lab.ravel(), minlength=n + 1)
+        seeded = {int(lab[r, c]) for r, c in seeds}
+        extra = []
+        for i, sl in enumerate(ndimage.find_objects(lab), start=1):
+            if sl is None or counts[i] < max(min_cells, 1) or i in seeded:
+                continue
+            v = np.where(lab[sl] == i, score[sl], -np.inf)
+            j = int(np.argmax(v))
+            r, c = divmod(j, v.shape[1])
+            extra.append((-float(v.flat[j]), sl[0].start + r, sl[1].start + c))
+        extra.sort()
+        seeds += [(r, c) for _, r, c in extra[: max_seeds - len(seeds)]]
+    return np.array(seeds, dtype=np.int64).reshape(-1, 2)
+
+
+def _angles(score: np.ndarray, ok: np.ndarray, seeds: np.ndarray, r: int) -> np.ndarray:
+    """Orientation (radians) of the allowed land's long axis around each seed."""
+    out = np.zeros(len(seeds))
+    step = max(1, r // 8)
+    for i, (r0, c0) in enumerate(seeds.tolist()):
+        sl = (slice(max(0, r0 - r), r0 + r + 1, step), slice(max(0, c0 - r), c0 + r + 1, step))
+        wt = np.where(ok[sl], score[sl], 0).astype(float)
+        if wt.sum() <= 0:
+            continue
+        rr, cc = np.mgrid[sl]
+        dy, dx = -(rr - r0).astype(float), (cc - c0).astype(float)
+        t = wt.sum()
+        mx, my = (wt * dx).sum() / t, (wt * dy).sum() / t
+        cxx = (wt * (dx - mx) ** 2).sum() / t
+        cyy = (wt * (dy - my) ** 2).sum() / t
+        cxy = (wt * (dx - mx) * (dy - my)).sum() / t
+        # the kernel's (row, col) frame has rows pointing down
+        out[i] = -0.5 * math.atan2(2 * cxy, cxx - cyy)
+    return out
+
+
+def grow(
+    score: np.ndarray,
+    ok: np.ndarray,
+    seeds: np.ndarray,
+    target_cells: int,
+    min_cells: int,
+    shape: str,
+    shape_weight: float,
+) -> Regions:
+    """Grow a region from every seed; regions under ``min_cells`` and duplicates dropped."""
+    from landprofile.zoning._grow_kernel import grow_regions
+
+    r0 = math.sqrt(target_cells / math.pi)
+    rmax = 2.5 * r0 + 2.0
+    code = SHAPES[shape]
+    angles = (
+        _angles(score, ok, seeds, math.ceil(1.5 * r0))
+        if code == SHAPES["ellipse"]
+        else np.zeros(len(seeds))
+    )
+    stamp = np.full(score.shape, -1, dtype=np.int64)
+    cells, offsets, stats = grow_regions(
+        np.ascontiguousarray(score, dtype=np.float32),
+        np.ascontiguousarray(ok),
+        seeds,
+        angles,
+        int(target_cells),
+        float(rmax),
+        float(shape_weight),
+        code,
+        stamp,
+        0,
+    )
+    n = np.diff(offsets)
+    keep = n >= max(min_cells, 1)
+    # the same region from two seeds (a seed inside another's region grows alike)
+    sig: set[tuple[int, int, int]] = set()
+    for i in np.flatnonzero(keep).tolist():
+        c = cells[offsets[i] : offsets[i + 1]]
+        key = (int(n[i]), int(c.min()), int(c.max()))
+        if key in sig:
+            keep[i] = False
+        sig.add(key)
+    idx = np.flatnonzero(keep)
+    parts = [cells[offsets[i] : offsets[i + 1]] for i in idx]
+    new_off = np.zeros(len(idx) + 1, dtype=np.int64)
+    new_off[1:] = np.cumsum(n[idx])
+    st = stats[idx]
+    cnt = n[idx].astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = st[:, 0] / cnt
+        edge = np.where(st[:, 2] > 0, st[:, 1] / st[:, 2], mean)
+        compact = 4 * math.pi * cnt / np.maximum(st[:, 3], 1) ** 2
+    return Regions(
+        cells=np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64),
+        offsets=new_off,
+        n_cells=n[idx],
+        mean=mean,
+        edge=edge,
+        compactness=np.minimum(compact, 1.0),
+        seeds=seeds[idx],
+    )
+
+
+def _edge_cells(cells: np.ndarray, width: int) -> np.ndarray:
+    """(row, col) of the cells of one region with a 4-neighbour outside it."""
+    r, c = np.divmod(cells, width)
+    r0, c0 = r.min() - 1, c.min() - 1
+    m = np.zeros((r.max() - r0 + 2, c.max() - c0 + 2), dtype=bool)
+    m[r - r0, c - c0] = True
+    inner = m[1:-1, 1:-1] & m[:-2, 1:-1] & m[2:, 1:-1] & m[1:-1, :-2] & m[1:-1, 2:]
+    out = m.copy()
+    out[1:-1, 1:-1] &= ~inner
+    er, ec = np.nonzero(out)
+    return np.column_stack([er + r0, ec + c0])
+
+
+def conflict_pairs(
+    regions: Regions,
+    width: int,
+    res: float,
+    min_spacing_m: float,
+    max_spacing_m: float | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Conflicting pairs ``(i, j)``, and the gap (m) between each pair's nearest cells.
+
+    Returns the pairs and, for the pairs whose gap was measured, the gaps (``inf`` for
+    pairs too far apart to matter when there is no maximum spacing).
+    """
+    n = len(regions)
+    if n < 2:
+        return np.zeros((0, 2), dtype=np.int64), np.zeros(0)
+    rows = [np.divmod(regions.of(i), width) for i in range(n)]
+    bb = np.array([[r.min(), r.max(), c.min(), c.max()] for r, c in rows], dtype=float)
+    # bounding-box gap (cells) of every pair
+    i, j = np.triu_indices(n, 1)
+    gr = np.maximum(0, np.maximum(bb[i, 0] - bb[j, 1], bb[j, 0] - bb[i, 1]) - 1)
+    gc = np.maximum(0, np.maximum(bb[i, 2] - bb[j, 3], bb[j, 2] - bb[i, 3]) - 1)
+    box_gap_m = np.hypot(gr, gc) * res
+    check = box_gap_m <= max(min_spacing_m, 0.0) + res
+    if max_spacing_m is not None:
+        check |= box_gap_m <= max_spacing_m + res
+    edges: dict[int, np.ndarray] = {}
+    sets: dict[int, np.ndarray] = {}
+
+    def edge(k: int) -> np.ndarray:
+        if k not in edges:
+            edges[k] = _edge_cells(regions.of(k), width)
+        return edges[k]
+
+    def cellset(k: int) -> np.ndarray:
+        if k not in sets:
+            sets[k] = np.sort(regions.of(k))
+        return sets[k]
+
+    trees: dict[int, cKDTree] = {}
+
+    def tree_of(k: int) -> cKDTree:
+        if k not in trees:
+            trees[k] = cKDTree(edge(k))
+        return trees[k]
+
+    gap_m = np.full(len(i), np.inf)
+    gap_m[~check] = box_gap_m[~check]
+    for p in np.flatnonzero(check).tolist():
+        a, b = int(i[p]), int(j[p])
+        sa, sb = cellset(a), cellset(b)
+        pos = np.searchsorted(sa, sb).clip(0, len(sa) - 1)
+        if (sa[pos] == sb).any():
+            gap_m[p] = -1.0  # they share cells
+            continue
+        ea, eb = edge(a), edge(b)
+        reach = (max(min_spacing_m, max_spacing_m or 0.0) / res) + 2.0
+        tree = tree_of(b)
+        dist, _ = tree.query(ea, k=1, distance_upper_bound=reach)
+        if not np.isfinite(dist).any():
+            gap_m[p] = max(box_gap_m[p], reach * res)
+            continue
+        # cell squares: the nearest centres found within reach, gaps measured exactly
+        hits = tree.query_ball_point(ea, r=float(dist[np.isfinite(dist)].min()) + 1.5)
+        best = np.inf
+        for q, hs in enumerate(hits):
+            if not hs:
+                continue
+            d = np.abs(eb[hs] - ea[q]).astype(float)
+            g = np.hypot(np.maximum(d[:, 0] - 1, 0), np.maximum(d[:, 1] - 1, 0))
+            best = min(best, float(g.min()))
+        gap_m[p] = best * res
+    bad = gap_m < 0
+    if min_spacing_m > 0:
+        bad |= gap_m < min_spacing_m
+    if max_spacing_m is not None:
+        bad |= gap_m > max_spacing_m
+    return np.column_stack([i[bad], j[bad]]).astype(np.int64), gap_m
