@@ -147,11 +147,19 @@ def locate(
     )
     grid, rs = result.grid, result.rules
     cell_ha = grid.cell_ha
-    target_cells = max(1, math.floor(p["target_ha"] / cell_ha + 1e-9))
-    min_cells = max(1, math.ceil(p["min_ha"] / cell_ha - 1e-9))
     score = ctx.suit.score
     ok = ctx.suitable
     locked = _locked(lock_in, grid, ctx)
+    if p["n_zones"] is None and len(locked.geoms):
+        # a total area only: the locked-in zones take their share, the rest is split
+        # into zones of one size as before
+        left = max(p["total_ha"] - float(locked.area_ha.sum()), 0.0)
+        k = math.ceil(left / p["max_ha"] - 1e-9)
+        p["n_max"] = len(locked.geoms) + k
+        if k:
+            p["target_ha"] = min(max(left / k, p["min_ha"]), p["max_ha"])
+    target_cells = max(1, math.floor(p["target_ha"] / cell_ha + 1e-9))
+    min_cells = max(1, math.ceil(p["min_ha"] / cell_ha - 1e-9))
     if locked.cells_mask is not None:
         ok = ok & ~locked.cells_mask
     seeds = seed_cells(score, ok, math.sqrt(target_cells / math.pi), min_cells, max_candidates)
@@ -556,7 +564,7 @@ def _candidates_gdf(
         r0, c0 = int(r.min()), int(c.min())
         m = np.zeros((int(r.max()) - r0 + 1, int(c.max()) - c0 + 1), dtype=np.uint8)
         m[r - r0, c - c0] = 1
-        t = grid.transform * Affine.translation(c0, r0)
+        t = grid.transform @ Affine.translation(c0, r0)
         polys = [
             shapely.geometry.shape(g)
             for g, _ in rasterio.features.shapes(m, mask=m > 0, transform=t, connectivity=4)
