@@ -4,7 +4,10 @@ Usage (from the repository root, with Debian's chromium installed)::
 
     python docs/make_screenshots.py
 
-Writes ``docs/card_1400.png``, ``docs/card_390.png`` and ``docs/notebook_map.png``. The
+Writes ``docs/card_1400.png``, ``docs/card_390.png``, ``docs/notebook_map.png``, and
+the located zones: the card's zones section (``docs/zones_section_1400.png``,
+``docs/zones_section_390.png``) and its map with a zone's popup open
+(``docs/zones_popup_1400.png``, ``docs/zones_popup_390.png``). The
 notebook map is ``ZoningResult.explore()`` exactly as a notebook shows it, saved without
 a tile layer (the machine that makes these images is offline).
 """
@@ -38,6 +41,23 @@ def shoot(page_path: Path, out: Path, width: int, height: int, full: bool) -> No
         b.close()
 
 
+def shoot_zones(page_path: Path, width: int, height: int) -> None:
+    """The card's zones section, and its map with the best zone's popup open."""
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        page = b.new_context(viewport={"width": width, "height": height}, offline=True).new_page()
+        page.goto(page_path.as_uri())
+        page.wait_for_selector("path.leaflet-interactive", state="attached", timeout=30_000)
+        page.wait_for_timeout(800)
+        page.locator("#asm").screenshot(path=str(DOCS / f"zones_section_{width}.png"))
+        # the darkest fill is the highest score class: open that zone's popup
+        page.locator('path.leaflet-interactive[fill="#7a0177"]').first.click(force=True)
+        page.wait_for_selector(".leaflet-popup-content", timeout=10_000)
+        page.wait_for_timeout(1_000)  # the popup fades in and the map pans to show it
+        page.locator(".lp-map").first.screenshot(path=str(DOCS / f"zones_popup_{width}.png"))
+        b.close()
+
+
 def main() -> None:
     """Build the demo card and a zoning map, and shoot them."""
     with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
@@ -45,6 +65,8 @@ def main() -> None:
         out = run(DATA / "demo.toml", Path(tmp) / "demo")
         shoot(out.card_html, DOCS / "card_1400.png", 1400, 1500, False)
         shoot(out.card_html, DOCS / "card_390.png", 390, 844, False)
+        shoot_zones(out.card_html, 1400, 1000)
+        shoot_zones(out.card_html, 390, 844)
         ls = lp.from_admin(
             DATA / "synthetic_districts_sw_ghana.geojson", names=["Aboso", "Prestea"]
         )

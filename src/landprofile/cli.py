@@ -208,27 +208,74 @@ def profile(config: Path, out_file: Path) -> None:
 @cli.command()
 @_CONFIG
 @_out_file("zones.gpkg to write.")
-def zones(config: Path, out_file: Path) -> None:
-    """Propose candidate ASM zones for a config (zones, exclusions, conflicts).
+@click.option("--n-zones", type=click.IntRange(min=1), help="Zones to locate (default 10).")
+@click.option(
+    "--total-area-ha", type=click.FloatRange(min=0, min_open=True), help="Total area to locate."
+)
+@click.option(
+    "--min-spacing-m", type=click.FloatRange(min=0), help="Least distance between zones (m)."
+)
+@click.option(
+    "--method", type=click.Choice(["exact", "greedy"]), help="How zones are chosen."
+)
+@click.option(
+    "--all-suitable",
+    is_flag=True,
+    help="Every piece of land that passes the rules as a zone (no selection).",
+)
+def zones(
+    config: Path,
+    out_file: Path,
+    n_zones: int | None,
+    total_area_ha: float | None,
+    min_spacing_m: float | None,
+    method: str | None,
+    all_suitable: bool,
+) -> None:
+    """Locate the best ASM zones for a config (zones, other suitable land, conflicts).
+
+    The config's [select] says how many zones, how large and how far apart; the
+    options override it.
 
     \b
     Example:
-      landprofile zones my_landscape.toml --out zones.gpkg
+      landprofile zones my_landscape.toml --out zones.gpkg --n-zones 5
     """
     from landprofile._progress import Steps
-    from landprofile.pipeline import build_boundary, build_zoning, load_config
+    from landprofile.pipeline import build_boundary, build_zoning, load_config, select_options
 
     cfg = load_config(config)
     _check_out(cfg, out_file)
+    select = (
+        None
+        if all_suitable
+        else select_options(
+            cfg,
+            n_zones=n_zones,
+            total_area_ha=total_area_ha,
+            min_spacing_m=min_spacing_m,
+            method=method,
+        )
+    )
     with _steps() as steps:
-        res = build_zoning(cfg, build_boundary(cfg, steps), steps)
+        res = build_zoning(cfg, build_boundary(cfg, steps), steps, select=select if select is not None else False)
         write = Steps(steps)
         write.start("write")
         res.to_gpkg(out_file)
         write.end()
     s = res.summary
+    sel = s.get("selection")
     click.echo(
-        f"{s['n_zones']} zones, {s['candidate_ha']:,.0f} ha, "
+        f"{s['n_zones']} zones, {s['candidate_ha']:,.0f} ha"
+        + (
+            f" (chosen among {sel['n_candidates']} candidate regions, {sel['status']}, "
+            f"gap {100 * sel['gap']:.2g} %)"
+            if sel
+            else ""
+        )
+        + f"; {s['suitable_ha']:,.0f} ha passed the rules "
+        f"({100 * s['suitable_share']:.0f} % of the landscape, "
+        f"{100 * s['suitable_share_of_allowed']:.0f} % of the land no rule excludes); "
         f"{s['n_sites_in_conflict']} sites in conflict; wrote {out_file}"
     )
 

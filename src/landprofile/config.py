@@ -28,6 +28,7 @@ _SECTIONS = {
     "rasters",
     "layers",
     "zoning",
+    "select",
     "card",
     "change",
 }
@@ -61,6 +62,23 @@ _LAYERS = {
     "geology",
 }
 _ZONING = {"rules", "resolution_m", "site_id_field", "enabled"}
+#: [select]: the keyword arguments of landprofile.zoning.locate (a short list of zones;
+#: on by default in run / zones / demo), ``enabled = false`` for every suitable piece.
+_SELECT = {
+    "enabled",
+    "n_zones",
+    "total_area_ha",
+    "zone_area_ha",
+    "shape",
+    "shape_weight",
+    "min_spacing_m",
+    "max_spacing_m",
+    "evaluation",
+    "lock_in",
+    "method",
+    "max_candidates",
+    "time_limit_s",
+}
 _CARD = {"narrative", "scorecard", "admin", "basemap", "scorecard_questions"}
 #: [change]: a second date. ``before`` / ``after`` land cover rasters (``before`` defaults
 #: to [rasters] land_cover), their legends, mining ``footprints`` (one layer with a date
@@ -90,6 +108,7 @@ _PATH_KEYS = {
     "after",
     "baseline",
     "baseline_scorecard",
+    "lock_in",
     *_LAYERS,
 }
 
@@ -144,6 +163,7 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         ("rasters", _RASTERS),
         ("layers", _LAYERS),
         ("zoning", _ZONING),
+        ("select", _SELECT),
         ("card", _CARD),
         ("change", _CHANGE),
     ):
@@ -165,6 +185,19 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         )
     if "source" not in b:
         raise ConfigError(f"{where}: [boundary] source is required (a file)")
+    sel = data.get("select", {})
+    if "enabled" in sel and not isinstance(sel["enabled"], bool):
+        raise ConfigError(
+            f"{where}: [select] enabled = {sel['enabled']!r} must be true or false"
+        )
+    if "zone_area_ha" in sel and not (
+        isinstance(sel["zone_area_ha"], int | float)
+        or (isinstance(sel["zone_area_ha"], list) and len(sel["zone_area_ha"]) == 2)
+    ):
+        raise ConfigError(
+            f"{where}: [select] zone_area_ha = {sel['zone_area_ha']!r} must be [min, max] "
+            "in ha (or one number, the maximum)"
+        )
     base = path.parent
     resolved = _resolve(data, base, where)
     return Config(path=path, data=resolved)

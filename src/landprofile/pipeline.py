@@ -31,6 +31,7 @@ __all__ = [
     "check_output",
     "load_config",
     "run",
+    "select_options",
 ]
 
 
@@ -83,11 +84,39 @@ def build_boundary(cfg: Config, progress: Progress | None = None) -> Landscape:
     )
 
 
-def build_zoning(cfg: Config, ls: Landscape, progress: Progress | None = None) -> Any:
-    """The candidate zones of a config's [zoning], [rasters] and [layers] in ``ls``."""
+def select_options(cfg: Config, **overrides: Any) -> dict[str, Any] | None:
+    """The config's [select] as :func:`landprofile.zoning.locate` arguments (``None``: off).
+
+    A short list is located unless ``[select] enabled = false``; ``overrides`` (the CLI's
+    options, ``None`` for not given) win over the config.
+    """
+    sel = cfg.section("select")
+    sel.update({k: v for k, v in overrides.items() if v is not None})
+    if not sel.pop("enabled", True):
+        return None
+    if isinstance(sel.get("zone_area_ha"), list):
+        sel["zone_area_ha"] = tuple(sel["zone_area_ha"])
+    return sel
+
+
+def build_zoning(
+    cfg: Config,
+    ls: Landscape,
+    progress: Progress | None = None,
+    select: dict[str, Any] | None | bool = True,
+) -> Any:
+    """The candidate zones of a config's [zoning], [rasters] and [layers] in ``ls``.
+
+    ``select``: ``True`` for the config's [select] (a short list unless disabled),
+    ``False``/``None`` for every suitable piece, or :func:`locate` arguments.
+    """
     import landprofile as lp
 
     r, layers, z = cfg.section("rasters"), cfg.section("layers"), cfg.section("zoning")
+    if select is True:
+        select = select_options(cfg)
+    elif select is False:
+        select = None
     rules = z.get("rules")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", lp.errors.GeometryRepairWarning)
@@ -101,6 +130,7 @@ def build_zoning(cfg: Config, ls: Landscape, progress: Progress | None = None) -
             site_id_field=z.get("site_id_field"),
             lang=cfg.language,
             **layers,  # [layers] keys are checked against _LAYERS, candidates' arguments
+            select=select,
             progress=progress,
         )
 

@@ -16,11 +16,11 @@ from typing import Any
 import folium
 import geopandas as gpd
 
-from landprofile.i18n import strings
+from landprofile.i18n import fmt_number, strings
 from landprofile.maps import features
 from landprofile.maps.context import context_layers
 from landprofile.maps.layers import ReadyFlag, add_image, add_vector
-from landprofile.maps.styles import RANK_COLORS, STYLES
+from landprofile.maps.styles import SCORE_COLORS, STYLES, score_classes, score_color
 
 __all__ = ["MapLayers", "card_map", "explore_landscape", "explore_profile", "explore_zoning"]
 
@@ -166,21 +166,42 @@ def add_zoning(m: Any, result: Any, lang: str, out: MapLayers, tol_m: float) -> 
         visible=False,
     )
     out.legend.append((str(STYLES["exclusions"]["fillColor"]), s["exclusions"]))
-    colors = [
-        {"fillColor": RANK_COLORS[min(int(r) - 1, len(RANK_COLORS) - 1)]} for r in res.zones["rank"]
-    ]
+    min_score = float(res.summary.get("min_score", 0.4))
+    other = res.other_suitable
+    if other is not None and len(other) and not other.geometry.is_empty.all():
+        out.stats["other_suitable"] = add_vector(
+            m,
+            other,
+            "other_suitable",
+            s["other_suitable"],
+            tol_m=tol_m,
+            interactive=False,
+        )
+        out.legend.append((str(STYLES["other_suitable"]["fillColor"]), s["other_suitable"]))
+    colors = [{"fillColor": score_color(float(v), min_score)} for v in res.zones["score"]]
+    fields = ["zone_id", "rank", "area_ha", "score"]
+    fields.append("why_short" if "why_short" in res.zones.columns else "why")
     out.stats["zones"] = add_vector(
         m,
         res.zones,
         "zones",
         s["zones"],
         tol_m=tol_m,
-        fields=["zone_id", "rank", "area_ha", "score", "why"],
+        fields=fields,
         field_labels=labels,
         lang=lang,
         feature_styles=colors,
     )
-    out.legend.append((RANK_COLORS[0], s["zones"]))
+    # one legend entry per score class, highest first
+    for color, (lo, hi) in reversed(
+        list(zip(SCORE_COLORS, score_classes(min_score), strict=True))
+    ):
+        out.legend.append(
+            (
+                color,
+                f"{s['zones']} · {s['score']} {fmt_number(lo, lang, 2)}–{fmt_number(hi, lang, 2)}",
+            )
+        )
 
 
 #: Footprint colours, oldest (light) to newest (dark).

@@ -24,6 +24,11 @@ from landprofile.maps.styles import STYLES
 __all__ = ["ReadyFlag", "add_image", "add_vector", "mbtiles_layer"]
 
 
+#: Leaflet popup options: a readable width that fits a 360 px phone, and a height that
+#: fits the map (longer text scrolls inside the popup).
+POPUP_OPTIONS = {"min_width": 220, "max_width": 300, "max_height": 240}
+
+
 def _popup_html(text: str) -> str:
     return "<div class='lp-pop'>" + escape(text).replace("\n", "<br>") + "</div>"
 
@@ -68,7 +73,9 @@ def add_vector(
             "function callback(row){var m = L.circleMarker([row[0], row[1]], "
             + json.dumps({k: v for k, v in style.items() if k != "fill" or v})
             + ");if(row[2]){var el=document.createElement('div');el.className='lp-pop';"
-            "el.textContent=row[2];m.bindPopup(el);}return m;}"
+            "el.textContent=row[2];m.bindPopup(el, "
+            + json.dumps({"minWidth": 220, "maxWidth": 300, "maxHeight": 240})
+            + ");}return m;}"
         )
         FastMarkerCluster(rows, callback=callback, chunkedLoading=True).add_to(group)
     else:
@@ -85,7 +92,7 @@ def add_vector(
             collection,
             style_function=lambda f, base=style: {**base, **f["properties"].get("_s", {})},
             marker=folium.CircleMarker(radius=radius, **_marker(style)),
-            popup=folium.GeoJsonPopup(fields=["_popup"], labels=False)
+            popup=folium.GeoJsonPopup(fields=["_popup"], labels=False, **POPUP_OPTIONS)
             if interactive and any(texts)
             else None,
             interactive=interactive,
@@ -148,19 +155,14 @@ class ReadyFlag(MacroElement):
     """Sets ``window.lpStats`` (feature count per layer) and ``window.lpMapReady``.
 
     Added last, its script runs after every layer has been built: tests and embedding
-    pages can wait for it. Also expands the layer control on wide screens (it starts
-    collapsed, so that a phone sees the map).
+    pages can wait for it. The layer control stays folded on every width: open, it hid
+    the east of the landscape and the zones' popups (it opens on a tap or hover).
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function(){
-          {%- if this.control %}
-          if (window.matchMedia('(min-width: 700px)').matches) {
-            {{ this.control.get_name() }}.expand();
-          }
-          {%- endif %}
           window.lpStats = {layers: {{ this.stats|tojson }}};
           window.lpReadyMs = performance.now();
           window.lpMapReady = true;

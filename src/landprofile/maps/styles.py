@@ -38,6 +38,15 @@ STYLES: dict[str, dict[str, object]] = {
         "fillOpacity": 0.6,
         "weight": 2.5,
     },
+    # the land that passed the rules outside the selected zones: the zones' hue, pale,
+    # a thin dashed outline (a background to the short list, not more zones)
+    "other_suitable": {
+        "color": "#c51b8a",
+        "weight": 1,
+        "dashArray": "3 3",
+        "fillColor": "#fcc5c0",
+        "fillOpacity": 0.35,
+    },
     "context_countries": {"color": "#8c8c8c", "weight": 1, "fill": False, "dashArray": "6 4"},
     "context_rivers": {"color": "#9ecae1", "weight": 1.2},
     "context_towns": {
@@ -51,6 +60,24 @@ STYLES: dict[str, dict[str, object]] = {
 
 #: Zone fill by rank: the best zones darkest (ColorBrewer RdPu).
 RANK_COLORS = ["#7a0177", "#ae017e", "#dd3497", "#f768a1", "#fbb4b9"]
+#: Zone fill by score class, lowest to highest (ColorBrewer RdPu, 5 classes): the
+#: classes split [min_score, 1] evenly, so a colour means the same score on every card.
+SCORE_COLORS = ["#fbb4b9", "#f768a1", "#dd3497", "#ae017e", "#7a0177"]
+
+
+def score_classes(min_score: float, n: int = len(SCORE_COLORS)) -> list[tuple[float, float]]:
+    """The score bins the zone colours stand for: ``n`` equal steps of [min_score, 1]."""
+    lo = max(0.0, min(float(min_score), 1.0))
+    step = (1.0 - lo) / n
+    return [(lo + i * step, lo + (i + 1) * step) for i in range(n)]
+
+
+def score_color(score: float, min_score: float) -> str:
+    """The fill of a zone of ``score`` (scores under ``min_score`` take the lightest)."""
+    for color, (_, hi) in zip(SCORE_COLORS, score_classes(min_score), strict=True):
+        if score < hi:
+            return color
+    return SCORE_COLORS[-1]
 
 #: Layer keys drawn as points when their features are points.
 POINT_LAYERS = ("sites", "settlements", "context_towns")

@@ -261,7 +261,9 @@ def candidates(
     zones = zones.set_geometry(
         final_cut(zones.geometry.to_numpy(), landscape, originals, cons, rs, out_crs)
     )
-    if summary["suitable_share_of_allowed"] > DISCRIMINATION_LIMIT:
+    summary["rules_discriminate"] = summary["suitable_share_of_allowed"] <= DISCRIMINATION_LIMIT
+    if not summary["rules_discriminate"] and select is None:
+        # with select= the short list is the answer; the summary and the card still say it
         _warn_weak_rules(summary)
     result = ZoningResult(
         zones=zones,
