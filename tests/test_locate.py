@@ -127,7 +127,8 @@ def test_one_zone_on_each_planted_hotspot(planted):
     )
     assert (share.max(axis=1) > 0.5).all()
     assert sorted(share.argmax(axis=1).tolist()) == [0, 1, 2]
-    assert (z["area_ha"] <= 600 + 1e-6).all() and (z["area_ha"] >= 100).all()
+    assert (z["area_ha"] <= 600 + 1e-6).all()
+    assert (z["area_ha"] >= 100).all()
     # spacing, edge to edge, on the exact zones (oracle: shapely, true distances)
     for a, b in itertools.combinations(z.geometry, 2):
         assert a.distance(b) >= 1_500 - 0.1
@@ -142,7 +143,9 @@ def test_one_zone_on_each_planted_hotspot(planted):
     assert (z["n_sites"] >= 1).all()
     assert all("geology" in w or "ASM sites" in w for w in z["why_short"])
     sel = out.selection
-    assert sel["method"] == "exact" and sel["status"] == "optimal" and sel["gap"] == 0.0
+    assert sel["method"] == "exact"
+    assert sel["status"] == "optimal"
+    assert sel["gap"] == 0.0
     assert sel["candidates"]["selected"].sum() == 3
     assert out.summary["n_zones"] == 3
 
@@ -164,9 +167,7 @@ def _brute_force(values, pairs, n_max, areas=None, area_max=None):
 @pytest.mark.parametrize("spacing", [0.0, 1_234.0])
 def test_exact_is_optimal_among_its_candidates(planted, spacing):
     res = planted[0]
-    out = locate(
-        res, n_zones=3, zone_area_ha=(50, 400), min_spacing_m=spacing, max_candidates=14
-    )
+    out = locate(res, n_zones=3, zone_area_ha=(50, 400), min_spacing_m=spacing, max_candidates=14)
     cands = out.selection["candidates"].to_crs(AEQD)
     assert 6 <= len(cands) <= 14
     geoms = cands.geometry.to_numpy()
@@ -266,13 +267,12 @@ def test_bad_parameters_are_named(planted, kw, match):
 @pytest.mark.parametrize("shape", ["compact", "circle", "square", "ellipse"])
 @pytest.mark.parametrize("evaluation", ["mean", "sum", "edge"])
 def test_shapes_and_evaluations_give_zones_in_bounds(planted, shape, evaluation):
-    out = locate(
-        planted[0], n_zones=2, zone_area_ha=(50, 400), shape=shape, evaluation=evaluation
-    )
+    out = locate(planted[0], n_zones=2, zone_area_ha=(50, 400), shape=shape, evaluation=evaluation)
     assert len(out.zones) == 2
     assert (out.zones["area_ha"] <= 400 + 1e-6).all()
     cands = out.selection["candidates"]
-    assert (cands["compactness"] > 0).all() and (cands["compactness"] <= 1).all()
+    assert (cands["compactness"] > 0).all()
+    assert (cands["compactness"] <= 1).all()
 
 
 def test_select_through_candidates_and_the_geopackage(planted, tmp_path):
@@ -288,7 +288,8 @@ def test_select_through_candidates_and_the_geopackage(planted, tmp_path):
         crs=4326,
         select={"n_zones": 3, "zone_area_ha": (100, 600)},
     )
-    assert len(res.zones) == 3 and res.crs.to_epsg() == 4326
+    assert len(res.zones) == 3
+    assert res.crs.to_epsg() == 4326
     other = res.other_suitable.to_crs(UTM).geometry.iloc[0]
     zones = res.zones.to_crs(UTM)
     for g in zones.geometry:
@@ -302,7 +303,8 @@ def test_select_through_candidates_and_the_geopackage(planted, tmp_path):
     layers = [name for name, _ in pyogrio.list_layers(path)]
     assert layers == ["zones", "other_suitable", "exclusions", "conflicts", "candidate_regions"]
     back = gpd.read_file(path, layer="zones")
-    assert len(back) == 3 and "why_short" in back.columns
+    assert len(back) == 3
+    assert "why_short" in back.columns
 
 
 def test_the_summary_says_how_much_passed_and_warns():

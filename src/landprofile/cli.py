@@ -215,9 +215,7 @@ def profile(config: Path, out_file: Path) -> None:
 @click.option(
     "--min-spacing-m", type=click.FloatRange(min=0), help="Least distance between zones (m)."
 )
-@click.option(
-    "--method", type=click.Choice(["exact", "greedy"]), help="How zones are chosen."
-)
+@click.option("--method", type=click.Choice(["exact", "greedy"]), help="How zones are chosen.")
 @click.option(
     "--all-suitable",
     is_flag=True,
@@ -258,7 +256,8 @@ def zones(
         )
     )
     with _steps() as steps:
-        res = build_zoning(cfg, build_boundary(cfg, steps), steps, select=select if select is not None else False)
+        ls = build_boundary(cfg, steps)
+        res = build_zoning(cfg, ls, steps, select=select if select is not None else False)
         write = Steps(steps)
         write.start("write")
         res.to_gpkg(out_file)

@@ -187,9 +187,7 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         raise ConfigError(f"{where}: [boundary] source is required (a file)")
     sel = data.get("select", {})
     if "enabled" in sel and not isinstance(sel["enabled"], bool):
-        raise ConfigError(
-            f"{where}: [select] enabled = {sel['enabled']!r} must be true or false"
-        )
+        raise ConfigError(f"{where}: [select] enabled = {sel['enabled']!r} must be true or false")
     if "zone_area_ha" in sel and not (
         isinstance(sel["zone_area_ha"], int | float)
         or (isinstance(sel["zone_area_ha"], list) and len(sel["zone_area_ha"]) == 2)

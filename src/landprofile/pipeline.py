@@ -103,7 +103,7 @@ def build_zoning(
     cfg: Config,
     ls: Landscape,
     progress: Progress | None = None,
-    select: dict[str, Any] | None | bool = True,
+    select: dict[str, Any] | bool | None = True,
 ) -> Any:
     """The candidate zones of a config's [zoning], [rasters] and [layers] in ``ls``.
 

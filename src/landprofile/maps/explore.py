@@ -193,9 +193,7 @@ def add_zoning(m: Any, result: Any, lang: str, out: MapLayers, tol_m: float) -> 
         feature_styles=colors,
     )
     # one legend entry per score class, highest first
-    for color, (lo, hi) in reversed(
-        list(zip(SCORE_COLORS, score_classes(min_score), strict=True))
-    ):
+    for color, (lo, hi) in reversed(list(zip(SCORE_COLORS, score_classes(min_score), strict=True))):
         out.legend.append(
             (
                 color,

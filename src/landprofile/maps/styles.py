@@ -79,5 +79,6 @@ def score_color(score: float, min_score: float) -> str:
             return color
     return SCORE_COLORS[-1]
 
+
 #: Layer keys drawn as points when their features are points.
 POINT_LAYERS = ("sites", "settlements", "context_towns")

@@ -218,12 +218,8 @@ def asm(zoning: Any, lang: str) -> dict[str, Any] | None:
         "rules": sm["rules"],
         "min_score": s["min_score_line"].format(
             score=fmt_number(sm.get("min_score", 0.4), lang, 2),
-            lo=fmt_number(
-                (sel or {}).get("zone_area_ha", (sm.get("min_area_ha", 0),))[0], lang
-            ),
-            hi=fmt_number(
-                (sel or {}).get("zone_area_ha", (0, sm.get("max_area_ha", 0)))[1], lang
-            ),
+            lo=fmt_number((sel or {}).get("zone_area_ha", (sm.get("min_area_ha", 0),))[0], lang),
+            hi=fmt_number((sel or {}).get("zone_area_ha", (0, sm.get("max_area_ha", 0)))[1], lang),
         ),
         "exclusion_rules": [
             {
