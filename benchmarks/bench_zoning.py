@@ -9,7 +9,9 @@ Run in a fresh process: the first call is the *cold* figure (``import landprofil
 included, as a CLI user meets it), later calls in the same process are *warm*. Prints
 the time per step of ``zoning.candidates``, the totals, the peak RSS after each call,
 and the floor: rasterising every layer once onto the same grid (rasterio), the least any
-raster-based method must do.
+raster-based method must do. After each call, ``zoning.locate`` on its result: the
+default short list (10 zones), 10 zones 2 km apart of 50-1,000 ha, a total area, and
+greedy (the first ``locate`` of the process is cold: numba's growth kernel loads).
 """
 
 from __future__ import annotations
@@ -111,6 +113,21 @@ def main() -> None:
         print(f"--- {label}: {shown:.2f} s; peak RSS so far {peak_mb():,.0f} MB")
         for k, v in res.timings.items():
             print(f"  {k:20s} {v:7.2f} s")
+        for kw in (
+            {},
+            {"n_zones": 10, "zone_area_ha": (50, 1_000), "min_spacing_m": 2_000},
+            {"total_area_ha": 20_000},
+            {"n_zones": 10, "method": "greedy"},
+        ):
+            t0 = time.perf_counter()
+            out = lp.zoning.locate(res, **kw)
+            sel = out.selection
+            print(
+                f"  locate {kw!s:70s} {time.perf_counter() - t0:6.2f} s: "
+                f"{len(out.zones)} zones, {out.zones['area_ha'].sum():,.0f} ha, "
+                f"{sel['n_candidates']} candidates, {sel['status']}, gap {sel['gap']:.2g}, "
+                f"solver {sel['solver_seconds']:.2f} s; peak RSS {peak_mb():,.0f} MB"
+            )
     g = res.grid
     print(
         f"grid {g.width} x {g.height} = {g.width * g.height / 1e6:.1f} M cells "

@@ -97,8 +97,12 @@ def test_profile_and_zoning_explore_hold_their_layers(ankobra, sample_dir):
     popup = gj.data["features"][0]["properties"]["_popup"]
     assert "Por qué:" in popup
     assert "Puntuación" in popup
-    # the best zone is drawn darkest
-    assert gj.data["features"][0]["properties"]["_s"]["fillColor"] == "#7a0177"
+    # zones are filled by score class: five equal steps of [min_score, 1], light to dark
+    lo = res.summary["min_score"]
+    for feat, score in zip(gj.data["features"], res.zones["score"], strict=True):
+        k = min(4, int((score - lo) / ((1 - lo) / 5)))
+        want = ["#fbb4b9", "#f768a1", "#dd3497", "#ae017e", "#7a0177"][k]
+        assert feat["properties"]["_s"]["fillColor"] == want
 
 
 def test_popups_and_names_are_escaped():

@@ -39,14 +39,8 @@ STYLES: dict[str, dict[str, object]] = {
         "weight": 2.5,
     },
     # the land that passed the rules outside the selected zones: the zones' hue, pale,
-    # a thin dashed outline (a background to the short list, not more zones)
-    "other_suitable": {
-        "color": "#c51b8a",
-        "weight": 1,
-        "dashArray": "3 3",
-        "fillColor": "#fcc5c0",
-        "fillOpacity": 0.35,
-    },
+    # no outline: its pieces are the rule-pass tiling, which must not read as zones
+    "other_suitable": {"color": "#c51b8a", "weight": 0, "fillColor": "#fcc5c0", "fillOpacity": 0.5},
     "context_countries": {"color": "#8c8c8c", "weight": 1, "fill": False, "dashArray": "6 4"},
     "context_rivers": {"color": "#9ecae1", "weight": 1.2},
     "context_towns": {

@@ -257,6 +257,7 @@ def candidates(
         "skipped": cons.skipped + suit.skipped,
     }
     steps.start("reproject")
+    zones_grid = zones.geometry.to_numpy()
     zones = _to_crs(zones, out_crs)
     zones = zones.set_geometry(
         final_cut(zones.geometry.to_numpy(), landscape, originals, cons, rs, out_crs)
@@ -285,6 +286,7 @@ def candidates(
             originals=originals,
             parts=parts,
             suitable_geoms=zones.geometry.to_numpy(),
+            suitable_geoms_grid=zones_grid,
         ),
     )
     if select is not None:

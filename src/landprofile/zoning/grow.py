@@ -60,12 +60,10 @@ def seed_cells(
     """Seeds (row, col) on allowed cells, best first, at most ``max_seeds``."""
     h, w = score.shape
     f = max(1, int(r_cells // 3))
-    v = np.where(ok, score, np.float32(0))
     hc, wc = -(-h // f), -(-w // f)
     pad = np.zeros((hc * f, wc * f), dtype=np.float32)
-    pad[:h, :w] = v
-    blocks = pad.reshape(hc, f, wc, f).transpose(0, 2, 1, 3).reshape(hc, wc, f * f)
-    s = blocks.sum(axis=2, dtype=np.float64)
+    np.copyto(pad[:h, :w], score, where=ok)
+    s = pad.reshape(hc, f, wc, f).sum(axis=(1, 3), dtype=np.float64)
     k = 2 * max(1, math.ceil(r_cells / f)) + 1
     sm = ndimage.uniform_filter(s, size=k, mode="constant")
     # best first, each at least a zone's radius from the seeds before it: the local
@@ -86,7 +84,7 @@ def seed_cells(
             break
     seeds = []
     for r, c in chosen:
-        b = blocks[r, c]
+        b = pad[r * f : (r + 1) * f, c * f : (c + 1) * f]
         j = int(np.argmax(b))
         seeds.append((r * f + j // f, c * f + j % f))
     # every region big enough for a zone gets a seed (at its best cell)

@@ -164,7 +164,7 @@ def locate(
         ok = ok & ~locked.cells_mask
     seeds = seed_cells(score, ok, math.sqrt(target_cells / math.pi), min_cells, max_candidates)
     regs = grow(score, ok, seeds, target_cells, min_cells, shape, shape_weight)
-    values = _values(regs, evaluation, cell_ha)
+    values = _values(regs, evaluation, cell_ha, target_cells)
     areas = regs.n_cells * cell_ha
     n_c = len(regs)
     allr = _concat(regs, locked.regions)
@@ -192,8 +192,8 @@ def locate(
     )
     chosen = free[sol.selected]
     _warn_unmet(p, chosen, areas, locked, n_c, int(out_c.sum()))
-    zones, facts, table, taken = _zones(result, ctx, regs, chosen, locked, p["min_ha"])
-    other = _other_suitable(ctx, grid, taken, locked, result)
+    zones, facts, table, zones_grid = _zones(result, ctx, regs, chosen, locked, p["min_ha"])
+    other = _other_suitable(ctx, zones_grid, zones.geometry.to_numpy(), result.crs)
     cands = _candidates_gdf(regs, values, areas, chosen, grid, result.crs)
     lang = result.lang
     zones["why"] = [why(f, rs, lang) for f in facts]
@@ -340,12 +340,19 @@ def _params(
     }
 
 
-def _values(regs: Regions, evaluation: str, cell_ha: float) -> np.ndarray:
+def _values(regs: Regions, evaluation: str, cell_ha: float, target_cells: int) -> np.ndarray:
+    """What each candidate is worth.
+
+    ``mean`` and ``edge`` are scaled by the share of the target size a candidate fills:
+    a 30 ha patch scoring 0.9 is not worth a 1,000 ha zone scoring 0.9 when 1,000 ha
+    zones were asked for (its missing land counts as scoring 0).
+    """
     if evaluation == "sum":
         return regs.mean * regs.n_cells * cell_ha
+    fill = np.minimum(regs.n_cells / max(target_cells, 1), 1.0)
     if evaluation == "edge":
-        return regs.edge.copy()
-    return regs.mean.copy()
+        return regs.edge * fill
+    return regs.mean * fill
 
 
 @dataclasses.dataclass(frozen=True)
@@ -494,6 +501,7 @@ def _zones(result, ctx, regs: Regions, chosen: np.ndarray, locked: _Locked, min_
         f["split"] = None
         facts.append(f)
     out_crs = result.crs
+    zones_grid = zones.geometry.to_numpy()
     zones = _to_crs(zones, out_crs)
     geoms = zones.geometry.to_numpy().copy()
     free = ~is_locked
@@ -505,52 +513,64 @@ def _zones(result, ctx, regs: Regions, chosen: np.ndarray, locked: _Locked, min_
         boundary = project([result.landscape.geometry], result.landscape.crs, out_crs)[0]
         geoms[is_locked] = shapely.intersection(geoms[is_locked], boundary)
     zones = zones.set_geometry(geoms)
-    return zones, facts, table, labels > 0
+    return zones, facts, table, zones_grid
 
 
 def _other_suitable(
-    ctx: Any, grid: Any, taken: np.ndarray, locked: _Locked, result: ZoningResult
+    ctx: Any, zones_grid: np.ndarray, zones_out: np.ndarray, crs: Any
 ) -> gpd.GeoDataFrame:
-    """The land that passed the rules and is in no selected zone, as one row.
+    """The land that passed the rules and is in no selected zone: one row per piece.
 
-    Its cells are polygonised and cut exactly like the zones (same exclusion parts, the
-    landscape boundary, locked-in zones), so it meets the zones edge to edge.
+    The pieces are :func:`candidates`' own exact zones (exclusions already cut out, the
+    user's CRS), less the selected and locked-in zones where they meet them — in the
+    grid CRS for true areas and in the user's CRS for the geometry — so the layer meets
+    the zones edge to edge at no cost of recomputing it. Not ranked: ``part`` numbers
+    the pieces.
     """
-    from landprofile.zoning.zones import _clip
-
-    rest = (ctx.suitable & ~taken).astype(np.uint8)
-    polys = [
-        shapely.geometry.shape(g)
-        for g, _ in rasterio.features.shapes(
-            rest, mask=rest > 0, transform=grid.transform, connectivity=4
-        )
-    ]
-    if polys:
-        geoms = _clip(np.array(polys, dtype=object), grid, ctx.parts)
-        if len(locked.geoms):
-            geoms = shapely.difference(geoms, shapely.union_all(locked.geoms))
-        parts = shapely.get_parts(geoms)
-        parts = parts[(shapely.get_type_id(parts) == 3) & (shapely.area(parts) > 0)]
-        geom = shapely.MultiPolygon(list(parts)) if len(parts) else shapely.Polygon()
-    else:
-        geom = shapely.Polygon()
-    gdf = gpd.GeoDataFrame(
-        {"kind": ["other_suitable"], "area_ha": [shapely.area(geom) / 1e4]},
-        geometry=[geom],
-        crs=grid.crs,
+    grid_p = np.asarray(ctx.suitable_geoms_grid, dtype=object)
+    out_p = np.asarray(ctx.suitable_geoms, dtype=object)
+    if not len(grid_p):
+        return gpd.GeoDataFrame({"kind": [], "part": [], "area_ha": []}, geometry=[], crs=crs)
+    grid_p, out_p = grid_p.copy(), out_p.copy()
+    # the zones include the locked-in ones
+    for pieces, taken in ((grid_p, zones_grid), (out_p, zones_out)):
+        if not len(taken):
+            continue
+        pi, tj = shapely.STRtree(taken).query(pieces, predicate="intersects")
+        for i in np.unique(pi):
+            hits = taken[tj[pi == i]]
+            pieces[i] = shapely.difference(
+                pieces[i], hits[0] if len(hits) == 1 else shapely.union_all(hits)
+            )
+    area = shapely.area(grid_p) / 1e4
+    keep = area > 1e-4
+    out_p = np.array([_polygonal(g) for g in out_p[keep]], dtype=object)
+    return gpd.GeoDataFrame(
+        {
+            "kind": "other_suitable",
+            "part": np.arange(1, int(keep.sum()) + 1),
+            "area_ha": area[keep],
+        },
+        geometry=out_p,
+        crs=crs,
     )
-    gdf = _to_crs(gdf, result.crs)
-    if not geom.is_empty:
-        cut = final_cut(
-            gdf.geometry.to_numpy(),
-            result.landscape,
-            ctx.originals,
-            ctx.cons,
-            result.rules,
-            result.crs,
-        )
-        gdf = gdf.set_geometry(cut)
-    return gdf
+
+
+def _polygonal(geom: Any) -> Any:
+    polys = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon" and p.area > 0]
+    if geom.geom_type in ("Polygon", "MultiPolygon") and len(polys) == len(shapely.get_parts(geom)):
+        return geom
+    return polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
+
+
+def _polygon(rings: list) -> Any:
+    """A polygon from GeoJSON rings, built by shapely's array constructors."""
+    shell = shapely.linearrings(np.asarray(rings[0], dtype=float))
+    if len(rings) == 1:
+        return shapely.polygons(shell)
+    holes = np.empty(len(rings) - 1, dtype=object)
+    holes[:] = [shapely.linearrings(np.asarray(h, dtype=float)) for h in rings[1:]]
+    return shapely.polygons(shell, holes=holes)
 
 
 def _candidates_gdf(
@@ -566,7 +586,7 @@ def _candidates_gdf(
         m[r - r0, c - c0] = 1
         t = grid.transform @ Affine.translation(c0, r0)
         polys = [
-            shapely.geometry.shape(g)
+            _polygon(g["coordinates"])
             for g, _ in rasterio.features.shapes(m, mask=m > 0, transform=t, connectivity=4)
         ]
         geoms[i] = polys[0] if len(polys) == 1 else shapely.union_all(polys)

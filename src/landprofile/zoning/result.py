@@ -40,7 +40,9 @@ class ZoningContext:
     layers: dict[str, Any]
     originals: dict[str, Any]
     parts: Any
+    #: The suitable land as exact pieces (candidates' zones): the user's CRS, and the grid's.
     suitable_geoms: Any
+    suitable_geoms_grid: Any
 
 
 @dataclass(frozen=True)
