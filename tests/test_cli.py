@@ -40,8 +40,12 @@ def test_demo_writes_every_output(demo_out):
     area_m2, _ = geod_area_perimeter_dense(geom)
     assert prof["landscape"]["area_ha"] == pytest.approx(area_m2 / 1e4, rel=1e-6)
     zones = gpd.read_file(out / "zones.gpkg", layer="zones")
-    assert len(zones) > 0
-    assert {"zone_id", "rank", "area_ha", "why"} <= set(zones.columns)
+    # the demo's [select]: a short list of at most 10 zones of 50-1,000 ha, 2 km apart
+    assert 0 < len(zones) <= 10
+    assert zones["area_ha"].max() <= 1_000 + 1e-6
+    assert {"zone_id", "rank", "area_ha", "why", "why_short"} <= set(zones.columns)
+    other = gpd.read_file(out / "zones.gpkg", layer="other_suitable")
+    assert other["area_ha"].sum() > 10 * zones["area_ha"].sum()
     html = (out / "card.html").read_text()
     assert "Profil du paysage" in html
     # off a terminal, each finished stage and step is one plain line with its time
@@ -114,9 +118,44 @@ def test_stage_commands(tmp_path, sample_dir):
     assert r.exit_code == 0, r.output
     import pyogrio
 
-    assert {"zones", "exclusions", "conflicts"} <= {
+    assert {"zones", "exclusions", "conflicts", "other_suitable", "candidate_regions"} <= {
         n for n, _ in pyogrio.list_layers(tmp_path / "z.gpkg")
     }
+    # options override the config's [select]; --all-suitable keeps every piece
+    r = CliRunner().invoke(
+        cli,
+        [
+            "zones",
+            str(cfg),
+            "--out",
+            str(tmp_path / "z3.gpkg"),
+            "--n-zones",
+            "3",
+            "--min-spacing-m",
+            "5000",
+            "--method",
+            "greedy",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert "3 zones" in r.output
+    assert "passed the rules" in r.output
+    z3 = gpd.read_file(tmp_path / "z3.gpkg", layer="zones").to_crs(32630)
+    assert len(z3) == 3
+    for i in range(3):
+        for j in range(i + 1, 3):
+            assert z3.geometry.iloc[i].distance(z3.geometry.iloc[j]) >= 5_000 * 0.999
+    r = CliRunner().invoke(
+        cli, ["zones", str(cfg), "--out", str(tmp_path / "all.gpkg"), "--all-suitable"]
+    )
+    assert r.exit_code == 0, r.output
+    layers = {n for n, _ in pyogrio.list_layers(tmp_path / "all.gpkg")}
+    assert "other_suitable" not in layers
+    assert len(gpd.read_file(tmp_path / "all.gpkg", layer="zones")) > 10
+    r = CliRunner().invoke(
+        cli, ["zones", str(cfg), "--out", str(tmp_path / "x.gpkg"), "--n-zones", "0"]
+    )
+    assert r.exit_code == 2
 
 
 def test_atomic_path_leaves_nothing_on_failure(tmp_path):

@@ -363,3 +363,42 @@ decay_m = 5000.0
     hits = gpd.sjoin(z[["zone_id", "geometry"]], mines, predicate="intersects")
     assert set(hits["zone_id"]) == set(z["zone_id"])
     assert (z["n_sites"] > 0).all()
+
+
+def test_the_notebook_summary_says_what_passed_and_what_was_located(planted):
+    res = planted[0]
+    s = res.summary
+    before = res._repr_html_()
+    assert f"{100 * s['suitable_share_of_allowed']:.1f} % of the land no rule excludes" in before
+    assert (".locate()" in before) is True
+    out = locate(res, n_zones=3, zone_area_ha=(100, 600))
+    after = out._repr_html_()
+    assert "3 zones located among" in after
+    assert out.zones["zone_id"].iloc[0] in after
+    # the short why is there, escaped like every text
+    assert out.zones["why_short"].iloc[0].replace("'", "&#39;") in after
+
+
+def test_config_select_section_is_checked(tmp_path, sample_dir):
+    import shutil
+
+    from landprofile.config import ConfigError, load_config
+    from landprofile.pipeline import select_options
+
+    for f in sample_dir.iterdir():
+        if f.is_file():
+            shutil.copy(f, tmp_path / f.name)
+    text = (sample_dir / "demo.toml").read_text()
+    (tmp_path / "a.toml").write_text(text.replace("n_zones = 10", "n_zones = 4"))
+    opts = select_options(load_config(tmp_path / "a.toml"), min_spacing_m=None, method="greedy")
+    assert opts["n_zones"] == 4
+    assert opts["zone_area_ha"] == (50, 1000)
+    assert opts["method"] == "greedy"  # the CLI's option wins
+    (tmp_path / "b.toml").write_text(text.replace("n_zones = 10", 'enabled = "no"'))
+    with pytest.raises(ConfigError, match=r"\[select\] enabled = 'no' must be true or false"):
+        load_config(tmp_path / "b.toml")
+    (tmp_path / "c.toml").write_text(text.replace("n_zones = 10", "zones = 10"))
+    with pytest.raises(ConfigError, match=r"\[select\] has unknown key\(s\) \['zones'\]"):
+        load_config(tmp_path / "c.toml")
+    (tmp_path / "d.toml").write_text(text.replace("n_zones = 10", "enabled = false"))
+    assert select_options(load_config(tmp_path / "d.toml")) is None

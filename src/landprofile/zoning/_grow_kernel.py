@@ -84,7 +84,7 @@ def grow_regions(
     """Grow one region per seed; returns ``(cells, offsets, stats)``.
 
     ``seeds`` is ``(n, 2)`` of (row, col); ``angles`` the ellipse orientation per seed
-    (radians); ``stamp`` an int64 array of the grid's shape holding ids below
+    (radians); ``stamp`` an int32 array of the grid's shape holding ids below
     ``2 * first_id`` (it is updated, never cleared). ``cells`` holds the flat indices of
     each region in growth order, region ``s`` at ``cells[offsets[s]:offsets[s + 1]]``;
     ``stats[s]`` is (score sum, edge-cell score sum, edge cells, exposed cell edges).

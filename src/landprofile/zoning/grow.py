@@ -146,7 +146,7 @@ def grow(
         if code == SHAPES["ellipse"]
         else np.zeros(len(seeds))
     )
-    stamp = np.full(score.shape, -1, dtype=np.int64)
+    stamp = np.full(score.shape, -1, dtype=np.int32)
     cells, offsets, stats = grow_regions(
         np.ascontiguousarray(score, dtype=np.float32),
         np.ascontiguousarray(ok),

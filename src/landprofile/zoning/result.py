@@ -187,17 +187,40 @@ class ZoningResult:
         from landprofile._repr import render
 
         s = self.summary
+        sel = s.get("selection")
+        short = "why_short" if "why_short" in self.zones.columns else None
+        shown = self.zones.head(10)
         return render(
             "zoning",
             rules=s["rules"],
             n_zones=s["n_zones"],
             candidate_ha=f"{s['candidate_ha']:,.0f}",
             share=f"{100 * s['candidate_share']:.1f}",
+            suitable_ha=f"{s.get('suitable_ha', s['candidate_ha']):,.0f}",
+            suitable_share=f"{100 * s.get('suitable_share', s['candidate_share']):.1f}",
+            allowed_share=f"{100 * s.get('suitable_share_of_allowed', 0.0):.1f}",
+            weak=not s.get("rules_discriminate", True),
+            no_data=", ".join(s.get("factors_without_data", [])),
+            selection={
+                "n_candidates": sel["n_candidates"],
+                "method": sel["method"],
+                "status": sel["status"],
+                "gap": f"{100 * sel['gap']:.2g}",
+            }
+            if sel
+            else None,
+            other_ha=f"{s.get('other_suitable_ha', 0.0):,.0f}",
             n_conflict=s["n_sites_in_conflict"],
             n_sites=s["n_sites"],
+            more=len(shown) < len(self.zones),
             zones=[
-                {"id": z.zone_id, "area": f"{z.area_ha:,.0f}", "score": f"{z.score:.2f}"}
-                for z in self.zones.head(5).itertuples()
+                {
+                    "id": z.zone_id,
+                    "area": f"{z.area_ha:,.0f}",
+                    "score": f"{z.score:.2f}",
+                    "why": getattr(z, short) if short else "",
+                }
+                for z in shown.itertuples()
             ],
         )
 
