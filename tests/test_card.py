@@ -409,3 +409,46 @@ def test_sources_one_row_per_input_and_relative_legend(tmp_path, sample_dir):
         assert s[role] in roles, role
     assert "layer:" not in table
     assert "MODIS MCD12C1 v006 (IGBP) (modis_igbp_2019_sw_ghana.tif)" in table
+
+
+@pytest.fixture(scope="module")
+def demo_card_html(tmp_path_factory, sample_dir):
+    from landprofile.pipeline import run
+
+    out = run(sample_dir / "demo.toml", tmp_path_factory.mktemp("demo18") / "demo")
+    return out.card_html
+
+
+@pytest.mark.parametrize(("width", "height"), [(1400, 1000), (390, 844)])
+def test_zone_popup_fits_the_map_and_the_zones_section_fits_the_page(demo_card_html, width, height):
+    with browser() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = b.new_context(viewport={"width": width, "height": height}, offline=True).new_page()
+        page.goto(demo_card_html.resolve().as_uri())
+        page.wait_for_selector("path.leaflet-interactive", state="attached", timeout=30_000)
+        # the best zone: the darkest score class
+        page.locator('path.leaflet-interactive[fill="#7a0177"]').first.click(force=True)
+        page.wait_for_selector(".leaflet-popup-content", timeout=10_000)
+        page.wait_for_timeout(600)
+        pop = page.locator(".leaflet-popup-content-wrapper").bounding_box()
+        content = page.locator(".leaflet-popup-content").evaluate(
+            "e => ({scroll: e.scrollHeight, client: e.clientHeight, text: e.innerText})"
+        )
+        mapbox = page.locator(".lp-map").first.bounding_box()
+        rows = page.locator("#asm table.zones tr").count() - 1
+        section = page.locator("#asm").evaluate("e => ({w: e.scrollWidth, c: e.clientWidth})")
+        b.close()
+    # a readable width, never wider or taller than the map; long text scrolls inside
+    assert 200 <= pop["width"] <= min(mapbox["width"], 340)
+    assert pop["height"] <= mapbox["height"]
+    assert content["client"] <= 260
+    assert "Z001" in content["text"]
+    assert "Score" in content["text"]
+    # every located zone is listed (the demo's [select]: at most 10)
+    assert 1 <= rows <= 10
+    # the zones section never makes the page scroll sideways (wide tables scroll in
+    # their own box; the rest of the page at 390 px is issue 19's)
+    assert section["w"] <= section["c"] + 1

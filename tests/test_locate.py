@@ -370,7 +370,7 @@ def test_the_notebook_summary_says_what_passed_and_what_was_located(planted):
     s = res.summary
     before = res._repr_html_()
     assert f"{100 * s['suitable_share_of_allowed']:.1f} % of the land no rule excludes" in before
-    assert (".locate()" in before) is True
+    assert "lp.zoning.locate(res)" in before
     out = locate(res, n_zones=3, zone_area_ha=(100, 600))
     after = out._repr_html_()
     assert "3 zones located among" in after

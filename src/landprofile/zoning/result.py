@@ -27,7 +27,7 @@ GPKG_TIMESTAMP = "2000-01-01T00:00:00.000Z"
 
 @dataclass(frozen=True)
 class ZoningContext:
-    """What :func:`~landprofile.zoning.locate` needs from :func:`candidates`.
+    """What ``locate`` needs from :func:`candidates`.
 
     The score grid and the mask of the cells that passed the rules, the exclusions as
     exact geometry, the layers on the analysis grid and as given, and the suitable
@@ -55,7 +55,8 @@ class ZoningResult:
     (``summary["site_id_field"]``). :meth:`in_language` gives the same result in French,
     English or Spanish.
 
-    After :meth:`locate` (or ``candidates(..., select=...)``), ``zones`` are the selected
+    After ``locate`` (or ``candidates(..., select=...)``), ``zones``
+    are the selected
     few, ``other_suitable`` the rest of the land that passed the rules (one row) and
     ``selection`` how they were chosen (method, objective, bound, gap, the candidates).
     """
@@ -74,11 +75,11 @@ class ZoningResult:
     landscape: Any = field(default=None, repr=False, compare=False)
     #: Seconds spent per step (not written to the GeoPackage, which must be reproducible).
     timings: dict[str, float] = field(default_factory=dict, compare=False)
-    #: The land that passed the rules outside the selected zones (after :meth:`locate`).
+    #: The land that passed the rules outside the selected zones (after ``locate``).
     other_suitable: gpd.GeoDataFrame | None = field(default=None, compare=False)
-    #: How the zones were selected (after :meth:`locate`), with every candidate region.
+    #: How the zones were selected (after ``locate``), with every candidate region.
     selection: dict[str, Any] | None = field(default=None, repr=False, compare=False)
-    #: The score grid and exact exclusions :meth:`locate` works on (in memory only).
+    #: The score grid and exact exclusions ``locate`` works on (in memory only).
     context: ZoningContext | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -147,7 +148,7 @@ class ZoningResult:
     def to_geojson(self, path: str | os.PathLike[str], layer: str = "zones") -> None:
         """Write one layer as GeoJSON in EPSG:4326 (RFC 7946), atomically.
 
-        ``layer`` is ``zones``, ``exclusions``, ``conflicts`` or, after :meth:`locate`,
+        ``layer`` is ``zones``, ``exclusions``, ``conflicts`` or, after ``locate``,
         ``other_suitable`` or ``candidate_regions``.
         """
         layers = dict(self._layers())
@@ -165,12 +166,6 @@ class ZoningResult:
         if self.selection is not None:
             out.append(("candidate_regions", self.selection["candidates"]))
         return out
-
-    def locate(self, **kwargs: Any) -> ZoningResult:
-        """The best few zones among this result's suitable land: see :func:`locate`."""
-        from landprofile.zoning.locate import locate
-
-        return locate(self, **kwargs)
 
     def explore(self, m: Any = None, **kwargs: Any) -> Any:
         """An interactive :class:`folium.Map` of the zones, exclusions and the landscape.
