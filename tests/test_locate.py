@@ -402,3 +402,63 @@ def test_config_select_section_is_checked(tmp_path, sample_dir):
         load_config(tmp_path / "c.toml")
     (tmp_path / "d.toml").write_text(text.replace("n_zones = 10", "enabled = false"))
     assert select_options(load_config(tmp_path / "d.toml")) is None
+
+
+def test_a_zone_under_the_overlap_tolerance_is_clear_not_encroaching():
+    from landprofile.zoning import default_rules
+    from landprofile.zoning.explain import why, why_short
+
+    facts = {
+        "score": 0.7,
+        "factors": {"geology": 1.0, "existing_sites": 0.5},
+        "weights": {"geology": 0.5, "existing_sites": 0.5},
+        "n_sites": 2,
+        "nearest": [],
+        "overlap_m2": 0.4,  # floating-point noise of the exact cut
+        "violations": [],
+        "nearest_rule": ("rivers", 0.0),
+        "borders": ["rivers"],
+        "open_concessions": [],
+        "split": None,
+        "merged_ha": 0.0,
+        "fragments_dropped_ha": 0.0,
+        "slivers": (0, 0.0),
+        "too_large": False,
+        "part": "1/1",
+        "split_max_ha": 5000.0,
+    }
+    rs = default_rules()
+    for lang, word in (("en", "OVERLAPS"), ("fr", "EMPIÈTE"), ("es", "INVADE")):
+        assert word not in why(facts, rs, lang)
+        assert word not in why_short(facts, rs, lang)
+    assert "clear of every exclusion rule" in why(facts, rs, "en")
+    assert "borders: River buffer" in why_short(facts, rs, "en")
+    bad = {**facts, "overlap_m2": 12.5, "violations": ["rivers"]}
+    assert "OVERLAPS the exclusion(s) River buffer by 12.5 m²" in why(bad, rs, "en")
+    assert "OVERLAPS: River buffer" in why_short(bad, rs, "en")
+
+
+def test_zone_tables_carry_the_short_explanation_as_fields(planted):
+    out = locate(planted[0], n_zones=3, zone_area_ha=(100, 600))
+    z = out.zones
+    for col in ("why_short", "top_factors", "nearest_exclusion", "nearest_exclusion_m"):
+        assert col in z.columns
+    assert z.columns[-1] == "geometry"
+    assert set(z["top_factors"].str.split(", ").explode()) <= {"geology", "existing_sites"}
+    # the nearest exclusion's distance, against shapely in true distances: the rule's
+    # land is its features buffered by buffer_m
+    _res, _s, _g, pa, river = planted
+    pa_l = pa.segmentize(50).to_crs(AEQD).geometry.iloc[0].buffer(1_000, quad_segs=256)
+    river_l = river.segmentize(50).to_crs(AEQD).geometry.iloc[0].buffer(100, quad_segs=256)
+    zl = z.to_crs(AEQD)
+    for g, label, d in zip(
+        zl.geometry, z["nearest_exclusion"], z["nearest_exclusion_m"], strict=True
+    ):
+        want = min(g.distance(pa_l), g.distance(river_l))
+        assert d == pytest.approx(want, abs=2.0)  # buffers drawn up to 0.3 m outside
+        assert label in ("Protected areas and buffer", "River buffer")
+    fr = out.in_language("fr").zones
+    assert fr["nearest_exclusion"].iloc[0] in (
+        "Aires protégées et zone tampon",
+        "Zone tampon des cours d'eau",
+    )

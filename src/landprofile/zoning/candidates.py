@@ -38,7 +38,7 @@ from landprofile.legend import load_legend
 from landprofile.raster import read_raster
 from landprofile.zoning.conflicts import conflicts_table
 from landprofile.zoning.constraints import build_constraints, rule_geometries
-from landprofile.zoning.explain import conflict_label, rule_label, why
+from landprofile.zoning.explain import conflict_label, fact_columns, rule_label, why, why_short
 from landprofile.zoning.grid import analysis_grid, is_raster, read_layer, warp
 from landprofile.zoning.output import final_cut
 from landprofile.zoning.output import to_crs as _to_crs
@@ -214,6 +214,9 @@ def candidates(
     )
     zones = table.zones
     zones["why"] = [why(f, rs, lang) for f in table.facts]
+    zones["why_short"] = [why_short(f, rs, lang) for f in table.facts]
+    for col, values in fact_columns(table.facts, rs, lang).items():
+        zones[col] = values
     if len(conflicts):
         conflicts["rule_label"] = [rule_label(r, rs, lang) for r in conflicts["rule"]]
         conflicts["conflict_label"] = [conflict_label(k, lang) for k in conflicts["conflict"]]

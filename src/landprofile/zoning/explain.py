@@ -12,7 +12,7 @@ from typing import Any
 from landprofile.i18n import fmt_number, strings
 from landprofile.zoning.rules import RuleSet
 
-__all__ = ["conflict_label", "rule_label", "top_factors", "why", "why_short"]
+__all__ = ["conflict_label", "fact_columns", "rule_label", "top_factors", "why", "why_short"]
 
 
 def rule_label(name: str, rs: RuleSet, lang: str) -> str:
@@ -42,6 +42,22 @@ def top_factors(facts: dict[str, Any], n: int = 2) -> list[str]:
         key=lambda t: (-t[0], t[1]),
     )
     return [k for c, k in contrib[:n] if c > 0]
+
+
+def fact_columns(facts: list[dict[str, Any]], rs: RuleSet, lang: str) -> dict[str, list]:
+    """The short explanation's parts as table columns (one value per zone).
+
+    ``top_factors`` (rule keys, strongest first), ``nearest_exclusion`` (the rule's name
+    in ``lang``), ``nearest_exclusion_m`` (from the zone to that rule's land: 0 when it
+    borders it), ``overlaps`` (the exclusions it shares more than 1 m² with).
+    """
+    near = [f.get("nearest_rule") for f in facts]
+    return {
+        "top_factors": [", ".join(top_factors(f)) for f in facts],
+        "nearest_exclusion": [rule_label(n[0], rs, lang) if n else "" for n in near],
+        "nearest_exclusion_m": [float(n[1]) if n else float("nan") for n in near],
+        "overlaps": [", ".join(rule_label(r, rs, lang) for r in f["violations"]) for f in facts],
+    }
 
 
 def why_short(facts: dict[str, Any], rs: RuleSet, lang: str) -> str:

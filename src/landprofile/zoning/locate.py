@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from landprofile.errors import InvalidParameterError, SelectionWarning, user_stacklevel
-from landprofile.zoning.explain import why, why_short
+from landprofile.zoning.explain import fact_columns, why, why_short
 from landprofile.zoning.grow import SHAPES, Regions, conflict_pairs, grow, seed_cells
 from landprofile.zoning.select import solve
 from landprofile.zoning.selected import (
@@ -199,6 +199,10 @@ def locate(
     lang = result.lang
     zones["why"] = [why(f, rs, lang) for f in facts]
     zones["why_short"] = [why_short(f, rs, lang) for f in facts]
+    for col, values in fact_columns(facts, rs, lang).items():
+        zones[col] = values
+    # the geometry stays the last column, as in every layer written
+    zones = zones[[c for c in zones.columns if c != "geometry"] + ["geometry"]]
     sel_ha = float(zones["area_ha"].sum()) if len(zones) else 0.0
     selection = {
         "method": method,

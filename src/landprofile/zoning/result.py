@@ -15,7 +15,7 @@ import pandas as pd
 from landprofile._atomic import atomic_path
 from landprofile.errors import InvalidParameterError
 from landprofile.i18n import LANGS
-from landprofile.zoning.explain import conflict_label, rule_label, why, why_short
+from landprofile.zoning.explain import conflict_label, fact_columns, rule_label, why, why_short
 from landprofile.zoning.grid import AnalysisGrid
 from landprofile.zoning.rules import RuleSet
 
@@ -103,6 +103,10 @@ class ZoningResult:
         zones["why"] = self.why(lang).to_numpy()
         if "why_short" in zones.columns:
             zones["why_short"] = [why_short(f, self.rules, lang) for f in self.facts]
+        if "nearest_exclusion" in zones.columns:
+            cols = fact_columns(list(self.facts), self.rules, lang)
+            zones["nearest_exclusion"] = cols["nearest_exclusion"]
+            zones["overlaps"] = cols["overlaps"]
         exclusions = self.exclusions.copy()
         exclusions["label"] = [rule_label(r, self.rules, lang) for r in exclusions["rule"]]
         conflicts = self.conflicts.copy()
