@@ -44,6 +44,15 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ]; then
     echo "$want" > "$STAMP"
 fi
 
+# The printable report (card.pdf) is drawn by WeasyPrint, which needs the Pango system
+# library: say what to install rather than fail deep inside a run.
+if ! "$VENV/bin/python" -c "import weasyprint" >/dev/null 2>&1; then
+    echo "quickstart: the PDF report needs the Pango library (used by WeasyPrint):" >&2
+    echo "  Debian/Ubuntu: apt-get install -y libpango-1.0-0 libpangoft2-1.0-0" >&2
+    echo "  Fedora: dnf install pango · macOS: brew install pango" >&2
+    exit 1
+fi
+
 case "$task" in
     demo) exec "$VENV/bin/landprofile" demo --out landprofile-demo "$@" ;;
     test) exec "$VENV/bin/python" -m pytest "$@" ;;

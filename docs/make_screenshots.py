@@ -7,7 +7,8 @@ Usage (from the repository root, with Debian's chromium installed)::
 Writes ``docs/card_1400.png``, ``docs/card_390.png``, ``docs/notebook_map.png``, and
 the located zones: the card's zones section (``docs/zones_section_1400.png``,
 ``docs/zones_section_390.png``) and its map with a zone's popup open
-(``docs/zones_popup_1400.png``, ``docs/zones_popup_390.png``). The
+(``docs/zones_popup_1400.png``, ``docs/zones_popup_390.png``), and the first two pages
+of the printed report (``docs/report_page1.png``, ``docs/report_page2.png``). The
 notebook map is ``ZoningResult.explore()`` exactly as a notebook shows it, saved without
 a tile layer (the machine that makes these images is offline).
 """
@@ -58,6 +59,18 @@ def shoot_zones(page_path: Path, width: int, height: int) -> None:
         b.close()
 
 
+def report_pages(pdf: Path, n: int) -> None:
+    """The first ``n`` pages of the printed report as PNG (pypdfium2, 100 dpi)."""
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(str(pdf))
+    try:
+        for i in range(min(n, len(doc))):
+            doc[i].render(scale=100 / 72).to_pil().save(DOCS / f"report_page{i + 1}.png")
+    finally:
+        doc.close()
+
+
 def main() -> None:
     """Build the demo card and a zoning map, and shoot them."""
     with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
@@ -67,6 +80,7 @@ def main() -> None:
         shoot(out.card_html, DOCS / "card_390.png", 390, 844, False)
         shoot_zones(out.card_html, 1400, 1000)
         shoot_zones(out.card_html, 390, 844)
+        report_pages(out.card_pdf, 2)
         ls = lp.from_admin(
             DATA / "synthetic_districts_sw_ghana.geojson", names=["Aboso", "Prestea"]
         )

@@ -452,3 +452,45 @@ def test_zone_popup_fits_the_map_and_the_zones_section_fits_the_page(demo_card_h
     # the zones section never makes the page scroll sideways (wide tables scroll in
     # their own box; the rest of the page at 390 px is issue 19's)
     assert section["w"] <= section["c"] + 1
+
+
+def _pdf_pages(path: Path) -> list[str]:
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(str(path))
+    try:
+        return [doc[i].get_textpage().get_text_range() for i in range(len(doc))]
+    finally:
+        doc.close()
+
+
+def test_the_printed_report_is_the_whole_card_in_its_language(demo_card_html):
+    pdf = demo_card_html.parent / "card.pdf"
+    pages = _pdf_pages(pdf)
+    assert len(pages) >= 2
+    text = "\n".join(pages)
+    zones = gpd.read_file(demo_card_html.parent / "zones.gpkg", layer="zones")
+    # the legend, the sources, the disclaimers and every selected zone, in French
+    for word in ("Légende", "Sources", "Notes et limites", "Zones EMAPE candidates"):
+        assert word in text, word
+    for zid in zones["zone_id"]:
+        assert zid in text, zid
+    # whole explanations (the HTML card folds them): each zone's full why is there
+    assert "hors de toute règle d'exclusion" in text or "EMPIÈTE" in text
+    assert "[…]" not in text
+    # the landscape's name and the page number on every page
+    for i, page in enumerate(pages, start=1):
+        assert "Tarkwa–Prestea–Ankobra gold belt (sample)" in page
+        assert f"Page {i} / {len(pages)}" in page
+    # interface words in French, not English
+    for english in ("Legend", "Candidate ASM zones", "Sources and licences", "Page 1 of"):
+        assert english not in text
+
+
+def test_report_page_as_png(demo_card_html, tmp_path, demo_profile):
+    c = lp.card(demo_profile, lang="es")
+    png = c.to_png(tmp_path / "p2.png", page=2)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(InvalidParameterError, match="pages 1 to"):
+        c.to_png(tmp_path / "p99.png", page=99)
+    assert not (tmp_path / "p99.png").exists()

@@ -278,7 +278,7 @@ def illustration() -> None:
     fig, ax = plt.subplots(figsize=(4, 3), dpi=80)
     ax.imshow(np.where(data == 255, np.nan, data), cmap="tab20", interpolation="nearest")
     ax.set_axis_off()
-    ax.set_title("Illustration - MODIS IGBP 2019", fontsize=9)
+    # no words inside the image: the card gives its caption in the reader's language
     fig.savefig(HERE / "sample_photo_synthetic.png", metadata={"Software": None})
     plt.close(fig)
 

@@ -37,6 +37,8 @@ class MapLayers:
     lc_legend: list[tuple[str, str]] = field(default_factory=list)
     #: Names of the layers made up for illustration (a ``synthetic`` flag or file name).
     synthetic: list[str] = field(default_factory=list)
+    #: The land cover image overlay (``url``: a PNG data URI, ``bounds``), if drawn.
+    lc_image: dict[str, Any] | None = None
 
 
 def _labels(lang: str) -> dict[str, str]:
@@ -279,6 +281,7 @@ def card_map(
         )
         add_image(m, image["url"], image["bounds"], strings(lang)["land_cover"])
         out.stats["land_cover"] = 1
+        out.lc_image = image
         by_value = leg.by_value()
         out.lc_legend = [(color, by_value[v].name(lang)) for color, v in entries]
     add_layers(m, layers or {}, lang, out, tol_m)

@@ -1,4 +1,4 @@
-"""The landscape profile card: one self-contained HTML file, and a printable static card.
+"""The landscape profile card: one self-contained HTML file, and the printable report.
 
 Python builds the data (:mod:`landprofile.profilecard.sections`), the map is the same
 folium map as ``Profile.explore()`` made offline (:mod:`landprofile.maps`), and jinja2
@@ -34,13 +34,14 @@ _CSP_TOKEN = "@@LP_CSP@@"
 class Card:
     """A rendered landscape profile card.
 
-    ``save(path)`` writes the self-contained HTML, ``to_pdf`` / ``to_png`` a static card,
-    and in Jupyter the card shows itself inline.
+    ``save(path)`` writes the self-contained HTML; ``to_pdf`` the printable report (A4,
+    as many pages as needed) drawn from the same templates; ``to_png`` a page of it; in
+    Jupyter the card shows itself inline.
     """
 
-    def __init__(self, html: str, static: dict[str, Any]) -> None:
+    def __init__(self, html: str, printable: dict[str, Any]) -> None:
         self.html = html
-        self._static = static
+        self._printable = printable
 
     def save(self, path: str | Path) -> Path:
         """Write the HTML card atomically; returns the path."""
@@ -49,20 +50,58 @@ class Card:
             tmp.write_text(self.html, encoding="utf-8")
         return path
 
-    def to_png(self, path: str | Path, *, dpi: int = 150) -> Path:
-        """Write a static PNG card (matplotlib) atomically."""
-        return self._static_save(path, "png", dpi)
+    def print_html(self) -> str:
+        """The report's HTML for print: the card's templates, a static map, no script."""
+        from landprofile.profilecard.print_map import map_png
+
+        p = self._printable
+        png = map_png(
+            p["landscape"], layers=p["layers"], zoning=p["zoning"], lc_image=p["lc_image"]
+        )
+        ctx = {**p["context"], "printed": True, "map_png": png}
+        return _environment().get_template("card.html.j2").render(**ctx)
 
     def to_pdf(self, path: str | Path) -> Path:
-        """Write a printable one-page PDF card (matplotlib, A4) atomically."""
-        return self._static_save(path, "pdf", 150)
+        """Write the printable report (PDF, A4, WeasyPrint) atomically; returns the path.
 
-    def _static_save(self, path: str | Path, fmt: str, dpi: int) -> Path:
-        from landprofile.profilecard.static import render_static
+        Every section of the card in its language: the map as an image with its legend,
+        scale bar and north arrow, the tables, every selected zone with its whole
+        explanation, sources and disclaimers; the landscape's name and page numbers on
+        every page.
 
+        Raises
+        ------
+        OutputError
+            When WeasyPrint cannot load the Pango library it needs (the message says
+            what to install).
+        """
+        html = self.print_html()
+        weasyprint = _weasyprint()
         path = Path(path)
         with atomic_path(path) as tmp:
-            render_static(self._static, tmp, fmt=fmt, dpi=dpi)
+            weasyprint.HTML(string=html).write_pdf(tmp)
+        return path
+
+    def to_png(self, path: str | Path, *, page: int = 1, dpi: int = 110) -> Path:
+        """Write one page of the printable report as PNG (pypdfium2) atomically."""
+        import tempfile
+
+        import pypdfium2
+
+        path = Path(path)
+        with tempfile.TemporaryDirectory() as tmpdir:
+            pdf = self.to_pdf(Path(tmpdir) / "card.pdf")
+            doc = pypdfium2.PdfDocument(str(pdf))
+            try:
+                if not 1 <= page <= len(doc):
+                    raise InvalidParameterError(
+                        f"page={page!r}: the report has pages 1 to {len(doc)}"
+                    )
+                image = doc[page - 1].render(scale=dpi / 72).to_pil()
+            finally:
+                doc.close()
+        with atomic_path(path) as tmp:
+            image.save(tmp, format="PNG")
         return path
 
     def _repr_html_(self) -> str:
@@ -73,16 +112,42 @@ class Card:
         )
 
 
+def _weasyprint() -> Any:
+    try:
+        import weasyprint
+    except OSError as exc:  # Pango (a system library) missing
+        from landprofile.errors import OutputError
+
+        raise OutputError(
+            "the PDF report needs the Pango library (WeasyPrint): on Debian/Ubuntu "
+            "apt-get install -y libpango-1.0-0 libpangoft2-1.0-0; on macOS brew install "
+            f"pango ({exc})"
+        ) from None
+    return weasyprint
+
+
 @cache
 def _environment() -> Any:
     import jinja2
 
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("landprofile", "data/templates/card"),
         autoescape=True,
         trim_blocks=False,
         undefined=jinja2.StrictUndefined,
     )
+    env.filters["css_str"] = _css_string
+    return env
+
+
+def _css_string(value: Any) -> Any:
+    """A CSS string literal: every character but plain letters, digits and spaces escaped."""
+    from markupsafe import Markup
+
+    out = "".join(
+        c if (c.isascii() and c.isalnum()) or c == " " else f"\\{ord(c):x} " for c in str(value)
+    )
+    return Markup(f'"{out}"')
 
 
 def _css() -> str:
@@ -258,6 +323,8 @@ def card(
 
     narr_sources = _narr_sources(narrative)
     context = {
+        "printed": False,
+        "map_png": "",
         "lang": lang,
         "s": s,
         "title": title,
@@ -301,17 +368,22 @@ def card(
         + f"; style-src 'unsafe-inline'; img-src {img_src}; font-src data:"
     )
     html = html.replace(_CSP_TOKEN, csp, 1)
-    static = {
-        "title": title,
-        "profile": profile,
-        "zoning": zoning,
-        "lang": lang,
-        "fields": fields,
-        "strings": s,
+    printable = {
+        # the printed map is drawn whole (not simplified): the footer says only who made it
+        "context": {
+            **context,
+            "map": None,
+            "csp": "",
+            "footer": s["generated"].format(
+                version=__version__, date=datetime.now(UTC).strftime("%Y-%m-%d")
+            ),
+        },
+        "landscape": ls,
         "layers": layers or {},
-        "scores": scores,
+        "zoning": zoning,
+        "lc_image": drawn.lc_image,
     }
-    return Card(html, static)
+    return Card(html, printable)
 
 
 def _tolerance(ls: Any) -> float:
