@@ -105,7 +105,7 @@ def test_numbers_per_language():
 @pytest.mark.parametrize(
     ("lang", "title", "todo"),
     [
-        ("fr", "Profil du paysage : Ankobra", "À compléter"),
+        ("fr", "Profil du paysage\u202f: Ankobra", "À compléter"),
         ("en", "Landscape profile: Ankobra", "To be completed"),
         ("es", "Perfil del paisaje: Ankobra", "Por completar"),
     ],
@@ -122,7 +122,7 @@ def test_card_content_in_each_language(demo_profile, sample_dir, lang, title, to
     # governance is absent from the narrative: shown as to be completed, never dropped
     assert html.count(todo) == 1
     area = fmt_number(demo_profile.landscape.area_ha, lang)
-    assert f"{area} ha" in html
+    assert f"{area}\u00a0ha" in html  # a number and its unit never part
     assert "C1" in html and "P5" in html  # noqa: PT018
     assert "data:image/png;base64," in html  # the embedded photo
 

@@ -434,7 +434,7 @@ def test_a_zone_under_the_overlap_tolerance_is_clear_not_encroaching():
     assert "clear of every exclusion rule" in why(facts, rs, "en")
     assert "borders: River buffer" in why_short(facts, rs, "en")
     bad = {**facts, "overlap_m2": 12.5, "violations": ["rivers"]}
-    assert "OVERLAPS the exclusion(s) River buffer by 12.5 m²" in why(bad, rs, "en")
+    assert "OVERLAPS the exclusion(s) River buffer by 12.5\u00a0m²" in why(bad, rs, "en")
     assert "OVERLAPS: River buffer" in why_short(bad, rs, "en")
 
 

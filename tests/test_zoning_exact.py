@@ -376,7 +376,7 @@ layer = "concessions"
     z = res.zones.iloc[0]
     assert z.area_ha == pytest.approx((2_490 + 2_190) * 600 / 1e4, rel=1e-9)
     assert z.geometry.intersection(tooth.geometry.iloc[0]).area <= 1.0
-    assert "1 sliver(s) under the minimum size (17.40 ha)" in z.why
+    assert "1 sliver(s) under the minimum size (17.40\u00a0ha)" in z.why
     assert "borders: Mining concessions" in z.why
 
 

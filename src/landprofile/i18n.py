@@ -7,6 +7,7 @@ formatted for each language.
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from functools import cache
 from importlib import resources
@@ -15,18 +16,47 @@ from typing import Any
 
 from landprofile.errors import InvalidParameterError
 
-__all__ = ["LANGS", "describe_provenance", "fmt_number", "strings"]
+__all__ = ["LANGS", "describe_provenance", "fmt_number", "percent", "strings", "typography"]
 
 LANGS = ("fr", "en", "es")
 
 
+#: A number (or a ``{placeholder}`` for one) and its unit never part at a line end.
+_UNIT = re.compile(r"(?<=[\d}]) (?=(?:ha|km²|km|m²|m|°)(?![\w])|%)")
+#: French: a narrow no-break space before ``: ; ! ? %`` and ``»``, after ``«``.
+_FR_BEFORE = re.compile(r"(?<=\S) ?([;!?»])|(?<=\w) ?(:)(?=\s|$)| (%)")
+_FR_AFTER = re.compile(r"« ?")
+
+
+def typography(text: str, lang: str) -> str:
+    """Apply ``lang``'s typographic rules to interface text (never to user data).
+
+    In every language a number and its unit (ha, km, km², m, m², %, °) are joined by a
+    no-break space. In French (Imprimerie nationale, as the issue asks: narrow no-break
+    spaces) ``:``, ``;``, ``!``, ``?``, ``%`` and ``»`` take a narrow no-break space
+    (U+202F) before them and ``«`` one after it.
+    """
+    if lang == "fr":
+        text = _FR_BEFORE.sub(lambda m: "\u202f" + (m.group(1) or m.group(2) or m.group(3)), text)
+        text = _FR_AFTER.sub("«\u202f", text)
+    return _UNIT.sub("\u00a0", text)
+
+
 @cache
 def strings(lang: str) -> dict[str, str]:
-    """All card strings in ``lang`` (``fr``, ``en`` or ``es``)."""
+    """All card strings in ``lang`` (``fr``, ``en`` or ``es``), typography applied."""
     if lang not in LANGS:
         raise InvalidParameterError(f"lang {lang!r} is not one of {', '.join(LANGS)}")
     text = resources.files("landprofile").joinpath(f"data/i18n/{lang}.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    raw = tomllib.loads(text)
+    return {k: typography(v, lang) if isinstance(v, str) else v for k, v in raw.items()}
+
+
+def percent(value: float | None, lang: str, digits: int = 1) -> str:
+    """A share in [0, 1] as a percentage: ``98,6 %`` (fr, es), ``98.6 %`` (en), unbreakable."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return fmt_number(100 * value, lang, digits) + ("\u202f%" if lang == "fr" else "\u00a0%")
 
 
 def fmt_number(value: float | int | None, lang: str, digits: int = 0) -> str:

@@ -273,7 +273,7 @@ def card(
         else {}
     )
     name = fields.get("name") or ls.name
-    title = f"{s['title']} : {name}" if lang == "fr" else f"{s['title']}: {name}"
+    title = f"{s['title']}{s['colon']}{name}"
 
     # ---- the map: the notebook's folium map, offline
     m = folium.Map(tiles=None, max_zoom=19, control_scale=True)

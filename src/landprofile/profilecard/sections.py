@@ -16,6 +16,7 @@ import shapely
 from landprofile.boundary.admin import detect_admin_fields
 from landprofile.geodesy import densify_to_lonlat, geodesic_area_perimeter_m
 from landprofile.i18n import describe_provenance, fmt_number
+from landprofile.i18n import percent as pct
 from landprofile.legend import GROUPS
 from landprofile.profilecard.inputs import questions
 from landprofile.vector import read_vector
@@ -35,7 +36,7 @@ def bars(
     out = []
     for i, (label, value, color) in enumerate(items):
         width = 0.0 if not max_value else 300 * max(0.0, value) / max_value
-        text = (fmt_number(100 * value, lang, 1) + " %") if percent else fmt_number(value, lang, 1)
+        text = pct(value, lang) if percent else fmt_number(value, lang, 1)
         out.append({"label": label, "y": 5 + 22 * i, "width": width, "color": color, "text": text})
     return {"height": 22 * len(items) + 10, "bars": out}
 
@@ -81,7 +82,7 @@ def _admin_lines(admin: Any, ls_geom_lonlat: Any, lang: str) -> list[tuple[str, 
             parts.append((share, str(r[field]) if field else str(r.name)))
         # units that only touch the landscape along a border are not "intersected"
         parts = sorted((p for p in parts if p[0] >= 5e-4), reverse=True)
-        text = ", ".join(f"{label} ({fmt_number(100 * sh, lang, 1)} %)" for sh, label in parts)
+        text = ", ".join(f"{label} ({pct(sh, lang)})" for sh, label in parts)
         out.append((_name(gdf.attrs.get("landprofile_source", "")), text))
     return out
 
@@ -90,9 +91,9 @@ def size(profile: Any, s: dict[str, str], lang: str) -> dict[str, str]:
     """Area, perimeter and the scale verdict."""
     ls = profile.landscape
     return {
-        "area": f"{fmt_number(ls.area_ha, lang)} ha",
-        "km2": f"{fmt_number(ls.area_km2, lang, 1)} km²",
-        "perimeter": f"{fmt_number(ls.perimeter_km, lang, 1)} km",
+        "area": f"{fmt_number(ls.area_ha, lang)}\u00a0ha",
+        "km2": f"{fmt_number(ls.area_km2, lang, 1)}\u00a0km²",
+        "perimeter": f"{fmt_number(ls.perimeter_km, lang, 1)}\u00a0km",
         "scale": s["scale_" + ls.scale],
     }
 
@@ -148,8 +149,8 @@ def ecosystems(profile: Any, lang: str) -> dict[str, Any] | None:
                 "color": str(r.color),
                 "name": leg[v].name(lang) if v in leg else str(r.name),
                 "group": GROUPS[r.group].name(lang),
-                "area": f"{fmt_number(r.area_ha, lang)} ha",
-                "share": f"{fmt_number(100 * r.share, lang, 1)} %",
+                "area": f"{fmt_number(r.area_ha, lang)}\u00a0ha",
+                "share": pct(r.share, lang),
             }
         )
     for r in lc[lc["kind"] != "class"].itertuples():
@@ -158,12 +159,12 @@ def ecosystems(profile: Any, lang: str) -> dict[str, Any] | None:
                 "color": None,
                 "name": str(r.name),
                 "group": "",
-                "area": f"{fmt_number(r.area_ha, lang)} ha",
+                "area": f"{fmt_number(r.area_ha, lang)}\u00a0ha",
                 "share": "",
             }
         )
     nat = profile.natural_share or 0.0
-    return {"natural": f"{fmt_number(100 * nat, lang, 1)} %", "chart": chart, "rows": rows}
+    return {"natural": pct(nat, lang), "chart": chart, "rows": rows}
 
 
 def asm(zoning: Any, lang: str) -> dict[str, Any] | None:
@@ -189,8 +190,8 @@ def asm(zoning: Any, lang: str) -> dict[str, Any] | None:
     weights = sm.get("factor_weights", {})
     return {
         "n_zones": fmt_number(sm["n_zones"], lang),
-        "candidate": f"{fmt_number(sm['candidate_ha'], lang)} ha "
-        f"({fmt_number(100 * sm['candidate_share'], lang, 1)} %)",
+        "candidate": f"{fmt_number(sm['candidate_ha'], lang)}\u00a0ha "
+        f"({pct(sm['candidate_share'], lang)})",
         "passed": s["passed_detail"].format(
             ha=fmt_number(suitable_ha, lang),
             share=fmt_number(100 * sm.get("suitable_share", sm["candidate_share"]), lang, 1),
@@ -206,13 +207,13 @@ def asm(zoning: Any, lang: str) -> dict[str, Any] | None:
         )
         if sel
         else None,
-        "other": f"{fmt_number(sm.get('other_suitable_ha', 0.0), lang)} ha" if sel else None,
+        "other": f"{fmt_number(sm.get('other_suitable_ha', 0.0), lang)}\u00a0ha" if sel else None,
         "shown": s["zones_shown"].format(
             shown=fmt_number(len(shown), lang), total=fmt_number(len(z), lang)
         )
         if len(shown) < len(z)
         else None,
-        "excluded": f"{fmt_number(sm['excluded_ha'], lang)} ha",
+        "excluded": f"{fmt_number(sm['excluded_ha'], lang)}\u00a0ha",
         "n_sites": fmt_number(sm["n_sites"], lang),
         "n_conflict": fmt_number(sm["n_sites_in_conflict"], lang),
         "rules": sm["rules"],
@@ -224,17 +225,15 @@ def asm(zoning: Any, lang: str) -> dict[str, Any] | None:
         "exclusion_rules": [
             {
                 "label": r.label,
-                "buffer": f"{fmt_number(r.buffer_m, lang)} m" if r.buffer_m else "–",
-                "area": f"{fmt_number(r.area_ha, lang)} ha",
+                "buffer": f"{fmt_number(r.buffer_m, lang)}\u00a0m" if r.buffer_m else "–",
+                "area": f"{fmt_number(r.area_ha, lang)}\u00a0ha",
             }
             for r in zoning.exclusions.itertuples()
         ],
         "factor_rules": [
             {
                 "label": s.get(f"z_factor_{k}", rule_label(k, rs, lang)),
-                "weight": "–"
-                if k in missing
-                else f"{fmt_number(100 * weights.get(k, 0.0), lang)} %",
+                "weight": "–" if k in missing else pct(weights.get(k, 0.0), lang, 0),
                 "no_data": k in missing,
             }
             for k in rs.favour
@@ -243,7 +242,7 @@ def asm(zoning: Any, lang: str) -> dict[str, Any] | None:
             {
                 "id": r.zone_id,
                 "rank": int(r.rank),
-                "area": f"{fmt_number(r.area_ha, lang)} ha",
+                "area": f"{fmt_number(r.area_ha, lang)}\u00a0ha",
                 "score": fmt_number(r.score, lang, 2),
                 "sites": fmt_number(r.n_sites, lang),
                 "short": getattr(r, short),
@@ -258,7 +257,7 @@ def asm(zoning: Any, lang: str) -> dict[str, Any] | None:
                 "kind": kind,
                 "rule": rule,
                 "feature": feature,
-                "overlap": f"{fmt_number(ha, lang, 2)} ha",
+                "overlap": f"{fmt_number(ha, lang, 2)}\u00a0ha",
             }
             for site, kind, rule, feature, ha in zip(
                 head[id_col] if len(c) else [],
@@ -409,12 +408,12 @@ def change(
                 {
                     "date": r.date.date().isoformat(),
                     "n": fmt_number(r.n_polygons, lang),
-                    "area": f"{fmt_number(r.area_ha, lang, 1)} ha",
-                    "new": f"{fmt_number(r.new_ha, lang, 1)} ha",
-                    "cumulative": f"{fmt_number(r.cumulative_ha, lang, 1)} ha",
-                    "protected": f"{fmt_number(r.in_protected_ha, lang, 1)} ha",
-                    "concessions": f"{fmt_number(r.in_concessions_ha, lang, 1)} ha",
-                    "rivers": f"{fmt_number(r.near_rivers_ha, lang, 1)} ha",
+                    "area": f"{fmt_number(r.area_ha, lang, 1)}\u00a0ha",
+                    "new": f"{fmt_number(r.new_ha, lang, 1)}\u00a0ha",
+                    "cumulative": f"{fmt_number(r.cumulative_ha, lang, 1)}\u00a0ha",
+                    "protected": f"{fmt_number(r.in_protected_ha, lang, 1)}\u00a0ha",
+                    "concessions": f"{fmt_number(r.in_concessions_ha, lang, 1)}\u00a0ha",
+                    "rivers": f"{fmt_number(r.near_rivers_ha, lang, 1)}\u00a0ha",
                 }
                 for r in timeline.itertuples()
             ],
@@ -422,15 +421,15 @@ def change(
     if landcover is not None:
         nat = landcover.natural
         out["landcover"] = {
-            "natural_before": f"{fmt_number(nat['before_ha'], lang)} ha",
-            "natural_after": f"{fmt_number(nat['after_ha'], lang)} ha",
-            "lost": f"{fmt_number(nat['lost_ha'], lang)} ha",
-            "gained": f"{fmt_number(nat['gained_ha'], lang)} ha",
+            "natural_before": f"{fmt_number(nat['before_ha'], lang)}\u00a0ha",
+            "natural_after": f"{fmt_number(nat['after_ha'], lang)}\u00a0ha",
+            "lost": f"{fmt_number(nat['lost_ha'], lang)}\u00a0ha",
+            "gained": f"{fmt_number(nat['gained_ha'], lang)}\u00a0ha",
             "rows": [
                 {
                     "from_": r.from_name,
                     "to": r.to_name,
-                    "area": f"{fmt_number(r.area_ha, lang)} ha",
+                    "area": f"{fmt_number(r.area_ha, lang)}\u00a0ha",
                 }
                 for r in landcover.main_transitions(10).itertuples()
             ],
