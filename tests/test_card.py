@@ -494,3 +494,86 @@ def test_report_page_as_png(demo_card_html, tmp_path, demo_profile):
     with pytest.raises(InvalidParameterError, match="pages 1 to"):
         c.to_png(tmp_path / "p99.png", page=99)
     assert not (tmp_path / "p99.png").exists()
+
+
+def _visible_texts(page) -> list[str]:
+    """Every visible text node, and every title / aria-label / alt, of the page."""
+    return page.evaluate(
+        """() => {
+        const out = [];
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        while (walker.nextNode()) {
+          const n = walker.currentNode, e = n.parentElement;
+          if (!e || ['SCRIPT', 'STYLE'].includes(e.tagName)) continue;
+          const t = n.textContent.trim();
+          if (!t) continue;
+          const r = e.getBoundingClientRect(), st = getComputedStyle(e);
+          if (st.visibility === 'hidden' || st.display === 'none') continue;
+          if (r.width === 0 && r.height === 0) continue;
+          out.push(t);
+        }
+        document.querySelectorAll('[title], [aria-label], [alt]').forEach(e => {
+          for (const a of ['title', 'aria-label', 'alt']) {
+            if (e.getAttribute(a)) out.push(e.getAttribute(a).trim());
+          }
+        });
+        return out;
+    }"""
+    )
+
+
+#: Leaflet's own English words (a fr/es card must show none of them).
+LEAFLET_ENGLISH = ("Zoom in", "Zoom out", "Layers", "Close popup", "A JavaScript library")
+
+
+@pytest.mark.parametrize("lang", ["fr", "es"])
+def test_no_english_interface_text_on_french_and_spanish_cards(tmp_path, sample_dir, lang):
+    import tomllib
+
+    from landprofile.i18n import strings
+    from landprofile.pipeline import run
+
+    cfg = tmp_path / "demo.toml"
+    for f in sample_dir.iterdir():
+        if f.is_file():
+            shutil.copy(f, tmp_path / f.name)
+    text = (sample_dir / "demo.toml").read_text().replace('language = "fr"', f'language = "{lang}"')
+    cfg.write_text(text)
+    out = run(cfg, tmp_path / "out")
+    with browser() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = b.new_context(viewport={"width": 1400, "height": 1000}, offline=True).new_page()
+        page.goto(out.card_html.resolve().as_uri())
+        page.wait_for_selector("path.leaflet-interactive", state="attached", timeout=30_000)
+        page.locator(".leaflet-control-layers").hover()  # the folded control's words too
+        page.locator('path.leaflet-interactive[fill="#7a0177"]').first.click(force=True)
+        page.wait_for_selector(".leaflet-popup-content", timeout=10_000)
+        texts = _visible_texts(page)
+        b.close()
+    # the English catalogue's sentences and labels that the other language words
+    # differently: none may show (user data, e.g. synthetic feature names, is not there)
+    en, other = strings("en"), strings(lang)
+    english = {
+        v
+        for k, v in en.items()
+        if isinstance(v, str) and len(v) > 4 and "{" not in v and v != other.get(k)
+    } | set(LEAFLET_ENGLISH)
+    rules_en = tomllib.loads(
+        (Path(lp.__file__).parent / "data/rules/default_igf.toml").read_text("utf-8")
+    )["name"]
+    english.add(rules_en)
+    import re
+
+    def shows(e: str, t: str) -> bool:
+        # a one-word string is English only as a whole text ("river" is also in the
+        # user's "synthetic river B"); a phrase anywhere, as whole words
+        if " " not in e:
+            return t == e
+        return re.search(r"(?<!\w)" + re.escape(e) + r"(?!\w)", t) is not None
+
+    found = sorted({e for t in texts for e in english if shows(e, t)})
+    assert found == [], found
+    assert any(strings(lang)["map_zoom_in"] == t for t in texts)

@@ -96,7 +96,7 @@ def test_profile_and_zoning_explore_hold_their_layers(ankobra, sample_dir):
     gj = next(c for c in gz["Zonas MAPE candidatas"]._children.values())
     popup = gj.data["features"][0]["properties"]["_popup"]
     assert "Por qué:" in popup
-    assert "Puntuación" in popup
+    assert "Puntaje" in popup  # one term per concept (i18n glossary)
     # zones are filled by score class: five equal steps of [min_score, 1], light to dark
     lo = res.summary["min_score"]
     for feat, score in zip(gj.data["features"], res.zones["score"], strict=True):

@@ -308,7 +308,7 @@ def test_explanations_in_french_english_and_spanish(scene):
         assert "nearest" not in w
         assert "clear of" not in w
     for w in es.zones.why:
-        assert w.startswith("Puntuación ")
+        assert w.startswith("Puntaje ")
         assert "regla de exclusión" in w
     assert set(fr.exclusions.label) == {
         "Concessions minières",

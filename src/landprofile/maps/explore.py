@@ -19,7 +19,7 @@ import geopandas as gpd
 from landprofile.i18n import fmt_number, strings
 from landprofile.maps import features
 from landprofile.maps.context import context_layers
-from landprofile.maps.layers import ReadyFlag, add_image, add_vector
+from landprofile.maps.layers import Localise, ReadyFlag, add_image, add_vector
 from landprofile.maps.styles import SCORE_COLORS, STYLES, score_classes, score_color
 
 __all__ = ["MapLayers", "card_map", "explore_landscape", "explore_profile", "explore_zoning"]
@@ -49,7 +49,8 @@ def _labels(lang: str) -> dict[str, str]:
 def _new_map(bounds: tuple[float, float, float, float], m: Any, tiles: Any, **kwargs: Any):
     w, s, e, n = bounds
     if m is None:
-        kwargs.setdefault("control_scale", True)
+        # the scale bar is added metric-only by Localise (folium's shows miles too)
+        kwargs.setdefault("control_scale", False)
         m = folium.Map(tiles=tiles, **kwargs)
     # markercluster needs the map's maxZoom, which a map without tiles does not set
     m.options.setdefault("maxZoom", 19)
@@ -236,11 +237,14 @@ def add_footprints(
         out.legend.append((color, label))
 
 
-def _finish(m: Any, out: MapLayers, layer_control: bool) -> None:
+def _finish(m: Any, out: MapLayers, layer_control: bool, lang: str, scale: bool) -> None:
     control = None
     if layer_control:
         control = folium.LayerControl(collapsed=True)
         control.add_to(m)
+    s = strings(lang)
+    texts = {k: s[f"map_{k}"] for k in ("zoom_in", "zoom_out", "layers", "close", "leaflet")}
+    Localise(texts, scale=scale).add_to(m)
     ReadyFlag(out.stats, control).add_to(m)
 
 
@@ -267,6 +271,8 @@ def card_map(
     ls = profile.landscape if hasattr(profile, "landscape") else profile
     bounds = ls.bounds_lonlat
     tol_m = features.display_tolerance_m(bounds)
+    own_scale = m is not None and not getattr(m, "control_scale", False)
+    new = m is None
     m = _new_map(bounds, m, tiles, **kwargs)
     out = MapLayers()
     if context:
@@ -290,7 +296,8 @@ def card_map(
     add_landscape(m, ls, lang, out, tol_m)
     if zoning is not None:
         add_zoning(m, zoning, lang, out, tol_m)
-    _finish(m, out, layer_control)
+    # a scale bar on maps made here, and on a caller's map that has none
+    _finish(m, out, layer_control, lang, scale=new or own_scale)
     return m, out
 
 

@@ -21,7 +21,7 @@ from folium.template import Template
 from landprofile.maps import features
 from landprofile.maps.styles import STYLES
 
-__all__ = ["ReadyFlag", "add_image", "add_vector", "mbtiles_layer"]
+__all__ = ["Localise", "ReadyFlag", "add_image", "add_vector", "mbtiles_layer"]
 
 
 #: Leaflet popup options: a readable width that fits a 360 px phone, and a height that
@@ -149,6 +149,49 @@ class _EmbeddedTiles(MacroElement):
 def mbtiles_layer(mb: dict[str, Any]) -> MacroElement:
     """The basemap of a local MBTiles file, tiles embedded (see ``profilecard``)."""
     return _EmbeddedTiles(mb["tiles"], mb["minzoom"], mb["maxzoom"])
+
+
+class Localise(MacroElement):
+    """Leaflet's own interface words in the map's language, and a metric scale bar.
+
+    Leaflet ships English titles and aria-labels (zoom buttons, the layer control's
+    toggle, a popup's close button, its attribution link); they are set from the i18n
+    catalogue (``map_zoom_in``...). The scale bar is metric only.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function(map, t){
+          {%- if this.scale %}
+          L.control.scale({imperial: false}).addTo(map);
+          {%- endif %}
+          var c = map.getContainer();
+          function label(sel, text){
+            c.querySelectorAll(sel).forEach(function(e){
+              e.title = text; e.setAttribute('aria-label', text);
+            });
+          }
+          label('.leaflet-control-zoom-in', t.zoom_in);
+          label('.leaflet-control-zoom-out', t.zoom_out);
+          label('.leaflet-control-layers-toggle', t.layers);
+          if (map.attributionControl) {
+            map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
+            label('.leaflet-control-attribution a[href="https://leafletjs.com"]', t.leaflet);
+          }
+          map.on('popupopen', function(e){
+            var b = e.popup.getElement().querySelector('.leaflet-popup-close-button');
+            if (b) { b.title = t.close; b.setAttribute('aria-label', t.close); }
+          });
+        })({{ this._parent.get_name() }}, {{ this.texts|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, texts: dict[str, str], scale: bool = True) -> None:
+        super().__init__()
+        self._name = "Localise"
+        self.texts, self.scale = texts, scale
 
 
 class ReadyFlag(MacroElement):

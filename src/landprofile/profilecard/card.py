@@ -276,7 +276,7 @@ def card(
     title = f"{s['title']}{s['colon']}{name}"
 
     # ---- the map: the notebook's folium map, offline
-    m = folium.Map(tiles=None, max_zoom=19, control_scale=True)
+    m = folium.Map(tiles=None, max_zoom=19, control_scale=False)
     img_src = "data:"
     if basemap is not None:
         b = str(basemap)

@@ -15,7 +15,7 @@ import shapely
 
 from landprofile.boundary.admin import detect_admin_fields
 from landprofile.geodesy import densify_to_lonlat, geodesic_area_perimeter_m
-from landprofile.i18n import describe_provenance, fmt_number
+from landprofile.i18n import describe_provenance, fmt_number, strings
 from landprofile.i18n import percent as pct
 from landprofile.legend import GROUPS
 from landprofile.profilecard.inputs import questions
@@ -30,15 +30,29 @@ MAX_ZONE_ROWS = 20
 
 
 def bars(
-    items: list[tuple[str, float, str]], lang: str, *, max_value: float = 1.0, percent: bool = True
+    items: list[tuple[str, float | None, str]],
+    lang: str,
+    *,
+    max_value: float = 1.0,
+    percent: bool = True,
+    missing: str = "–",
 ) -> dict[str, Any]:
-    """A horizontal bar chart: one bar per (label, value, colour)."""
+    """A horizontal bar chart: one bar per (label, value, colour).
+
+    Bars are widths in % of the chart (HTML, so they scale with the page and print);
+    a value of ``None`` draws no bar and says ``missing`` (an unrated item is not a 0).
+    """
     out = []
-    for i, (label, value, color) in enumerate(items):
-        width = 0.0 if not max_value else 300 * max(0.0, value) / max_value
+    for label, value, color in items:
+        if value is None:
+            row = {"label": label, "width": 0.0, "color": color, "text": missing, "none": True}
+            out.append(row)
+            continue
+        width = 0.0 if not max_value else 100 * max(0.0, value) / max_value
         text = pct(value, lang) if percent else fmt_number(value, lang, 1)
-        out.append({"label": label, "y": 5 + 22 * i, "width": width, "color": color, "text": text})
-    return {"height": 22 * len(items) + 10, "bars": out}
+        width = min(width, 100.0)
+        out.append({"label": label, "width": width, "color": color, "text": text, "none": False})
+    return {"bars": out}
 
 
 def _name(path: Any) -> str:
@@ -171,7 +185,6 @@ def asm(zoning: Any, lang: str) -> dict[str, Any] | None:
     """The ASM section: what passed the rules, the located zones, the rules, conflicts."""
     if zoning is None:
         return None
-    from landprofile.i18n import strings
     from landprofile.zoning.explain import rule_label
 
     s = strings(lang)
@@ -216,7 +229,7 @@ def asm(zoning: Any, lang: str) -> dict[str, Any] | None:
         "excluded": f"{fmt_number(sm['excluded_ha'], lang)}\u00a0ha",
         "n_sites": fmt_number(sm["n_sites"], lang),
         "n_conflict": fmt_number(sm["n_sites_in_conflict"], lang),
-        "rules": sm["rules"],
+        "rules": zoning.rules.display_name(lang),
         "min_score": s["min_score_line"].format(
             score=fmt_number(sm.get("min_score", 0.4), lang, 2),
             lo=fmt_number((sel or {}).get("zone_area_ha", (sm.get("min_area_ha", 0),))[0], lang),
@@ -289,14 +302,16 @@ def scorecard(
                     "then": fmt_number(before, lang, 1) if before is not None else None,
                 }
             )
-            items.append((q["id"], sc or 0.0, "#2b8cbe"))
+            items.append((q["id"], sc, "#2b8cbe"))
         scored = [scores[q["id"]] for q in goal["questions"] if q["id"] in scores]
         stmt = goal.get("statement", {})
         out.append(
             {
                 "name": goal["name"].get(lang) or goal["name"]["en"],
                 "statement": stmt.get(lang) or stmt.get("en", ""),
-                "chart": bars(items, lang, max_value=5.0, percent=False),
+                "chart": bars(
+                    items, lang, max_value=5.0, percent=False, missing=strings(lang)["not_scored"]
+                ),
                 "rows": rows,
                 "average": fmt_number(float(np.mean(scored)), lang, 2) if scored else "–",
                 "then_average": _average(then, goal["questions"], lang) if then else None,

@@ -75,7 +75,18 @@ _FAVOUR_KEYS = {
     "description",
     "required",
 }
-_TOP = {"name", "version", "grid", "zones", "exclude", "favour", "description"}
+_TOP = {
+    "name",
+    "name_fr",
+    "name_en",
+    "name_es",
+    "version",
+    "grid",
+    "zones",
+    "exclude",
+    "favour",
+    "description",
+}
 _GRID = {"resolution_m"}
 _ZONES = {"min_area_ha", "max_area_ha", "min_score", "ha_per_operation", "split"}
 #: How a suitable area over ``max_area_ha`` becomes zones (see zoning.regions).
@@ -93,6 +104,10 @@ class RuleSet:
     def name(self) -> str:
         """The rule set's name."""
         return str(self.data.get("name", "rules"))
+
+    def display_name(self, lang: str) -> str:
+        """The rule set's name in ``lang`` (``name_fr``, ``name_es``...), else ``name``."""
+        return str(self.data.get(f"name_{lang}") or self.name)
 
     @property
     def exclude(self) -> dict[str, dict[str, Any]]:
