@@ -577,3 +577,35 @@ def test_no_english_interface_text_on_french_and_spanish_cards(tmp_path, sample_
     found = sorted({e for t in texts for e in english if shows(e, t)})
     assert found == [], found
     assert any(strings(lang)["map_zoom_in"] == t for t in texts)
+
+
+@pytest.mark.parametrize("width", [360, 390, 430, 1400])
+def test_no_horizontal_scrolling_from_phone_to_desktop(demo_card_html, width):
+    with browser() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = b.new_context(viewport={"width": width, "height": 844}, offline=True).new_page()
+        page.goto(demo_card_html.resolve().as_uri())
+        page.wait_for_selector("path.leaflet-interactive", state="attached", timeout=30_000)
+        got = page.evaluate(
+            """() => {
+            const W = document.documentElement.clientWidth;
+            const out = [];
+            document.querySelectorAll('main *').forEach(e => {
+              // wide tables may scroll inside their own box; the map is the map
+              if (e.closest('.scroll') || e.closest('.leaflet-container')) return;
+              const r = e.getBoundingClientRect();
+              if (r.right > W + 1) out.push(e.tagName + ' ' + Math.round(r.right));
+            });
+            return {page: document.documentElement.scrollWidth, W, over: out.slice(0, 5),
+                    folded: document.querySelectorAll('.leaflet-control-layers-expanded').length,
+                    toggle: !!document.querySelector('.leaflet-control-layers-toggle')};
+        }"""
+        )
+        b.close()
+    assert got["page"] <= got["W"], got
+    assert got["over"] == [], got
+    assert got["folded"] == 0  # the layer control is folded on every width ...
+    assert got["toggle"]  # ... behind its toggle

@@ -3,6 +3,7 @@ expected features (counted here from the folium objects, against the inputs)."""
 
 from __future__ import annotations
 
+import shutil
 import warnings
 
 import folium
@@ -148,3 +149,47 @@ def test_rich_display_summaries(ankobra):
     zh = res._repr_html_()
     assert f"{res.summary['n_zones']} candidate zones" in zh
     assert res.zones.zone_id.iloc[0] in zh
+
+
+def test_offline_notebook_maps_need_no_network(ankobra, tmp_path):
+    import re
+
+    ls, _prof, res = ankobra
+    online = res.explore()
+    html = online.get_root().render()
+    assert "openstreetmap" in html.lower()  # the default: a tile layer from the web
+    m = res.explore(offline=True)
+    html = m.get_root().render()
+    # no tile layer, no dead basemap entry, nothing fetched: Leaflet is inlined
+    assert "openstreetmap" not in html.lower()
+    assert "tile.openstreetmap" not in html
+    assert re.search(r"<script[^>]+src=", html) is None
+    assert re.search(r"<link[^>]+href=\"http", html) is None
+    assert "L.map" in html or "L.Map" in html
+    # the package-wide default does the same for every .explore()
+    lp.options.offline_maps = True
+    try:
+        html2 = ls.explore().get_root().render()
+    finally:
+        lp.options.offline_maps = False
+    assert re.search(r"<script[^>]+src=", html2) is None
+    assert "openstreetmap" not in html2.lower()
+    # and the page draws in a browser with the network off
+    page = tmp_path / "map.html"
+    page.write_text(html, encoding="utf-8")
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("Debian chromium not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=chromium,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        pg = b.new_context(offline=True).new_page()
+        pg.goto(page.as_uri())
+        pg.wait_for_selector("path.leaflet-interactive", state="attached", timeout=30_000)
+        n = pg.locator("path.leaflet-interactive").count()
+        b.close()
+    assert n > 0

@@ -45,6 +45,7 @@ _EXPORTS = {
     "from_dem": "landprofile.watershed",
     "change": "landprofile.monitoring",
     "footprint_timeline": "landprofile.monitoring",
+    "options": "landprofile._options",
 }
 #: Sub-packages reachable as attributes (``lp.zoning``, ``lp.errors``...).
 _SUBMODULES = {
@@ -79,6 +80,7 @@ __all__ = [
     "land_cover",
     "load_legend",
     "norm_crs",
+    "options",
     "overlap",
     "population",
     "profile",

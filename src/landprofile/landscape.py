@@ -319,7 +319,9 @@ class Landscape:
 
         ``m`` adds to an existing map; ``tiles=`` (default ``"OpenStreetMap"``), ``lang=``
         (``en``, ``fr``, ``es``) and ``context=`` (the offline borders/towns/rivers layer)
-        are passed on; other keywords go to :class:`folium.Map`.
+        are passed on; ``offline=True`` (default: ``lp.options.offline_maps``) inlines the
+        vendored Leaflet and draws no tiles, for a notebook without internet; other
+        keywords go to :class:`folium.Map`.
         """
         from landprofile.maps import explore_landscape
 

@@ -301,6 +301,24 @@ def card_map(
     return m, out
 
 
+def _offline(offline: bool | None, tiles: Any) -> tuple[bool, Any]:
+    """Whether a notebook map is made offline, and its tiles (none then: no dead entry)."""
+    from landprofile._options import options
+
+    off = options.offline_maps if offline is None else bool(offline)
+    if off and tiles == "OpenStreetMap":
+        tiles = None
+    return off, tiles
+
+
+def _done(m: Any, off: bool) -> Any:
+    if off:
+        from landprofile.maps.offline import make_offline
+
+        make_offline(m)
+    return m
+
+
 def explore_landscape(
     ls: Any,
     m: Any = None,
@@ -308,10 +326,12 @@ def explore_landscape(
     tiles: Any = "OpenStreetMap",
     lang: str = "en",
     context: bool = True,
+    offline: bool | None = None,
     **kwargs: Any,
 ) -> Any:
     """A :class:`folium.Map` of a landscape's boundary (see :meth:`Landscape.explore`)."""
-    return card_map(ls, m=m, tiles=tiles, lang=lang, context=context, **kwargs)[0]
+    off, tiles = _offline(offline, tiles)
+    return _done(card_map(ls, m=m, tiles=tiles, lang=lang, context=context, **kwargs)[0], off)
 
 
 def explore_profile(
@@ -324,10 +344,12 @@ def explore_profile(
     land_cover: Any = None,
     legend: Any = None,
     context: bool = True,
+    offline: bool | None = None,
     **kwargs: Any,
 ) -> Any:
     """A :class:`folium.Map` of a profile (see :meth:`Profile.explore`)."""
-    return card_map(
+    off, tiles = _offline(offline, tiles)
+    m = card_map(
         profile,
         m=m,
         tiles=tiles,
@@ -338,6 +360,7 @@ def explore_profile(
         context=context,
         **kwargs,
     )[0]
+    return _done(m, off)
 
 
 def explore_zoning(
@@ -349,11 +372,13 @@ def explore_zoning(
     lang: str | None = None,
     layers: dict[str, Any] | None = None,
     context: bool = True,
+    offline: bool | None = None,
     **kwargs: Any,
 ) -> Any:
     """A :class:`folium.Map` of candidate zones (see :meth:`ZoningResult.explore`)."""
     landscape = landscape if landscape is not None else result.landscape
-    return card_map(
+    off, tiles = _offline(offline, tiles)
+    m = card_map(
         landscape,
         zoning=result,
         m=m,
@@ -363,6 +388,7 @@ def explore_zoning(
         context=context,
         **kwargs,
     )[0]
+    return _done(m, off)
 
 
 def explore_change(
@@ -372,9 +398,11 @@ def explore_change(
     tiles: Any = "OpenStreetMap",
     lang: str = "en",
     context: bool = True,
+    offline: bool | None = None,
     **kwargs: Any,
 ) -> Any:
     """A :class:`folium.Map` of a land-cover change (see :meth:`ChangeResult.explore`)."""
+    off, tiles = _offline(offline, tiles)
     ls = result.landscape
     m = card_map(ls, m=m, tiles=tiles, lang=lang, context=context, layer_control=False, **kwargs)[0]
     s = strings(lang)
@@ -390,4 +418,4 @@ def explore_change(
         ).add_to(group)
         group.add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
-    return m
+    return _done(m, off)

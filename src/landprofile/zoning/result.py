@@ -176,7 +176,7 @@ class ZoningResult:
 
         Zones coloured by rank with their explanation in the popup, exclusions (hidden
         at first), the boundary; ``tiles=``, ``lang=`` (default: the result's),
-        ``layers=`` and ``context=`` as in :meth:`landprofile.Profile.explore`.
+        ``layers=``, ``context=`` and ``offline=`` as in :meth:`landprofile.Profile.explore`.
         """
         from landprofile.maps import explore_zoning
 

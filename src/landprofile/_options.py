@@ -1,0 +1,31 @@
+"""Package-wide defaults a user may set once (``lp.options``), light to import."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+__all__ = ["Options", "options"]
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass
+class Options:
+    """Defaults of the package; change them as attributes (``lp.options.offline_maps = True``).
+
+    Attributes
+    ----------
+    offline_maps
+        Every ``.explore()`` map inlines the vendored Leaflet (as the card does) and
+        draws no tile layer, so it shows in a notebook without internet. Default: the
+        ``LANDPROFILE_OFFLINE_MAPS`` environment variable (``1``, ``true``), else off.
+    """
+
+    offline_maps: bool = _env_flag("LANDPROFILE_OFFLINE_MAPS")
+
+
+#: The package's options.
+options = Options()
