@@ -86,7 +86,9 @@ class TestFormats:
     def test_shapefile_plain_and_folder(self, gdf, tmp_path):
         p = write_shp(gdf, tmp_path / "shp")
         assert same(read_vector(p).geometry.iloc[0], POLY)
-        assert same(read_vector(tmp_path / "shp").geometry.iloc[0], POLY)
+        # a folder is not guessed into the file inside it: the error names that file
+        with pytest.raises(UnsupportedFormatError, match=r"give the file inside it: .*units\.shp"):
+            read_vector(tmp_path / "shp")
 
     def test_zipped_shapefile_flat_and_in_folder(self, gdf, tmp_path):
         p = write_shp(gdf, tmp_path / "shp")

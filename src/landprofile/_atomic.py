@@ -1,12 +1,73 @@
-"""Atomic output: write to a temporary file beside the target, rename into place."""
+"""Atomic output: write to a temporary file beside the target, rename into place.
+
+Temporary names carry the writing process's id and host (``.{name}.lp{pid}-{host}.…``),
+so that the leftovers of a run killed outright (``kill -9``, a power cut) are recognised
+and removed by the next write to the same target — only those, only when their process
+is gone, never anything else.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import re
+import shutil
+import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+__all__ = ["atomic_path", "dead_owner", "owner_tag", "remove_stale"]
+
+
+def _host() -> str:
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:6]
+
+
+def owner_tag() -> str:
+    """``lp{pid}-{host}``: who writes a temporary file or folder."""
+    return f"lp{os.getpid()}-{_host()}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists, under another user
+    return True
+
+
+def dead_owner(tag: str) -> bool:
+    """Whether ``lp{pid}-{host}`` names a process of this host that is gone."""
+    m = re.fullmatch(r"lp(\d+)-([0-9a-f]{6})", tag)
+    return bool(m) and m.group(2) == _host() and not _alive(int(m.group(1)))
+
+
+def remove_stale(target: Path) -> list[Path]:
+    """Remove the temporaries a dead landprofile process left for ``target``.
+
+    Matches only ``.{target.name}.lp{pid}-{host}.*`` on this host whose process is gone.
+    Returns what was removed.
+    """
+    pattern = re.compile(re.escape(f".{target.name}.") + r"lp(\d+)-([0-9a-f]{6})\.")
+    removed = []
+    try:
+        entries = list(target.parent.iterdir())
+    except OSError:
+        return removed
+    for p in entries:
+        m = pattern.match(p.name)
+        if not m or not dead_owner(f"lp{m.group(1)}-{m.group(2)}"):
+            continue
+        try:
+            shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
+            removed.append(p)
+        except OSError:
+            pass
+    return removed
 
 
 @contextlib.contextmanager
@@ -21,8 +82,11 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     target = Path(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale(target)
         fd, tmp = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".tmp" + target.suffix, dir=target.parent
+            prefix=f".{target.name}.{owner_tag()}.",
+            suffix=".tmp" + target.suffix,
+            dir=target.parent,
         )
     except OSError as exc:
         raise OutputError(

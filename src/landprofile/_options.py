@@ -12,6 +12,14 @@ def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def _env_float(name: str) -> float | None:
+    text = os.environ.get(name, "").strip()
+    try:
+        return float(text) if text else None
+    except ValueError:
+        return None
+
+
 @dataclass
 class Options:
     """Defaults of the package; change them as attributes (``lp.options.offline_maps = True``).
@@ -22,9 +30,14 @@ class Options:
         Every ``.explore()`` map inlines the vendored Leaflet (as the card does) and
         draws no tile layer, so it shows in a notebook without internet. Default: the
         ``LANDPROFILE_OFFLINE_MAPS`` environment variable (``1``, ``true``), else off.
+    max_memory_gb
+        The memory (GiB) a gridded stage (zoning, a DEM catchment) may plan to use before
+        it refuses with :class:`~landprofile.errors.ResourceLimitError`; ``None``: 80 % of
+        the memory available when the stage starts. Default: ``LANDPROFILE_MAX_MEMORY_GB``.
     """
 
     offline_maps: bool = _env_flag("LANDPROFILE_OFFLINE_MAPS")
+    max_memory_gb: float | None = _env_float("LANDPROFILE_MAX_MEMORY_GB")
 
 
 #: The package's options.

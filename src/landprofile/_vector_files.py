@@ -22,6 +22,7 @@ import shapely
 from landprofile.crs import WGS84, norm_crs
 from landprofile.errors import (
     AmbiguousLayerError,
+    IncompleteFileWarning,
     LayerNotFoundError,
     MissingCRSError,
     MissingFieldError,
@@ -61,15 +62,19 @@ def read_path(path: Path, *, layer: str | int | None, crs: Any) -> tuple[gpd.Geo
     if not path.exists():
         raise SourceNotFoundError(f"vector file not found: '{path}'")
     if path.is_dir():
-        shps = sorted(path.glob("*.shp"))
-        if len(shps) == 1:
-            path = shps[0]
-        else:
-            raise UnsupportedFormatError(
-                f"'{path}' is a folder; give a file "
-                f"({', '.join(sorted(VECTOR_EXTENSIONS))})"
-                + (f" — it holds {len(shps)} shapefiles" if shps else "")
-            )
+        # a folder is never guessed into a file: the next error would be about a
+        # missing field of whatever layer GDAL picked
+        inside = sorted(p.name for p in path.iterdir() if p.suffix.lower() in VECTOR_EXTENSIONS)
+        shown = ", ".join(inside[:8]) + (" ..." if len(inside) > 8 else "")
+        hint = (
+            f"; give the file inside it: '{path / inside[0]}'"
+            if len(inside) == 1
+            else (f" — it holds: {shown}" if inside else " — it holds no vector file")
+        )
+        raise UnsupportedFormatError(
+            f"'{path}' is a folder, not a vector file "
+            f"({', '.join(sorted(VECTOR_EXTENSIONS))}){hint}"
+        )
     ext = path.suffix.lower()
     if ext == ".zip":
         return _read_zip(path, layer=layer)
@@ -84,6 +89,8 @@ def read_path(path: Path, *, layer: str | int | None, crs: Any) -> tuple[gpd.Geo
             f"'{path}': unknown vector format '{path.suffix or '(no extension)'}'; accepted: "
             + ", ".join(f"{k} ({v})" for k, v in VECTOR_EXTENSIONS.items())
         )
+    if ext == ".shp":
+        _check_shapefile_parts(path.name, [p.name for p in path.parent.iterdir()], str(path))
     gdf, label = _read_ogr(str(path), str(path), layer=layer)
     if gdf.crs is None and ext in (".geojson", ".json"):
         gdf = gdf.set_crs(WGS84)  # RFC 7946 defines the CRS when none is declared
@@ -152,8 +159,22 @@ def _read_zip(path: Path, *, layer: str | int | None) -> tuple[gpd.GeoDataFrame,
         )
     stems = [Path(m).stem for m in shps]
     chosen = shps[stems.index(_choose_layer(stems, layer, str(path)))]
+    _check_shapefile_parts(chosen, members, f"{path}!{chosen}")
     gdf, _ = _read_ogr(f"/vsizip/{path.resolve()}/{chosen}", f"{path}!{chosen}", layer=None)
     return gdf, f"{path}!{chosen}"
+
+
+def _check_shapefile_parts(shp: str, names: list[str], label: str) -> None:
+    """Warn when a shapefile's .dbf is missing: GDAL reads its shapes without attributes."""
+    stem = str(Path(shp).with_suffix("")).casefold()
+    have = {str(Path(n).with_suffix("")).casefold() + Path(n).suffix.lower() for n in names}
+    if stem + ".dbf" not in have:
+        warnings.warn(
+            f"{label}: the shapefile has no .dbf beside it, so it is read without its "
+            "attributes (no ids, names or types; generated ids are used): add the .dbf",
+            IncompleteFileWarning,
+            stacklevel=user_stacklevel(),
+        )
 
 
 def _read_kmz(path: Path, *, layer: str | int | None) -> tuple[gpd.GeoDataFrame, str]:

@@ -386,7 +386,15 @@ class _Checkpoint:
         from pathlib import Path
 
         self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            from landprofile.errors import OutputError
+
+            raise OutputError(
+                f"cannot write the folder '{self.folder}': {exc.strerror or exc} (choose an "
+                "output in a folder you can write to)"
+            ) from None
         stamp = []
         for a in args:
             if isinstance(a, str | os.PathLike) and os.path.exists(a):

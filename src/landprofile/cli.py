@@ -54,6 +54,11 @@ class _Group(click.Group):
         except LandprofileError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
+        except (PermissionError, IsADirectoryError, NotADirectoryError) as exc:
+            # where the user asked to read or write: an input, not an internal error
+            where = f" '{exc.filename}'" if exc.filename else ""
+            click.echo(f"error: cannot use{where}: {exc.strerror or exc}", err=True)
+            sys.exit(2)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # an internal error: say so, keep the traceback
@@ -401,6 +406,13 @@ def batch(
         from landprofile.errors import OutputError
 
         raise OutputError(f"output '{out_file}' is one of the inputs; choose another path")
+    if out_file.suffix.lower() not in (".csv", ".parquet"):
+        from landprofile.errors import OutputError
+
+        raise OutputError(
+            f"output '{out_file}': unknown table format '{out_file.suffix or '(none)'}'; "
+            "accepted: .csv (UTF-8 text) or .parquet"
+        )
     gdf = read_vector(landscapes, layer=layer)
     # finished chunks are kept beside the output until it is written: a batch stopped
     # (Ctrl-C) and run again with the same inputs resumes where it was

@@ -144,8 +144,24 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     path = Path(path)
     if not path.exists():
         raise SourceNotFoundError(f"config file not found: '{path}'")
+    raw = path.read_bytes()
     try:
-        data = tomllib.loads(path.read_text("utf-8"))
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        # saved as Latin-1 / Windows-1252 by an older editor: read it so, and say so
+        import warnings
+
+        from landprofile.errors import TextEncodingWarning, user_stacklevel
+
+        text = raw.decode("cp1252", errors="replace")
+        warnings.warn(
+            f"config '{path}' is not UTF-8 (TOML requires it): read as Windows-1252; "
+            "save it as UTF-8",
+            TextEncodingWarning,
+            stacklevel=user_stacklevel(),
+        )
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UnreadableFileError(f"config '{path}' is not valid TOML: {exc}") from None
     where = f"config '{path}'"
@@ -175,6 +191,7 @@ def load_config(path: str | os.PathLike[str]) -> Config:
             raise ConfigError(
                 f"{where}: [{section}] has unknown key(s) {sorted(bad)}; accepted: {sorted(keys)}"
             )
+    _check_types(data, where)
     b = data.get("boundary")
     if not b:
         raise ConfigError(f"{where}: a [boundary] table is required")
@@ -199,6 +216,108 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     base = path.parent
     resolved = _resolve(data, base, where)
     return Config(path=path, data=resolved)
+
+
+def _is_num(v: Any) -> bool:
+    import math
+
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _num(lo: float | None = None, *, above: bool = False, hi: float | None = None) -> Any:
+    def check(v: Any) -> str | None:
+        ok = _is_num(v)
+        if ok and lo is not None:
+            ok = v > lo if above else v >= lo
+        if ok and hi is not None:
+            ok = v <= hi
+        if ok:
+            return None
+        rng = ""
+        if lo is not None:
+            rng = f" {'>' if above else '>='} {lo:g}"
+        if hi is not None:
+            rng += f" and <= {hi:g}"
+        return f"a finite number{rng}"
+
+    return check
+
+
+def _int(lo: int) -> Any:
+    def check(v: Any) -> str | None:
+        ok = isinstance(v, int) and not isinstance(v, bool) and v >= lo
+        return None if ok else f"a whole number >= {lo}"
+
+    return check
+
+
+def _bool(v: Any) -> str | None:
+    return None if isinstance(v, bool) else "true or false (no quotes)"
+
+
+def _str(v: Any) -> str | None:
+    return None if isinstance(v, str) and v.strip() else "a text in quotes"
+
+
+def _one_of(*values: str) -> Any:
+    def check(v: Any) -> str | None:
+        return None if v in values else "one of " + ", ".join(repr(x) for x in values)
+
+    return check
+
+
+def _strs(v: Any) -> str | None:
+    ok = isinstance(v, str) or (isinstance(v, list) and all(isinstance(x, str) for x in v))
+    return None if ok else "a text or a list of texts"
+
+
+def _pair(v: Any) -> str | None:
+    ok = isinstance(v, list) and len(v) == 2 and all(_is_num(x) for x in v)
+    return None if ok else "[x, y]: two numbers"
+
+
+#: Types and ranges of the config's values (section, key): a check returning what is
+#: accepted when the value is not.
+_TYPES: dict[tuple[str, str], Any] = {
+    ("", "name"): _str,
+    ("", "language"): _str,
+    ("", "output"): _str,
+    ("boundary", "names"): _strs,
+    ("boundary", "field"): _str,
+    ("boundary", "buffer_m"): _num(0),
+    ("boundary", "outlet"): _pair,
+    ("boundary", "upstream"): _bool,
+    ("boundary", "max_upstream_km2"): _num(0, above=True),
+    ("boundary", "snap_m"): _num(0),
+    ("rasters", "population_kind"): _one_of("count", "density_per_km2"),
+    ("zoning", "enabled"): _bool,
+    ("zoning", "resolution_m"): _num(0, above=True),
+    ("zoning", "site_id_field"): _str,
+    ("select", "enabled"): _bool,
+    ("select", "n_zones"): _int(1),
+    ("select", "total_area_ha"): _num(0, above=True),
+    ("select", "shape"): _one_of("compact", "circle", "square", "ellipse"),
+    ("select", "shape_weight"): _num(0, hi=1),
+    ("select", "min_spacing_m"): _num(0),
+    ("select", "max_spacing_m"): _num(0, above=True),
+    ("select", "evaluation"): _one_of("mean", "sum", "edge"),
+    ("select", "method"): _one_of("exact", "greedy"),
+    ("select", "max_candidates"): _int(1),
+    ("select", "time_limit_s"): _num(0, above=True),
+    ("change", "river_buffer_m"): _num(0),
+    ("change", "date_field"): _str,
+}
+
+
+def _check_types(data: dict[str, Any], where: str) -> None:
+    for (section, key), check in _TYPES.items():
+        table = data if not section else data.get(section, {})
+        if not isinstance(table, dict) or key not in table:
+            continue
+        accepted = check(table[key])
+        if accepted:
+            name = key if not section else f"[{section}] {key}"
+            raise ConfigError(f"{where}: {name} = {table[key]!r} must be {accepted}")
 
 
 def _resolve(data: dict[str, Any], base: Path, where: str) -> dict[str, Any]:

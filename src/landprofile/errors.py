@@ -14,9 +14,11 @@ __all__ = [
     "CRSMismatchError",
     "CoordinateRangeError",
     "CoverageWarning",
+    "DuplicateIdError",
     "EmptySelectionError",
     "GeometryRepairWarning",
     "GeometryTypeError",
+    "IncompleteFileWarning",
     "InvalidGeometryError",
     "InvalidParameterError",
     "LandprofileError",
@@ -26,6 +28,7 @@ __all__ = [
     "MissingFieldError",
     "NameNotFoundError",
     "OutputError",
+    "ResourceLimitError",
     "RulesWarning",
     "ScaleWarning",
     "SelectionWarning",
@@ -58,6 +61,10 @@ class TextEncodingWarning(LandprofileWarning):
 
 class ScaleWarning(LandprofileWarning):
     """A landscape's area falls outside the 10,000-1,000,000 ha guidance."""
+
+
+class IncompleteFileWarning(LandprofileWarning):
+    """A file lacks a part (a shapefile's .dbf): it was read with what is there."""
 
 
 class RulesWarning(LandprofileWarning):
@@ -142,6 +149,14 @@ class OutputError(LandprofileError, OSError):
 
 class InvalidParameterError(LandprofileError, ValueError):
     """A keyword argument has a value outside what is accepted."""
+
+
+class DuplicateIdError(LandprofileError, ValueError):
+    """An id field the user named has empty or repeated values."""
+
+
+class ResourceLimitError(LandprofileError, MemoryError):
+    """A stage would need more memory than the limit; the message says what would fit."""
 
 
 def user_stacklevel() -> int:

@@ -8,6 +8,7 @@ so a failed run never leaves a half-written file or a half-overwritten folder.
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import tempfile
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from landprofile._atomic import owner_tag
 from landprofile._progress import Progress, Steps, nested
 from landprofile.config import Config, ConfigError, check_output, load_config
 from landprofile.landscape import Landscape
@@ -166,7 +168,9 @@ def run(
     check_output(cfg, out, folder=True)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        # what a run into this folder killed outright left behind (only its own)
+        _recover(out)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.{owner_tag()}.", dir=out.parent))
     except OSError as exc:
         from landprofile.errors import OutputError
 
@@ -244,11 +248,31 @@ def run(
     )
 
 
+def _recover(out: Path) -> None:
+    """Clean up after a run into ``out`` that was killed (by its process being gone).
+
+    A killed swap may have moved the previous output aside and not put the new one in
+    place: the previous output is put back. Temporary folders are removed.
+    """
+    from landprofile._atomic import dead_owner, remove_stale
+
+    old_pattern = f".{out.name}.old."
+    for p in list(out.parent.glob(f"{glob.escape(old_pattern)}*")):
+        tag = p.name[len(old_pattern) :]
+        if not dead_owner(tag):
+            continue
+        if not out.exists():
+            os.replace(p, out)  # the previous output, back where it was
+        else:
+            shutil.rmtree(p, ignore_errors=True)
+    remove_stale(out)
+
+
 def _swap_into_place(new: Path, out: Path) -> None:
     """Replace ``out`` by ``new`` with renames only (the old folder is kept until then)."""
     os.chmod(new, 0o755)
     if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        old = out.with_name(f".{out.name}.old.{owner_tag()}")
         os.replace(out, old)
         try:
             os.replace(new, out)

@@ -28,9 +28,11 @@ from landprofile.crs import WGS84, norm_crs
 from landprofile.errors import (
     CoordinateRangeError,
     GeometryRepairWarning,
+    InvalidGeometryError,
     MissingCRSError,
     UnreadableFileError,
     UnsupportedFormatError,
+    user_stacklevel,
 )
 
 __all__ = ["VECTOR_EXTENSIONS", "read_vector"]
@@ -183,6 +185,16 @@ def _clean(gdf: gpd.GeoDataFrame, label: str) -> tuple[gpd.GeoDataFrame, list[st
         )
         gdf = gdf.loc[~missing].copy()
         geoms = gdf.geometry.to_numpy()
+    coords, which = shapely.get_coordinates(geoms, return_index=True)
+    bad = ~np.isfinite(coords).all(axis=1)
+    if bad.any():
+        # GEOS cannot test or repair such a geometry: name the rows rather than crash
+        rows = np.unique(which[bad])
+        raise InvalidGeometryError(
+            f"{label}: {rows.size} geometr{'y has' if rows.size == 1 else 'ies have'} "
+            f"coordinates that are not numbers (NaN or infinite) in rows "
+            f"{_rows(gdf.index[rows])}; fix or drop those features"
+        )
     invalid = ~shapely.is_valid(geoms)
     if invalid.any():
         idx = np.flatnonzero(invalid)
@@ -208,7 +220,7 @@ def _clean(gdf: gpd.GeoDataFrame, label: str) -> tuple[gpd.GeoDataFrame, list[st
             report.append(f"dropped {int(now_empty.sum())} geometries left empty by the repair")
             gdf = gdf.loc[~now_empty].copy()
     for line in report:
-        warnings.warn(f"{label}: {line}", GeometryRepairWarning, stacklevel=4)
+        warnings.warn(f"{label}: {line}", GeometryRepairWarning, stacklevel=user_stacklevel())
     return gdf, report
 
 

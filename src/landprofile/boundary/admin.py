@@ -31,31 +31,35 @@ __all__ = ["detect_admin_fields", "from_admin", "normalize_name"]
 
 _LEVELLED_NAME = re.compile(r"^(?:NAME_(\d)|ADM(\d)_(?:EN|FR|ES|PT|REF|NAME))$", re.IGNORECASE)
 _LEVELLED_CODE = re.compile(r"^(?:GID_(\d)|HASC_(\d)|ADM(\d)_PCODE)$", re.IGNORECASE)
+#: Name fields of flat schemas, in order of preference (matched ignoring case).
 _FLAT_NAMES = (
     "shapeName",
     "name",
-    "NAME",
-    "Name",
     "nom",
-    "NOM",
     "nombre",
-    "NOMBRE",
-    "ADMIN",
-    "NAME_EN",
-    "NAME_FR",
-    "NAME_ES",
+    "admin",
+    "name_en",
+    "name_fr",
+    "name_es",
+    "country",
+    "country_name",
+    "cntry_name",
+    "pays",
+    "pais",
+    "país",
+    "admin_name",
 )
+#: Code fields of flat schemas, in order of preference (matched ignoring case).
 _FLAT_CODES = (
     "shapeISO",
     "shapeID",
     "pcode",
-    "PCODE",
     "code",
-    "CODE",
-    "ISO_A3",
-    "ADM0_A3",
+    "iso_a3",
+    "adm0_a3",
+    "iso3",
     "iso",
-    "ISO",
+    "country_code",
 )
 
 #: A hole left by the union that is smaller than this share of the union's area, and
@@ -144,8 +148,13 @@ def detect_admin_fields(columns: Iterable[str]) -> tuple[list[str], list[str]]:
         top = max(level for level, _ in found)
         return [c for level, c in found if level == top]
 
-    names = [c for c in _FLAT_NAMES if c in cols] + levelled(_LEVELLED_NAME)
-    codes = [c for c in _FLAT_CODES if c in cols] + levelled(_LEVELLED_CODE)
+    def flat(candidates: tuple[str, ...]) -> list[str]:
+        # "NAME", "Name" and "name" are the same field to a user
+        folded = [(c.casefold(), c) for c in cols]
+        return [c for want in candidates for f, c in folded if f == want.casefold()]
+
+    names = flat(_FLAT_NAMES) + levelled(_LEVELLED_NAME)
+    codes = flat(_FLAT_CODES) + levelled(_LEVELLED_CODE)
     return names, codes
 
 

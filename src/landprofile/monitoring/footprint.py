@@ -21,7 +21,7 @@ import pandas as pd
 import shapely
 
 from landprofile.crs import local_laea
-from landprofile.errors import InvalidParameterError, MissingFieldError
+from landprofile.errors import GeometryRepairWarning, InvalidParameterError, MissingFieldError
 from landprofile.geodesy import project
 from landprofile.vector import read_vector
 
@@ -57,22 +57,26 @@ def _to_date(value: Any, where: str) -> pd.Timestamp:
     return ts.tz_localize(None) if ts.tzinfo else ts
 
 
+def _read(src: Any) -> gpd.GeoDataFrame:
+    """A footprint layer: repairs of invalid polygons are said (GeometryRepairWarning)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        warnings.simplefilter("always", GeometryRepairWarning)
+        return read_vector(src)
+
+
 def _by_date(footprints: Any, date_field: str | None) -> dict[pd.Timestamp, gpd.GeoDataFrame]:
     if isinstance(footprints, Mapping):
         out: dict[pd.Timestamp, list[gpd.GeoDataFrame]] = {}
         for key, src in footprints.items():
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                out.setdefault(_to_date(key, "footprints key"), []).append(read_vector(src))
+            out.setdefault(_to_date(key, "footprints key"), []).append(_read(src))
         return {
             d: gpd.GeoDataFrame(pd.concat(v, ignore_index=True), crs=v[0].crs)
             if len(v) > 1
             else v[0]
             for d, v in out.items()
         }
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        gdf = read_vector(footprints)
+    gdf = _read(footprints)
     cols = [c for c in gdf.columns if c != gdf.geometry.name]
     if date_field is None:
         folded = {str(c).casefold(): c for c in cols}
@@ -163,7 +167,8 @@ def footprint_timeline(
     }
     rows = []
     earlier = shapely.Polygon()
-    for date, gdf in _by_date(footprints, date_field).items():
+    # oldest first whatever order (and type: years, ISO strings, dates) they came in
+    for date, gdf in footprints_by_date(footprints, date_field).items():
         geoms = project(gdf.geometry.to_numpy(), gdf.crs, crs)
         hit = geoms[shapely.intersects(geoms, land)]
         fp = shapely.intersection(_union(hit), land)

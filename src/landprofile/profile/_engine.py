@@ -90,6 +90,35 @@ def warn_outside(zone: Zone, rast: Raster) -> None:
     )
 
 
+#: Share of a landscape that may lie outside a raster before it is said (edge cells).
+PARTIAL_LIMIT = 0.01
+
+
+def warn_partial(zone: Zone, rast: Raster, covered_m2: float, consequence: str) -> None:
+    """Warn that ``rast`` covers only part of ``zone`` (more than 1 % lies outside)."""
+    if zone.area_m2 < SLIVER_M2 or covered_m2 >= (1 - PARTIAL_LIMIT) * zone.area_m2:
+        return
+    share = 100 * covered_m2 / zone.area_m2
+    warnings.warn(
+        f"landscape {zone.id!r}: the raster {rast.label} covers only {share:.3g} % of it: "
+        f"{consequence} (the rest is reported as outside); use a raster (or VRT mosaic) "
+        "that covers the whole landscape",
+        CoverageWarning,
+        stacklevel=user_stacklevel(),
+    )
+
+
+def warn_negative(zone: Zone, rast: Raster, n_cells: int, minimum: float) -> None:
+    """Warn that negative values of a population raster were taken as nodata."""
+    warnings.warn(
+        f"landscape {zone.id!r}: the population raster {rast.label} holds {n_cells:,} "
+        f"negative cell(s) around it (minimum {minimum:g}); people cannot be negative, so "
+        "they are taken as nodata (counted in nodata_ha); set the raster's nodata value",
+        CoverageWarning,
+        stacklevel=user_stacklevel(),
+    )
+
+
 def warn_no_data(zone: Zone, rast: Raster, consequence: str) -> None:
     """Warn that ``rast`` holds no usable value inside the landscape (``consequence``)."""
     if zone.area_m2 < SLIVER_M2:

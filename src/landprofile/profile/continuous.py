@@ -15,7 +15,13 @@ import pandas as pd
 
 from landprofile import _coverage as cov
 from landprofile.errors import InvalidParameterError
-from landprofile.profile._engine import run_zones, warn_no_data, warn_outside
+from landprofile.profile._engine import (
+    run_zones,
+    warn_negative,
+    warn_no_data,
+    warn_outside,
+    warn_partial,
+)
 from landprofile.profile._zones import Zone, as_zones
 from landprofile.raster import Raster, read_raster
 
@@ -29,14 +35,27 @@ def _nodata(raster: Raster) -> tuple[float, bool]:
 
 
 def _sums(
-    reader: cov.StripReader, zone: Zone, smap: Callable[..., list[Any]]
+    reader: cov.StripReader,
+    zone: Zone,
+    smap: Callable[..., list[Any]],
+    negatives: list[tuple[int, float]] | None = None,
 ) -> tuple[np.ndarray, list[cov.Footprint]]:
-    """Weighted sums of a continuous raster over ``zone`` (see ``sums_strip``)."""
+    """Weighted sums of a continuous raster over ``zone`` (see ``sums_strip``).
+
+    With ``negatives`` (a list), cells below 0 are taken as nodata and each strip that
+    held some appends (number of such cells, their minimum): counts and densities of
+    people cannot be negative.
+    """
     raster = reader.raster
     geom = cov.geometry_in_raster_crs(zone.geometry, zone.crs, raster)
     fps = [fp for fp in cov.footprints(geom, raster) if not fp.empty]
     out = _empty_sums()
     nd, has_nd = _nodata(raster)
+    kind = np.dtype(raster.dtype).kind
+    if negatives is not None and not has_nd and kind in "if":
+        # a sentinel no valid count takes stands for the masked cells
+        nd = -np.inf if kind == "f" else float(np.iinfo(np.dtype(raster.dtype)).min)
+        has_nd = True
     for fp in fps:
         areas = cov.cell_areas(raster, fp.window)
 
@@ -45,6 +64,14 @@ def _sums(
         ) -> np.ndarray:
             a, b = ab
             vals, acc = reader.strip(fp, a, b)
+            if negatives is not None and vals.dtype.kind in "if":
+                bad = vals < 0
+                if has_nd:
+                    bad &= vals != nd
+                if bad.any():
+                    negatives.append((int(bad.sum()), float(vals[bad].min())))
+                    vals = vals.copy()
+                    vals[bad] = nd
             part = _empty_sums()
             cov.kernels_for(vals.size).sums_strip(
                 acc, vals, areas.row_area[a:], areas.fac, areas.use_fac, a, nd, has_nd, part
@@ -101,14 +128,24 @@ def population(
     rast = raster if isinstance(raster, Raster) else read_raster(raster)
     zones = as_zones(landscapes, id_field=id_field)
     rows = []
-    for zone, (s, _) in zip(zones, run_zones(rast, zones, _sums, threads), strict=True):
+    negatives: dict[str, list[tuple[int, float]]] = {}
+
+    def sums(reader: Any, zone: Zone, smap: Any) -> Any:
+        return _sums(reader, zone, smap, negatives.setdefault(zone.id, []))
+
+    for zone, (s, _) in zip(zones, run_zones(rast, zones, sums, threads), strict=True):
         pop = s[0] if kind == "count" else s[1] / 1e6
         covered = s[2] + s[3]
+        neg = negatives.get(zone.id) or []
+        if neg:
+            warn_negative(zone, rast, sum(n for n, _ in neg), min(v for _, v in neg))
         if covered == 0:
             warn_outside(zone, rast)
         elif s[2] == 0:  # covered by nodata only: the population is unknown, not 0
             warn_no_data(zone, rast, "population unknown (NaN)")
             pop = np.nan
+        else:
+            warn_partial(zone, rast, covered, "the population is that of the covered part")
         rows.append(
             {
                 "landscape": zone.id,

@@ -18,7 +18,7 @@ import pandas as pd
 from landprofile import _coverage as cov
 from landprofile.errors import InvalidParameterError, UnsupportedFormatError
 from landprofile.legend import GROUPS, Legend, load_legend
-from landprofile.profile._engine import run_zones, warn_no_data, warn_outside
+from landprofile.profile._engine import run_zones, warn_no_data, warn_outside, warn_partial
 from landprofile.profile._zones import Zone, as_zones
 from landprofile.raster import Raster, read_raster
 
@@ -204,6 +204,8 @@ def land_cover(
             warn_outside(zone, rast)
         elif valid == 0:
             warn_no_data(zone, rast, "no class shares")
+        else:
+            warn_partial(zone, rast, covered, "class shares are those of the covered part")
         if outside > max(1e-6 * zone.area_m2, 1.0):
             rows.append(_row(zone, "outside", None, "outside the raster", None, outside, None))
     cols = [

