@@ -382,7 +382,197 @@ CASES: list[tuple[str, Any, type, str]] = [
         E.LandprofileError,
         "good.geojson",
     ),
+    # ---- round two (issue 20): wrong numbers, raw exceptions, silent acceptance
+    (
+        "NaN vertex in a boundary",
+        lambda f, o: lp.from_polygons(f["nan_vertex"], name="n"),
+        E.InvalidGeometryError,
+        "not numbers (NaN or infinite)",
+    ),
+    (
+        "NaN vertex through the CLI",
+        lambda f, o: cli_run("boundary", _cfg(f, o, "nan_vertex"), "--out", o / "b.geojson"),
+        E.LandprofileError,
+        "nan_vertex",
+    ),
+    (
+        "negative population counts",
+        lambda f, o: lp.population(good_ls(), f["pop_negative"]),
+        E.CoverageWarning,
+        "negative cell(s)",
+    ),
+    (
+        "raster covering a quarter",
+        lambda f, o: lp.land_cover(good_ls(), f["lc_quarter"]),
+        E.CoverageWarning,
+        "covers only",
+    ),
+    (
+        "resolution_m infinite",
+        lambda f, o: lp.zoning.candidates(good_ls(), resolution_m=float("inf")),
+        E.InvalidParameterError,
+        "resolution_m=inf",
+    ),
+    (
+        "resolution_m as text",
+        lambda f, o: lp.zoning.candidates(good_ls(), resolution_m="30"),
+        E.InvalidParameterError,
+        "resolution_m='30'",
+    ),
+    (
+        "resolution far too fine",
+        lambda f, o: lp.zoning.candidates(good_ls(), resolution_m=0.05),
+        E.ResourceLimitError,
+        "finest resolution that fits",
+    ),
+    (
+        "DEM beyond the memory limit",
+        lambda f, o: _with_limit(
+            1e-6, lambda: lp.from_dem(f["dem"], (600_900, 619_100), outlet_crs=32630)
+        ),
+        E.ResourceLimitError,
+        "dem.tif",
+    ),
+    (
+        "config saved as Latin-1",
+        lambda f, o: lp.pipeline.load_config(f["cfg_latin1"]),
+        E.TextEncodingWarning,
+        "cfg_latin1.toml",
+    ),
+    (
+        "config boolean as text",
+        lambda f, o: lp.pipeline.load_config(f["cfg_enabled_string"]),
+        E.LandprofileError,
+        "enabled = 'no' must be true or false",
+    ),
+    (
+        "config resolution as text",
+        lambda f, o: lp.pipeline.load_config(f["cfg_resolution_text"]),
+        E.LandprofileError,
+        "resolution_m = '30'",
+    ),
+    (
+        "config resolution infinite",
+        lambda f, o: lp.pipeline.load_config(f["cfg_resolution_inf"]),
+        E.LandprofileError,
+        "resolution_m = inf",
+    ),
+    (
+        "config negative buffer",
+        lambda f, o: lp.pipeline.load_config(f["cfg_negative_buffer"]),
+        E.LandprofileError,
+        "buffer_m = -5",
+    ),
+    (
+        "config negative zone count",
+        lambda f, o: lp.pipeline.load_config(f["cfg_select_n"]),
+        E.LandprofileError,
+        "n_zones = -1",
+    ),
+    (
+        "config unknown shape",
+        lambda f, o: lp.pipeline.load_config(f["cfg_select_shape"]),
+        E.LandprofileError,
+        "'star'",
+    ),
+    (
+        "config population kind",
+        lambda f, o: lp.pipeline.load_config(f["cfg_pop_kind"]),
+        E.LandprofileError,
+        "'people'",
+    ),
+    (
+        "cli config boolean as text",
+        lambda f, o: cli_run("zones", f["cfg_enabled_string"], "--out", o / "z.gpkg"),
+        E.LandprofileError,
+        "enabled",
+    ),
+    (
+        "cli run into a read-only place",
+        lambda f, o: cli_run("run", f["cfg_ok"], "--out", "/sys/fs/lp-out"),
+        E.LandprofileError,
+        "/sys/fs/lp-out",
+    ),
+    (
+        "cli batch into a read-only place",
+        lambda f, o: cli_run("batch", f["good"], "--out", "/sys/fs/b.csv"),
+        E.LandprofileError,
+        "/sys/fs",
+    ),
+    (
+        "cli batch to .xlsx",
+        lambda f, o: cli_run("batch", f["good"], "--out", o / "b.xlsx"),
+        E.LandprofileError,
+        "'.xlsx'",
+    ),
+    (
+        "duplicate site ids",
+        lambda f, o: lp.zoning.candidates(
+            good_ls(), sites=f["sites_dup"], site_id_field="code", resolution_m=100
+        ),
+        E.DuplicateIdError,
+        "'A' x2",
+    ),
+    (
+        "empty site ids",
+        lambda f, o: lp.zoning.candidates(
+            good_ls(), sites=f["sites_null"], site_id_field="code", resolution_m=100
+        ),
+        E.DuplicateIdError,
+        "have none",
+    ),
+    (
+        "a folder as a vector path",
+        lambda f, o: lp.read_vector(f["shp_folder"]),
+        E.UnsupportedFormatError,
+        "units.shp",
+    ),
+    (
+        "zipped shapefile without .dbf",
+        lambda f, o: lp.read_vector(f["zip_no_dbf"]),
+        E.IncompleteFileWarning,
+        "no .dbf",
+    ),
+    (
+        "invalid footprint polygon",
+        lambda f, o: lp.footprint_timeline(good_ls(), f["fp_bowtie"]),
+        E.GeometryRepairWarning,
+        "fp_bowtie",
+    ),
+    (
+        "locate on a result read back",
+        lambda f, o: lp.zoning.locate(_no_context(good_ls())),
+        E.InvalidParameterError,
+        "candidates()",
+    ),
 ]
+
+
+def _cfg(f: dict[str, Path], o: Path, source: str) -> Path:
+    """A config in ``o`` whose boundary is the corpus file ``source``."""
+    p = o.parent / f"{source}.toml"
+    p.write_text(
+        f'name = "x"\n[boundary]\nmethod = "custom"\nsource = "{f[source]}"\n'
+        "[zoning]\nenabled = false\n",
+        encoding="utf-8",
+    )
+    return p
+
+
+def _with_limit(gib: float, call: Any) -> Any:
+    old = lp.options.max_memory_gb
+    lp.options.max_memory_gb = gib
+    try:
+        return call()
+    finally:
+        lp.options.max_memory_gb = old
+
+
+def _no_context(ls: Any) -> Any:
+    import dataclasses
+
+    res = lp.zoning.candidates(ls, resolution_m=200)
+    return dataclasses.replace(res, context=None)
 
 
 def _hashes(files: dict[str, Path]) -> dict[Path, str]:
@@ -420,7 +610,7 @@ def test_bad_input(corpus, tmp_path, case, call, kind, text):
 
 
 def test_the_corpus_is_large_enough():
-    assert len(CASES) >= 40
+    assert len(CASES) >= 75
 
 
 def test_what_the_warned_cases_return(corpus):
@@ -474,3 +664,113 @@ def test_the_advice_for_a_missing_crs_works(corpus):
     sites = lp.read_vector(corpus["noprj"], crs=4326)
     prof = lp.profile(ls, land_cover=raster, layers={"sites": sites})
     assert prof.overlaps["sites"].area_ha.sum() > 0
+
+
+def test_what_round_two_returns(corpus, tmp_path):
+    """Issue 20's warned and repaired cases: the numbers are the right ones."""
+    import numpy as np
+    import pyproj
+
+    ls = good_ls()
+    geod = pyproj.Geod(ellps="WGS84")
+
+    def area_ha(w, s, e, n):
+        a, _ = geod.polygon_area_perimeter([w, e, e, w], [s, s, n, n])
+        return abs(a) / 1e4
+
+    # 2 people per cell, a 40 x 40 block of -1000 inside: those cells are nodata
+    with pytest.warns(E.CoverageWarning, match=r"1,600 negative cell\(s\).*minimum -1000"):
+        pop = lp.population(ls, corpus["pop_negative"])
+    assert pop.population.iloc[0] == pytest.approx(2 * (100 * 100 - 40 * 40), rel=1e-9)
+    assert pop.nodata_ha.iloc[0] == pytest.approx(area_ha(-1.99, 5.05, -1.95, 5.09), rel=1e-6)
+    # a raster over a quarter: shares of the covered part, the rest said to be outside
+    with pytest.warns(E.CoverageWarning, match=r"covers only 25 %"):
+        lc = lp.land_cover(ls, corpus["lc_quarter"])
+    outside = lc.loc[lc.kind == "outside", "area_ha"].sum()
+    assert outside == pytest.approx(ls.area_ha - area_ha(-2.0, 5.05, -1.95, 5.1), rel=1e-6)
+    assert lc.loc[lc.kind == "class", "share"].sum() == pytest.approx(1.0)
+    # footprints given newest first (API and config): oldest first, new area right
+    want_2020 = area_ha(-1.99, 5.01, -1.97, 5.03)
+    want_2021 = area_ha(-1.99, 5.01, -1.95, 5.05)
+    tl = lp.footprint_timeline(ls, {2021: corpus["fp_2021"], "2020": corpus["fp_2020"]})
+    assert [d.year for d in tl.date] == [2020, 2021]
+    assert tl.new_ha.iloc[0] == pytest.approx(want_2020, rel=1e-4)
+    assert tl.new_ha.iloc[1] == pytest.approx(want_2021 - want_2020, rel=1e-4)
+    from landprofile.pipeline_change import build_change
+
+    cfg = lp.pipeline.load_config(corpus["cfg_fp_unsorted"])
+    _change, timeline, _ = build_change(cfg, ls, {})
+    assert [d.year for d in timeline.date] == [2020, 2021]
+    # a Latin-1 config keeps its accents
+    with pytest.warns(E.TextEncodingWarning):
+        assert lp.pipeline.load_config(corpus["cfg_latin1"]).name == "C\u00f4te d'Ivoire"
+    # admin units named in an upper-case COUNTRY field
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", E.ScaleWarning)
+        gh = lp.from_admin(corpus["countries"], names=["ghana"])
+    assert gh.area_ha == pytest.approx(area_ha(-2.0, 5.0, -1.95, 5.1), rel=1e-6)
+    # the zip without .dbf still gives its geometry
+    with pytest.warns(E.IncompleteFileWarning):
+        assert len(lp.read_vector(corpus["zip_no_dbf"])) == 1
+    assert np.isfinite(tl.area_ha).all()
+
+
+def test_a_killed_run_leaves_nothing_the_next_run_keeps(corpus, tmp_path):
+    """Leftovers of a process that is gone are removed; a live run's are not touched."""
+    import os
+    import subprocess
+
+    from landprofile._atomic import owner_tag
+
+    out = tmp_path / "out"
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    host = owner_tag().split("-")[1]
+    stale = tmp_path / f".out.lp{dead.pid}-{host}.x1y2z3"
+    stale.mkdir()
+    (stale / "card.html").write_text("half", encoding="utf-8")
+    live = tmp_path / f".out.lp{os.getpid()}-{host}.a1b2c3"
+    live.mkdir()
+    other = tmp_path / ".out.notours"
+    other.mkdir()
+    # a swap killed between its two renames: the previous output aside, none in place
+    previous = tmp_path / f".out.old.lp{dead.pid}-{host}"
+    previous.mkdir()
+    (previous / "profile.json").write_text("{}", encoding="utf-8")
+    os.chdir(corpus["good"].parent)
+    lp.pipeline.run(corpus["cfg_ok"], out)
+    assert not stale.exists()
+    assert live.exists()  # a run still going (this process) keeps its folder
+    assert other.exists()  # not of our pattern: never touched
+    assert not previous.exists()
+    assert (out / "card.html").exists()  # this run's output replaced the restored one
+    # a file target: a dead writer's temporary beside it goes on the next write
+    tmpfile = tmp_path / f".b.geojson.lp{dead.pid}-{host}.q.tmp.geojson"
+    tmpfile.write_text("x", encoding="utf-8")
+    from landprofile._atomic import atomic_path
+
+    with atomic_path(tmp_path / "b.geojson") as t:
+        t.write_text("{}", encoding="utf-8")
+    assert not tmpfile.exists()
+
+
+@pytest.mark.parametrize(
+    ("call", "kind"),
+    [
+        (lambda f: lp.from_polygons(f["bowtie"], name="b"), E.GeometryRepairWarning),
+        (lambda f: lp.read_vector(f["latin1_csv"]), E.TextEncodingWarning),
+        (lambda f: lp.population(good_ls(), f["pop_negative"]), E.CoverageWarning),
+        (lambda f: lp.land_cover(good_ls(), f["lc_quarter"]), E.CoverageWarning),
+        (lambda f: lp.pipeline.load_config(f["cfg_latin1"]), E.TextEncodingWarning),
+        (lambda f: lp.read_vector(f["zip_no_dbf"]), E.IncompleteFileWarning),
+        (lambda f: lp.footprint_timeline(good_ls(), f["fp_bowtie"]), E.GeometryRepairWarning),
+    ],
+    ids=["repair", "encoding", "negative", "partial", "config", "no dbf", "footprints"],
+)
+def test_warnings_point_at_the_users_line(corpus, call, kind):
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        call(corpus)
+    mine = [w for w in rec if issubclass(w.category, kind)]
+    assert mine, [str(w.message) for w in rec]
+    assert all(w.filename == __file__ for w in mine), [w.filename for w in mine]

@@ -323,7 +323,10 @@ def _check_types(data: dict[str, Any], where: str) -> None:
 def _resolve(data: dict[str, Any], base: Path, where: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in data.items():
-        if isinstance(value, dict):
+        if key == "footprints" and isinstance(value, dict):
+            # a table of date = file (checked before any table: its values are paths)
+            out[key] = {d: _path(v, base, f"{where}: footprints.{d}") for d, v in value.items()}
+        elif isinstance(value, dict):
             out[key] = _resolve(value, base, f"{where} [{key}]")
         elif key in _PATH_KEYS and isinstance(value, str) and value != "default":
             out[key] = _path(value, base, f"{where}: {key}")
@@ -332,8 +335,6 @@ def _resolve(data: dict[str, Any], base: Path, where: str) -> dict[str, Any]:
             out[key] = [_path(v, base, f"{where}: admin") for v in values]
         elif key == "footprints" and isinstance(value, str):
             out[key] = _path(value, base, f"{where}: footprints")
-        elif key == "footprints" and isinstance(value, dict):
-            out[key] = {d: _path(v, base, f"{where}: footprints.{d}") for d, v in value.items()}
         elif key.endswith("legend") and isinstance(value, str) and Path(value).suffix:
             # a legend file (CSV/JSON), not a built-in legend name: resolve like any path
             out[key] = _path(value, base, f"{where}: legend")

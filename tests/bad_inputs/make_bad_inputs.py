@@ -154,7 +154,95 @@ def build(out: Path) -> dict[str, Path]:
         f[name].write_text(text, encoding="utf-8")
     f["rules"] = out / "rules.toml"
     f["rules"].write_text('[exclude.x]\nlayer = "mines"\n', encoding="utf-8")
+    _round_two(out, f, good_cfg)
     return f
+
+
+def _round_two(out: Path, f: dict[str, Path], good_cfg: str) -> None:
+    """The cases the first corpus missed (issue 20)."""
+
+    def gj(name: str, gdf: gpd.GeoDataFrame) -> None:
+        f[name] = out / f"{name}.geojson"
+        gdf.to_file(f[name], driver="GeoJSON")
+
+    # a boundary with a NaN vertex (written by hand: GDAL writes NaN as null)
+    ring = [list(c) for c in GOOD.exterior.coords]
+    ring[2] = ["NaN", 5.1]
+    text = json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"name": "nan"},
+                    "geometry": {"type": "Polygon", "coordinates": [ring]},
+                }
+            ],
+        }
+    ).replace('"NaN"', "NaN")
+    f["nan_vertex"] = out / "nan_vertex.geojson"
+    f["nan_vertex"].write_text(text, encoding="utf-8")
+    # population counts with negative cells (a -1000 fill value not declared as nodata)
+    pop = np.full((150, 150), 2.0, np.float32)
+    pop[60:100, 60:100] = -1000.0  # inside the landscape
+    f["pop_negative"] = out / "pop_negative.tif"
+    _tif(f["pop_negative"], pop)
+    # land cover covering a quarter of the landscape
+    f["lc_quarter"] = out / "lc_quarter.tif"
+    _tif(f["lc_quarter"], np.full((50, 50), 10, np.uint8), Affine(0.001, 0, -2.0, 0, -0.001, 5.1))
+    # footprints: two dates, and an invalid (self-intersecting) polygon
+    a = box(-1.99, 5.01, -1.97, 5.03)
+    b = box(-1.99, 5.01, -1.95, 5.05)
+    gj("fp_2020", gpd.GeoDataFrame({"k": [1]}, geometry=[a], crs=4326))
+    gj("fp_2021", gpd.GeoDataFrame({"k": [1]}, geometry=[b], crs=4326))
+    bow = Polygon([(-1.99, 5.01), (-1.95, 5.05), (-1.95, 5.01), (-1.99, 5.05)])
+    gj("fp_bowtie", gpd.GeoDataFrame({"year": [2021]}, geometry=[bow], crs=4326))
+    # sites whose id field repeats / is empty
+    pts = [Point(-1.99, 5.01), Point(-1.98, 5.02), Point(-1.97, 5.03)]
+    gj("sites_dup", gpd.GeoDataFrame({"code": ["A", "A", "B"]}, geometry=pts, crs=4326))
+    gj("sites_null", gpd.GeoDataFrame({"code": ["A", None, "B"]}, geometry=pts, crs=4326))
+    # admin units named in a 'country' field (Natural Earth style, upper case)
+    gj(
+        "countries",
+        gpd.GeoDataFrame(
+            {"COUNTRY": ["Ghana", "Togo"]},
+            geometry=[box(-2.0, 5.0, -1.95, 5.1), box(-1.95, 5.0, -1.9, 5.1)],
+            crs=4326,
+        ),
+    )
+    # a folder holding one shapefile; a zipped shapefile without its .dbf
+    folder = out / "shp_folder"
+    folder.mkdir(exist_ok=True)
+    gpd.GeoDataFrame({"name": ["a"]}, geometry=[GOOD], crs=4326).to_file(folder / "units.shp")
+    f["shp_folder"] = folder
+    nodbf = out / "nodbf_src"
+    nodbf.mkdir(exist_ok=True)
+    gpd.GeoDataFrame({"name": ["a"]}, geometry=[GOOD], crs=4326).to_file(nodbf / "sites.shp")
+    f["zip_no_dbf"] = out / "no_dbf.zip"
+    with zipfile.ZipFile(f["zip_no_dbf"], "w") as z:
+        for ext in (".shp", ".shx", ".prj"):
+            z.write(nodbf / f"sites{ext}", f"sites{ext}")
+    # configs: wrong types and ranges, and one saved as Latin-1
+    for name, text in {
+        "cfg_enabled_string": good_cfg.replace("enabled = false", 'enabled = "no"'),
+        "cfg_resolution_text": good_cfg.replace("enabled = false", 'resolution_m = "30"'),
+        "cfg_resolution_inf": good_cfg.replace("enabled = false", "resolution_m = inf"),
+        "cfg_negative_buffer": good_cfg.replace(
+            'method = "custom"', 'method = "custom"\nbuffer_m = -5'
+        ),
+        "cfg_select_n": good_cfg + "[select]\nn_zones = -1\n",
+        "cfg_select_shape": good_cfg + '[select]\nshape = "star"\n',
+        "cfg_pop_kind": good_cfg + '[rasters]\npopulation_kind = "people"\n',
+        "cfg_fp_unsorted": good_cfg
+        + "[change]\nfootprints = "
+        + f'{{ 2021 = "{f["fp_2021"].name}", 2020 = "{f["fp_2020"].name}" }}\n',
+    }.items():
+        f[name] = out / f"{name}.toml"
+        f[name].write_text(text, encoding="utf-8")
+    f["cfg_latin1"] = out / "cfg_latin1.toml"
+    f["cfg_latin1"].write_bytes(
+        good_cfg.replace('name = "bad"', 'name = "C\xf4te d\'Ivoire"').encode("latin-1")
+    )
 
 
 if __name__ == "__main__":
