@@ -251,7 +251,8 @@ def test_injection_payloads_run_nowhere(tmp_path):
     # every script that closes is one of the card's own, each allowed by its hash
     from landprofile.maps.offline import csp_script_hashes
 
-    assert html.count("</script>") == len(csp_script_hashes(html))
+    # (the map's data block is not a script: it is not hashed and cannot run)
+    assert html.count("</script>") == len(csp_script_hashes(html)) + 1
     assert all(h in script_src for h in csp_script_hashes(html))
     path = c.save(tmp_path / "evil.html")
     res = open_in_chromium(path, "injection_card.png")
@@ -609,3 +610,50 @@ def test_no_horizontal_scrolling_from_phone_to_desktop(demo_card_html, width):
     assert got["over"] == [], got
     assert got["folded"] == 0  # the layer control is folded on every width ...
     assert got["toggle"]  # ... behind its toggle
+
+
+def test_the_policy_comes_from_the_code_not_the_data(tmp_path, demo_profile, monkeypatch):
+    """Every card of a version allows the same few scripts; a script smuggled into the
+    data does not run, even with the data's escaping switched off."""
+    import json
+
+    import landprofile.maps.features as features
+
+    sites = gpd.GeoDataFrame(
+        {"name": ["</script><script>document.title='pwned';window.lpSmuggled=1</script>"]},
+        geometry=[Point(*demo_profile.landscape.centroid_lonlat)],
+        crs=4326,
+    )
+    a = lp.card(demo_profile, layers={"sites": sites}, lang="fr")
+    b = lp.card(demo_profile, lang="es")
+    csp_a = a.html.split("script-src ")[1].split(";")[0]
+    csp_b = b.html.split("script-src ")[1].split(";")[0]
+    assert csp_a == csp_b  # the same hashes whatever the card holds
+    assert len(csp_a.split()) == 3  # Leaflet, markercluster, the card's renderer
+    # switch the data's escaping off: the payload now closes the data block and opens
+    # a script of its own in the page
+    monkeypatch.setattr(
+        features, "safe_json", lambda d: json.dumps(d, ensure_ascii=False, default=str)
+    )
+    c = lp.card(demo_profile, layers={"sites": sites}, lang="fr")
+    assert "<script>document.title='pwned'" in c.html
+    assert c.html.split("script-src ")[1].split(";")[0] == csp_a  # not allowed by it
+    path = c.save(tmp_path / "smuggled.html")
+    with browser() as p:
+        br = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = br.new_context(offline=True).new_page()
+        blocked = []
+        page.on(
+            "console", lambda m: blocked.append(m.text) if "Content Security" in m.text else None
+        )
+        page.goto(path.resolve().as_uri())
+        page.wait_for_timeout(1_500)
+        title = page.title()
+        smuggled = page.evaluate("window.lpSmuggled === undefined ? null : window.lpSmuggled")
+        br.close()
+    assert smuggled is None
+    assert title != "pwned"
+    assert blocked  # the browser refused it, by the card's policy

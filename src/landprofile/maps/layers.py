@@ -77,7 +77,10 @@ def add_vector(
             + json.dumps({"minWidth": 220, "maxWidth": 300, "maxHeight": 240})
             + ");}return m;}"
         )
-        FastMarkerCluster(rows, callback=callback, chunkedLoading=True).add_to(group)
+        cluster = FastMarkerCluster(rows, callback=callback, chunkedLoading=True)
+        # the card's renderer draws the points with this style (see maps.spec)
+        cluster.lp_style = {k: v for k, v in style.items() if k != "fill" or v}
+        cluster.add_to(group)
     else:
         per = feature_styles or [{}] * len(prepared)
         feats = []
@@ -85,6 +88,7 @@ def add_vector(
             props: dict[str, Any] = {"_s": fs}
             if text:
                 props["_popup"] = _popup_html(text)
+                props["_text"] = text  # plain text: the card's renderer sets textContent
             feats.append({"type": "Feature", "properties": props, "geometry": g.__geo_interface__})
         collection = {"type": "FeatureCollection", "features": feats}
         radius = style.pop("radius", 4)

@@ -22,7 +22,13 @@ from branca.element import Element, Figure, MacroElement
 
 from landprofile.errors import LandprofileError
 
-__all__ = ["csp_script_hashes", "make_offline", "render_parts"]
+__all__ = [
+    "card_assets",
+    "csp_script_hashes",
+    "make_offline",
+    "render_parts",
+    "script_hash",
+]
 
 #: CDN file -> vendored file, for what the maps use.
 VENDORED = {
@@ -93,6 +99,29 @@ def make_offline(m: Any) -> Figure:
         Element("".join(f"<script>{_vendored(f)}</script>" for f in js)), name="lp_js"
     )
     return fig
+
+
+def script_hash(body: str) -> str:
+    """The CSP source (``'sha256-…'``) that allows an inline script of this text."""
+    digest = hashlib.sha256(body.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+@cache
+def card_assets() -> tuple[str, tuple[str, ...]]:
+    """The card's styles and its constant scripts (Leaflet, markercluster, the renderer).
+
+    The same for every card of a version: the card's policy allows exactly these
+    scripts, whatever data the card holds.
+    """
+    css = "".join(
+        _vendored(f) for f in ("leaflet.css", "MarkerCluster.css", "MarkerCluster.Default.css")
+    )
+    renderer = (
+        resources.files("landprofile").joinpath("data/js/card-map.js").read_text("utf-8")
+    ).replace("</script", "<\\/script")
+    scripts = (_vendored("leaflet.js"), _vendored("leaflet.markercluster.js"), renderer)
+    return css, scripts
 
 
 def render_parts(fig: Figure) -> tuple[str, str, str]:

@@ -10,7 +10,6 @@ own scripts, by hash.
 from __future__ import annotations
 
 import base64
-import re
 import sqlite3
 from datetime import UTC, datetime
 from functools import cache
@@ -258,8 +257,10 @@ def card(
 
     from landprofile import __version__
     from landprofile.maps.explore import card_map
+    from landprofile.maps.features import safe_json
     from landprofile.maps.layers import mbtiles_layer
-    from landprofile.maps.offline import csp_script_hashes, make_offline, render_parts
+    from landprofile.maps.offline import card_assets, script_hash
+    from landprofile.maps.spec import map_spec
 
     s = strings(lang)
     if zoning is not None:
@@ -317,9 +318,9 @@ def card(
         lang=lang,
         m=m,
     )
-    head, body, script = render_parts(make_offline(m))
-    # folium's viewport tag forbids zooming the page: the card's own tag stays
-    head = re.sub(r"<meta name=\"viewport\"[^>]*>", "", head, flags=re.S)
+    # the map as data for the card's constant renderer (see landprofile.maps.spec): no
+    # script of the card holds data, so its policy never has to allow one that does
+    map_css, scripts = card_assets()
 
     narr_sources = _narr_sources(narrative)
     context = {
@@ -330,7 +331,11 @@ def card(
         "title": title,
         "csp": _CSP_TOKEN,
         "css": Markup(_css()),
-        "map": {"head": Markup(head), "body": Markup(body), "script": Markup(script)},
+        "map": {
+            "css": Markup(map_css),
+            "data": Markup(safe_json(map_spec(m))),
+            "scripts": [Markup(x) for x in scripts],
+        },
         "legend": drawn.legend + drawn.lc_legend,
         "synthetic": drawn.synthetic,
         "location": sections.location(profile, lang, admin, fields.get("location", "")),
@@ -362,9 +367,11 @@ def card(
     html = _environment().get_template("card.html.j2").render(**context)
     # Nothing may load from the network (unless a tile server was named), and only the
     # card's own scripts may run: any markup that escaping let through stays inert.
+    # the policy lists the constant scripts' hashes, computed from the scripts, never
+    # from the page: a script that escaping let into the page is not among them
     csp = (
         "default-src 'none'; script-src "
-        + " ".join(csp_script_hashes(html))
+        + " ".join(sorted({script_hash(x) for x in scripts}))
         + f"; style-src 'unsafe-inline'; img-src {img_src}; font-src data:"
     )
     html = html.replace(_CSP_TOKEN, csp, 1)
