@@ -34,9 +34,13 @@ class Options:
         The memory (GiB) a gridded stage (zoning, a DEM catchment) may plan to use before
         it refuses with :class:`~landprofile.errors.ResourceLimitError`; ``None``: 80 % of
         the memory available when the stage starts. Default: ``LANDPROFILE_MAX_MEMORY_GB``.
+    data_mirror
+        A mirror of the open sources (:mod:`landprofile.data`): a folder or an http(s)
+        URL. Default: ``LANDPROFILE_DATA_MIRROR``.
     """
 
     offline_maps: bool = _env_flag("LANDPROFILE_OFFLINE_MAPS")
+    data_mirror: str | None = None
     max_memory_gb: float | None = _env_float("LANDPROFILE_MAX_MEMORY_GB")
 
 

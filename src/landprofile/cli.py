@@ -40,6 +40,13 @@ def _check_out(cfg: object, out_file: Path | None) -> None:
         check_output(cfg, out_file)  # type: ignore[arg-type]
 
 
+def _use_data_settings(cfg: Any) -> None:
+    """A command runs one config: its ``[data] mirror`` holds for the whole process."""
+    from landprofile.pipeline import data_settings
+
+    data_settings(cfg).__enter__()
+
+
 class _Interrupted(SystemExit):
     """Ctrl-C: the command stopped; :func:`main` exits at once."""
 
@@ -165,6 +172,7 @@ def boundary(config: Path, out_file: Path) -> None:
     from landprofile.pipeline import build_boundary, load_config
 
     cfg = load_config(config)
+    _use_data_settings(cfg)
     _check_out(cfg, out_file)
     with _steps() as steps:
         ls = build_boundary(cfg, steps)
@@ -191,6 +199,7 @@ def profile(config: Path, out_file: Path) -> None:
     from landprofile.pipeline import build_boundary, load_config
 
     cfg = load_config(config)
+    _use_data_settings(cfg)
     _check_out(cfg, out_file)
     r = cfg.section("rasters")
     layers = cfg.section("layers")
@@ -248,6 +257,7 @@ def zones(
     from landprofile.pipeline import build_boundary, build_zoning, load_config, select_options
 
     cfg = load_config(config)
+    _use_data_settings(cfg)
     _check_out(cfg, out_file)
     select = (
         None
@@ -298,6 +308,7 @@ def change(config: Path, out_file: Path) -> None:
     from landprofile.pipeline_change import build_change, write_change
 
     cfg = load_config(config)
+    _use_data_settings(cfg)
     _check_out(cfg, out_file)
     if not cfg.section("change"):
         raise ConfigError(f"{config}: no [change] section (before/after rasters, footprints)")
@@ -342,6 +353,7 @@ def card(config: Path, out_file: Path, lang: str | None, printable: bool) -> Non
     from landprofile.pipeline import run as run_pipeline
 
     cfg = load_config(config)
+    _use_data_settings(cfg)
     _check_out(cfg, out_file)
     if lang:
         cfg.data["language"] = lang
@@ -446,6 +458,56 @@ def batch(
             df.to_csv(tmp, index=False)
     shutil.rmtree(parts, ignore_errors=True)
     click.echo(f"{len(df)} landscapes; wrote {out_file}")
+
+
+@cli.group()
+def data() -> None:
+    """Open data by name: the sources, what is cached, a mirror for the field."""
+
+
+@data.command("list")
+def data_list() -> None:
+    """The named sources, their licences and what is cached of each.
+
+    \b
+    Example:
+      landprofile data list
+    """
+    from landprofile.data import cache_dir, list_sources
+
+    for row in list_sources():
+        click.echo(
+            f"{row['example']:24s} {row['kind']:11s} {row['licence']}\n"
+            f"{'':24s} {row['citation']}\n"
+            f"{'':24s} cached: {row['cached_files']} file(s), {row['cached_mb']:,.1f} MB"
+        )
+    click.echo(f"cache: {cache_dir()} (LANDPROFILE_CACHE)")
+
+
+@data.command("fetch")
+@_CONFIG
+@click.option(
+    "--to",
+    "to",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write the mirror to.",
+)
+def data_fetch(config: Path, to: Path) -> None:
+    """Write a mirror holding what CONFIG's named sources need, clipped to the landscape.
+
+    \b
+    Example:
+      landprofile data fetch my_landscape.toml --to /media/usb/landprofile-mirror
+      LANDPROFILE_DATA_MIRROR=/media/usb/landprofile-mirror landprofile run my_landscape.toml
+    """
+    from landprofile.data.mirror import fetch_config
+    from landprofile.pipeline import load_config
+
+    cfg = load_config(config)
+    files = fetch_config(cfg, to)
+    size = sum(p.stat().st_size for p in files) / 1e6
+    click.echo(f"{len(files)} file(s), {size:,.1f} MB in {to}: set LANDPROFILE_DATA_MIRROR={to}")
 
 
 def main() -> None:

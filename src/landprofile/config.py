@@ -31,6 +31,7 @@ _SECTIONS = {
     "select",
     "card",
     "change",
+    "data",
 }
 _BOUNDARY = {
     "method",
@@ -50,6 +51,8 @@ _BOUNDARY = {
     "fields",
     "crs",
 }
+#: [data]: where named open sources come from (see landprofile.data).
+_DATA = {"mirror"}
 _RASTERS = {"land_cover", "legend", "population", "population_kind", "dem"}
 _LAYERS = {
     "sites",
@@ -182,6 +185,7 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         ("select", _SELECT),
         ("card", _CARD),
         ("change", _CHANGE),
+        ("data", _DATA),
     ):
         table = data.get(section, {})
         if not isinstance(table, dict):
@@ -306,6 +310,7 @@ _TYPES: dict[tuple[str, str], Any] = {
     ("select", "time_limit_s"): _num(0, above=True),
     ("change", "river_buffer_m"): _num(0),
     ("change", "date_field"): _str,
+    ("data", "mirror"): _str,
 }
 
 
@@ -340,6 +345,8 @@ def _resolve(data: dict[str, Any], base: Path, where: str) -> dict[str, Any]:
             out[key] = _path(value, base, f"{where}: legend")
         elif key == "rules" and isinstance(value, str) and value != "default":
             out[key] = _path(value, base, f"{where}: rules")
+        elif key == "mirror" and isinstance(value, str) and not value.startswith("http"):
+            out[key] = _path(value, base, f"{where}: mirror")
         elif key == "basemap" and isinstance(value, str) and not value.startswith("http"):
             out[key] = _path(value, base, f"{where}: basemap")
         else:
@@ -347,7 +354,11 @@ def _resolve(data: dict[str, Any], base: Path, where: str) -> dict[str, Any]:
     return out
 
 
-def _path(value: str, base: Path, what: str) -> Path:
+def _path(value: str, base: Path, what: str) -> Any:
+    from landprofile.data.catalogue import parse_name
+
+    if parse_name(value) is not None:
+        return value  # a named open source (worldcover:2021...), resolved when read
     p = Path(value).expanduser()
     p = p if p.is_absolute() else base / p
     if not p.exists():

@@ -14,6 +14,7 @@ __all__ = [
     "CRSMismatchError",
     "CoordinateRangeError",
     "CoverageWarning",
+    "DataSourceError",
     "DuplicateIdError",
     "EmptySelectionError",
     "GeometryRepairWarning",
@@ -153,6 +154,10 @@ class InvalidParameterError(LandprofileError, ValueError):
 
 class DuplicateIdError(LandprofileError, ValueError):
     """An id field the user named has empty or repeated values."""
+
+
+class DataSourceError(LandprofileError, OSError):
+    """A named open source cannot be read (unreachable, missing, refused, corrupt)."""
 
 
 class ResourceLimitError(LandprofileError, MemoryError):

@@ -148,6 +148,25 @@ class RunOutputs:
     card_pdf: Path
 
 
+class data_settings:  # noqa: N801  (a context manager used like a function)
+    """The config's ``[data] mirror`` in effect for a block (``lp.options.data_mirror``)."""
+
+    def __init__(self, cfg: Config) -> None:
+        self.mirror = cfg.section("data").get("mirror")
+
+    def __enter__(self) -> None:
+        from landprofile._options import options
+
+        self.old = options.data_mirror
+        if self.mirror is not None:
+            options.data_mirror = str(self.mirror)
+
+    def __exit__(self, *exc: object) -> None:
+        from landprofile._options import options
+
+        options.data_mirror = self.old
+
+
 def run(
     cfg: Config | str | os.PathLike[str],
     out_dir: str | os.PathLike[str] | None = None,
@@ -159,8 +178,6 @@ def run(
     ``progress`` is told each stage (``boundary``, ``profile``, ``zones``, ``change``,
     ``card``) and the steps of the long ones (``zones · regions``), as they start and end.
     """
-    import landprofile as lp
-
     cfg = cfg if isinstance(cfg, Config) else load_config(cfg)
     stage = Steps(progress)
     out = Path(out_dir or cfg.data.get("output") or cfg.path.parent / "landprofile-out")
@@ -176,69 +193,74 @@ def run(
 
         raise OutputError(f"cannot write the folder '{out}': {exc.strerror or exc}") from None
     try:
-        stage.start("boundary")
-        ls = build_boundary(cfg, nested(progress, "boundary · "))
-        r = cfg.section("rasters")
-        layers = cfg.section("layers")
-        stage.start("profile")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", lp.errors.GeometryRepairWarning)
-            prof = lp.profile(
-                ls,
-                land_cover=r.get("land_cover"),
-                legend=r.get("legend"),
-                population=r.get("population"),
-                population_kind=r.get("population_kind"),
-                dem=r.get("dem"),
-                layers={
-                    k: v for k, v in layers.items() if k in ("sites", "concessions", "protected")
-                },
-                lang=cfg.language,
-                progress=nested(progress, "profile · "),
-            )
-        prof.to_json(tmp / "profile.json", relative_to=cfg.path.parent)
-        z = cfg.section("zoning")
-        zoning = None
-        zones_path = None
-        if z.get("enabled", True) and (layers or r.get("land_cover")):
-            stage.start("zones")
-            zoning = build_zoning(cfg, ls, nested(progress, "zones · "))
-            zones_path = tmp / "zones.gpkg"
-            zoning.to_gpkg(zones_path)
-        from landprofile.pipeline_change import build_change, write_change
-
-        change, timeline, baseline = build_change(cfg, ls, layers)
-        if change is not None or timeline is not None:
-            stage.start("change")
-            write_change(tmp / "change.json", change, timeline, cfg.path.parent)
-        stage.start("card")
-        c = cfg.section("card")
-        crd = lp.card(
-            prof,
-            zoning=zoning,
-            narrative=c.get("narrative"),
-            scorecard=c.get("scorecard"),
-            lang=cfg.language,
-            basemap=c.get("basemap"),
-            layers=layers,
-            land_cover=r.get("land_cover"),
-            legend=r.get("legend"),
-            admin=c.get("admin"),
-            scorecard_questions=c.get("scorecard_questions"),
-            change=change,
-            footprints=cfg.section("change").get("footprints"),
-            date_field=cfg.section("change").get("date_field"),
-            timeline=timeline,
-            baseline=baseline,
-            baseline_scorecard=cfg.section("change").get("baseline_scorecard"),
-        )
-        crd.save(tmp / "card.html")
-        crd.to_pdf(tmp / "card.pdf")
-        stage.end()
-        _swap_into_place(tmp, out)
+        with data_settings(cfg):
+            return _run(cfg, out, tmp, stage, progress)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _run(cfg: Config, out: Path, tmp: Path, stage: Steps, progress: Progress | None) -> RunOutputs:
+    import landprofile as lp
+
+    stage.start("boundary")
+    ls = build_boundary(cfg, nested(progress, "boundary · "))
+    r = cfg.section("rasters")
+    layers = cfg.section("layers")
+    stage.start("profile")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", lp.errors.GeometryRepairWarning)
+        prof = lp.profile(
+            ls,
+            land_cover=r.get("land_cover"),
+            legend=r.get("legend"),
+            population=r.get("population"),
+            population_kind=r.get("population_kind"),
+            dem=r.get("dem"),
+            layers={k: v for k, v in layers.items() if k in ("sites", "concessions", "protected")},
+            lang=cfg.language,
+            progress=nested(progress, "profile · "),
+        )
+    prof.to_json(tmp / "profile.json", relative_to=cfg.path.parent)
+    z = cfg.section("zoning")
+    zoning = None
+    zones_path = None
+    if z.get("enabled", True) and (layers or r.get("land_cover")):
+        stage.start("zones")
+        zoning = build_zoning(cfg, ls, nested(progress, "zones · "))
+        zones_path = tmp / "zones.gpkg"
+        zoning.to_gpkg(zones_path)
+    from landprofile.pipeline_change import build_change, write_change
+
+    change, timeline, baseline = build_change(cfg, ls, layers)
+    if change is not None or timeline is not None:
+        stage.start("change")
+        write_change(tmp / "change.json", change, timeline, cfg.path.parent)
+    stage.start("card")
+    c = cfg.section("card")
+    crd = lp.card(
+        prof,
+        zoning=zoning,
+        narrative=c.get("narrative"),
+        scorecard=c.get("scorecard"),
+        lang=cfg.language,
+        basemap=c.get("basemap"),
+        layers=layers,
+        land_cover=r.get("land_cover"),
+        legend=r.get("legend"),
+        admin=c.get("admin"),
+        scorecard_questions=c.get("scorecard_questions"),
+        change=change,
+        footprints=cfg.section("change").get("footprints"),
+        date_field=cfg.section("change").get("date_field"),
+        timeline=timeline,
+        baseline=baseline,
+        baseline_scorecard=cfg.section("change").get("baseline_scorecard"),
+    )
+    crd.save(tmp / "card.html")
+    crd.to_pdf(tmp / "card.pdf")
+    stage.end()
+    _swap_into_place(tmp, out)
     return RunOutputs(
         folder=out,
         profile_json=out / "profile.json",

@@ -120,7 +120,9 @@ class Raster:
             ) from None
 
 
-def read_raster(src: Any, *, crs: Any = None) -> Raster:
+def read_raster(
+    src: Any, *, crs: Any = None, bounds: tuple[float, float, float, float] | None = None
+) -> Raster:
     """Open a raster lazily: only its metadata is read.
 
     Parameters
@@ -131,6 +133,10 @@ def read_raster(src: Any, *, crs: Any = None) -> Raster:
         ``band`` dimension). Inputs are never modified.
     crs
         CRS for a DataArray that carries none; never overrides a declared CRS.
+    bounds
+        For a data name (``"worldcover:2021"``, ``"copdem30"``: see
+        :mod:`landprofile.data`), the longitude/latitude box to read; the stages pass
+        their landscape's.
 
     Raises
     ------
@@ -144,6 +150,20 @@ def read_raster(src: Any, *, crs: Any = None) -> Raster:
         return _from_dataarray(src, crs)
     if isinstance(src, rasterio.io.DatasetReaderBase):
         return _from_path(src.name, label=f"rasterio dataset '{src.name}'", crs=crs)
+    from landprofile.data.catalogue import parse_name
+
+    if parse_name(src) is not None:
+        from landprofile.data import raster
+
+        if bounds is None:
+            from landprofile.errors import DataSourceError
+
+            raise DataSourceError(
+                f"{src!r} is a data name: it needs the area to read; pass it to a stage "
+                "that has a landscape (lp.profile, lp.land_cover...) or give bounds="
+            )
+        path = raster(src, bounds)
+        return _from_path(str(path), label=str(src), crs=crs)
     if isinstance(src, str | os.PathLike):
         path = Path(src)
         if not path.exists() and not str(src).startswith("/vsi"):

@@ -121,6 +121,13 @@ def _load(src: Any, *, layer: str | int | None, crs: Any) -> tuple[gpd.GeoDataFr
         return read_path(Path(src), layer=layer, crs=crs)
     if isinstance(src, str):
         text = src.strip()
+        from landprofile.data.catalogue import parse_name
+
+        if parse_name(text) is not None:  # a named open source (geoboundaries:GHA/ADM2...)
+            from landprofile.data import vector
+
+            gdf, _ = read_path(vector(text), layer=layer, crs=crs)
+            return gdf, text
         if text.startswith("{"):
             return _read_geojson_text(text), "GeoJSON string"
         if text.upper().startswith(_WKT_PREFIXES):

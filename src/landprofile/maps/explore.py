@@ -283,7 +283,10 @@ def card_map(
             legend or (lc.attrs.get("legend") if lc is not None else None) or "esa_worldcover_v200"
         )
         image, entries = features.land_cover_overlay(
-            read_raster(land_cover), leg, ls.geometry_lonlat, strings(lang)["land_cover"]
+            read_raster(land_cover, bounds=ls.bounds_lonlat),
+            leg,
+            ls.geometry_lonlat,
+            strings(lang)["land_cover"],
         )
         add_image(m, image["url"], image["bounds"], strings(lang)["land_cover"])
         out.stats["land_cover"] = 1

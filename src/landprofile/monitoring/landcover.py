@@ -262,8 +262,9 @@ def change(
     UnsupportedFormatError
         A raster holds non-integer values.
     """
-    rb = before if isinstance(before, Raster) else read_raster(before)
-    ra = after if isinstance(after, Raster) else read_raster(after)
+    box = landscape.bounds_lonlat  # read by window for a data name (worldcover:2020...)
+    rb = before if isinstance(before, Raster) else read_raster(before, bounds=box)
+    ra = after if isinstance(after, Raster) else read_raster(after, bounds=box)
     _check(rb, "before")
     _check(ra, "after")
     lb: Legend = load_legend(before_legend or legend or "esa_worldcover_v200")

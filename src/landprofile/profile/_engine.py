@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from landprofile import _coverage as cov
 from landprofile.errors import CoverageWarning, InvalidParameterError, user_stacklevel
 from landprofile.profile._zones import Zone
-from landprofile.raster import Raster
+from landprofile.raster import Raster, read_raster
 
 #: Rasters up to this many cells are summarised on one thread unless threads= says
 #: otherwise: a whole one is read and counted in milliseconds, less than a thread's set-up.
@@ -74,6 +74,17 @@ def serial_map(fn: Callable[[Any], T], items: Any) -> list[T]:
 #: Below this area (m²) a landscape is a sliver no cell can say anything of: a zero
 #: coverage then means nothing, and it gets no warning.
 SLIVER_M2 = 1.0
+
+
+def read_for(src: Any, zones: list[Zone]) -> Raster:
+    """``read_raster`` with the zones' longitude/latitude box (read for a data name)."""
+    from landprofile.data.catalogue import parse_name
+
+    if parse_name(src) is None:
+        return read_raster(src)
+    from landprofile.data import lonlat_bounds
+
+    return read_raster(src, bounds=lonlat_bounds(zones))
 
 
 def warn_outside(zone: Zone, rast: Raster) -> None:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from landprofile import _coverage as cov
 from landprofile.errors import InvalidParameterError
+from landprofile.profile._engine import read_for as _read
 from landprofile.profile._engine import (
     run_zones,
     warn_negative,
@@ -23,7 +24,7 @@ from landprofile.profile._engine import (
     warn_partial,
 )
 from landprofile.profile._zones import Zone, as_zones
-from landprofile.raster import Raster, read_raster
+from landprofile.raster import Raster
 
 __all__ = ["ELEVATION_BINS", "PopulationKind", "elevation", "population"]
 
@@ -125,8 +126,8 @@ def population(
         raise InvalidParameterError(
             f"population kind {kind!r} is not one of 'count', 'density_per_km2'"
         )
-    rast = raster if isinstance(raster, Raster) else read_raster(raster)
     zones = as_zones(landscapes, id_field=id_field)
+    rast = raster if isinstance(raster, Raster) else _read(raster, zones)
     rows = []
     negatives: dict[str, list[tuple[int, float]]] = {}
 
@@ -245,8 +246,8 @@ def elevation(
     pandas.DataFrame
         ``landscape``, ``min_m``, ``max_m``, ``mean_m``, ``p5_m`` ... and ``nodata_ha``.
     """
-    rast = dem if isinstance(dem, Raster) else read_raster(dem)
     zones = as_zones(landscapes, id_field=id_field)
+    rast = dem if isinstance(dem, Raster) else _read(dem, zones)
 
     def per_zone(reader: cov.StripReader, zone: Zone, smap: Callable[..., list[Any]]) -> dict:
         return _elevation_zone(reader, zone, smap, percentiles)

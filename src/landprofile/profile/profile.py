@@ -217,6 +217,13 @@ def _table_from_dict(obj: Mapping[str, Any]) -> pd.DataFrame:
     return df
 
 
+def _box(landscape: Any, src: Any) -> Any:
+    """The landscape's box when ``src`` is a data name (read by window), else None."""
+    from landprofile.data.catalogue import parse_name
+
+    return landscape.bounds_lonlat if parse_name(src) is not None else None
+
+
 def profile(
     landscape: Landscape,
     *,
@@ -260,13 +267,13 @@ def profile(
     lc = None
     if land_cover is not None:
         steps.start("land_cover")
-        r = read_raster(land_cover)
+        r = read_raster(land_cover, bounds=_box(landscape, land_cover))
         lc = _stats.land_cover(landscape, r, legend=legend or "esa_worldcover_v200", lang=lang)
         sources.append({"role": "land_cover", "source": r.label, "legend": lc.attrs["legend"]})
     pop = None
     if population is not None:
         steps.start("population")
-        r = read_raster(population)
+        r = read_raster(population, bounds=_box(landscape, population))
         kind = population_kind or "count"
         df = _stats.population(landscape, r, kind=kind)  # type: ignore[arg-type]
         pop = {k: float(v) for k, v in df.iloc[0].drop("landscape").items()} | {"kind": kind}
@@ -274,7 +281,7 @@ def profile(
     elev = None
     if dem is not None:
         steps.start("elevation")
-        r = read_raster(dem)
+        r = read_raster(dem, bounds=_box(landscape, dem))
         df = _stats.elevation(landscape, r)
         elev = {k: float(v) for k, v in df.iloc[0].drop("landscape").items()}
         sources.append({"role": "dem", "source": r.label})

@@ -18,9 +18,10 @@ import pandas as pd
 from landprofile import _coverage as cov
 from landprofile.errors import InvalidParameterError, UnsupportedFormatError
 from landprofile.legend import GROUPS, Legend, load_legend
+from landprofile.profile._engine import read_for as _read
 from landprofile.profile._engine import run_zones, warn_no_data, warn_outside, warn_partial
 from landprofile.profile._zones import Zone, as_zones
-from landprofile.raster import Raster, read_raster
+from landprofile.raster import Raster
 
 __all__ = ["elevation", "land_cover", "population"]
 
@@ -166,7 +167,8 @@ def land_cover(
     its true area: geodesic row areas on the WGS 84 ellipsoid for geographic rasters,
     planar area divided by the areal scale factor for projected ones.
     """
-    rast = raster if isinstance(raster, Raster) else read_raster(raster)
+    zones = as_zones(landscapes, id_field=id_field)
+    rast = raster if isinstance(raster, Raster) else _read(raster, zones)
     leg: Legend = load_legend(legend)
     if lang not in ("en", "fr", "es"):
         raise InvalidParameterError(f"lang {lang!r} is not one of en, fr, es")
@@ -174,7 +176,6 @@ def land_cover(
     nodata_vals = set(leg.nodata)
     if rast.nodata is not None and float(rast.nodata).is_integer():
         nodata_vals.add(int(rast.nodata))
-    zones = as_zones(landscapes, id_field=id_field)
     rows: list[dict[str, Any]] = []
     for zone, (areas, covered) in zip(
         zones, run_zones(rast, zones, _class_areas, threads), strict=True

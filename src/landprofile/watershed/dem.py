@@ -61,6 +61,20 @@ D8_CODES = {k: (int(_hydro.DR[k]), int(_hydro.DC[k])) for k in range(8)}
 DEFAULT_SNAP_M = 300.0
 
 
+#: Half-width (degrees) of the window a named DEM (``copdem30``) is read in around the
+#: outlet: about 55 km, enough for catchments of a few thousand km². For larger ones, read
+#: a larger area with ``landprofile.data.raster(name, bounds)`` and pass that file.
+NAMED_DEM_WINDOW_DEG = 0.5
+
+
+def _around(outlet: Any, crs: Any, half: float) -> tuple[float, float, float, float]:
+    from pyproj import Transformer
+
+    x, y = (outlet.x, outlet.y) if hasattr(outlet, "x") else (float(outlet[0]), float(outlet[1]))
+    lon, lat = Transformer.from_crs(crs, 4326, always_xy=True).transform(x, y)
+    return (lon - half, lat - half, lon + half, lat + half)
+
+
 # ----------------------------------------------------------------------------- grids
 
 
@@ -485,6 +499,11 @@ def from_dem(
     """
     steps = Steps(progress)
     steps.start("read_dem")
+    from landprofile.data.catalogue import parse_name
+
+    if parse_name(dem) is not None:
+        # a named DEM (copdem30) is read by window around the outlet
+        dem = read_raster(dem, bounds=_around(outlet, outlet_crs, NAMED_DEM_WINDOW_DEG))
     data, raster = _as_grid(dem)
     valid = _valid(data, raster.nodata)
     if not valid.any():

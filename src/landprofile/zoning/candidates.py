@@ -166,7 +166,13 @@ def candidates(
     lc_groups = None
     if land_cover is not None:
         leg = load_legend(legend or "esa_worldcover_v200")
-        lc = warp(read_raster(land_cover), grid, Resampling.nearest, "int32", -1)
+        lc = warp(
+            read_raster(land_cover, bounds=landscape.bounds_lonlat),
+            grid,
+            Resampling.nearest,
+            "int32",
+            -1,
+        )
         lut = {c.value: c.group for c in leg.classes}
         lc_groups = np.full(lc.shape, "", dtype=object)
         for value in np.unique(lc):
@@ -174,7 +180,13 @@ def candidates(
                 lc_groups[lc == value] = lut[value]
     slope = None
     if dem is not None:
-        z = warp(read_raster(dem), grid, Resampling.bilinear, "float32", np.nan)
+        z = warp(
+            read_raster(dem, bounds=landscape.bounds_lonlat),
+            grid,
+            Resampling.bilinear,
+            "float32",
+            np.nan,
+        )
         gy, gx = np.gradient(z, res)
         slope = np.degrees(np.arctan(np.hypot(gx, gy)))
     steps.start("exclusions")

@@ -1,0 +1,122 @@
+"""Open data by name: global layers for any landscape, read by window, cached, mirrored.
+
+Names work wherever a path does — ``lp.profile(ls, land_cover="worldcover:2021")``,
+``lp.change(ls, "worldcover:2020", "worldcover:2021")``,
+``lp.from_admin("geoboundaries:GHA/ADM2", names=[...])``,
+``lp.from_basins("hydrobasins:af/lev10", ...)``, a config's paths and the CLI. Rasters
+are read by window around the landscape (HTTP range requests) and cached; vector files
+are downloaded once. Set ``LANDPROFILE_DATA_MIRROR`` (a folder or URL holding
+``{mirror}/{source}/{path as on the official host}``) to work from a copy — on a field
+office's disk, made by ``landprofile data fetch CONFIG --to DIR``. The network is reached
+only when a name is used and nothing is cached or mirrored.
+
+(This folder also holds the package's data files: legends, catalogues, templates.)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from landprofile.data.catalogue import SOURCES, Source, parse_name
+
+__all__ = [
+    "SOURCES",
+    "Source",
+    "cache_dir",
+    "is_name",
+    "list_sources",
+    "lonlat_bounds",
+    "parse_name",
+    "raster",
+    "vector",
+]
+
+#: Margin (degrees) read around a landscape, so that edge cells are whole.
+MARGIN_DEG = 0.02
+
+
+def is_name(obj: Any) -> bool:
+    """Whether ``obj`` is a data name (``worldcover:2021``...), not a path."""
+    return parse_name(obj) is not None
+
+
+def raster(
+    name: str, bounds: tuple[float, float, float, float], margin_deg: float = MARGIN_DEG
+) -> Path:
+    """The named raster over a longitude/latitude box, as a local (cached) GeoTIFF."""
+    from landprofile.data.fetch import raster_window
+    from landprofile.errors import UnsupportedFormatError
+
+    parsed = parse_name(name)
+    if parsed is None:
+        raise UnsupportedFormatError(f"{name!r} is not a data name; see landprofile.data.SOURCES")
+    source, spec = parsed
+    if source.kind not in ("raster", "raster-file"):
+        raise UnsupportedFormatError(f"{name!r} is a vector source, not a raster")
+    return raster_window(source, spec, bounds, margin_deg)
+
+
+def vector(name: str) -> Path:
+    """The named vector layer as a local file (from the mirror, or downloaded once)."""
+    from landprofile.data.fetch import fetch_file
+    from landprofile.errors import UnsupportedFormatError
+
+    parsed = parse_name(name)
+    if parsed is None:
+        raise UnsupportedFormatError(f"{name!r} is not a data name; see landprofile.data.SOURCES")
+    source, spec = parsed
+    if source.kind != "vector":
+        raise UnsupportedFormatError(f"{name!r} is a raster source, not a vector layer")
+    return fetch_file(source, spec)
+
+
+def lonlat_bounds(zones: Any) -> tuple[float, float, float, float]:
+    """The longitude/latitude box of landscapes (``Zone`` objects with geometry and CRS)."""
+    from pyproj import Transformer
+
+    boxes = []
+    for z in zones:
+        w, s, e, n = z.geometry.bounds
+        t = Transformer.from_crs(z.crs, 4326, always_xy=True)
+        boxes.append(t.transform_bounds(w, s, e, n, densify_pts=21))
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def cache_dir() -> Path:
+    """Where fetched data is kept (``LANDPROFILE_CACHE``, else the user cache folder)."""
+    from landprofile.data.fetch import cache_dir as _cache_dir
+
+    return _cache_dir()
+
+
+def list_sources() -> list[dict[str, Any]]:
+    """Every source: its name form, kind, licence, citation and what is cached of it."""
+    base = cache_dir()
+    out = []
+    for s in SOURCES.values():
+        files = [
+            p
+            for d in {base / s.key, base / s.mirror_dir}
+            if d.exists()
+            for p in d.rglob("*")
+            if p.is_file()
+        ]
+        out.append(
+            {
+                "source": s.key,
+                "example": s.example,
+                "kind": s.kind,
+                "licence": s.licence,
+                "citation": s.citation,
+                "host": s.host,
+                "cached_files": len(files),
+                "cached_mb": sum(p.stat().st_size for p in files) / 1e6,
+            }
+        )
+    return out

@@ -1,0 +1,201 @@
+"""The named open sources: where each lives, which files cover an area, its licence.
+
+A name is ``{source}:{spec}`` — ``worldcover:2021``, ``copdem30``,
+``geoboundaries:GHA/ADM2``, ``hydrobasins:af/lev10``, ``worldpop:GHA/2020``,
+``naturalearth:admin0``, ``stac:{catalogue url}#{collection}``. Each source knows its
+official host and, for tiled rasters, the tiles that cover a longitude/latitude box; a
+mirror holds ``{mirror}/{source}/{path as on the official host}``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from landprofile.errors import InvalidParameterError
+
+__all__ = ["SOURCES", "Source", "parse_name"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """One open source: host, layout, licence and citation."""
+
+    key: str
+    kind: str  # "raster" (tiled, read by window) or "vector" (a whole file)
+    host: str  # the official host's base URL
+    mirror_dir: str  # the folder a mirror holds it in
+    licence: str
+    citation: str
+    example: str
+    legend: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _lat(v: int, width: int = 2) -> str:
+    return f"{'N' if v >= 0 else 'S'}{abs(v):0{width}d}"
+
+
+def _lon(v: int) -> str:
+    return f"{'E' if v >= 0 else 'W'}{abs(v):03d}"
+
+
+def _tiles(bounds: tuple[float, float, float, float], size: int) -> list[tuple[int, int]]:
+    """South-west corners (lat, lon) of the ``size``-degree tiles a box touches."""
+    w, s, e, n = bounds
+    lats = range(math.floor(s / size) * size, math.ceil(n / size) * size, size)
+    lons = range(math.floor(w / size) * size, math.ceil(e / size) * size, size)
+    return [(la, lo) for la in lats for lo in lons]
+
+
+def worldcover_paths(spec: str, bounds: tuple[float, float, float, float]) -> list[str]:
+    """ESA WorldCover tiles (3 degrees, named by their south-west corner)."""
+    version = {"2020": "v100", "2021": "v200"}.get(spec)
+    if version is None:
+        raise InvalidParameterError(f"worldcover:{spec}: the years are 2020 (v100) and 2021 (v200)")
+    return [
+        f"{version}/{spec}/map/ESA_WorldCover_10m_{spec}_{version}_{_lat(la)}{_lon(lo)}_Map.tif"
+        for la, lo in _tiles(bounds, 3)
+    ]
+
+
+def copdem_paths(spec: str, bounds: tuple[float, float, float, float]) -> list[str]:
+    """Copernicus DEM GLO-30 COG tiles (1 degree)."""
+    out = []
+    for la, lo in _tiles(bounds, 1):
+        stem = f"Copernicus_DSM_COG_10_{_lat(la)}_00_{_lon(lo)}_00_DEM"
+        out.append(f"{stem}/{stem}.tif")
+    return out
+
+
+SOURCES: dict[str, Source] = {
+    "worldcover": Source(
+        "worldcover",
+        "raster",
+        "https://esa-worldcover.s3.eu-central-1.amazonaws.com",
+        "esa-worldcover",
+        "CC BY 4.0",
+        "ESA WorldCover project 2020/2021 / Contains modified Copernicus Sentinel data "
+        "(2020/2021) processed by ESA WorldCover consortium",
+        "worldcover:2021",
+        legend="esa_worldcover_v200",
+    ),
+    "copdem30": Source(
+        "copdem30",
+        "raster",
+        "https://copernicus-dem-30m.s3.amazonaws.com",
+        "copernicus-dem-30m",
+        "Copernicus DEM licence (free, with attribution)",
+        "Copernicus DEM GLO-30, (c) DLR e.V. 2010-2014 and (c) Airbus Defence and Space "
+        "GmbH 2014-2018 provided under COPERNICUS by the European Union and ESA",
+        "copdem30",
+    ),
+    "geoboundaries": Source(
+        "geoboundaries",
+        "vector",
+        "https://github.com/wmgeolab/geoBoundaries/raw/main",
+        "geoboundaries",
+        "CC BY 4.0 (gbOpen; some units CC BY-SA, see the file's metadata)",
+        "Runfola et al. (2020) geoBoundaries: a global database of political administrative "
+        "boundaries. PLoS ONE 15(4): e0231866",
+        "geoboundaries:GHA/ADM2",
+    ),
+    "hydrobasins": Source(
+        "hydrobasins",
+        "vector",
+        "https://data.hydrosheds.org/file/HydroBASINS/standard",
+        "hydrosheds",
+        "HydroSHEDS licence (free, with attribution)",
+        "Lehner & Grill (2013) Global river hydrography and network routing: baseline data "
+        "and new approaches to study the world's large river systems. Hydrol. Process. 27",
+        "hydrobasins:af/lev10",
+    ),
+    "worldpop": Source(
+        "worldpop",
+        "raster-file",
+        "https://data.worldpop.org",
+        "worldpop",
+        "CC BY 4.0",
+        "WorldPop (www.worldpop.org), Global High Resolution Population Denominators "
+        "Project, doi:10.5258/SOTON/WP00671",
+        "worldpop:GHA/2020",
+    ),
+    "naturalearth": Source(
+        "naturalearth",
+        "vector",
+        "https://naciscdn.org/naturalearth",
+        "naturalearth",
+        "Public domain",
+        "Made with Natural Earth. Free vector and raster map data @ naturalearthdata.com",
+        "naturalearth:admin0",
+    ),
+}
+
+#: Natural Earth layers by short name (1:10m).
+NATURAL_EARTH = {
+    "admin0": "10m/cultural/ne_10m_admin_0_countries.zip",
+    "admin1": "10m/cultural/ne_10m_admin_1_states_provinces.zip",
+    "rivers": "10m/physical/ne_10m_rivers_lake_centerlines.zip",
+    "lakes": "10m/physical/ne_10m_lakes.zip",
+    "places": "10m/cultural/ne_10m_populated_places.zip",
+}
+#: HydroBASINS regions.
+HYDRO_REGIONS = ("af", "ar", "as", "au", "eu", "gr", "na", "sa", "si")
+
+_NAME = re.compile(r"^(" + "|".join(SOURCES) + r")(?::(.*))?$")
+
+
+def parse_name(text: Any) -> tuple[Source, str] | None:
+    """``(source, spec)`` when ``text`` is a data name, else ``None`` (a path, a URL...)."""
+    if not isinstance(text, str):
+        return None
+    m = _NAME.match(text.strip())
+    if not m:
+        return None
+    return SOURCES[m.group(1)], (m.group(2) or "").strip()
+
+
+def vector_path(source: Source, spec: str) -> str:
+    """The host path of a vector source's file."""
+    if source.key == "geoboundaries":
+        m = re.fullmatch(r"([A-Za-z]{3})/ADM([0-5])", spec)
+        if not m:
+            raise InvalidParameterError(
+                f"geoboundaries:{spec}: expected ISO3/ADMn, e.g. geoboundaries:GHA/ADM2"
+            )
+        iso, lev = m.group(1).upper(), m.group(2)
+        return f"releaseData/gbOpen/{iso}/ADM{lev}/geoBoundaries-{iso}-ADM{lev}.geojson"
+    if source.key == "hydrobasins":
+        m = re.fullmatch(r"([a-z]{2})/lev(\d{2})", spec)
+        if not m or m.group(1) not in HYDRO_REGIONS or not 1 <= int(m.group(2)) <= 12:
+            raise InvalidParameterError(
+                f"hydrobasins:{spec}: expected region/levNN, region one of "
+                f"{', '.join(HYDRO_REGIONS)}, level 01-12 (e.g. hydrobasins:af/lev10)"
+            )
+        return f"hybas_{m.group(1)}_lev{m.group(2)}_v1c.zip"
+    if source.key == "naturalearth":
+        if spec not in NATURAL_EARTH:
+            raise InvalidParameterError(f"naturalearth:{spec}: one of {', '.join(NATURAL_EARTH)}")
+        return NATURAL_EARTH[spec]
+    if source.key == "worldpop":
+        m = re.fullmatch(r"([A-Za-z]{3})/(20[0-2]\d)", spec)
+        if not m:
+            raise InvalidParameterError(
+                f"worldpop:{spec}: expected ISO3/YEAR, e.g. worldpop:GHA/2020"
+            )
+        iso, year = m.group(1).upper(), m.group(2)
+        return f"GIS/Population/Global_2000_2020/{year}/{iso}/{iso.lower()}_ppp_{year}.tif"
+    raise InvalidParameterError(f"{source.key} is not a file source")
+
+
+def raster_paths(source: Source, spec: str, bounds: tuple[float, float, float, float]) -> list[str]:
+    """The host paths of the tiles of a tiled raster source covering ``bounds``."""
+    if source.key == "worldcover":
+        return worldcover_paths(spec or "2021", bounds)
+    if source.key == "copdem30":
+        return copdem_paths(spec, bounds)
+    if source.key == "worldpop":
+        return [vector_path(source, spec)]  # one country file, read by window
+    raise InvalidParameterError(f"{source.key} is not a raster source")

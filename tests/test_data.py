@@ -1,0 +1,284 @@
+"""Open data by name: mirrors (a folder, a local HTTP server with byte ranges), windowed
+reads, the cache, the failures, and a mirror written for the field. The network is never
+reached: every host here is this machine."""
+
+from __future__ import annotations
+
+import http.server
+import shutil
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rasterio
+import rasterio.shutil
+from affine import Affine
+from click.testing import CliRunner
+from shapely.geometry import box
+
+import landprofile as lp
+from landprofile.cli import cli
+from landprofile.errors import DataSourceError, ScaleWarning
+from landprofile.testing import write_geotiff
+
+WC21 = "esa-worldcover/v200/2021/map/ESA_WorldCover_10m_2021_v200_N03W003_Map.tif"
+WC20 = "esa-worldcover/v100/2020/map/ESA_WorldCover_10m_2020_v100_N03W003_Map.tif"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path, monkeypatch):
+    monkeypatch.setenv("LANDPROFILE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("LANDPROFILE_DATA_MIRROR", raising=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ScaleWarning)
+        yield
+
+
+def landscape() -> lp.Landscape:
+    return lp.Landscape(
+        name="Prestea window",
+        geometry=box(-2.0, 5.0, -1.9, 5.1),
+        crs=4326,
+        provenance=lp.Provenance(method="custom", source="test"),
+    )
+
+
+def _cog(path: Path, data: np.ndarray, transform: Affine, nodata: float | None = 0) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".plain.tif")
+    write_geotiff(tmp, data, transform, "EPSG:4326", nodata=nodata)
+    with rasterio.open(tmp) as src:
+        rasterio.shutil.copy(src, path, driver="COG", compress="DEFLATE", blocksize=256)
+    tmp.unlink()
+
+
+@pytest.fixture
+def mirror(tmp_path) -> Path:
+    """A mirror folder with WorldCover 2020 and 2021 tiles N03W003 (3 degrees, 0.005°)."""
+    root = tmp_path / "mirror"
+    rng = np.random.default_rng(3)
+    classes = np.array([10, 20, 30, 40, 50, 60, 80], np.uint8)
+    data = classes[rng.integers(0, len(classes), (600, 600))]
+    t = Affine(0.005, 0, -3.0, 0, -0.005, 6.0)
+    _cog(root / WC21, data, t)
+    changed = data.copy()
+    changed[:100] = 40  # cropland in the north, in 2021 only
+    _cog(root / WC20, np.where(changed == 40, 10, data).astype(np.uint8), t)
+    return root
+
+
+class _RangeHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files with byte ranges (as S3 serves COGs); counts what it sends."""
+
+    root: Path
+    served: list[int]
+    ranges: bool = True
+
+    def translate_path(self, path: str) -> str:
+        return str(self.root / path.split("?", 1)[0].lstrip("/"))
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_HEAD(self) -> None:
+        self._send(head=True)
+
+    def do_GET(self) -> None:
+        self._send(head=False)
+
+    def _send(self, head: bool) -> None:
+        p = Path(self.translate_path(self.path))
+        if not p.is_file():
+            self.send_error(404)
+            return
+        size = p.stat().st_size
+        rng = self.headers.get("Range")
+        if rng and self.ranges and rng.startswith("bytes="):
+            a, _, b = rng[6:].partition("-")
+            a = int(a)
+            b = min(int(b) if b else size - 1, size - 1)
+            self.send_response(206)
+            self.send_header("Content-Range", f"bytes {a}-{b}/{size}")
+        else:
+            a, b = 0, size - 1
+            self.send_response(200)
+        self.send_header("Accept-Ranges", "bytes" if self.ranges else "none")
+        self.send_header("Content-Length", str(b - a + 1))
+        self.end_headers()
+        if head:
+            return
+        with open(p, "rb") as fh:
+            fh.seek(a)
+            chunk = fh.read(b - a + 1)
+        self.served.append(len(chunk))
+        self.wfile.write(chunk)
+
+
+def _serve(root: Path, ranges: bool = True):
+    handler = type("H", (_RangeHandler,), {"root": root, "served": [], "ranges": ranges})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, handler.served
+
+
+def test_a_name_reads_the_same_as_the_file(mirror, monkeypatch):
+    ls = landscape()
+    want = lp.land_cover(ls, mirror / WC21)
+    monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", str(mirror))
+    got = lp.land_cover(ls, "worldcover:2021")
+    assert got["area_ha"].to_numpy() == pytest.approx(want["area_ha"].to_numpy(), rel=1e-9)
+    assert got["value"].tolist() == want["value"].tolist()
+    # the profile records the name as its source, and the legend is WorldCover's
+    prof = lp.profile(ls, land_cover="worldcover:2021")
+    assert prof.sources[1]["source"] == "worldcover:2021"
+    assert prof.land_cover["area_ha"].sum() == pytest.approx(ls.area_ha, rel=1e-6)
+
+
+def test_by_window_over_http_cached_and_reused(mirror, monkeypatch, tmp_path):
+    server, served = _serve(mirror)
+    try:
+        monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", f"http://127.0.0.1:{server.server_port}")
+        ls = landscape()
+        got = lp.land_cover(ls, "worldcover:2021")
+        first = sum(served)
+        # only the window around the landscape travelled, not the tile
+        assert 0 < first < 0.5 * (mirror / WC21).stat().st_size
+        want = lp.land_cover(ls, mirror / WC21)
+        assert got["area_ha"].to_numpy() == pytest.approx(want["area_ha"].to_numpy(), rel=1e-9)
+        # a second process (same cache) reads nothing from the network
+        lp.land_cover(ls, "worldcover:2021")
+        assert sum(served) == first
+        assert list((tmp_path / "cache" / "worldcover").glob("*.tif"))
+        # two dates by name: the change between them
+        ch = lp.change(ls, "worldcover:2020", "worldcover:2021")
+        assert ch.transitions["area_ha"].sum() == pytest.approx(ls.area_ha, rel=1e-6)
+    finally:
+        server.shutdown()
+
+
+@pytest.mark.shared_data
+def test_a_real_worldcover_tile_is_read_by_window(shared_data, tmp_path, monkeypatch):
+    """São Tomé on ESA's own N00E006 tile (36,000² cells): a few % of it travels."""
+    src = shared_data / "worldcover" / "ESA_WorldCover_10m_2020_v100_N00E006_Map.tif"
+    root = tmp_path / "m"
+    dst = root / "esa-worldcover/v100/2020/map" / src.name
+    dst.parent.mkdir(parents=True)
+    shutil.copyfile(src, dst)
+    server, served = _serve(root)
+    try:
+        monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", f"http://127.0.0.1:{server.server_port}")
+        ls = lp.Landscape(
+            name="São Tomé north",
+            geometry=box(6.60, 0.30, 6.75, 0.40),
+            crs=4326,
+            provenance=lp.Provenance(method="custom", source="test"),
+        )
+        got = lp.land_cover(ls, "worldcover:2020")
+        want = lp.land_cover(ls, src)
+        assert got["area_ha"].to_numpy() == pytest.approx(want["area_ha"].to_numpy(), rel=1e-9)
+        assert sum(served) < 0.25 * src.stat().st_size
+    finally:
+        server.shutdown()
+
+
+def test_failures_are_named_fast_and_leave_nothing(mirror, monkeypatch, tmp_path):
+    ls = landscape()
+    cache = tmp_path / "cache"
+    # offline: nothing listens
+    monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", "http://127.0.0.1:9")
+    t0 = time.perf_counter()
+    with pytest.raises(DataSourceError, match=r"cannot reach .*LANDPROFILE_DATA_MIRROR"):
+        lp.land_cover(ls, "worldcover:2021")
+    assert time.perf_counter() - t0 < 15
+    # a host that refuses ranges
+    server, _ = _serve(mirror, ranges=False)
+    try:
+        monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", f"http://127.0.0.1:{server.server_port}")
+        with pytest.raises(DataSourceError, match="byte ranges"):
+            lp.land_cover(ls, "worldcover:2021")
+    finally:
+        server.shutdown()
+    # a missing tile (the ocean, or a mirror that lacks it)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", str(empty))
+    with pytest.raises(DataSourceError, match="no tile covers"):
+        lp.land_cover(ls, "worldcover:2021")
+    # a corrupt tile
+    bad = tmp_path / "bad"
+    (bad / WC21).parent.mkdir(parents=True)
+    (bad / WC21).write_bytes(b"II*\x00 this is not a GeoTIFF")
+    monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", str(bad))
+    with pytest.raises(DataSourceError, match="corrupt"):
+        lp.land_cover(ls, "worldcover:2021")
+    # a name needs an area; a bad spec is named
+    with pytest.raises(DataSourceError, match="needs the area"):
+        lp.read_raster("worldcover:2021")
+    with pytest.raises(lp.errors.InvalidParameterError, match=r"2020 .*2021"):
+        lp.land_cover(ls, "worldcover:2019")
+    # nothing half-written in the cache
+    assert not cache.exists() or not [p for p in cache.rglob("*") if p.is_file()]
+
+
+def test_vector_sources_by_name(tmp_path, monkeypatch, sample_dir):
+    root = tmp_path / "m"
+    dst = root / "geoboundaries/releaseData/gbOpen/GHA/ADM2/geoBoundaries-GHA-ADM2.geojson"
+    dst.parent.mkdir(parents=True)
+    shutil.copyfile(sample_dir / "synthetic_districts_sw_ghana.geojson", dst)
+    want = lp.from_admin(dst, names=["Aboso"])
+    monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", str(root))
+    got = lp.from_admin("geoboundaries:GHA/ADM2", names=["Aboso"])
+    assert got.area_ha == pytest.approx(want.area_ha, rel=1e-12)
+    # over HTTP: downloaded once into the cache
+    server, served = _serve(root)
+    try:
+        monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", f"http://127.0.0.1:{server.server_port}")
+        assert len(lp.read_vector("geoboundaries:GHA/ADM2")) == len(lp.read_vector(dst))
+        n = sum(served)
+        lp.read_vector("geoboundaries:GHA/ADM2")
+        assert sum(served) == n == dst.stat().st_size
+    finally:
+        server.shutdown()
+    with pytest.raises(lp.errors.InvalidParameterError, match="ISO3/ADMn"):
+        lp.read_vector("geoboundaries:Ghana")
+
+
+def test_a_mirror_for_the_field(mirror, tmp_path, monkeypatch, sample_dir):
+    """data fetch writes what a config needs, clipped; the config then runs from it alone."""
+    cfg = tmp_path / "ls.toml"
+    shutil.copyfile(sample_dir / "synthetic_districts_sw_ghana.geojson", tmp_path / "d.geojson")
+    cfg.write_text(
+        'name = "Aboso"\nlanguage = "fr"\n[boundary]\nmethod = "admin"\n'
+        'source = "d.geojson"\nnames = ["Aboso"]\n[rasters]\nland_cover = "worldcover:2021"\n'
+        "[zoning]\nenabled = false\n",
+        encoding="utf-8",
+    )
+    server, _ = _serve(mirror)
+    field = tmp_path / "usb"
+    try:
+        monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", f"http://127.0.0.1:{server.server_port}")
+        r = CliRunner().invoke(cli, ["data", "fetch", str(cfg), "--to", str(field)])
+        assert r.exit_code == 0, r.output
+    finally:
+        server.shutdown()
+    tile = field / WC21
+    with rasterio.open(tile) as ds:  # a valid, clipped COG under the official name
+        assert ds.driver == "GTiff"
+        assert ds.width < 600
+        assert ds.height < 600
+        assert ds.overviews(1) is not None
+    assert tile.stat().st_size < (mirror / WC21).stat().st_size
+    # the server is gone: the field mirror alone, from a fresh cache
+    monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", str(field))
+    monkeypatch.setenv("LANDPROFILE_CACHE", str(tmp_path / "cache2"))
+    out = lp.pipeline.run(cfg, tmp_path / "out")
+    assert out.card_html.exists()
+    want = lp.land_cover(lp.pipeline.build_boundary(lp.pipeline.load_config(cfg)), mirror / WC21)
+    got = lp.Profile.from_json(out.profile_json).land_cover
+    assert got["area_ha"].sum() == pytest.approx(want["area_ha"].sum(), rel=1e-9)
+    r = CliRunner().invoke(cli, ["data", "list"])
+    assert r.exit_code == 0
+    assert "CC BY 4.0" in r.output
