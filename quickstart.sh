@@ -2,6 +2,7 @@
 # Set up a virtual environment (.venv) with landprofile and its test tools, then run
 #   ./quickstart.sh demo   -> the demo on the embedded sample data (data/sample_boundaries)
 #   ./quickstart.sh test   -> the whole test suite
+#   ./quickstart.sh docs   -> the documentation site, offline, into docs/_build/html
 # Needs only Python >= 3.11 on the PATH. Re-running reuses .venv when pyproject.toml
 # has not changed.
 set -eu
@@ -37,11 +38,13 @@ if [ ! -x "$VENV/bin/python" ]; then
         "$PY" -m pip --python "$VENV/bin/python" install -q pip
     fi
 fi
-want=$(cat pyproject.toml | cksum)
-if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ]; then
+extras="dev"
+[ "$task" = "docs" ] && extras="dev,docs"
+want="$(cat pyproject.toml | cksum) $extras"
+if [ ! -f "$STAMP" ] || ! grep -qxF "$want" "$STAMP"; then
     "$VENV/bin/python" -m pip install -q --upgrade pip
-    "$VENV/bin/python" -m pip install -q -e '.[dev]'
-    echo "$want" > "$STAMP"
+    "$VENV/bin/python" -m pip install -q -e ".[$extras]"
+    echo "$want" >> "$STAMP"
 fi
 
 # The printable report (card.pdf) is drawn by WeasyPrint, which needs the Pango system
@@ -56,5 +59,6 @@ fi
 case "$task" in
     demo) exec "$VENV/bin/landprofile" demo --out landprofile-demo "$@" ;;
     test) exec "$VENV/bin/python" -m pytest "$@" ;;
-    *) echo "usage: ./quickstart.sh demo|test [extra arguments]" >&2; exit 2 ;;
+    docs) exec "$VENV/bin/python" -m sphinx -W --keep-going -b html docs docs/_build/html "$@" ;;
+    *) echo "usage: ./quickstart.sh demo|test|docs [extra arguments]" >&2; exit 2 ;;
 esac
