@@ -33,6 +33,13 @@ html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
 }
+# every cross-reference must resolve (with -W a broken one fails the build); only the
+# types of other libraries, which have no inventory offline, are let through
+nitpicky = True
+nitpick_ignore_regex = [
+    (r"py:.*", r"(folium|geopandas|gpd|pandas|pd|numpy|np|shapely|pyproj|xarray|rasterio)\..*"),
+    (r"py:class", r"World Geodetic System.*"),
+]
 # the build must work offline: no intersphinx inventories are fetched
 intersphinx_mapping: dict = {}
 # numpydoc: a public name without a docstring fails the build (with -W)

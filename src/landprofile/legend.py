@@ -185,15 +185,15 @@ def _builtin(key: str) -> Legend:
 
 
 def load_legend(spec: Any, *, nodata: tuple[int, ...] | None = None) -> Legend:
-    """Return a :class:`Legend` from a built-in name, a file, or a Legend.
+    """Return a :class:`~landprofile.legend.Legend` from a built-in name, a file, or a Legend.
 
     Parameters
     ----------
     spec
-        A :class:`Legend`; a built-in name (``"esa_worldcover_v100"``, ``"esa_worldcover_v200"``
-        or ``"worldcover"``, ``"esa_cci_lc"``, ``"cgls_lc100"``, ``"modis_igbp"``); or the
-        path of a CSV, JSON (a list of objects, or ``{"classes": [...]}``) or TOML
-        (``[[classes]]``) file.
+        A :class:`~landprofile.legend.Legend`; a built-in name (``"esa_worldcover_v100"``,
+        ``"esa_worldcover_v200"`` or ``"worldcover"``, ``"esa_cci_lc"``, ``"cgls_lc100"``,
+        ``"modis_igbp"``); or the path of a CSV, JSON (a list of objects, or
+        ``{"classes": [...]}``) or TOML (``[[classes]]``) file.
     nodata
         Values to treat as nodata (besides the raster's own nodata); the built-in
         legend's documented nodata values when ``None``.

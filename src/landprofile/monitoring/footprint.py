@@ -141,7 +141,8 @@ def footprint_timeline(
     footprints
         One vector layer with a date field, or a mapping ``{date: layer}``.
     date_field
-        The layer's date field; detected among :data:`DATE_FIELDS` when ``None``.
+        The layer's date field; detected among ``date``, ``year``, ``period``,
+        ``datetime``, ``time``, ``acq_date``, ``image_date`` when ``None``.
     protected, concessions, rivers
         Optional layers; rivers are buffered by ``river_buffer_m`` (100 m by default).
 

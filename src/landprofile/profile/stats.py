@@ -148,7 +148,7 @@ def land_cover(
     id_field
         Column naming the landscapes of a GeoDataFrame.
     threads
-        Worker threads (default :func:`~landprofile.profile._engine.default_threads`);
+        Worker threads (default: the machine's cores, one for small rasters);
         results do not depend on it.
 
     Returns

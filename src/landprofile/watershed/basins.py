@@ -51,7 +51,7 @@ class BasinIndex:
     Attributes
     ----------
     ids
-        Basin IDs in row order of :attr:`basins`.
+        Basin IDs in row order of ``basins``.
     down
         Row of each basin's downstream basin, ``-1`` at an outlet.
     child_ptr, child_idx
@@ -231,7 +231,8 @@ def from_basins(
     ----------
     src
         A HydroBASINS-style layer (anything :func:`landprofile.read_vector` reads), or a
-        :class:`BasinIndex` built once with :func:`basin_index` to answer many outlets.
+        :class:`~landprofile.watershed.BasinIndex` built once with
+        :func:`~landprofile.watershed.basin_index` to answer many outlets.
     outlet
         A point (shapely Point or ``(x, y)`` in ``outlet_crs``, lon/lat by default); the
         basin holding it is the outlet basin.
