@@ -657,3 +657,17 @@ def test_the_policy_comes_from_the_code_not_the_data(tmp_path, demo_profile, mon
     assert smuggled is None
     assert title != "pwned"
     assert blocked  # the browser refused it, by the card's policy
+
+
+def test_an_unrated_scorecard_item_is_unrated_not_zero(demo_profile):
+    from landprofile.profilecard import sections
+
+    goals = sections.scorecard({"C1": 3.5, "C2": 1.0}, "fr", None)
+    bars = {b["label"]: b for g in goals for b in g["chart"]["bars"]}
+    assert bars["C1"]["width"] == pytest.approx(70.0)  # 3.5 of 5
+    assert bars["C1"]["none"] is False
+    assert bars["C3"]["none"] is True  # not scored: no bar ...
+    assert bars["C3"]["width"] == 0.0
+    assert bars["C3"]["text"] == "non noté"  # ... and said so, not "0,0"
+    html = lp.card(demo_profile, scorecard={"C1": 3.5}, lang="fr").html
+    assert html.count('class="bar-text none">non noté</span>') >= 4
