@@ -282,3 +282,59 @@ def test_a_mirror_for_the_field(mirror, tmp_path, monkeypatch, sample_dir):
     r = CliRunner().invoke(cli, ["data", "list"])
     assert r.exit_code == 0
     assert "CC BY 4.0" in r.output
+
+
+def test_a_static_stac_catalogue_is_a_raster_source(mirror, tmp_path):
+    """stac:{catalog.json}#{collection}: the items over the landscape, read by window."""
+    from datetime import datetime
+
+    import pystac
+
+    tile = mirror / WC21
+    cat = pystac.Catalog(id="local", description="test catalogue")
+    col = pystac.Collection(
+        id="landcover",
+        description="WorldCover-like tiles",
+        extent=pystac.Extent(
+            pystac.SpatialExtent([[-3.0, 3.0, 0.0, 6.0]]),
+            pystac.TemporalExtent([[datetime(2021, 1, 1), None]]),
+        ),
+    )
+    item = pystac.Item(
+        id="N03W003",
+        geometry=box(-3.0, 3.0, 0.0, 6.0).__geo_interface__,
+        bbox=[-3.0, 3.0, 0.0, 6.0],
+        datetime=datetime(2021, 1, 1),
+        properties={},
+    )
+    item.add_asset("map", pystac.Asset(href=str(tile), media_type=pystac.MediaType.COG))
+    col.add_item(item)
+    far = item.clone()
+    far.id = "elsewhere"
+    far.bbox = [30.0, 30.0, 33.0, 33.0]
+    far.geometry = box(30.0, 30.0, 33.0, 33.0).__geo_interface__
+    col.add_item(far)
+    cat.add_child(col)
+    cat.normalize_and_save(str(tmp_path / "stac"), pystac.CatalogType.SELF_CONTAINED)
+    url = str(tmp_path / "stac" / "catalog.json")
+    ls = landscape()
+    got = lp.land_cover(ls, f"stac:{url}#landcover/map")
+    want = lp.land_cover(ls, tile)
+    assert got["area_ha"].to_numpy() == pytest.approx(want["area_ha"].to_numpy(), rel=1e-9)
+    with pytest.raises(DataSourceError, match="no collection 'roads'"):
+        lp.land_cover(ls, f"stac:{url}#roads")
+    with pytest.raises(lp.errors.InvalidParameterError, match="collection"):
+        lp.land_cover(ls, f"stac:{url}")
+
+
+def test_earth_genome_detections_by_name(tmp_path, monkeypatch, sample_dir):
+    root = tmp_path / "m"
+    rel = "44px_v2.9/sw_ghana_2024.geojson"
+    dst = root / "earthgenome" / rel
+    dst.parent.mkdir(parents=True)
+    shutil.copyfile(sample_dir / "earthgenome_asm_2024_sw_ghana.geojson", dst)
+    monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", str(root))
+    got = lp.read_vector(f"earthgenome:{rel}")
+    assert len(got) == len(lp.read_vector(dst))
+    with pytest.raises(lp.errors.InvalidParameterError, match="data/outputs"):
+        lp.read_vector("earthgenome:../../etc/passwd")

@@ -52,7 +52,7 @@ def raster(
     if parsed is None:
         raise UnsupportedFormatError(f"{name!r} is not a data name; see landprofile.data.SOURCES")
     source, spec = parsed
-    if source.kind not in ("raster", "raster-file"):
+    if source.kind not in ("raster", "raster-file", "stac"):
         raise UnsupportedFormatError(f"{name!r} is a vector source, not a raster")
     return raster_window(source, spec, bounds, margin_deg)
 
@@ -102,7 +102,7 @@ def list_sources() -> list[dict[str, Any]]:
     for s in SOURCES.values():
         files = [
             p
-            for d in {base / s.key, base / s.mirror_dir}
+            for d in {base / s.key, base / (s.mirror_dir or s.key)}
             if d.exists()
             for p in d.rglob("*")
             if p.is_file()

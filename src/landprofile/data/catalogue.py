@@ -131,6 +131,25 @@ SOURCES: dict[str, Source] = {
         "Made with Natural Earth. Free vector and raster map data @ naturalearthdata.com",
         "naturalearth:admin0",
     ),
+    "earthgenome": Source(
+        "earthgenome",
+        "vector",
+        "https://github.com/earthrise-media/mining-detector/raw/main/data/outputs",
+        "earthgenome",
+        "CC BY 4.0 (data), MIT (code)",
+        "Earth Genome, mining-detector: automated detection of artisanal gold mining in "
+        "Sentinel-2 imagery (github.com/earthrise-media/mining-detector)",
+        "earthgenome:{file under data/outputs}",
+    ),
+    "stac": Source(
+        "stac",
+        "stac",
+        "",
+        "",
+        "the collection's own (see its STAC metadata)",
+        "the collection's own (see its STAC metadata)",
+        "stac:{api or catalog.json url}#{collection}[/{asset}]",
+    ),
 }
 
 #: Natural Earth layers by short name (1:10m).
@@ -179,6 +198,15 @@ def vector_path(source: Source, spec: str) -> str:
         if spec not in NATURAL_EARTH:
             raise InvalidParameterError(f"naturalearth:{spec}: one of {', '.join(NATURAL_EARTH)}")
         return NATURAL_EARTH[spec]
+    if source.key == "earthgenome":
+        # the published files vary by model and region: the user names one, as in the
+        # repository (e.g. 44px_v2.9/mining_amazon_all_unified_....geojson)
+        if not spec or ".." in spec or spec.startswith("/"):
+            raise InvalidParameterError(
+                "earthgenome:{file}: give a file under the repository's data/outputs, e.g. "
+                "earthgenome:44px_v2.9/mining_amazon_all_unified_thresh_0.8_....geojson"
+            )
+        return spec
     if source.key == "worldpop":
         m = re.fullmatch(r"([A-Za-z]{3})/(20[0-2]\d)", spec)
         if not m:

@@ -122,8 +122,14 @@ def raster_window(
         round(e + margin_deg, 4),
         round(n + margin_deg, 4),
     )
-    paths = raster_paths(source, spec, box)
     name = f"{source.key}:{spec}" if spec else source.key
+    if source.key == "stac":
+        from landprofile.data.stac import stac_assets
+
+        located = stac_assets(spec, box)
+    else:
+        located = [(p, *where(source, p)) for p in raster_paths(source, spec, box)]
+    paths = [p for p, _, _ in located]
     target = cache_dir() / source.key / f"{_key(source.key, spec, paths, box, mirror())}.tif"
     if target.exists():
         return target
@@ -131,8 +137,7 @@ def raster_window(
     missing = []
     with rasterio.Env(**GDAL_ENV):
         try:
-            for p in paths:
-                kind, loc = where(source, p)
+            for p, kind, loc in located:
                 if kind == "file":
                     if not Path(loc).exists():
                         missing.append(p)
