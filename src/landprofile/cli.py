@@ -42,9 +42,9 @@ def _check_out(cfg: object, out_file: Path | None) -> None:
 
 def _use_data_settings(cfg: Any) -> None:
     """A command runs one config: its ``[data] mirror`` holds for the whole process."""
-    from landprofile.pipeline import data_settings
+    from landprofile.pipeline import use_data_settings
 
-    data_settings(cfg).__enter__()
+    use_data_settings(cfg)
 
 
 class _Interrupted(SystemExit):
@@ -195,26 +195,13 @@ def profile(config: Path, out_file: Path) -> None:
     Example:
       landprofile profile my_landscape.toml --out profile.json
     """
-    import landprofile as lp
-    from landprofile.pipeline import build_boundary, load_config
+    from landprofile.pipeline import build_boundary, build_profile, load_config
 
     cfg = load_config(config)
     _use_data_settings(cfg)
     _check_out(cfg, out_file)
-    r = cfg.section("rasters")
-    layers = cfg.section("layers")
     with _steps() as steps:
-        p = lp.profile(
-            build_boundary(cfg, steps),
-            land_cover=r.get("land_cover"),
-            legend=r.get("legend"),
-            population=r.get("population"),
-            population_kind=r.get("population_kind"),
-            dem=r.get("dem"),
-            layers={k: v for k, v in layers.items() if k in ("sites", "concessions", "protected")},
-            lang=cfg.language,
-            progress=steps,
-        )
+        p = build_profile(cfg, build_boundary(cfg, steps), steps)
     p.to_json(out_file)
     click.echo(f"wrote {out_file}")
 

@@ -29,11 +29,13 @@ __all__ = [
     "ConfigError",
     "RunOutputs",
     "build_boundary",
+    "build_profile",
     "build_zoning",
     "check_output",
     "load_config",
     "run",
     "select_options",
+    "use_data_settings",
 ]
 
 
@@ -148,18 +150,44 @@ class RunOutputs:
     card_pdf: Path
 
 
+def build_profile(cfg: Config, ls: Landscape, progress: Progress | None = None) -> Any:
+    """The profile of ``ls`` from a config's [rasters] and [layers]."""
+    import landprofile as lp
+
+    r, layers = cfg.section("rasters"), cfg.section("layers")
+    return lp.profile(
+        ls,
+        land_cover=r.get("land_cover"),
+        legend=r.get("legend"),
+        population=r.get("population"),
+        population_kind=r.get("population_kind"),
+        dem=r.get("dem"),
+        layers={k: v for k, v in layers.items() if k in ("sites", "concessions", "protected")},
+        lang=cfg.language,
+        progress=progress,
+    )
+
+
+def use_data_settings(cfg: Config) -> None:
+    """Put the config's ``[data] mirror`` in effect (``lp.options.data_mirror``)."""
+    from landprofile._options import options
+
+    mirror = cfg.section("data").get("mirror")
+    if mirror is not None:
+        options.data_mirror = str(mirror)
+
+
 class data_settings:  # noqa: N801  (a context manager used like a function)
     """The config's ``[data] mirror`` in effect for a block (``lp.options.data_mirror``)."""
 
     def __init__(self, cfg: Config) -> None:
-        self.mirror = cfg.section("data").get("mirror")
+        self.cfg = cfg
 
     def __enter__(self) -> None:
         from landprofile._options import options
 
         self.old = options.data_mirror
-        if self.mirror is not None:
-            options.data_mirror = str(self.mirror)
+        use_data_settings(self.cfg)
 
     def __exit__(self, *exc: object) -> None:
         from landprofile._options import options
@@ -205,22 +233,11 @@ def _run(cfg: Config, out: Path, tmp: Path, stage: Steps, progress: Progress | N
 
     stage.start("boundary")
     ls = build_boundary(cfg, nested(progress, "boundary · "))
-    r = cfg.section("rasters")
-    layers = cfg.section("layers")
+    r, layers = cfg.section("rasters"), cfg.section("layers")
     stage.start("profile")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", lp.errors.GeometryRepairWarning)
-        prof = lp.profile(
-            ls,
-            land_cover=r.get("land_cover"),
-            legend=r.get("legend"),
-            population=r.get("population"),
-            population_kind=r.get("population_kind"),
-            dem=r.get("dem"),
-            layers={k: v for k, v in layers.items() if k in ("sites", "concessions", "protected")},
-            lang=cfg.language,
-            progress=nested(progress, "profile · "),
-        )
+        prof = build_profile(cfg, ls, nested(progress, "profile · "))
     prof.to_json(tmp / "profile.json", relative_to=cfg.path.parent)
     z = cfg.section("zoning")
     zoning = None

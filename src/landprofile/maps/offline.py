@@ -26,7 +26,6 @@ __all__ = [
     "card_assets",
     "csp_script_hashes",
     "make_offline",
-    "render_parts",
     "script_hash",
 ]
 
@@ -122,12 +121,6 @@ def card_assets() -> tuple[str, tuple[str, ...]]:
     ).replace("</script", "<\\/script")
     scripts = (_vendored("leaflet.js"), _vendored("leaflet.markercluster.js"), renderer)
     return css, scripts
-
-
-def render_parts(fig: Figure) -> tuple[str, str, str]:
-    """The figure's header, body and script, to place in another page."""
-    fig.render()
-    return fig.header.render(), fig.html.render(), fig.script.render()
 
 
 _SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.S | re.I)

@@ -209,15 +209,15 @@ def conflict_pairs(
     res: float,
     min_spacing_m: float,
     max_spacing_m: float | None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Conflicting pairs ``(i, j)``, and the gap (m) between each pair's nearest cells.
+) -> np.ndarray:
+    """Conflicting pairs ``(i, j)`` of regions.
 
-    Returns the pairs and, for the pairs whose gap was measured, the gaps (``inf`` for
-    pairs too far apart to matter when there is no maximum spacing).
+    A pair conflicts when it shares a cell, or when its nearest cells are closer than
+    ``min_spacing_m`` (or farther than ``max_spacing_m``).
     """
     n = len(regions)
     if n < 2:
-        return np.zeros((0, 2), dtype=np.int64), np.zeros(0)
+        return np.zeros((0, 2), dtype=np.int64)
     rows = [np.divmod(regions.of(i), width) for i in range(n)]
     bb = np.array([[r.min(), r.max(), c.min(), c.max()] for r, c in rows], dtype=float)
     # bounding-box gap (cells) of every pair
@@ -279,4 +279,4 @@ def conflict_pairs(
         bad |= gap_m < min_spacing_m
     if max_spacing_m is not None:
         bad |= gap_m > max_spacing_m
-    return np.column_stack([i[bad], j[bad]]).astype(np.int64), gap_m
+    return np.column_stack([i[bad], j[bad]]).astype(np.int64)

@@ -169,7 +169,7 @@ def locate(
     areas = regs.n_cells * cell_ha
     n_c = len(regs)
     allr = concat(regs, locked.regions)
-    pairs, _ = conflict_pairs(allr, grid.width, grid.res, min_spacing_m, max_spacing_m)
+    pairs = conflict_pairs(allr, grid.width, grid.res, min_spacing_m, max_spacing_m)
     n_locked = len(locked.geoms)
     # candidates in conflict with a locked-in zone are out; the rest is the problem
     with_locked = pairs[(pairs >= n_c).any(axis=1)]
