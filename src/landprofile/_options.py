@@ -35,7 +35,7 @@ class Options:
         it refuses with :class:`~landprofile.errors.ResourceLimitError`; ``None``: 80 % of
         the memory available when the stage starts. Default: ``LANDPROFILE_MAX_MEMORY_GB``.
     data_mirror
-        A mirror of the open sources (:mod:`landprofile.data`): a folder or an http(s)
+        A mirror of the open sources (:mod:`landprofile.sources`): a folder or an http(s)
         URL. Default: ``LANDPROFILE_DATA_MIRROR``.
     """
 

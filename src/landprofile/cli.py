@@ -460,7 +460,7 @@ def data_list() -> None:
     Example:
       landprofile data list
     """
-    from landprofile.data import cache_dir, list_sources
+    from landprofile.sources import cache_dir, list_sources
 
     for row in list_sources():
         click.echo(
@@ -488,7 +488,7 @@ def data_fetch(config: Path, to: Path) -> None:
       landprofile data fetch my_landscape.toml --to /media/usb/landprofile-mirror
       LANDPROFILE_DATA_MIRROR=/media/usb/landprofile-mirror landprofile run my_landscape.toml
     """
-    from landprofile.data.mirror import fetch_config
+    from landprofile.sources.mirror import fetch_config
     from landprofile.pipeline import load_config
 
     cfg = load_config(config)

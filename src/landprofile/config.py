@@ -51,7 +51,7 @@ _BOUNDARY = {
     "fields",
     "crs",
 }
-#: [data]: where named open sources come from (see landprofile.data).
+#: [data]: where named open sources come from (see landprofile.sources).
 _DATA = {"mirror"}
 _RASTERS = {"land_cover", "legend", "population", "population_kind", "dem"}
 _LAYERS = {
@@ -355,7 +355,7 @@ def _resolve(data: dict[str, Any], base: Path, where: str) -> dict[str, Any]:
 
 
 def _path(value: str, base: Path, what: str) -> Any:
-    from landprofile.data.catalogue import parse_name
+    from landprofile.sources.catalogue import parse_name
 
     if parse_name(value) is not None:
         return value  # a named open source (worldcover:2021...), resolved when read

@@ -135,7 +135,7 @@ def read_raster(
         CRS for a DataArray that carries none; never overrides a declared CRS.
     bounds
         For a data name (``"worldcover:2021"``, ``"copdem30"``: see
-        :mod:`landprofile.data`), the longitude/latitude box to read; the stages pass
+        :mod:`landprofile.sources`), the longitude/latitude box to read; the stages pass
         their landscape's.
 
     Raises
@@ -150,10 +150,10 @@ def read_raster(
         return _from_dataarray(src, crs)
     if isinstance(src, rasterio.io.DatasetReaderBase):
         return _from_path(src.name, label=f"rasterio dataset '{src.name}'", crs=crs)
-    from landprofile.data.catalogue import parse_name
+    from landprofile.sources.catalogue import parse_name
 
     if parse_name(src) is not None:
-        from landprofile.data import raster
+        from landprofile.sources import raster
 
         if bounds is None:
             from landprofile.errors import DataSourceError

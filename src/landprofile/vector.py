@@ -121,10 +121,10 @@ def _load(src: Any, *, layer: str | int | None, crs: Any) -> tuple[gpd.GeoDataFr
         return read_path(Path(src), layer=layer, crs=crs)
     if isinstance(src, str):
         text = src.strip()
-        from landprofile.data.catalogue import parse_name
+        from landprofile.sources.catalogue import parse_name
 
         if parse_name(text) is not None:  # a named open source (geoboundaries:GHA/ADM2...)
-            from landprofile.data import vector
+            from landprofile.sources import vector
 
             gdf, _ = read_path(vector(text), layer=layer, crs=crs)
             return gdf, text

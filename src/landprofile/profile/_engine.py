@@ -78,11 +78,11 @@ SLIVER_M2 = 1.0
 
 def read_for(src: Any, zones: list[Zone]) -> Raster:
     """``read_raster`` with the zones' longitude/latitude box (read for a data name)."""
-    from landprofile.data.catalogue import parse_name
+    from landprofile.sources.catalogue import parse_name
 
     if parse_name(src) is None:
         return read_raster(src)
-    from landprofile.data import lonlat_bounds
+    from landprofile.sources import lonlat_bounds
 
     return read_raster(src, bounds=lonlat_bounds(zones))
 

@@ -219,7 +219,7 @@ def _table_from_dict(obj: Mapping[str, Any]) -> pd.DataFrame:
 
 def _box(landscape: Any, src: Any) -> Any:
     """The landscape's box when ``src`` is a data name (read by window), else None."""
-    from landprofile.data.catalogue import parse_name
+    from landprofile.sources.catalogue import parse_name
 
     return landscape.bounds_lonlat if parse_name(src) is not None else None
 

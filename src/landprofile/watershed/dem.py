@@ -63,7 +63,7 @@ DEFAULT_SNAP_M = 300.0
 
 #: Half-width (degrees) of the window a named DEM (``copdem30``) is read in around the
 #: outlet: about 55 km, enough for catchments of a few thousand km². For larger ones, read
-#: a larger area with ``landprofile.data.raster(name, bounds)`` and pass that file.
+#: a larger area with ``landprofile.sources.raster(name, bounds)`` and pass that file.
 NAMED_DEM_WINDOW_DEG = 0.5
 
 
@@ -499,7 +499,7 @@ def from_dem(
     """
     steps = Steps(progress)
     steps.start("read_dem")
-    from landprofile.data.catalogue import parse_name
+    from landprofile.sources.catalogue import parse_name
 
     if parse_name(dem) is not None:
         # a named DEM (copdem30) is read by window around the outlet

@@ -10,7 +10,8 @@ are downloaded once. Set ``LANDPROFILE_DATA_MIRROR`` (a folder or URL holding
 office's disk, made by ``landprofile data fetch CONFIG --to DIR``. The network is reached
 only when a name is used and nothing is cached or mirrored.
 
-(This folder also holds the package's data files: legends, catalogues, templates.)
+(The package's data files — legends, catalogues, templates — live apart, in
+``landprofile/data/``: this package is code only.)
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from landprofile.data.catalogue import SOURCES, Source, parse_name
+from landprofile.sources.catalogue import SOURCES, Source, parse_name
 
 __all__ = [
     "SOURCES",
@@ -45,12 +46,12 @@ def raster(
     name: str, bounds: tuple[float, float, float, float], margin_deg: float = MARGIN_DEG
 ) -> Path:
     """The named raster over a longitude/latitude box, as a local (cached) GeoTIFF."""
-    from landprofile.data.fetch import raster_window
+    from landprofile.sources.fetch import raster_window
     from landprofile.errors import UnsupportedFormatError
 
     parsed = parse_name(name)
     if parsed is None:
-        raise UnsupportedFormatError(f"{name!r} is not a data name; see landprofile.data.SOURCES")
+        raise UnsupportedFormatError(f"{name!r} is not a data name; see landprofile.sources.SOURCES")
     source, spec = parsed
     if source.kind not in ("raster", "raster-file", "stac"):
         raise UnsupportedFormatError(f"{name!r} is a vector source, not a raster")
@@ -59,12 +60,12 @@ def raster(
 
 def vector(name: str) -> Path:
     """The named vector layer as a local file (from the mirror, or downloaded once)."""
-    from landprofile.data.fetch import fetch_file
+    from landprofile.sources.fetch import fetch_file
     from landprofile.errors import UnsupportedFormatError
 
     parsed = parse_name(name)
     if parsed is None:
-        raise UnsupportedFormatError(f"{name!r} is not a data name; see landprofile.data.SOURCES")
+        raise UnsupportedFormatError(f"{name!r} is not a data name; see landprofile.sources.SOURCES")
     source, spec = parsed
     if source.kind != "vector":
         raise UnsupportedFormatError(f"{name!r} is a raster source, not a vector layer")
@@ -90,7 +91,7 @@ def lonlat_bounds(zones: Any) -> tuple[float, float, float, float]:
 
 def cache_dir() -> Path:
     """Where fetched data is kept (``LANDPROFILE_CACHE``, else the user cache folder)."""
-    from landprofile.data.fetch import cache_dir as _cache_dir
+    from landprofile.sources.fetch import cache_dir as _cache_dir
 
     return _cache_dir()
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from landprofile._atomic import atomic_path
-from landprofile.data.catalogue import Source, raster_paths, vector_path
+from landprofile.sources.catalogue import Source, raster_paths, vector_path
 from landprofile.errors import DataSourceError
 
 __all__ = ["cache_dir", "fetch_file", "mirror", "raster_window", "where"]
@@ -124,7 +124,7 @@ def raster_window(
     )
     name = f"{source.key}:{spec}" if spec else source.key
     if source.key == "stac":
-        from landprofile.data.stac import stac_assets
+        from landprofile.sources.stac import stac_assets
 
         located = stac_assets(spec, box)
     else:
