@@ -488,8 +488,8 @@ def data_fetch(config: Path, to: Path) -> None:
       landprofile data fetch my_landscape.toml --to /media/usb/landprofile-mirror
       LANDPROFILE_DATA_MIRROR=/media/usb/landprofile-mirror landprofile run my_landscape.toml
     """
-    from landprofile.sources.mirror import fetch_config
     from landprofile.pipeline import load_config
+    from landprofile.sources.mirror import fetch_config
 
     cfg = load_config(config)
     files = fetch_config(cfg, to)

@@ -46,8 +46,8 @@ def raster(
     name: str, bounds: tuple[float, float, float, float], margin_deg: float = MARGIN_DEG
 ) -> Path:
     """The named raster over a longitude/latitude box, as a local (cached) GeoTIFF."""
-    from landprofile.sources.fetch import raster_window
     from landprofile.errors import UnsupportedFormatError
+    from landprofile.sources.fetch import raster_window
 
     parsed = parse_name(name)
     if parsed is None:
@@ -60,8 +60,8 @@ def raster(
 
 def vector(name: str) -> Path:
     """The named vector layer as a local file (from the mirror, or downloaded once)."""
-    from landprofile.sources.fetch import fetch_file
     from landprofile.errors import UnsupportedFormatError
+    from landprofile.sources.fetch import fetch_file
 
     parsed = parse_name(name)
     if parsed is None:

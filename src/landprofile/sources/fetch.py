@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from landprofile._atomic import atomic_path
-from landprofile.sources.catalogue import Source, raster_paths, vector_path
 from landprofile.errors import DataSourceError
+from landprofile.sources.catalogue import Source, raster_paths, vector_path
 
 __all__ = ["cache_dir", "fetch_file", "mirror", "raster_window", "where"]
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from landprofile.errors import DataSourceError
 from landprofile.sources.catalogue import parse_name, raster_paths, vector_path
 from landprofile.sources.fetch import GDAL_ENV, copy_into, fetch_file, where
-from landprofile.errors import DataSourceError
 
 __all__ = ["MARGIN_DEG", "fetch_config", "names_in"]
 
