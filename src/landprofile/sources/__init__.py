@@ -51,7 +51,9 @@ def raster(
 
     parsed = parse_name(name)
     if parsed is None:
-        raise UnsupportedFormatError(f"{name!r} is not a data name; see landprofile.sources.SOURCES")
+        raise UnsupportedFormatError(
+            f"{name!r} is not a data name; see landprofile.sources.SOURCES"
+        )
     source, spec = parsed
     if source.kind not in ("raster", "raster-file", "stac"):
         raise UnsupportedFormatError(f"{name!r} is a vector source, not a raster")
@@ -65,7 +67,9 @@ def vector(name: str) -> Path:
 
     parsed = parse_name(name)
     if parsed is None:
-        raise UnsupportedFormatError(f"{name!r} is not a data name; see landprofile.sources.SOURCES")
+        raise UnsupportedFormatError(
+            f"{name!r} is not a data name; see landprofile.sources.SOURCES"
+        )
     source, spec = parsed
     if source.kind != "vector":
         raise UnsupportedFormatError(f"{name!r} is a raster source, not a vector layer")
