@@ -219,6 +219,10 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         )
     base = path.parent
     resolved = _resolve(data, base, where)
+    if isinstance(resolved.get("output"), str):
+        # the output folder need not exist yet (unlike an input): resolved, not checked
+        o = Path(resolved["output"]).expanduser()
+        resolved["output"] = Path(os.path.abspath(o if o.is_absolute() else base / o))
     return Config(path=path, data=resolved)
 
 
@@ -355,9 +359,14 @@ def _resolve(data: dict[str, Any], base: Path, where: str) -> dict[str, Any]:
 
 
 def _path(value: str, base: Path, what: str) -> Any:
-    from landprofile.sources.catalogue import parse_name
+    from landprofile.sources.catalogue import check_spec, parse_name
 
-    if parse_name(value) is not None:
+    named = parse_name(value)
+    if named is not None:
+        try:
+            check_spec(*named)  # a wrong spec is refused before any stage runs
+        except InvalidParameterError as exc:
+            raise ConfigError(f"{what}: {exc}") from None
         return value  # a named open source (worldcover:2021...), resolved when read
     p = Path(value).expanduser()
     p = p if p.is_absolute() else base / p
@@ -387,7 +396,8 @@ def check_output(cfg: Config, out: Path, *, folder: bool = False) -> None:
     from landprofile.errors import OutputError
 
     target = Path(out).resolve()
-    for p in [cfg.path, *_inputs(cfg.data)]:
+    inputs = _inputs({k: v for k, v in cfg.data.items() if k != "output"})  # not an input
+    for p in [cfg.path, *inputs]:
         q = Path(p).resolve()
         if q == target or (folder and target in q.parents):
             raise OutputError(

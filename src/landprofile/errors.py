@@ -11,10 +11,12 @@ from __future__ import annotations
 __all__ = [
     "AdminFieldError",
     "AmbiguousLayerError",
+    "CacheError",
     "CRSMismatchError",
     "CoordinateRangeError",
     "CoverageWarning",
     "DataSourceError",
+    "DataWarning",
     "DuplicateIdError",
     "EmptySelectionError",
     "GeometryRepairWarning",
@@ -62,6 +64,10 @@ class TextEncodingWarning(LandprofileWarning):
 
 class ScaleWarning(LandprofileWarning):
     """A landscape's area falls outside the 10,000-1,000,000 ha guidance."""
+
+
+class DataWarning(LandprofileWarning):
+    """The data limits what a result says: cells too coarse, versions that differ."""
 
 
 class IncompleteFileWarning(LandprofileWarning):
@@ -158,6 +164,14 @@ class DuplicateIdError(LandprofileError, ValueError):
 
 class DataSourceError(LandprofileError, OSError):
     """A named open source cannot be read (unreachable, missing, refused, corrupt)."""
+
+
+class CacheError(DataSourceError):
+    """The local cache cannot be written (read-only, full, or its path is a file).
+
+    A local write failure, not a network one: the message names the path and says how
+    to choose another cache folder (``LANDPROFILE_CACHE``).
+    """
 
 
 class ResourceLimitError(LandprofileError, MemoryError):

@@ -267,8 +267,12 @@ def change(
     ra = after if isinstance(after, Raster) else read_raster(after, bounds=box)
     _check(rb, "before")
     _check(ra, "after")
-    lb: Legend = load_legend(before_legend or legend or "esa_worldcover_v200")
-    la: Legend = load_legend(after_legend or legend or "esa_worldcover_v200")
+    from landprofile.sources.catalogue import legend_for
+
+    # a named WorldCover year is read with its own version's legend (2020 is v100)
+    lb: Legend = load_legend(before_legend or legend or legend_for(before) or "esa_worldcover_v200")
+    la: Legend = load_legend(after_legend or legend or legend_for(after) or "esa_worldcover_v200")
+    _warn_versions(before, after)
     zone = as_zones(landscape)[0]
     for r, label in ((rb, "before"), (ra, "after")):
         fps = cov.footprints(cov.geometry_in_raster_crs(zone.geometry, zone.crs, r), r)
@@ -390,3 +394,22 @@ def _summaries(t: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, f
         by_group.sort_values("before_ha", ascending=False).reset_index(drop=True),
         natural,
     )
+
+
+def _warn_versions(before: Any, after: Any) -> None:
+    """ESA says v100 (2020) and v200 (2021) differ by algorithm: not all change is real."""
+    import warnings
+
+    from landprofile.errors import DataWarning
+    from landprofile.sources.catalogue import legend_for
+
+    lb, la = legend_for(before), legend_for(after)
+    if lb and la and lb != la:
+        warnings.warn(
+            f"{before} and {after} are different versions of ESA WorldCover (v100 and v200, "
+            "made with different algorithms): part of the change between them is a change "
+            "of method, not on the ground (ESA's v200 product user manual); read the "
+            "transitions as indicative",
+            DataWarning,
+            stacklevel=3,
+        )

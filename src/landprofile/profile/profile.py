@@ -186,6 +186,48 @@ class Profile:
         )
 
 
+def _cited(src: Any) -> dict[str, str]:
+    """The citation, licence and DOI of a named source's version (CC BY asks for them)."""
+    from landprofile.sources.catalogue import citation_for
+
+    c = citation_for(src)
+    return {k: v for k, v in (c or {}).items() if k != "name"}
+
+
+#: Land-cover cells wider than this (m) are too coarse for a landscape profile: a
+#: landscape of a few hundred thousand ha then holds only hundreds of cells and every
+#: class smaller than a cell (a river's forest, a mining area) is lost.
+COARSE_CELL_M = 1000.0
+
+
+def _coarse(r: Any, landscape: Landscape) -> dict[str, Any]:
+    """Warn (DataWarning) when the land cover's cells are too coarse for the landscape."""
+    import math
+    import warnings
+
+    from landprofile.errors import DataWarning
+
+    a, e = abs(r.transform.a), abs(r.transform.e)
+    if r.crs.is_geographic:
+        lat = math.radians(landscape.bounds_lonlat[1] / 2 + landscape.bounds_lonlat[3] / 2)
+        cell_m = math.sqrt(a * 111_320 * math.cos(lat) * e * 110_574)
+    else:
+        unit = r.crs.axis_info[0].unit_conversion_factor if r.crs.axis_info else 1.0
+        cell_m = math.sqrt(a * e) * unit
+    if cell_m <= COARSE_CELL_M:
+        return {"cell_m": round(cell_m, 1)}
+    n_cells = landscape.area_ha * 1e4 / cell_m**2
+    warnings.warn(
+        f"the land cover {r.label} has cells about {cell_m / 1000:.1f} km across: "
+        f"{landscape.name!r} ({landscape.area_ha:,.0f} ha) holds about {n_cells:,.0f} of "
+        "them, so classes smaller than a cell are lost and the shares are coarse; use a "
+        "finer source, e.g. worldcover:2021 (10 m)",
+        DataWarning,
+        stacklevel=4,
+    )
+    return {"cell_m": round(cell_m, 1), "coarse": True}
+
+
 def _strict(values: Mapping[str, Any]) -> dict[str, Any]:
     # NaN (no data) becomes null: the file stays strict JSON
     return {k: None if isinstance(v, float) and v != v else v for k, v in values.items()}
@@ -268,8 +310,12 @@ def profile(
     if land_cover is not None:
         steps.start("land_cover")
         r = read_raster(land_cover, bounds=_box(landscape, land_cover))
-        lc = _stats.land_cover(landscape, r, legend=legend or "esa_worldcover_v200", lang=lang)
-        sources.append({"role": "land_cover", "source": r.label, "legend": lc.attrs["legend"]})
+        from landprofile.sources.catalogue import legend_for
+
+        leg = legend or legend_for(land_cover) or "esa_worldcover_v200"
+        lc = _stats.land_cover(landscape, r, legend=leg, lang=lang)
+        rec = {"role": "land_cover", "source": r.label, "legend": lc.attrs["legend"]}
+        sources.append(rec | _cited(land_cover) | _coarse(r, landscape))
     pop = None
     if population is not None:
         steps.start("population")
@@ -277,14 +323,14 @@ def profile(
         kind = population_kind or "count"
         df = _stats.population(landscape, r, kind=kind)  # type: ignore[arg-type]
         pop = {k: float(v) for k, v in df.iloc[0].drop("landscape").items()} | {"kind": kind}
-        sources.append({"role": "population", "source": r.label, "kind": kind})
+        sources.append({"role": "population", "source": r.label, "kind": kind} | _cited(population))
     elev = None
     if dem is not None:
         steps.start("elevation")
         r = read_raster(dem, bounds=_box(landscape, dem))
         df = _stats.elevation(landscape, r)
         elev = {k: float(v) for k, v in df.iloc[0].drop("landscape").items()}
-        sources.append({"role": "dem", "source": r.label})
+        sources.append({"role": "dem", "source": r.label} | _cited(dem))
     ovl: dict[str, pd.DataFrame] = {}
     for name, spec in (layers or {}).items():
         src, by = spec if isinstance(spec, tuple) else (spec, None)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from landprofile.sources.catalogue import SOURCES, Source, parse_name
+from landprofile.sources.catalogue import SOURCES, Source, check_spec, parse_name
 
 __all__ = [
     "SOURCES",
@@ -55,6 +55,7 @@ def raster(
             f"{name!r} is not a data name; see landprofile.sources.SOURCES"
         )
     source, spec = parsed
+    check_spec(source, spec)
     if source.kind not in ("raster", "raster-file", "stac"):
         raise UnsupportedFormatError(f"{name!r} is a vector source, not a raster")
     return raster_window(source, spec, bounds, margin_deg)
@@ -71,6 +72,7 @@ def vector(name: str) -> Path:
             f"{name!r} is not a data name; see landprofile.sources.SOURCES"
         )
     source, spec = parsed
+    check_spec(source, spec)
     if source.kind != "vector":
         raise UnsupportedFormatError(f"{name!r} is a raster source, not a vector layer")
     return fetch_file(source, spec)

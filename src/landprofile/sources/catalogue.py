@@ -16,7 +16,7 @@ from typing import Any
 
 from landprofile.errors import InvalidParameterError
 
-__all__ = ["SOURCES", "Source", "parse_name"]
+__all__ = ["SOURCES", "Source", "check_spec", "citation_for", "legend_for", "parse_name"]
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,8 @@ SOURCES: dict[str, Source] = {
         "copernicus-dem-30m",
         "Copernicus DEM licence (free, with attribution)",
         "Copernicus DEM GLO-30, (c) DLR e.V. 2010-2014 and (c) Airbus Defence and Space "
-        "GmbH 2014-2018 provided under COPERNICUS by the European Union and ESA",
+        "GmbH 2014-2018 provided under COPERNICUS by the European Union and ESA; all rights "
+        "reserved",
         "copdem30",
     ),
     "geoboundaries": Source(
@@ -118,8 +119,10 @@ SOURCES: dict[str, Source] = {
         "https://data.worldpop.org",
         "worldpop",
         "CC BY 4.0",
+        # the 100 m unconstrained individual-country counts (ppp) of 2000-2020 are
+        # WP00645; WP00671 is the 1 km aggregate (WorldPop's API metadata, "doi" field)
         "WorldPop (www.worldpop.org), Global High Resolution Population Denominators "
-        "Project, doi:10.5258/SOTON/WP00671",
+        "Project, doi:10.5258/SOTON/WP00645",
         "worldpop:GHA/2020",
     ),
     "naturalearth": Source(
@@ -176,6 +179,77 @@ def parse_name(text: Any) -> tuple[Source, str] | None:
     return SOURCES[m.group(1)], (m.group(2) or "").strip()
 
 
+#: ESA WorldCover by year: product version, legend, DOI and the attribution ESA asks for
+#: (the product user manuals of v100 and v200; the two differ by algorithm as well as by
+#: year, so a change between them is not all change on the ground).
+WORLDCOVER = {
+    "2020": (
+        "v100",
+        "esa_worldcover_v100",
+        "10.5281/zenodo.5571936",
+        "© ESA WorldCover project 2020 / Contains modified Copernicus Sentinel data (2020) "
+        "processed by ESA WorldCover consortium",
+    ),
+    "2021": (
+        "v200",
+        "esa_worldcover_v200",
+        "10.5281/zenodo.7254221",
+        "© ESA WorldCover project 2021 / Contains modified Copernicus Sentinel data (2021) "
+        "processed by ESA WorldCover consortium",
+    ),
+}
+
+
+def check_spec(source: Source, spec: str) -> None:
+    """Refuse a name whose spec its source does not know, before anything is read.
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming the name and what the source accepts.
+    """
+    if source.key == "worldcover":
+        if spec not in WORLDCOVER:
+            raise InvalidParameterError(
+                f"worldcover:{spec}: give the year, worldcover:2020 (v100) or "
+                "worldcover:2021 (v200)"
+            )
+    elif source.key == "copdem30":
+        if spec:
+            raise InvalidParameterError(
+                f"copdem30:{spec}: Copernicus GLO-30 takes no spec; write copdem30"
+            )
+    elif source.key in ("geoboundaries", "hydrobasins", "naturalearth", "earthgenome", "worldpop"):
+        vector_path(source, spec)
+    elif source.key == "stac" and "#" not in spec:
+        raise InvalidParameterError(
+            f"stac:{spec}: expected stac:{{api or catalog.json url}}#{{collection}}[/{{asset}}]"
+        )
+
+
+def legend_for(name: Any) -> str | None:
+    """The built-in legend of a named land-cover source (its version's), else ``None``."""
+    parsed = parse_name(name)
+    if parsed is None or parsed[0].key != "worldcover" or parsed[1] not in WORLDCOVER:
+        return None
+    return WORLDCOVER[parsed[1]][1]
+
+
+def citation_for(name: Any) -> dict[str, str] | None:
+    """Citation, licence and DOI of the version a data name reads, else ``None``."""
+    parsed = parse_name(name)
+    if parsed is None:
+        return None
+    source, spec = parsed
+    out = {"name": f"{source.key}:{spec}" if spec else source.key, "licence": source.licence}
+    if source.key == "worldcover" and spec in WORLDCOVER:
+        version, _, doi, attribution = WORLDCOVER[spec]
+        return out | {"citation": f"{attribution} (WorldCover {spec} {version})", "doi": doi}
+    if source.key == "worldpop":
+        return out | {"citation": source.citation, "doi": "10.5258/SOTON/WP00645"}
+    return out | {"citation": source.citation}
+
+
 def vector_path(source: Source, spec: str) -> str:
     """The host path of a vector source's file."""
     if source.key == "geoboundaries":
@@ -208,10 +282,12 @@ def vector_path(source: Source, spec: str) -> str:
             )
         return spec
     if source.key == "worldpop":
-        m = re.fullmatch(r"([A-Za-z]{3})/(20[0-2]\d)", spec)
+        # the Global_2000_2020 series ends in 2020: a later year is not on the host
+        m = re.fullmatch(r"([A-Za-z]{3})/(20[01]\d|2020)", spec)
         if not m:
             raise InvalidParameterError(
-                f"worldpop:{spec}: expected ISO3/YEAR, e.g. worldpop:GHA/2020"
+                f"worldpop:{spec}: expected ISO3/YEAR with YEAR 2000-2020 (the "
+                "Global_2000_2020 100 m series), e.g. worldpop:GHA/2020"
             )
         iso, year = m.group(1).upper(), m.group(2)
         return f"GIS/Population/Global_2000_2020/{year}/{iso}/{iso.lower()}_ppp_{year}.tif"
@@ -221,7 +297,7 @@ def vector_path(source: Source, spec: str) -> str:
 def raster_paths(source: Source, spec: str, bounds: tuple[float, float, float, float]) -> list[str]:
     """The host paths of the tiles of a tiled raster source covering ``bounds``."""
     if source.key == "worldcover":
-        return worldcover_paths(spec or "2021", bounds)
+        return worldcover_paths(spec, bounds)
     if source.key == "copdem30":
         return copdem_paths(spec, bounds)
     if source.key == "worldpop":
