@@ -1,15 +1,30 @@
-"""STAC catalogues as raster sources: ``stac:{url}#{collection}[/{asset}]``.
+"""STAC catalogues as raster sources: ``stac:{url}#{collection}[@{date}][/{asset}]``.
 
 The items of ``collection`` that intersect the landscape's box are found — through the
 STAC API's search (pystac-client) when ``url`` is an API, or by walking a static
 catalogue (pystac) when it ends in ``.json`` — and their asset (``asset``, else the
 first Cloud-Optimized GeoTIFF) is read by window like any tile. Digital Earth Africa,
 Earth Search and Planetary Computer (hrefs signed with ``planetary-computer`` when it is
-installed) are STAC APIs.
+installed: ``pip install 'landprofile[stac]'``) are STAC APIs.
+
+How the hosts really are (STAC API spec 1.0 ``/search``; the collections' own items):
+
+- One collection may hold several dates: ESA WorldCover on Planetary Computer
+  (``esa-worldcover``) has 2020 *and* 2021 items for the same tiles. Items of different
+  years are never mixed silently: ``@2021`` (or ``@2021-06``, ``@2021-01-01..2021-12-31``)
+  picks a date, and without one a collection answering with several years is refused,
+  naming the years.
+- Digital Earth Africa's items give ``s3://`` hrefs to public buckets: they are read
+  through GDAL's ``/vsis3/`` without signing (``AWS_NO_SIGN_REQUEST``).
+- A static catalogue is walked over HTTP with a timeout per document and a bound on the
+  documents read; items without a ``bbox`` are placed by their geometry.
 """
 
 from __future__ import annotations
 
+import re
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 from landprofile.errors import DataSourceError, InvalidParameterError
@@ -18,16 +33,78 @@ __all__ = ["stac_assets"]
 
 #: Items read at most for one landscape.
 MAX_ITEMS = 200
+#: Documents (catalogues, collections, items) a static walk reads at most, and its
+#: deadline: a catalogue of the whole world is searched through an API, not walked.
+MAX_DOCUMENTS = 20_000
+WALK_DEADLINE_S = 300.0
+#: Seconds to wait for one HTTP answer.
+TIMEOUT_S = 20.0
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
 
-def _parse(spec: str) -> tuple[str, str, str | None]:
+def _parse(spec: str) -> tuple[str, str, tuple[datetime, datetime] | None, str | None]:
     url, _, rest = spec.partition("#")
     if not url or not rest:
         raise InvalidParameterError(
-            f"stac:{spec}: expected stac:{{api or catalog.json url}}#{{collection}}[/{{asset}}]"
+            f"stac:{spec}: expected stac:{{api or catalog.json url}}#{{collection}}"
+            "[@{date}][/{asset}]"
         )
-    collection, _, asset = rest.partition("/")
-    return url, collection, asset or None
+    head, _, asset = rest.partition("/")
+    collection, _, date = head.partition("@")
+    if not collection:
+        raise InvalidParameterError(f"stac:{spec}: no collection after '#'")
+    return url, collection, (_date_range(date, spec) if date else None), asset or None
+
+
+def _date_range(text: str, spec: str) -> tuple[datetime, datetime]:
+    """``2021``, ``2021-06``, ``2021-06-01`` or ``A..B``: an inclusive UTC range."""
+    first, sep, last = text.partition("..")
+
+    def bound(part: str, end: bool) -> datetime:
+        m = _DATE.match(part.strip())
+        if not m:
+            raise InvalidParameterError(
+                f"stac:{spec}: date {text!r} not understood; give @YYYY, @YYYY-MM, "
+                "@YYYY-MM-DD or @FROM..TO"
+            )
+        y, mo, d = int(m.group(1)), m.group(2), m.group(3)
+        if not end:
+            return datetime(y, int(mo or 1), int(d or 1), tzinfo=UTC)
+        if d:
+            return datetime(y, int(mo), int(d), 23, 59, 59, tzinfo=UTC)
+        if mo:
+            nxt = datetime(y + (mo == "12"), int(mo) % 12 + 1, 1, tzinfo=UTC)
+        else:
+            nxt = datetime(y + 1, 1, 1, tzinfo=UTC)
+        return datetime.fromtimestamp(nxt.timestamp() - 1, UTC)
+
+    try:
+        lo, hi = bound(first, False), bound(last if sep else first, True)
+    except InvalidParameterError:
+        raise
+    except ValueError:  # month 13, day 32: datetime's own check
+        raise InvalidParameterError(f"stac:{spec}: date {text!r} is not a date") from None
+    if hi < lo:
+        raise InvalidParameterError(f"stac:{spec}: date range {text!r} ends before it starts")
+    return lo, hi
+
+
+def _when(item: Any) -> tuple[datetime, datetime] | None:
+    """An item's time span (``datetime``, or ``start_datetime``/``end_datetime``)."""
+    p = item.properties or {}
+    if getattr(item, "datetime", None) is not None:
+        t = item.datetime
+        t = t if t.tzinfo else t.replace(tzinfo=UTC)
+        return t, t
+    try:
+        lo = datetime.fromisoformat(str(p["start_datetime"]).replace("Z", "+00:00"))
+        hi = datetime.fromisoformat(str(p["end_datetime"]).replace("Z", "+00:00"))
+    except (KeyError, ValueError):
+        return None
+    return (lo if lo.tzinfo else lo.replace(tzinfo=UTC)), (
+        hi if hi.tzinfo else hi.replace(tzinfo=UTC)
+    )
 
 
 def _asset_href(item: Any, asset: str | None, name: str) -> str:
@@ -47,31 +124,85 @@ def _asset_href(item: Any, asset: str | None, name: str) -> str:
     )
 
 
-def _items(url: str, collection: str, box: tuple[float, float, float, float], name: str):
+def _footprint(item: Any) -> Any:
+    import shapely
+    from shapely.geometry import shape
+
+    b = item.bbox
+    if b and len(b) in (4, 6):
+        # a 3-D bbox is (west, south, low, east, north, high)
+        return shapely.box(b[0], b[1], b[3], b[4]) if len(b) == 6 else shapely.box(*b)
+    if item.geometry:
+        return shape(item.geometry)
+    return None  # neither: the item cannot be placed, it is left out
+
+
+def _stac_io() -> Any:
+    """The STAC reader (pystac) with a timeout per document and a bound on the walk."""
+    import urllib.request
+
+    from pystac.stac_io import DefaultStacIO
+
+    class _Bounded(DefaultStacIO):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__()
+            self.count = 0
+            self.deadline = time.monotonic() + WALK_DEADLINE_S
+
+        def read_text_from_href(self, href: str) -> str:
+            self.count += 1
+            if self.count > MAX_DOCUMENTS or time.monotonic() > self.deadline:
+                raise DataSourceError(
+                    f"the static catalogue holds more than {MAX_DOCUMENTS:,} documents or "
+                    f"took over {WALK_DEADLINE_S:.0f} s to walk: use its STAC API, or a "
+                    "catalogue of the area"
+                )
+            if href.startswith(("http://", "https://")):
+                with urllib.request.urlopen(href, timeout=TIMEOUT_S) as r:
+                    return str(r.read().decode("utf-8"))
+            return str(super().read_text_from_href(href))
+
+    return _Bounded()
+
+
+def _items(
+    url: str,
+    collection: str,
+    box: tuple[float, float, float, float],
+    dates: tuple[datetime, datetime] | None,
+    name: str,
+) -> list[Any]:
     try:
         if url.lower().endswith(".json"):
             import pystac
             import shapely
 
             area = shapely.box(*box)
-            cat = pystac.Catalog.from_file(url)
+            cat = pystac.Catalog.from_file(url, stac_io=_stac_io())
             col = cat.get_child(collection)
             if col is None:
                 raise DataSourceError(f"{name}: the catalogue has no collection {collection!r}")
-            return [
-                it for it in col.get_items(recursive=True) if shapely.box(*it.bbox).intersects(area)
-            ][:MAX_ITEMS]
+            out = []
+            for it in col.get_items(recursive=True):
+                fp = _footprint(it)
+                if fp is not None and fp.intersects(area):
+                    out.append(it)
+            return out
         import pystac_client
 
-        client = pystac_client.Client.open(url, timeout=20)
-        search = client.search(collections=[collection], bbox=box, max_items=MAX_ITEMS)
+        client = pystac_client.Client.open(url, timeout=TIMEOUT_S)
+        when = None if dates is None else f"{dates[0].isoformat()}/{dates[1].isoformat()}"
+        search = client.search(
+            collections=[collection], bbox=box, datetime=when, max_items=MAX_ITEMS + 1
+        )
         return list(search.items())
     except ImportError:
         raise DataSourceError(
             f"{name}: STAC sources need pystac and pystac-client: pip install 'landprofile[stac]'"
         ) from None
-    except DataSourceError:
-        raise
+    except DataSourceError as exc:
+        text = str(exc)
+        raise DataSourceError(text if text.startswith(name) else f"{name}: {text}") from None
     except Exception as exc:  # network, HTTP, malformed JSON
         raise DataSourceError(
             f"{name}: the STAC catalogue could not be searched ({exc}); set a mirror of the "
@@ -79,13 +210,51 @@ def _items(url: str, collection: str, box: tuple[float, float, float, float], na
         ) from None
 
 
+def _one_date(items: list[Any], dates: tuple[datetime, datetime] | None, name: str) -> list[Any]:
+    """Keep the items of the date asked; refuse to mix years when none was asked."""
+    if dates is not None:
+        lo, hi = dates
+        kept = [it for it in items if (w := _when(it)) is not None and w[0] <= hi and w[1] >= lo]
+        if not kept and items:
+            years = sorted({w[0].year for it in items if (w := _when(it))})
+            raise DataSourceError(
+                f"{name}: no item of the date asked over the landscape; the collection has "
+                f"items of {', '.join(map(str, years)) or 'no date'} there"
+            )
+        return kept
+    years = sorted({w[0].year for it in items if (w := _when(it)) is not None})
+    if len(years) > 1:
+        raise DataSourceError(
+            f"{name}: the collection has items of {', '.join(map(str, years))} over the "
+            f"landscape; they are not mixed: pick one, e.g. #{name.split('#', 1)[1].split('/')[0]}"
+            f"@{years[-1]}"
+        )
+    return items
+
+
+def _location(href: str) -> tuple[str, str]:
+    """``(kind, location)``: ``http`` URL, ``s3`` as ``/vsis3/`` path, or a local file."""
+    if href.startswith(("http://", "https://")):
+        return "http", href
+    if href.startswith("s3://"):
+        return "s3", "/vsis3/" + href.removeprefix("s3://")
+    if "://" in href and not href.startswith("file://"):
+        raise DataSourceError(f"asset href {href!r}: scheme not supported (http, https, s3, file)")
+    return "file", href.removeprefix("file://")
+
+
 def stac_assets(spec: str, box: tuple[float, float, float, float]) -> list[tuple[str, str, str]]:
-    """``(item id, "http" | "file", location)`` of each asset covering ``box``."""
-    url, collection, asset = _parse(spec)
+    """``(item id, "http" | "s3" | "file", location)`` of each asset covering ``box``."""
+    url, collection, dates, asset = _parse(spec)
     name = f"stac:{spec}"
-    items = _items(url, collection, box, name)
+    items = _one_date(_items(url, collection, box, dates, name), dates, name)
     if not items:
         raise DataSourceError(f"{name}: no item of {collection!r} covers {box}")
+    if len(items) > MAX_ITEMS:
+        raise DataSourceError(
+            f"{name}: more than {MAX_ITEMS} items cover the landscape; narrow the date "
+            "(@YYYY) or the collection"
+        )
     try:
         import planetary_computer
 
@@ -94,7 +263,6 @@ def stac_assets(spec: str, box: tuple[float, float, float, float]) -> list[tuple
         pass
     out = []
     for it in sorted(items, key=lambda i: i.id):
-        href = _asset_href(it, asset, name)
-        kind = "http" if href.startswith(("http://", "https://")) else "file"
-        out.append((it.id, kind, href.removeprefix("file://")))
+        kind, loc = _location(_asset_href(it, asset, name))
+        out.append((it.id, kind, loc))
     return out
