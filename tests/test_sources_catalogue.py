@@ -48,7 +48,7 @@ def mirror(tmp_path, monkeypatch) -> Path:
 
 
 @pytest.mark.parametrize(
-    "name, text",
+    ("name", "text"),
     [
         ("worldcover:", "give the year"),
         ("worldcover:2019", "worldcover:2020 (v100)"),
@@ -62,11 +62,14 @@ def mirror(tmp_path, monkeypatch) -> Path:
 )
 def test_a_name_the_source_does_not_know_is_refused_by_name(name, text):
     vector = name.startswith(("hydrobasins", "geoboundaries"))
-    with pytest.raises(InvalidParameterError) as err:
+
+    def read() -> object:
         if vector:
-            sources.vector(name)
-        else:
-            sources.raster(name, (-2.0, 5.0, -1.9, 5.1))
+            return sources.vector(name)
+        return sources.raster(name, (-2.0, 5.0, -1.9, 5.1))
+
+    with pytest.raises(InvalidParameterError) as err:
+        read()
     assert text in str(err.value)
     assert name.split(":")[0] in str(err.value)
 
@@ -94,7 +97,7 @@ def test_a_config_refuses_a_bad_name_before_any_stage(tmp_path):
     )
     from landprofile.config import ConfigError, load_config
 
-    with pytest.raises(ConfigError, match="land_cover.*copdem30:2021.*takes no spec"):
+    with pytest.raises(ConfigError, match=r"land_cover.*copdem30:2021.*takes no spec"):
         load_config(cfg)
 
 
@@ -103,9 +106,12 @@ def test_each_worldcover_year_has_its_own_legend_doi_and_attribution():
     assert legend_for("worldcover:2021") == "esa_worldcover_v200"
     assert legend_for("some/file.tif") is None
     c20, c21 = citation_for("worldcover:2020"), citation_for("worldcover:2021")
-    assert c20["doi"] == "10.5281/zenodo.5571936" and "2020" in c20["citation"]
-    assert c21["doi"] == "10.5281/zenodo.7254221" and "(2021)" in c21["citation"]
-    assert "v100" in c20["citation"] and "v200" in c21["citation"]
+    assert c20["doi"] == "10.5281/zenodo.5571936"
+    assert "2020" in c20["citation"]
+    assert c21["doi"] == "10.5281/zenodo.7254221"
+    assert "(2021)" in c21["citation"]
+    assert "v100" in c20["citation"]
+    assert "v200" in c21["citation"]
     # WorldPop's 100 m country counts are WP00645 (WP00671 is the 1 km product)
     assert citation_for("worldpop:GHA/2020")["doi"] == "10.5258/SOTON/WP00645"
     assert "WP00671" not in SOURCES["worldpop"].citation
@@ -119,7 +125,8 @@ def test_the_profile_carries_the_version_s_citation_and_legend(mirror, tmp_path)
     rec = prof.sources[1]
     assert rec["source"] == "worldcover:2020"
     assert rec["legend"] == "esa_worldcover_v100"
-    assert rec["doi"] == "10.5281/zenodo.5571936" and rec["licence"] == "CC BY 4.0"
+    assert rec["doi"] == "10.5281/zenodo.5571936"
+    assert rec["licence"] == "CC BY 4.0"
     data = json.loads(prof.to_json(tmp_path / "p.json"))
     assert data["sources"][1]["doi"] == "10.5281/zenodo.5571936"
     assert "Copernicus Sentinel data (2020)" in data["sources"][1]["citation"]

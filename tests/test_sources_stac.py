@@ -90,16 +90,14 @@ def test_two_years_are_never_mixed_and_a_date_picks_one(two_years):
         want = lp.land_cover(ls, paths[year])
         assert got["value"].tolist() == want["value"].tolist()
         assert got["area_ha"].to_numpy() == pytest.approx(want["area_ha"].to_numpy(), rel=1e-12)
-    assert [i for i, _, _ in stac_assets(f"{url}#lc@2021-01", ls.bounds_lonlat)] == [
-        "N03W003_2021"
-    ]
+    assert [i for i, _, _ in stac_assets(f"{url}#lc@2021-01", ls.bounds_lonlat)] == ["N03W003_2021"]
     assert len(stac_assets(f"{url}#lc@2020..2021", ls.bounds_lonlat)) == 2
-    with pytest.raises(DataSourceError, match="no item of the date asked.*2020, 2021"):
+    with pytest.raises(DataSourceError, match=r"no item of the date asked.*2020, 2021"):
         stac_assets(f"{url}#lc@2019/map", ls.bounds_lonlat)
 
 
 @pytest.mark.parametrize(
-    "spec, text",
+    ("spec", "text"),
     [
         ("x.json#lc@21", "date '21' not understood"),
         ("x.json#lc@2021-13", "is not a date"),
