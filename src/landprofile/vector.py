@@ -124,9 +124,10 @@ def _load(src: Any, *, layer: str | int | None, crs: Any) -> tuple[gpd.GeoDataFr
         from landprofile.sources.catalogue import parse_name
 
         if parse_name(text) is not None:  # a named open source (geoboundaries:GHA/ADM2...)
-            from landprofile.sources import vector
+            from landprofile.sources import vector, vector_layer
 
-            gdf, _ = read_path(vector(text), layer=layer, crs=crs)
+            # a source's archive may hold several layers (HydroBASINS: all 12 levels)
+            gdf, _ = read_path(vector(text), layer=layer or vector_layer(text), crs=crs)
             return gdf, text
         if text.startswith("{"):
             return _read_geojson_text(text), "GeoJSON string"

@@ -31,6 +31,7 @@ __all__ = [
     "parse_name",
     "raster",
     "vector",
+    "vector_layer",
 ]
 
 #: Margin (degrees) read around a landscape, so that edge cells are whole.
@@ -76,6 +77,14 @@ def vector(name: str) -> Path:
     if source.kind != "vector":
         raise UnsupportedFormatError(f"{name!r} is a raster source, not a vector layer")
     return fetch_file(source, spec)
+
+
+def vector_layer(name: str) -> str | None:
+    """The layer of a named vector source inside its file (``None``: the only one)."""
+    from landprofile.sources.catalogue import vector_layer as _layer
+
+    parsed = parse_name(name)
+    return None if parsed is None else _layer(*parsed)
 
 
 def lonlat_bounds(zones: Any) -> tuple[float, float, float, float]:

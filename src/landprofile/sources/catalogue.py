@@ -16,7 +16,15 @@ from typing import Any
 
 from landprofile.errors import InvalidParameterError
 
-__all__ = ["SOURCES", "Source", "check_spec", "citation_for", "legend_for", "parse_name"]
+__all__ = [
+    "SOURCES",
+    "Source",
+    "check_spec",
+    "citation_for",
+    "legend_for",
+    "parse_name",
+    "vector_layer",
+]
 
 
 @dataclass(frozen=True)
@@ -102,6 +110,7 @@ SOURCES: dict[str, Source] = {
         "Runfola et al. (2020) geoBoundaries: a global database of political administrative "
         "boundaries. PLoS ONE 15(4): e0231866",
         "geoboundaries:GHA/ADM2",
+        extra={"api": "https://www.geoboundaries.org/api/current/gbOpen"},
     ),
     "hydrobasins": Source(
         "hydrobasins",
@@ -253,21 +262,15 @@ def citation_for(name: Any) -> dict[str, str] | None:
 def vector_path(source: Source, spec: str) -> str:
     """The host path of a vector source's file."""
     if source.key == "geoboundaries":
-        m = re.fullmatch(r"([A-Za-z]{3})/ADM([0-5])", spec)
-        if not m:
-            raise InvalidParameterError(
-                f"geoboundaries:{spec}: expected ISO3/ADMn, e.g. geoboundaries:GHA/ADM2"
-            )
-        iso, lev = m.group(1).upper(), m.group(2)
-        return f"releaseData/gbOpen/{iso}/ADM{lev}/geoBoundaries-{iso}-ADM{lev}.geojson"
+        from landprofile.sources.geoboundaries import mirror_path
+
+        return mirror_path(spec)
     if source.key == "hydrobasins":
-        m = re.fullmatch(r"([a-z]{2})/lev(\d{2})", spec)
-        if not m or m.group(1) not in HYDRO_REGIONS or not 1 <= int(m.group(2)) <= 12:
-            raise InvalidParameterError(
-                f"hydrobasins:{spec}: expected region/levNN, region one of "
-                f"{', '.join(HYDRO_REGIONS)}, level 01-12 (e.g. hydrobasins:af/lev10)"
-            )
-        return f"hybas_{m.group(1)}_lev{m.group(2)}_v1c.zip"
+        # the documented download is one archive per region holding all 12 levels
+        # (HydroBASINS technical documentation v1c, "hybas_{region}_lev01-12_v1c.zip");
+        # the level asked is a shapefile inside it, read through /vsizip/
+        region, _ = _hydro(spec)
+        return f"hybas_{region}_lev01-12_v1c.zip"
     if source.key == "naturalearth":
         if spec not in NATURAL_EARTH:
             raise InvalidParameterError(f"naturalearth:{spec}: one of {', '.join(NATURAL_EARTH)}")
@@ -292,6 +295,24 @@ def vector_path(source: Source, spec: str) -> str:
         iso, year = m.group(1).upper(), m.group(2)
         return f"GIS/Population/Global_2000_2020/{year}/{iso}/{iso.lower()}_ppp_{year}.tif"
     raise InvalidParameterError(f"{source.key} is not a file source")
+
+
+def _hydro(spec: str) -> tuple[str, str]:
+    m = re.fullmatch(r"([a-z]{2})/lev(\d{2})", spec)
+    if not m or m.group(1) not in HYDRO_REGIONS or not 1 <= int(m.group(2)) <= 12:
+        raise InvalidParameterError(
+            f"hydrobasins:{spec}: expected region/levNN, region one of "
+            f"{', '.join(HYDRO_REGIONS)}, level 01-12 (e.g. hydrobasins:af/lev10)"
+        )
+    return m.group(1), m.group(2)
+
+
+def vector_layer(source: Source, spec: str) -> str | None:
+    """The layer to read inside a source's file, when the file holds several."""
+    if source.key == "hydrobasins":
+        region, level = _hydro(spec)
+        return f"hybas_{region}_lev{level}_v1c"
+    return None
 
 
 def raster_paths(source: Source, spec: str, bounds: tuple[float, float, float, float]) -> list[str]:
