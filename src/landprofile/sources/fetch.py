@@ -1,11 +1,17 @@
 """Reading named sources: from a mirror or the official host, by window, into a cache.
 
 Rasters (COG tiles) are read **by window** over HTTP range requests (GDAL ``/vsicurl/``,
-bounded timeouts and retries): only the part around a landscape is transferred, and it
-is kept in the cache as a small GeoTIFF keyed by the source, the tiles and the area, so
-another process asking for the same area reads no byte from the network. Vector sources
-are whole files, downloaded once. Every cache write is atomic (temporary file, rename):
-a killed or failed fetch leaves nothing half-written.
+bounded waits and retries): only the part around a landscape is transferred, and it is
+kept in the cache as a small GeoTIFF keyed by the source, the tiles and the area, so
+another process asking for the same area reads no byte from the network. The window is
+on the tiles' own grid (snapped outward, joined by whole-cell offsets: see
+:mod:`landprofile.sources._window`), so it holds exactly the cells of the tile. A cached
+window records which tiles were present; when one that was missing appears in the
+mirror, the window is read again. Vector sources are whole files, downloaded once and
+verified before they are kept (:mod:`landprofile.sources._http`). Every cache write is
+atomic (temporary file, rename): a killed or failed fetch leaves nothing half-written,
+and a cache that cannot be written is a :class:`~landprofile.errors.CacheError` naming
+the folder.
 
 ``LANDPROFILE_DATA_MIRROR`` (or ``lp.options.data_mirror``, or ``[data] mirror`` in a
 config) replaces the official hosts: a folder or an http(s) URL holding
@@ -24,24 +30,22 @@ from pathlib import Path
 from typing import Any
 
 from landprofile._atomic import atomic_path
-from landprofile.errors import DataSourceError
+from landprofile.errors import DataSourceError, OutputError
+from landprofile.sources._http import (
+    CONNECT_TIMEOUT_S,
+    RETRIES,
+    download,
+    ensure_dir,
+    gdal_env,
+    local_write_error,
+)
 from landprofile.sources.catalogue import Source, raster_paths, vector_path
 
-__all__ = ["cache_dir", "fetch_file", "mirror", "raster_window", "where"]
+__all__ = ["cache_dir", "exists", "fetch_file", "gdal_env", "mirror", "raster_window", "where"]
 
-#: Bounded waits: a field office with no internet gets its answer in seconds.
-TIMEOUT_S = 20
-CONNECT_TIMEOUT_S = 8
-RETRIES = 2
-GDAL_ENV = {
-    "GDAL_HTTP_TIMEOUT": str(TIMEOUT_S),
-    "GDAL_HTTP_CONNECTTIMEOUT": str(CONNECT_TIMEOUT_S),
-    "GDAL_HTTP_MAX_RETRY": str(RETRIES),
-    "GDAL_HTTP_RETRY_DELAY": "1",
-    "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
-    "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".tif,.TIF,.tiff",
-    "VSI_CACHE": "TRUE",
-}
+#: Version of the window cache's layout: entries written before windows were grid-true
+#: (version 1, shifted by the rounded box corner) are never read again.
+CACHE_VERSION = 2
 
 
 def mirror() -> str | None:
@@ -97,6 +101,8 @@ def _probe(url: str, what: str) -> bool:
             if exc.code == 404:
                 return False
             last = exc
+        except DataSourceError:
+            raise
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
             last = exc
         time.sleep(0.2 * (attempt + 1))
@@ -104,25 +110,87 @@ def _probe(url: str, what: str) -> bool:
     raise DataSourceError(f"{what}: cannot reach {url} ({reason}); {_advice()}")
 
 
+def exists(kind: str, loc: str, what: str) -> bool:
+    """Whether a tile is there: a file in the mirror folder, or a URL that is not 404."""
+    return Path(loc).is_file() if kind == "file" else _probe(loc, what)
+
+
 def _key(*parts: Any) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
+
+
+def _cached(target: Path, located: list[tuple[str, str, str]], name: str) -> bool:
+    """Whether the cached window ``target`` can be used as it is.
+
+    Not when it does not open (then it is read again and replaced), nor when a tile that
+    was missing when it was made is there now (a mirror completed later). Offline, a
+    missing tile cannot be checked: the cached window is used.
+    """
+    import rasterio
+
+    if not target.is_file():
+        return False
+    try:
+        with rasterio.open(target) as ds:
+            absent = [p for p in ds.tags().get("landprofile_absent", "").split(",") if p]
+    except rasterio.errors.RasterioIOError:
+        return False
+    for p, kind, loc in located:
+        if p in absent:
+            try:
+                if exists(kind, loc, name):
+                    return False
+            except DataSourceError:  # unreachable now: what was cached is what there is
+                return True
+    return True
+
+
+def _write_window(target: Path, arr: Any, profile: dict[str, Any], tags: dict[str, str]) -> None:
+    """Write a window to the cache atomically; a :class:`CacheError` if it cannot be."""
+    import rasterio
+
+    profile = dict(profile)
+    for k in ("blockxsize", "blockysize", "tiled", "compress", "interleave"):
+        profile.pop(k, None)
+    tiled = arr.shape[1] >= 256 and arr.shape[2] >= 256
+    profile.update(compress="deflate", tiled=tiled)
+    if tiled:
+        profile.update(blockxsize=256, blockysize=256)
+    ensure_dir(target.parent, cache=True)
+    try:
+        with atomic_path(target) as tmp, rasterio.open(tmp, "w", **profile) as dst:
+            dst.write(arr)
+            dst.update_tags(**tags)
+    except OutputError as exc:  # the temporary file could not be made
+        raise local_write_error(target.parent, exc, cache=True) from None
+    except (OSError, rasterio.errors.RasterioError) as exc:  # a full disk, mid-write
+        raise local_write_error(target, exc, cache=True) from None
 
 
 def raster_window(
     source: Source, spec: str, bounds: tuple[float, float, float, float], margin_deg: float
 ) -> Path:
-    """The source's raster over ``bounds`` (+ margin) as a cached GeoTIFF; fetched once."""
-    import rasterio
-    from rasterio.merge import merge
+    """The source's raster over ``bounds`` (+ margin) as a cached GeoTIFF; fetched once.
 
-    w, s, e, n = bounds
-    box = (
-        round(w - margin_deg, 4),
-        round(s - margin_deg, 4),
-        round(e + margin_deg, 4),
-        round(n + margin_deg, 4),
-    )
+    The window holds the tiles' own cells: snapped outward to their grid, never shifted
+    or resampled (reading it gives what reading the tile gives).
+
+    Raises
+    ------
+    DataSourceError
+        No tile covers the area, a tile is corrupt or unreachable, the tiles do not share
+        a grid, or the landscape crosses the antimeridian.
+    CacheError
+        The window cannot be written to the cache.
+    """
+    import warnings
+
+    import rasterio
+
+    from landprofile.sources._window import lonlat_box, read_window
+
     name = f"{source.key}:{spec}" if spec else source.key
+    box = lonlat_box(bounds, margin_deg, name)
     if source.key == "stac":
         from landprofile.sources.stac import stac_assets
 
@@ -130,26 +198,25 @@ def raster_window(
     else:
         located = [(p, *where(source, p)) for p in raster_paths(source, spec, box)]
     paths = [p for p, _, _ in located]
-    target = cache_dir() / source.key / f"{_key(source.key, spec, paths, box, mirror())}.tif"
-    if target.exists():
+    # the exact box, not a rounded one: rounding decides nothing about the cells now, but
+    # two areas must not share an entry
+    key = _key(CACHE_VERSION, source.key, spec, paths, tuple(round(v, 9) for v in box), mirror())
+    target = cache_dir() / source.key / f"{key}.tif"
+    if _cached(target, located, name):
         return target
     opened = []
+    labels = []
     missing = []
-    with rasterio.Env(**GDAL_ENV):
+    with rasterio.Env(**gdal_env()):
         try:
             for p, kind, loc in located:
-                if kind == "file":
-                    if not Path(loc).exists():
-                        missing.append(p)
-                        continue
-                    src = loc
-                else:
-                    if not _probe(loc, name):
-                        missing.append(p)
-                        continue
-                    src = f"/vsicurl/{loc}"
+                if not exists(kind, loc, name):
+                    missing.append(p)
+                    continue
+                src = loc if kind == "file" else f"/vsicurl/{loc}"
                 try:
                     opened.append(rasterio.open(src))
+                    labels.append(p)
                 except rasterio.errors.RasterioIOError as exc:
                     raise DataSourceError(
                         f"{name}: the tile {p} could not be read ({exc}): a corrupt or "
@@ -162,33 +229,23 @@ def raster_window(
                     f"mirror lacks it; {_advice()}"
                 )
             try:
-                arr, transform = merge(opened, bounds=box, nodata=opened[0].nodata)
+                arr, _, profile = read_window(opened, labels, box, name)
+            except DataSourceError:
+                raise
             except Exception as exc:  # GDAL read errors mid-way (truncated tile, timeout)
                 raise DataSourceError(
                     f"{name}: reading the window failed ({exc}); {_advice()}"
                 ) from None
-            profile = opened[0].profile.copy()
         finally:
             for ds in opened:
                 ds.close()
-    profile.update(
-        driver="GTiff",
-        height=arr.shape[1],
-        width=arr.shape[2],
-        count=arr.shape[0],
-        transform=transform,
-        tiled=True,
-        blockxsize=256,
-        blockysize=256,
-        compress="deflate",
-    )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(target) as tmp, rasterio.open(tmp, "w", **profile) as dst:
-        dst.write(arr)
-        dst.update_tags(landprofile_source=name, landprofile_tiles=",".join(paths))
+    tags = {
+        "landprofile_source": name,
+        "landprofile_tiles": ",".join(labels),
+        "landprofile_absent": ",".join(missing),
+    }
+    _write_window(target, arr, profile, tags)
     if missing:
-        import warnings
-
         from landprofile.errors import CoverageWarning, user_stacklevel
 
         warnings.warn(
@@ -201,7 +258,18 @@ def raster_window(
 
 
 def fetch_file(source: Source, spec: str) -> Path:
-    """A vector (or whole-file) source, from the mirror folder or downloaded once."""
+    """A vector (or whole-file) source, from the mirror folder or downloaded once.
+
+    A download is verified (length, not an HTML page, magic bytes, opens) before it is
+    kept in the cache; see :func:`landprofile.sources._http.download`.
+
+    Raises
+    ------
+    DataSourceError
+        The mirror lacks the file, the host is unreachable or sends something else.
+    CacheError
+        The cache cannot be written.
+    """
     path = vector_path(source, spec)
     name = f"{source.key}:{spec}"
     kind, loc = where(source, path)
@@ -210,46 +278,18 @@ def fetch_file(source: Source, spec: str) -> Path:
             raise DataSourceError(f"{name}: the mirror has no {path} (looked at '{loc}')")
         return Path(loc)
     target = cache_dir() / source.mirror_dir / path
-    if target.exists():
+    if target.is_file():
         return target
-    last: Exception | None = None
-    for attempt in range(RETRIES + 1):
-        try:
-            with urllib.request.urlopen(loc, timeout=TIMEOUT_S) as r, atomic_path(target) as tmp:
-                total = int(r.headers.get("Content-Length") or 0)
-                with open(tmp, "wb") as fh:
-                    _copy(r, fh, total, name)
-            return target
-        except urllib.error.HTTPError as exc:
-            if exc.code == 404:
-                raise DataSourceError(f"{name}: {loc} does not exist (HTTP 404)") from None
-            last = exc
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            last = exc
-        time.sleep(0.5 * (attempt + 1))
-    reason = getattr(last, "reason", None) or last
-    raise DataSourceError(f"{name}: cannot reach {loc} ({reason}); {_advice()}")
-
-
-def _copy(r: Any, fh: Any, total: int, name: str) -> None:
-    """Copy a download, showing progress on a terminal for long ones."""
-    import sys
-
-    done = 0
-    shown = time.monotonic()
-    while chunk := r.read(1 << 20):
-        fh.write(chunk)
-        done += len(chunk)
-        if sys.stderr.isatty() and time.monotonic() - shown > 1:
-            pct = f" {100 * done / total:.0f} %" if total else ""
-            print(f"\r  {name}: {done / 1e6:,.1f} MB{pct}", end="", file=sys.stderr)
-            shown = time.monotonic()
-    if sys.stderr.isatty() and done > 1e6:
-        print(file=sys.stderr)
+    return download(loc, target, name, _advice(), cache=True)
 
 
 def copy_into(src: Path, dst: Path) -> None:
-    """Copy a file into a mirror folder, atomically."""
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(dst) as tmp:
-        shutil.copyfile(src, tmp)
+    """Copy a file into a mirror folder, atomically; an :class:`OutputError` if it cannot."""
+    ensure_dir(dst.parent, cache=False)
+    try:
+        with atomic_path(dst) as tmp:
+            shutil.copyfile(src, tmp)
+    except OutputError as exc:
+        raise local_write_error(dst.parent, exc, cache=False) from None
+    except OSError as exc:
+        raise local_write_error(dst, exc, cache=False) from None

@@ -12,9 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from landprofile.errors import DataSourceError
+from landprofile.errors import DataSourceError, OutputError
+from landprofile.sources._http import check_file, ensure_dir, gdal_env, local_write_error
 from landprofile.sources.catalogue import parse_name, raster_paths, vector_path
-from landprofile.sources.fetch import GDAL_ENV, copy_into, fetch_file, where
+from landprofile.sources.fetch import copy_into, exists, fetch_file, where
 
 __all__ = ["MARGIN_DEG", "fetch_config", "names_in"]
 
@@ -34,45 +35,94 @@ def names_in(cfg: Any) -> list[str]:
     return found
 
 
-def _clip_tile(src: str, box: tuple[float, float, float, float], dst: Path) -> bool:
-    """Write the part of tile ``src`` inside ``box`` to ``dst`` as a COG; False if none."""
+def _clip_tile(src: str, box: tuple[float, float, float, float], dst: Path, name: str) -> bool:
+    """Write the part of tile ``src`` inside ``box`` to ``dst`` as a COG; False if none.
+
+    The part is snapped outward to the tile's grid (whole cells, the tile's own origin),
+    so the clipped tile is a piece of the original grid and windows read from the mirror
+    hold the same cells as windows read from the host.
+    """
     import rasterio
     import rasterio.shutil
     from rasterio.io import MemoryFile
-    from rasterio.windows import from_bounds
+    from rasterio.windows import Window
 
     from landprofile._atomic import atomic_path
+    from landprofile.sources._window import grid_transform, pixel_span
 
-    with rasterio.Env(**GDAL_ENV), rasterio.open(src) as ds:
-        w, s, e, n = ds.bounds
-        inter = (max(w, box[0]), max(s, box[1]), min(e, box[2]), min(n, box[3]))
-        if inter[0] >= inter[2] or inter[1] >= inter[3]:
+    with rasterio.Env(**gdal_env()), rasterio.open(src) as ds:
+        crs_box = box
+        if ds.crs is not None and ds.crs.to_epsg() != 4326:
+            from rasterio.warp import transform_bounds
+
+            crs_box = transform_bounds("EPSG:4326", ds.crs, *box, densify_pts=21)
+        c0, r0, c1, r1 = pixel_span(ds.transform, crs_box)
+        c0, r0 = max(c0, 0), max(r0, 0)
+        c1, r1 = min(c1, ds.width), min(r1, ds.height)
+        if c1 <= c0 or r1 <= r0:
             return False
-        win = from_bounds(*inter, transform=ds.transform).round_offsets().round_lengths()
-        data = ds.read(window=win)
+        data = ds.read(window=Window(c0, r0, c1 - c0, r1 - r0))
         profile = ds.profile.copy()
         profile.update(
             driver="GTiff",
-            width=int(win.width),
-            height=int(win.height),
-            transform=ds.window_transform(win),
+            width=c1 - c0,
+            height=r1 - r0,
+            transform=grid_transform(ds.transform, c0, r0),
         )
         for k in ("blockxsize", "blockysize", "tiled"):
             profile.pop(k, None)
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    with MemoryFile() as mem:
-        with mem.open(**profile) as tmp_ds:
-            tmp_ds.write(data)
-        with mem.open() as tmp_ds, atomic_path(dst) as tmp:
-            rasterio.shutil.copy(tmp_ds, tmp, driver="COG", compress="DEFLATE")
+    ensure_dir(dst.parent, cache=False)
+    try:
+        with MemoryFile() as mem:
+            with mem.open(**profile) as tmp_ds:
+                tmp_ds.write(data)
+            with mem.open() as tmp_ds, atomic_path(dst) as tmp:
+                rasterio.shutil.copy(tmp_ds, tmp, driver="COG", compress="DEFLATE")
+                _verify_tile(tmp, data, name, dst)
+    except OutputError as exc:  # the temporary file could not be made
+        raise local_write_error(dst.parent, exc, cache=False) from None
+    except (OSError, rasterio.errors.RasterioError) as exc:
+        if isinstance(exc, DataSourceError):
+            raise
+        raise local_write_error(dst, exc, cache=False) from None
     return True
 
 
+def _verify_tile(path: Path, data: Any, name: str, dst: Path) -> None:
+    """Check a written tile reads back with the cells it was given; a named error if not."""
+    import numpy as np
+    import rasterio
+
+    check_file(path, name, str(dst), suffix=".tif")
+    with rasterio.open(path) as ds:
+        back = ds.read()
+    if back.shape != data.shape or not np.array_equal(back, data):
+        raise OutputError(
+            f"{name}: the tile written to '{dst}' does not read back as written (a failing "
+            "disk?); it was not kept: choose another folder"
+        )
+
+
 def fetch_config(cfg: Any, to: str | Path, *, margin_deg: float = MARGIN_DEG) -> list[Path]:
-    """Write a mirror in ``to`` with what ``cfg`` needs; returns the files written."""
+    """Write a mirror in ``to`` with what ``cfg`` needs; returns the files written.
+
+    Every file is verified after it is written (it opens; a tile reads back as written).
+    A tile that does not exist on the host (404, or absent from the source mirror: the
+    ocean) is skipped; a tile that exists but cannot be read or written is an error,
+    and so is a raster name no tile of which covers the landscape.
+
+    Raises
+    ------
+    DataSourceError
+        A source cannot be read, or nothing of a raster covers the landscape.
+    OutputError
+        ``to`` cannot be written (read-only, full, a file).
+    """
     from landprofile.pipeline import build_boundary, data_settings
+    from landprofile.sources._window import lonlat_box
 
     to = Path(to)
+    ensure_dir(to, cache=False)
     written: list[Path] = []
     names = names_in(cfg)
     with data_settings(cfg):
@@ -81,29 +131,37 @@ def fetch_config(cfg: Any, to: str | Path, *, margin_deg: float = MARGIN_DEG) ->
             if source.kind == "vector":
                 dst = to / source.mirror_dir / vector_path(source, spec)
                 copy_into(fetch_file(source, spec), dst)
+                check_file(dst, name, str(dst))
                 written.append(dst)
         rasters = [n for n in names if parse_name(n)[0].kind != "vector"]  # type: ignore[index]
         if not rasters:
             return written
-        w, s, e, n = build_boundary(cfg).bounds_lonlat
-        box = (w - margin_deg, s - margin_deg, e + margin_deg, n + margin_deg)
+        box = lonlat_box(build_boundary(cfg).bounds_lonlat, margin_deg, "the landscape")
         for name in rasters:
             source, spec = parse_name(name)  # type: ignore[misc]
+            if source.key == "stac":
+                raise DataSourceError(
+                    f"{name}: a STAC collection cannot be written to a mirror (its items "
+                    "have no path on an official host); read it where there is internet"
+                )
             got = 0
             for path in raster_paths(source, spec, box):
                 kind, loc = where(source, path)
-                if kind == "file" and not Path(loc).exists():
-                    continue
+                if not exists(kind, loc, name):
+                    continue  # not on the host: the ocean, or beyond the source
                 dst = to / source.mirror_dir / path
                 src = loc if kind == "file" else f"/vsicurl/{loc}"
                 try:
-                    if _clip_tile(src, box, dst):
+                    if _clip_tile(src, box, dst, name):
                         written.append(dst)
                         got += 1
-                except Exception as exc:  # a missing (ocean) tile is not an error here
-                    if "404" in str(exc) or "not recognized" in str(exc):
-                        continue
-                    raise DataSourceError(f"{name}: {path}: {exc}") from None
+                except (DataSourceError, OutputError):
+                    raise
+                except Exception as exc:  # the tile exists but does not read: corrupt
+                    raise DataSourceError(
+                        f"{name}: the tile {path} exists but could not be read ({exc}); "
+                        "nothing of it was written"
+                    ) from None
             if not got:
                 raise DataSourceError(f"{name}: no tile covers the landscape {box}")
     return written
