@@ -217,6 +217,15 @@ def load_config(path: str | os.PathLike[str]) -> Config:
             f"{where}: [select] zone_area_ha = {sel['zone_area_ha']!r} must be [min, max] "
             "in ha (or one number, the maximum)"
         )
+    if sel:
+        # the same check locate() makes, now: a reversed zone_area_ha is refused before
+        # the rules run, not after
+        from landprofile.zoning.locate import check_options
+
+        try:
+            check_options(sel, where=f"{where}: [select]", allow_enabled=True)
+        except InvalidParameterError as exc:
+            raise ConfigError(str(exc)) from None
     base = path.parent
     resolved = _resolve(data, base, where)
     if isinstance(resolved.get("output"), str):

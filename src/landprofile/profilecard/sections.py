@@ -212,11 +212,21 @@ def asm(zoning: Any, lang: str) -> dict[str, Any] | None:
         ),
         "weak": not sm.get("rules_discriminate", True),
         "no_data": [s.get(f"z_factor_{k}", k) for k in sm.get("factors_without_data", [])],
-        "selection": s["selection_line"].format(
-            n=fmt_number(sm["n_zones"], lang),
-            c=fmt_number(sel["n_candidates"], lang),
-            method=s[f"method_{sel['method']}"],
-            gap=fmt_number(100 * sel["gap"], lang, 2),
+        "selection": (
+            s["selection_line"].format(
+                n=fmt_number(sm["n_zones"], lang),
+                c=fmt_number(sel["n_candidates"], lang),
+                method=s[f"method_{sel['method']}"],
+                gap=fmt_number(100 * sel["gap"], lang, 2),
+            )
+            if sel.get("gap") is not None
+            # no proved bound (time limit, relaxation cut short): no gap is claimed
+            else s["selection_line_not_proved"].format(
+                n=fmt_number(sm["n_zones"], lang),
+                c=fmt_number(sel["n_candidates"], lang),
+                method=s[f"method_{sel['method']}"],
+                not_proved=s["sel_not_proved"],
+            )
         )
         if sel
         else None,

@@ -108,7 +108,9 @@ def candidates(
         When given, the keyword arguments of :func:`landprofile.zoning.locate` (``{}`` for
         its defaults: the 10 best zones): the result holds the selected zones, the rest
         of the suitable land as ``other_suitable`` and how they were chosen as
-        ``selection``. Without it, every piece of suitable land is a zone.
+        ``selection``. Without it, or with ``{"enabled": False}``, every piece of
+        suitable land is a zone. Checked before anything runs (unknown keys, types,
+        ranges: :func:`landprofile.zoning.locate.check_options`).
     progress
         Called as ``progress(step, None)`` when each step starts and ``progress(step,
         seconds)`` when it ends (the CLI draws them).
@@ -123,6 +125,18 @@ def candidates(
         When more than half of the land no rule excludes passes the rules (they do not
         discriminate), saying what to add.
     """
+    if select is not None:
+        from landprofile.zoning.locate import check_options
+
+        # refused by name now, not after the (slow) rules run
+        checked = check_options(
+            select,
+            where="candidates(select=...)",
+            landscape_ha=landscape.area_ha,
+            allow_enabled=True,
+        )
+        # select={"enabled": False}: every suitable piece, as [select] enabled = false
+        select = {k: v for k, v in select.items() if k != "enabled"} if checked["enabled"] else None
     steps = Steps(progress)
     steps.start("grid_and_layers")
     rs = load_rules(rules)
@@ -313,10 +327,6 @@ def candidates(
     if select is not None:
         from landprofile.zoning.locate import locate
 
-        if not isinstance(select, dict):
-            raise InvalidParameterError(
-                f"select={select!r} must be a mapping of locate() arguments (or None)"
-            )
         steps.start("locate")
         result = locate(result, **select)
     steps.end()

@@ -27,6 +27,7 @@ import dataclasses
 import math
 import time
 import warnings
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -47,7 +48,7 @@ from landprofile.zoning.selected import (
 if TYPE_CHECKING:  # the result module does not import this one: no import circle
     from landprofile.zoning.result import ZoningResult
 
-__all__ = ["DEFAULT_N_ZONES", "EVALUATIONS", "METHODS", "locate"]
+__all__ = ["DEFAULT_N_ZONES", "EVALUATIONS", "METHODS", "OPTIONS", "check_options", "locate"]
 
 #: Zones located when neither a number nor a total area is asked.
 DEFAULT_N_ZONES = 10
@@ -83,8 +84,9 @@ def locate(
     total_area_ha
         The total area the zones may take (locked-in zones count).
     zone_area_ha
-        ``(min, max)`` size of one zone (ha); the rule set's ``[zones] min_area_ha`` and
-        ``max_area_ha`` when ``None``. Candidates are grown to ``total_area_ha /
+        ``(min, max)`` size of one zone (ha), ``0 < min <= max``, the maximum no larger
+        than the landscape (one number: the maximum); the rule set's ``[zones]
+        min_area_ha`` and ``max_area_ha`` when ``None``. Candidates are grown to ``total_area_ha /
         n_zones`` when both are given, to ``total_area_ha / ceil(total_area_ha / max)``
         when only the total is, else to ``max``; a region of suitable land smaller than
         that (but at least ``min``) is a candidate as it is.
@@ -102,29 +104,48 @@ def locate(
         ``edge`` (mean score of its boundary cells).
     lock_in
         Existing zones or permits (any vector layer :func:`landprofile.read_vector`
-        reads, any CRS) that stay selected, as given (clipped to the landscape only);
-        candidates that overlap them or break the spacing with them are dropped.
+        reads, any CRS; Polygon or MultiPolygon only) that stay selected, as given
+        (clipped to the landscape only; land two permits share is kept in the first);
+        candidates that overlap them or break the spacing with them are dropped. They
+        count in ``n_zones`` and ``total_area_ha``.
     method
         ``exact`` (MILP on HiGHS, optimal among the candidates unless the time limit
-        stops it: see ``selection["gap"]``) or ``greedy`` (best value first).
+        stops it: see ``selection["gap"]``) or ``greedy`` (best value first, its gap
+        bounded by the LP relaxation).
     max_candidates
         Seeds (hence candidate regions) at most.
     time_limit_s
-        HiGHS's time limit.
+        HiGHS's time limit (a finite number of seconds > 0).
 
     Returns
     -------
     ZoningResult
         ``zones``: the selected zones, ranked and explained; ``other_suitable``: the rest
         of the land that passed the rules (one row); ``selection``: ``method``,
-        ``objective``, ``bound``, ``gap``, ``seconds``, ``status``, ``candidates`` (a
+        ``objective``, ``bound``, ``gap``, ``proved``, ``not_proved_why``,
+        ``seconds``, ``status``, ``n_chosen``, ``n_dropped_after_cut``, ``candidates`` (a
         GeoDataFrame of every candidate region with ``area_ha``, ``utility`` and
-        ``selected``) and what was asked.
+        ``selected``) and what was asked. ``bound`` and ``gap`` are ``None`` when no
+        bound was proved (the time limit stopped HiGHS before it had one, or stopped
+        greedy's LP relaxation): no optimality is claimed then.
+
+    Raises
+    ------
+    InvalidParameterError
+        For any argument of the wrong type or out of range (see :func:`check_options`),
+        and for locked-in permits that alone exceed ``n_zones`` or ``total_area_ha``.
+    GeometryTypeError
+        When a locked-in permit is not a Polygon or MultiPolygon.
 
     Warns
     -----
     SelectionWarning
-        When fewer zones or less area than asked can be placed, saying why.
+        When the selection is not proved optimal (why, with the objective, bound and
+        gap); when chosen regions fall under the minimum size once the exclusions are
+        cut out exactly; when an analysis cell is larger than the largest zone asked;
+        for locked-in permits outside the landscape or overlapping one another; when
+        fewer zones or less area than asked can be placed, naming what binds (the land
+        that passed the rules, the candidates, the spacing, the total area, the solver).
     """
     t0 = time.perf_counter()
     ctx = getattr(result, "context", None)
@@ -133,44 +154,56 @@ def locate(
             "locate() needs a result of landprofile.zoning.candidates() made in this "
             "session (it keeps the score grid); a result read back from a file has none"
         )
-    p = _params(
-        result,
-        n_zones,
-        total_area_ha,
-        zone_area_ha,
-        shape,
-        shape_weight,
-        min_spacing_m,
-        max_spacing_m,
-        evaluation,
-        method,
-        max_candidates,
+    opts = check_options(
+        {
+            "n_zones": n_zones,
+            "total_area_ha": total_area_ha,
+            "zone_area_ha": zone_area_ha,
+            "shape": shape,
+            "shape_weight": shape_weight,
+            "min_spacing_m": min_spacing_m,
+            "max_spacing_m": max_spacing_m,
+            "evaluation": evaluation,
+            "lock_in": lock_in,
+            "method": method,
+            "max_candidates": max_candidates,
+            "time_limit_s": time_limit_s,
+        },
+        landscape_ha=result.summary.get("landscape_ha"),
     )
+    shape, evaluation, method = opts["shape"], opts["evaluation"], opts["method"]
+    shape_weight, time_limit_s = opts["shape_weight"], opts["time_limit_s"]
+    min_spacing_m, max_spacing_m = opts["min_spacing_m"], opts["max_spacing_m"]
+    p = _params(result, opts)
     grid, rs = result.grid, result.rules
     cell_ha = grid.cell_ha
     score = ctx.suit.score
     ok = ctx.suitable
     locked = read_locked(lock_in, grid, ctx)
-    if p["n_zones"] is None and len(locked.geoms):
+    n_locked = len(locked.geoms)
+    _check_locked_budgets(p, locked)
+    if p["n_zones"] is None and n_locked:
         # a total area only: the locked-in zones take their share, the rest is split
         # into zones of one size as before
         left = max(p["total_ha"] - float(locked.area_ha.sum()), 0.0)
         k = math.ceil(left / p["max_ha"] - 1e-9)
-        p["n_max"] = len(locked.geoms) + k
+        p["n_max"] = n_locked + k
         if k:
             p["target_ha"] = min(max(left / k, p["min_ha"]), p["max_ha"])
     target_cells = max(1, math.floor(p["target_ha"] / cell_ha + 1e-9))
     min_cells = max(1, math.ceil(p["min_ha"] / cell_ha - 1e-9))
+    _warn_cell_size(p, cell_ha, grid.res)
     if locked.cells_mask is not None:
         ok = ok & ~locked.cells_mask
-    seeds = seed_cells(score, ok, math.sqrt(target_cells / math.pi), min_cells, max_candidates)
+    seeds = seed_cells(
+        score, ok, math.sqrt(target_cells / math.pi), min_cells, opts["max_candidates"]
+    )
     regs = grow(score, ok, seeds, target_cells, min_cells, shape, shape_weight)
     values = _values(regs, evaluation, cell_ha, target_cells)
     areas = regs.n_cells * cell_ha
     n_c = len(regs)
     allr = concat(regs, locked.regions)
     pairs = conflict_pairs(allr, grid.width, grid.res, min_spacing_m, max_spacing_m)
-    n_locked = len(locked.geoms)
     # candidates in conflict with a locked-in zone are out; the rest is the problem
     with_locked = pairs[(pairs >= n_c).any(axis=1)]
     out_c = np.zeros(n_c, dtype=bool)
@@ -187,20 +220,48 @@ def locate(
         areas[free],
         remap[inner],
         n_max=n_left,
-        area_max=area_left,
+        area_max=None if area_left is None else max(area_left, 0.0),
         method=method,
         time_limit_s=time_limit_s,
     )
+    if sol.unproved:
+        warnings.warn(
+            f"the selection is not proved optimal: {sol.unproved} (objective "
+            f"{sol.objective:.4g}, bound "
+            + ("none" if sol.bound is None else f"{sol.bound:.4g}")
+            + ", gap "
+            + ("unknown" if sol.gap is None else f"{100 * sol.gap:.2f} %")
+            + "). Raise time_limit_s, lower max_candidates, or use method='greedy'",
+            SelectionWarning,
+            stacklevel=user_stacklevel(),
+        )
     chosen = free[sol.selected]
-    _warn_unmet(p, chosen, areas, locked, n_c, int(out_c.sum()))
     zones, facts, table, zones_grid = zones_of(result, ctx, regs, chosen, locked, p["min_ha"])
+    _warn_dropped(len(chosen) + n_locked, len(zones), table, p["min_ha"])
+    _warn_unmet(
+        p,
+        _Unmet(
+            n_got=len(zones),
+            got_ha=float(zones["area_ha"].sum()) if len(zones) else 0.0,
+            n_locked=n_locked,
+            locked_ha=float(locked.area_ha.sum()),
+            n_candidates=n_c,
+            n_out=int(out_c.sum()),
+            free_ha=float(ok.sum()) * cell_ha,
+            n_dropped=table.dropped_after_clipping,
+            spacing_binds=_spacing_binds(
+                regs, free, grid, n_left, area_left, values, areas, len(chosen), sol, opts
+            ),
+            unproved=sol.unproved,
+        ),
+    )
     other = other_suitable(ctx, zones_grid, zones.geometry.to_numpy(), result.crs)
     cands = candidate_polygons(regs, values, areas, chosen, grid, result.crs)
     lang = result.lang
     zones["why"] = [why(f, rs, lang) for f in facts]
     zones["why_short"] = [why_short(f, rs, lang) for f in facts]
-    for col, values in fact_columns(facts, rs, lang).items():
-        zones[col] = values
+    for col, col_values in fact_columns(facts, rs, lang).items():
+        zones[col] = col_values
     # the geometry stays the last column, as in every layer written
     zones = zones[[c for c in zones.columns if c != "geometry"] + ["geometry"]]
     sel_ha = float(zones["area_ha"].sum()) if len(zones) else 0.0
@@ -210,21 +271,26 @@ def locate(
         "objective": sol.objective,
         "bound": sol.bound,
         "gap": sol.gap,
+        "proved": sol.unproved is None,
+        "not_proved_why": sol.unproved,
         "seconds": time.perf_counter() - t0,
         "solver_seconds": sol.seconds,
+        "time_limit_s": time_limit_s,
         "evaluation": evaluation,
         "shape": shape,
-        "shape_weight": float(shape_weight),
+        "shape_weight": shape_weight,
         "n_zones_requested": p["n_zones"],
         "total_area_requested_ha": p["total_ha"],
         "zone_area_ha": (p["min_ha"], p["max_ha"]),
         "target_zone_ha": p["target_ha"],
-        "min_spacing_m": float(min_spacing_m),
-        "max_spacing_m": None if max_spacing_m is None else float(max_spacing_m),
+        "min_spacing_m": min_spacing_m,
+        "max_spacing_m": max_spacing_m,
         "n_candidates": n_c,
         "n_candidates_in_conflict_with_locked": int(out_c.sum()),
         "n_conflicting_pairs": len(inner),
         "n_locked": n_locked,
+        "n_chosen": len(chosen) + n_locked,
+        "n_dropped_after_cut": table.dropped_after_clipping,
         "candidates": cands,
     }
     summary = dict(result.summary)
@@ -249,25 +315,89 @@ def locate(
     )
 
 
-def _params(
-    result,
-    n_zones,
-    total_area_ha,
-    zone_area_ha,
-    shape,
-    shape_weight,
-    min_spacing_m,
-    max_spacing_m,
-    evaluation,
-    method,
-    max_candidates,
+#: The keyword arguments of :func:`locate` (``select=`` of :func:`candidates` and a
+#: config's ``[select]`` also take ``enabled``).
+OPTIONS = (
+    "n_zones",
+    "total_area_ha",
+    "zone_area_ha",
+    "shape",
+    "shape_weight",
+    "min_spacing_m",
+    "max_spacing_m",
+    "evaluation",
+    "lock_in",
+    "method",
+    "max_candidates",
+    "time_limit_s",
+)
+_DEFAULTS: dict[str, Any] = {
+    "n_zones": None,
+    "total_area_ha": None,
+    "zone_area_ha": None,
+    "shape": "compact",
+    "shape_weight": 0.5,
+    "min_spacing_m": 0.0,
+    "max_spacing_m": None,
+    "evaluation": "mean",
+    "lock_in": None,
+    "method": "exact",
+    "max_candidates": 1000,
+    "time_limit_s": 30.0,
+}
+
+
+def check_options(
+    options: Mapping[str, Any],
+    *,
+    where: str = "locate",
+    landscape_ha: float | None = None,
+    allow_enabled: bool = False,
 ) -> dict[str, Any]:
-    rs = result.rules
+    """Check :func:`locate`'s arguments before any work is done; return them normalised.
+
+    The one check used by :func:`locate`, ``candidates(select=...)``, a config's
+    ``[select]`` and :func:`landprofile.pipeline.select_options`, so that a bad value
+    is refused by name before the (slow) rules run, never as a raw error after it.
+
+    Parameters
+    ----------
+    options
+        Keyword arguments of :func:`locate` (absent ones take its defaults).
+    where
+        What the message names (``locate``, ``select``, a config file's ``[select]``).
+    landscape_ha
+        The landscape's area when known: a zone must fit in it.
+    allow_enabled
+        Accept ``enabled`` (true or false), as ``select=`` and ``[select]`` do.
+
+    Returns
+    -------
+    dict
+        Every option of :data:`OPTIONS` (floats as floats, ``zone_area_ha`` as a
+        ``(min, max)`` tuple or ``None``, with its ``min`` ``None`` when only the
+        maximum was given), plus ``enabled`` when ``allow_enabled``.
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming the option, the value and what is accepted (unknown options listed with
+        the accepted ones).
+    """
 
     def bad(msg: str) -> InvalidParameterError:
-        return InvalidParameterError(f"locate: {msg}")
+        return InvalidParameterError(f"{where}: {msg}")
 
-    def number(name: str, v: Any, *, lo: float = 0.0, strict: bool = False) -> float:
+    if not isinstance(options, Mapping):
+        raise bad(f"{options!r} must be a mapping of locate() arguments")
+    accepted = (*OPTIONS, "enabled") if allow_enabled else OPTIONS
+    unknown = [str(k) for k in options if k not in accepted]
+    if unknown:
+        raise bad(f"unknown option(s) {sorted(unknown)}; accepted: {', '.join(accepted)}")
+    o = {**_DEFAULTS, **options}
+
+    def number(name: str, *, lo: float = 0.0, strict: bool = False, v: Any = None) -> float:
+        v = o[name] if v is None else v
         if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating):
             raise bad(f"{name}={v!r} must be a number")
         v = float(v)
@@ -275,48 +405,94 @@ def _params(
             raise bad(f"{name}={v!r} must be a finite number {'>' if strict else '>='} {lo:g}")
         return v
 
-    if shape not in SHAPES:
-        raise bad(f"shape={shape!r} is not one of {', '.join(SHAPES)}")
-    if evaluation not in EVALUATIONS:
-        raise bad(f"evaluation={evaluation!r} is not one of {', '.join(EVALUATIONS)}")
-    if method not in METHODS:
-        raise bad(f"method={method!r} is not one of {', '.join(METHODS)}")
-    w = number("shape_weight", shape_weight)
-    if w > 1:
-        raise bad(f"shape_weight={shape_weight!r} must be in [0, 1]")
-    number("min_spacing_m", min_spacing_m)
-    if max_spacing_m is not None:
-        mx = number("max_spacing_m", max_spacing_m, strict=True)
-        if mx < float(min_spacing_m):
-            raise bad(f"max_spacing_m={max_spacing_m!r} is below min_spacing_m={min_spacing_m!r}")
-    if (
-        isinstance(max_candidates, bool)
-        or not isinstance(max_candidates, int)
-        or max_candidates < 1
-    ):
-        raise bad(f"max_candidates={max_candidates!r} must be a whole number >= 1")
-    if n_zones is not None and (
-        isinstance(n_zones, bool) or not isinstance(n_zones, int | np.integer) or n_zones < 1
-    ):
-        raise bad(f"n_zones={n_zones!r} must be a whole number >= 1")
-    total = None if total_area_ha is None else number("total_area_ha", total_area_ha, strict=True)
-    if zone_area_ha is None:
+    def whole(name: str) -> int:
+        v = o[name]
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
+            raise bad(f"{name}={v!r} must be a whole number >= 1")
+        return int(v)
+
+    def one_of(name: str, allowed: Any) -> str:
+        v = o[name]
+        if not isinstance(v, str) or v not in allowed:
+            raise bad(f"{name}={v!r} is not one of {', '.join(allowed)} (one name, a text)")
+        return v
+
+    out: dict[str, Any] = {"lock_in": o["lock_in"]}
+    if allow_enabled:
+        if not isinstance(o.get("enabled", True), bool):
+            raise bad(f"enabled={o['enabled']!r} must be True or False")
+        out["enabled"] = o.get("enabled", True)
+    out["shape"] = one_of("shape", tuple(SHAPES))
+    out["evaluation"] = one_of("evaluation", EVALUATIONS)
+    out["method"] = one_of("method", METHODS)
+    out["shape_weight"] = number("shape_weight")
+    if out["shape_weight"] > 1:
+        raise bad(f"shape_weight={o['shape_weight']!r} must be in [0, 1]")
+    out["min_spacing_m"] = number("min_spacing_m")
+    out["max_spacing_m"] = None
+    if o["max_spacing_m"] is not None:
+        out["max_spacing_m"] = number("max_spacing_m", strict=True)
+        if out["max_spacing_m"] < out["min_spacing_m"]:
+            raise bad(
+                f"max_spacing_m={o['max_spacing_m']!r} is below "
+                f"min_spacing_m={o['min_spacing_m']!r}"
+            )
+    out["max_candidates"] = whole("max_candidates")
+    out["n_zones"] = None if o["n_zones"] is None else whole("n_zones")
+    out["total_area_ha"] = (
+        None if o["total_area_ha"] is None else number("total_area_ha", strict=True)
+    )
+    # a time limit of 0 or NaN would stop HiGHS before it starts: nothing proved
+    out["time_limit_s"] = number("time_limit_s", strict=True)
+    z = o["zone_area_ha"]
+    if z is None:
+        out["zone_area_ha"] = None
+    else:
+        if isinstance(z, int | float | np.integer | np.floating) and not isinstance(z, bool):
+            lo, hi = None, number("zone_area_ha", strict=True, v=z)
+        elif isinstance(z, tuple | list) and len(z) == 2:
+            lo = number("zone_area_ha min", strict=True, v=z[0])
+            hi = number("zone_area_ha max", strict=True, v=z[1])
+            if hi < lo:
+                raise bad(f"zone_area_ha={z!r}: max {hi:g} ha is below min {lo:g} ha")
+        else:
+            raise bad(f"zone_area_ha={z!r} must be (min, max) in ha, 0 < min <= max")
+        if landscape_ha and hi > landscape_ha * (1 + 1e-9):
+            # the zone could never be grown, and the seeding grid would be as large
+            # as the zone asked: refuse it rather than run out of memory
+            raise bad(
+                f"zone_area_ha max {hi:,.6g} ha is larger than the landscape "
+                f"({landscape_ha:,.6g} ha): no zone can be that large"
+            )
+        out["zone_area_ha"] = (lo, hi)
+    return out
+
+
+def _params(result: Any, opts: dict[str, Any]) -> dict[str, Any]:
+    """The sizes and counts asked, the rule set's zone sizes filling what was not."""
+    rs = result.rules
+    landscape_ha = float(result.summary.get("landscape_ha") or 1e12)
+    total = opts["total_area_ha"]
+    if opts["zone_area_ha"] is None:
         lo = rs.zones("min_area_ha", 25.0)
         hi = rs.zones("max_area_ha", 0.0) or math.inf
     else:
-        if isinstance(zone_area_ha, int | float) and not isinstance(zone_area_ha, bool):
-            zone_area_ha = (rs.zones("min_area_ha", 25.0), zone_area_ha)
-        try:
-            lo, hi = zone_area_ha
-        except (TypeError, ValueError):
-            raise bad(f"zone_area_ha={zone_area_ha!r} must be (min, max) in ha") from None
-        lo = number("zone_area_ha min", lo)
-        hi = number("zone_area_ha max", hi, strict=True)
-        if hi < lo:
-            raise bad(f"zone_area_ha={zone_area_ha!r}: max is below min")
-    if not math.isfinite(hi):
-        hi = float(result.summary.get("landscape_ha") or 1e12)
-    n = n_zones
+        lo, hi = opts["zone_area_ha"]
+        if lo is None:
+            lo = rs.zones("min_area_ha", 25.0)
+            if hi < lo:
+                raise InvalidParameterError(
+                    f"locate: zone_area_ha={hi!r} (the maximum) is below the rule set's "
+                    f"min_area_ha {lo:g} ha; give (min, max)"
+                )
+    if lo > landscape_ha:
+        raise InvalidParameterError(
+            f"locate: the smallest zone asked ({lo:,.6g} ha) is larger than the landscape "
+            f"({landscape_ha:,.6g} ha)"
+        )
+    # no zone can be larger than the landscape (the rule set's maximum may be)
+    hi = min(hi, landscape_ha)
+    n = opts["n_zones"]
     if n is None and total is None:
         n = DEFAULT_N_ZONES
     if n is not None and total is not None:
@@ -337,11 +513,14 @@ def _params(
     n_max = n if n is not None else math.ceil(total / target - 1e-9)
     return {
         "n_zones": None if n is None else int(n),
+        "n_given": opts["n_zones"] is not None,
         "n_max": int(n_max),
         "total_ha": total,
         "min_ha": lo,
         "max_ha": hi,
         "target_ha": target,
+        "min_spacing_m": opts["min_spacing_m"],
+        "max_spacing_m": opts["max_spacing_m"],
     }
 
 
@@ -360,28 +539,168 @@ def _values(regs: Regions, evaluation: str, cell_ha: float, target_cells: int) -
     return regs.mean * fill
 
 
-def _warn_unmet(
-    p: dict, chosen: np.ndarray, areas: np.ndarray, locked: Locked, n_c: int, n_out: int
-) -> None:
-    n_sel = len(chosen) + len(locked.geoms)
-    why_ = (
-        f"{n_c} candidate regions of up to {p['target_ha']:,.0f} ha were grown on the land "
-        f"that passed the rules"
-        + (f", {n_out} of them conflict with locked-in zones" if n_out else "")
-        + "; no two zones may share land or break the spacing"
-    )
-    if p["n_zones"] is not None and n_sel < p["n_zones"]:
+@dataclasses.dataclass(frozen=True)
+class _Unmet:
+    """What was placed and what limited it, for the warning when less than asked was."""
+
+    n_got: int
+    got_ha: float
+    n_locked: int
+    locked_ha: float
+    n_candidates: int
+    n_out: int
+    free_ha: float  # land that passed the rules outside the locked-in zones
+    n_dropped: int
+    #: ``(n, ha)`` greedy places when no spacing is asked, or ``None`` (no spacing, or
+    #: it does not bind); a callable, so it is worked out only when something is unmet.
+    spacing_binds: Callable[[], tuple[int, float] | None]
+    unproved: str | None
+
+
+def _check_locked_budgets(p: dict[str, Any], locked: Locked) -> None:
+    """Refuse permits that by themselves break the number or the area asked."""
+    n_locked = len(locked.geoms)
+    if not n_locked:
+        return
+    if p["n_zones"] is not None and n_locked > p["n_zones"]:
+        raise InvalidParameterError(
+            f"locate: lock_in holds {n_locked} permits inside the landscape, more than "
+            f"n_zones={p['n_zones']}"
+            + ("" if p["n_given"] else " (the default)")
+            + f"; locked-in zones count among the zones: give n_zones >= {n_locked}"
+        )
+    locked_ha = float(locked.area_ha.sum())
+    if p["total_ha"] is not None and locked_ha > p["total_ha"] * (1 + 1e-9):
+        raise InvalidParameterError(
+            f"locate: the {n_locked} locked-in permit(s) take {locked_ha:,.1f} ha inside "
+            f"the landscape, more than total_area_ha={p['total_ha']:,.1f} ha (locked-in "
+            f"zones count in the total): give total_area_ha >= {locked_ha:,.1f}"
+        )
+
+
+def _warn_cell_size(p: dict[str, Any], cell_ha: float, res: float) -> None:
+    if cell_ha > p["max_ha"] * (1 + 1e-9):
         warnings.warn(
-            f"only {n_sel} of the {p['n_zones']} zones asked could be placed: {why_}. "
-            "Lower min_spacing_m or zone_area_ha, or relax the rules",
+            f"an analysis cell ({res:g} m, {cell_ha:.4g} ha) is larger than the largest "
+            f"zone asked (zone_area_ha max {p['max_ha']:.4g} ha): zones are grown from "
+            f"whole cells, so each is up to {cell_ha:.4g} ha; use resolution_m <= "
+            f"{math.sqrt(p['max_ha'] * 1e4):.4g} m for zones that small",
             SelectionWarning,
             stacklevel=user_stacklevel(),
         )
-    if p["total_ha"] is not None:
-        got = float(areas[chosen].sum() + locked.area_ha.sum())
-        if got < 0.9 * p["total_ha"]:
-            warnings.warn(
-                f"only {got:,.0f} ha of the {p['total_ha']:,.0f} ha asked could be placed: {why_}",
-                SelectionWarning,
-                stacklevel=user_stacklevel(),
-            )
+
+
+def _warn_dropped(n_chosen: int, n_returned: int, table: Any, min_ha: float) -> None:
+    k = table.dropped_after_clipping
+    if k:
+        warnings.warn(
+            f"{n_chosen} regions were chosen but {n_returned} zones are returned: {k} "
+            f"fell under the minimum zone size ({min_ha:g} ha) once the exclusions were "
+            f"cut out exactly ({table.dropped_after_clipping_ha:,.1f} ha dropped)",
+            SelectionWarning,
+            stacklevel=user_stacklevel(),
+        )
+
+
+def _spacing_binds(
+    regs: Regions,
+    free: np.ndarray,
+    grid: Any,
+    n_left: int | None,
+    area_left: float | None,
+    values: np.ndarray,
+    areas: np.ndarray,
+    n_chosen: int,
+    sol: Any,
+    opts: dict[str, Any],
+) -> Callable[[], tuple[int, float] | None]:
+    def check() -> tuple[int, float] | None:
+        if opts["min_spacing_m"] <= 0 and opts["max_spacing_m"] is None:
+            return None
+        # the same candidates with only the shared-land conflicts: if they give more,
+        # the spacing is what binds (greedy: a lower estimate of what would fit)
+        pairs = conflict_pairs(regs, grid.width, grid.res, 0.0, None)
+        remap = np.full(len(regs), -1)
+        remap[free] = np.arange(len(free))
+        pairs = remap[pairs]
+        pairs = pairs[(pairs >= 0).all(axis=1)]
+        g = solve(
+            values[free],
+            areas[free],
+            pairs,
+            n_max=n_left,
+            area_max=None if area_left is None else max(area_left, 0.0),
+            method="greedy",
+            time_limit_s=opts["time_limit_s"],
+        )
+        n_g, ha_g = len(g.selected), float(areas[free][g.selected].sum())
+        got_ha = float(areas[free][sol.selected].sum())
+        if n_g > n_chosen or ha_g > got_ha * 1.05:
+            return n_g, ha_g
+        return None
+
+    return check
+
+
+def _warn_unmet(p: dict[str, Any], u: _Unmet) -> None:
+    """Warn when fewer zones or less area than asked were placed, naming what binds."""
+    short_n = p["n_zones"] is not None and u.n_got < p["n_zones"]
+    short_ha = p["total_ha"] is not None and u.got_ha < 0.9 * p["total_ha"]
+    if not (short_n or short_ha):
+        return
+    n_left = p["n_max"] - u.n_locked
+    need_ha = p["total_ha"] - u.locked_ha if p["total_ha"] is not None else n_left * p["min_ha"]
+    n_free = u.n_candidates - u.n_out
+    reasons = []
+    if u.unproved:
+        reasons.append(
+            "the solver was stopped by time_limit_s before proving its choice "
+            "(see the warning above)"
+        )
+    if u.free_ha < need_ha:
+        reasons.append(
+            f"only {u.free_ha:,.0f} ha of land passed the rules"
+            + (" outside the locked-in zones" if u.n_locked else "")
+            + f", less than the {need_ha:,.0f} ha needed"
+        )
+    if n_free < n_left:
+        reasons.append(
+            f"only {n_free} candidate regions of {p['min_ha']:g} to {p['target_ha']:,.0f} ha "
+            "could be grown on the land that passed the rules"
+            + (f" ({u.n_out} more conflict with locked-in zones)" if u.n_out else "")
+        )
+    spacing = u.spacing_binds()
+    if spacing is not None:
+        reasons.append(
+            f"the spacing asked (min_spacing_m={p['min_spacing_m']:g}"
+            + (f", max_spacing_m={p['max_spacing_m']:g}" if p["max_spacing_m"] is not None else "")
+            + f") binds: without it {spacing[0]} zones ({spacing[1]:,.0f} ha) fit"
+        )
+    if u.n_dropped:
+        reasons.append(
+            f"{u.n_dropped} chosen regions fell under {p['min_ha']:g} ha once the exclusions "
+            "were cut out exactly"
+        )
+    if short_n and p["total_ha"] is not None and u.got_ha + p["min_ha"] > p["total_ha"]:
+        reasons.append(
+            f"total_area_ha={p['total_ha']:,.0f} ha leaves no room for another zone of "
+            f"{p['min_ha']:g} ha ({u.got_ha:,.0f} ha placed)"
+        )
+    if not reasons:
+        reasons.append(
+            f"the {n_free} candidate regions overlap one another: no more of them that "
+            "share no land fit on the land that passed the rules"
+        )
+    why_ = "; ".join(reasons)
+    if short_n:
+        warnings.warn(
+            f"only {u.n_got} of the {p['n_zones']} zones asked could be placed: {why_}",
+            SelectionWarning,
+            stacklevel=user_stacklevel(),
+        )
+    if short_ha:
+        warnings.warn(
+            f"only {u.got_ha:,.0f} ha of the {p['total_ha']:,.0f} ha asked could be placed: {why_}",
+            SelectionWarning,
+            stacklevel=user_stacklevel(),
+        )

@@ -204,7 +204,8 @@ class ZoningResult:
                 "n_candidates": sel["n_candidates"],
                 "method": sel["method"],
                 "status": sel["status"],
-                "gap": f"{100 * sel['gap']:.2g}",
+                # None: no bound was proved (time limit, relaxation cut short)
+                "gap": None if sel.get("gap") is None else f"{100 * sel['gap']:.2g}",
             }
             if sel
             else None,

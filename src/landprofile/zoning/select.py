@@ -16,6 +16,11 @@ the caller removes what conflicts with them and lowers the budgets by what they 
 :func:`solve` returns the chosen set with the objective, the solver's bound and the
 optimality gap. For ``greedy`` the bound is that of the LP relaxation, so the gap it
 reports is an honest upper bound on how far greedy is from the optimum.
+
+A gap is stated only when a bound was proved: HiGHS's dual bound for ``exact``, a
+finished LP relaxation for ``greedy``. When the time limit stops HiGHS before it has a
+solution or a bound, or stops the relaxation, ``bound`` and ``gap`` are ``None`` and
+``unproved`` says why: nothing is claimed that was not shown.
 """
 
 from __future__ import annotations
@@ -35,10 +40,15 @@ class Solution:
 
     selected: np.ndarray  # indices, ascending
     objective: float
-    bound: float
-    gap: float
+    #: An upper bound on the best objective, proved by HiGHS; ``None`` when none was.
+    bound: float | None
+    #: ``(bound - objective) / bound``; ``None`` without a proved bound.
+    gap: float | None
     seconds: float
     status: str
+    #: Why the selection is not proved optimal (``None`` when it is, or greedy's gap is
+    #: known); the words of the warning ``locate`` gives.
+    unproved: str | None = None
 
 
 def _model(
@@ -149,30 +159,79 @@ def solve(
     if n == 0 or (n_max is not None and n_max <= 0):
         return Solution(np.zeros(0, dtype=np.int64), 0.0, 0.0, 0.0, 0.0, "empty")
     if method == "exact":
-        import highspy
-
-        h = _run(_model(values, areas, pairs, n_max, area_max, True), time_limit_s)
-        status = h.getModelStatus()
-        x = np.asarray(h.getSolution().col_value)
-        sel = np.flatnonzero(x > 0.5) if len(x) == n else np.zeros(0, dtype=np.int64)
-        info = h.getInfo()
-        obj = float(values[sel].sum())
-        bound = float(info.mip_dual_bound)
-        if not math.isfinite(bound):
-            bound = obj
-        optimal = status == highspy.HighsModelStatus.kOptimal
-        # HiGHS proves optimality to its own tolerance: state a gap of 0 only then
-        gap = 0.0 if optimal else _gap(obj, bound)
-        name = "optimal" if optimal else h.modelStatusToString(status)
-        return Solution(sel, obj, max(bound, obj), gap, time.perf_counter() - t0, name)
+        return _exact(values, areas, pairs, n_max, area_max, time_limit_s, t0)
     if method != "greedy":
         raise ValueError(f"method {method!r}")
     sel = _greedy(values, areas, pairs, n_max, area_max)
     obj = float(values[sel].sum())
+    import highspy
+
     h = _run(_model(values, areas, pairs, n_max, area_max, False), time_limit_s)
-    bound = float(h.getInfo().objective_function_value)
-    bound = max(bound, obj) if math.isfinite(bound) else obj
-    return Solution(sel, obj, bound, _gap(obj, bound), time.perf_counter() - t0, "greedy")
+    status = h.getModelStatus()
+    lp_bound = float(h.getInfo().objective_function_value)
+    if status == highspy.HighsModelStatus.kOptimal and math.isfinite(lp_bound):
+        # the relaxation's optimum bounds every integer selection: an honest gap
+        bound = max(lp_bound, obj)
+        return Solution(sel, obj, bound, _gap(obj, bound), time.perf_counter() - t0, "greedy")
+    # a relaxation cut short holds a current value, not a bound: no gap can be claimed
+    why = (
+        f"the LP relaxation that bounds greedy's gap did not finish "
+        f"({h.modelStatusToString(status)} after time_limit_s={time_limit_s:g} s), so "
+        "greedy's distance from the optimum is unknown"
+    )
+    return Solution(sel, obj, None, None, time.perf_counter() - t0, "greedy, gap not proved", why)
+
+
+def _exact(
+    values: np.ndarray,
+    areas: np.ndarray,
+    pairs: np.ndarray,
+    n_max: int | None,
+    area_max: float | None,
+    time_limit_s: float,
+    t0: float,
+) -> Solution:
+    import highspy
+
+    n = len(values)
+    h = _run(_model(values, areas, pairs, n_max, area_max, True), time_limit_s)
+    status = h.getModelStatus()
+    info = h.getInfo()
+    x = np.asarray(h.getSolution().col_value)
+    # 2 is kSolutionStatusFeasible: HiGHS holds an integer-feasible selection
+    has_solution = len(x) == n and int(info.primal_solution_status) == 2
+    sel = np.flatnonzero(x > 0.5) if has_solution else np.zeros(0, dtype=np.int64)
+    obj = float(values[sel].sum())
+    seconds = time.perf_counter() - t0
+    if status == highspy.HighsModelStatus.kOptimal and has_solution:
+        # HiGHS proves optimality to its own tolerance: state a gap of 0 only then
+        dual = float(info.mip_dual_bound)
+        bound = max(dual, obj) if math.isfinite(dual) else obj
+        return Solution(sel, obj, bound, 0.0, seconds, "optimal")
+    name = h.modelStatusToString(status)
+    dual = float(info.mip_dual_bound)
+    bound = max(dual, obj) if math.isfinite(dual) else None
+    if not has_solution:
+        why = (
+            f"HiGHS stopped ({name}, time_limit_s={time_limit_s:g} s) before it found any "
+            "selection"
+            + (f"; its proved bound is {bound:.4g}" if bound is not None else ", or any bound")
+            + ": no zone was chosen by the solver"
+        )
+        return Solution(sel, obj, bound, None, seconds, "not solved: " + name, why)
+    if bound is None:
+        why = (
+            f"HiGHS stopped ({name}, time_limit_s={time_limit_s:g} s) with a selection "
+            f"worth {obj:.4g} but no proved bound"
+        )
+        return Solution(sel, obj, None, None, seconds, "not proved optimal: " + name, why)
+    gap = _gap(obj, bound)
+    why = (
+        f"HiGHS stopped ({name}, time_limit_s={time_limit_s:g} s) with a selection worth "
+        f"{obj:.4g} and a proved bound of {bound:.4g}: at most {100 * gap:.2f} % below "
+        "the optimum"
+    )
+    return Solution(sel, obj, bound, gap, seconds, "not proved optimal: " + name, why)
 
 
 def _gap(obj: float, bound: float) -> float:

@@ -15,6 +15,7 @@ The last step of :func:`landprofile.zoning.locate`, after the choice:
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from typing import Any
 
 import geopandas as gpd
@@ -23,14 +24,23 @@ import rasterio.features
 import shapely
 from affine import Affine
 
-from landprofile.zoning.grid import burn, read_layer
+from landprofile.errors import GeometryTypeError, SelectionWarning, user_stacklevel
+from landprofile.zoning.grid import burn
 from landprofile.zoning.grow import Regions
 from landprofile.zoning.output import final_cut
 from landprofile.zoning.output import to_crs as _to_crs
 from landprofile.zoning.regions import Partition
 from landprofile.zoning.zones import zone_table
 
-__all__ = ["Locked", "candidate_polygons", "concat", "other_suitable", "read_locked", "zones_of"]
+__all__ = [
+    "LOCK_IN_TYPES",
+    "Locked",
+    "candidate_polygons",
+    "concat",
+    "other_suitable",
+    "read_locked",
+    "zones_of",
+]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,29 +54,85 @@ class Locked:
     labels: list[str]
 
 
+#: Geometry types a locked-in permit may have: a permit is an area.
+LOCK_IN_TYPES = ("Polygon", "MultiPolygon")
+
+
 def read_locked(lock_in: Any, grid: Any, ctx: Any) -> Locked:
-    """The locked-in layer on the grid: clipped geometry, areas, cells, labels."""
+    """The locked-in layer on the grid: clipped geometry, areas, cells, labels.
+
+    Every feature must be a polygon (a permit is an area: a point or a line has none to
+    keep, and silently buffering it would invent one). Permits outside the landscape
+    are left out with a warning naming them; where permits overlap, the shared land
+    stays with the first and is cut from the later ones (with a warning), so that no
+    hectare is counted twice in ``total_area_ha`` nor drawn in two zones.
+
+    Raises
+    ------
+    GeometryTypeError
+        When any feature is not a Polygon or MultiPolygon (the message counts them by
+        type and names the first).
+
+    Warns
+    -----
+    SelectionWarning
+        For permits outside the landscape, and for overlapping permits.
+    """
     empty = Locked(np.zeros(0, dtype=object), np.zeros(0), None, None, [])
     if lock_in is None:
         return empty
-    gdf, _ = read_layer(lock_in, "lock_in", grid, 0.0)
-    if gdf is None or not len(gdf):
-        return empty
-    geoms = shapely.intersection(gdf.geometry.to_numpy(), grid.boundary)
-    keep = ~shapely.is_empty(geoms) & (shapely.area(geoms) > 0)
-    geoms = geoms[keep]
+    from landprofile.geodesy import project
+    from landprofile.vector import read_vector
     from landprofile.zoning.identity import feature_labels
 
-    labels = [str(x) for x in np.asarray(feature_labels(gdf, "zone"))[keep]]
+    with warnings.catch_warnings():
+        # repairs are read_vector's to report in its load report; the permits' own
+        # problems are said below
+        warnings.simplefilter("ignore")
+        gdf = read_vector(lock_in)
+    if not len(gdf):
+        return empty
+    all_labels = [str(x) for x in feature_labels(gdf, "zone")]
+    types = np.asarray(gdf.geometry.geom_type, dtype=object)
+    wrong = ~np.isin(types, LOCK_IN_TYPES)
+    if wrong.any():
+        kinds = dict(zip(*np.unique(types[wrong].astype(str), return_counts=True), strict=True))
+        first = [all_labels[i] for i in np.flatnonzero(wrong)[:3]]
+        raise GeometryTypeError(
+            f"lock_in: {int(wrong.sum())} of {len(gdf)} permits are not areas ("
+            + ", ".join(f"{v} {k}" for k, v in kinds.items())
+            + f"; first: {', '.join(first)}); a locked-in permit must be "
+            + " or ".join(LOCK_IN_TYPES)
+            + ": give the permits' boundaries, or buffer points and lines to their true "
+            "extent first"
+        )
+    geoms = project(gdf.geometry.to_numpy(), gdf.crs, grid.crs)
+    geoms = shapely.intersection(geoms, grid.boundary)
+    inside = ~shapely.is_empty(geoms) & (shapely.area(geoms) > 0)
+    if not inside.all():
+        out = [all_labels[i] for i in np.flatnonzero(~inside)]
+        warnings.warn(
+            f"lock_in: {len(out)} of {len(gdf)} permits lie outside the landscape and are "
+            f"not kept: {', '.join(out[:10])}" + (" ..." if len(out) > 10 else ""),
+            SelectionWarning,
+            stacklevel=user_stacklevel(),
+        )
+    idx = np.flatnonzero(inside)
+    geoms = geoms[idx]
+    labels = [all_labels[i] for i in idx]
+    geoms, labels = _without_overlaps(geoms, labels)
+    if not len(geoms):
+        return empty
     cells, offs, n, means = [], [0], [], []
     mask = np.zeros((grid.height, grid.width), dtype=bool)
     score = ctx.suit.score
+    inverse = ~grid.transform
     for g in geoms:
         m = burn([g], grid)
         if not m.any():
             # smaller than a cell: the cell its centre falls in
-            c = shapely.centroid(g)
-            col, row = ~grid.transform * (c.x, c.y)
+            c = shapely.point_on_surface(g)
+            col, row = inverse @ (c.x, c.y)
             m[min(int(row), grid.height - 1), min(int(col), grid.width - 1)] = True
         flat = np.flatnonzero(m)
         mask |= m
@@ -84,6 +150,43 @@ def read_locked(lock_in: Any, grid: Any, ctx: Any) -> Locked:
         seeds=np.zeros((len(n), 2), dtype=np.int64),
     )
     return Locked(geoms, shapely.area(geoms) / 1e4, regions, mask, labels)
+
+
+def _without_overlaps(geoms: np.ndarray, labels: list[str]) -> tuple[np.ndarray, list[str]]:
+    """The permits with land shared with an earlier one cut out of the later one."""
+    # under a square metre is the noise of two surveys of one boundary, not an overlap
+    tol_m2 = 1.0
+    tree = shapely.STRtree(geoms)
+    li, ri = tree.query(geoms, predicate="intersects")
+    later = li > ri
+    if not later.any():
+        return geoms, labels
+    geoms = geoms.copy()
+    said: list[str] = []
+    for i in np.unique(li[later]).tolist():
+        earlier = geoms[ri[later & (li == i)]]
+        shared = shapely.intersection(geoms[i], shapely.union_all(earlier))
+        ha = float(shapely.area(shared)) / 1e4
+        if ha * 1e4 <= tol_m2:
+            continue
+        geoms[i] = shapely.difference(geoms[i], shapely.union_all(earlier))
+        said.append(f"{labels[i]} ({ha:,.2f} ha)")
+    if not said:
+        return geoms, labels
+    keep = shapely.area(geoms) > tol_m2
+    gone = [labels[i] for i in np.flatnonzero(~keep)]
+    warnings.warn(
+        f"lock_in: {len(said)} permits overlap earlier ones; the shared land is counted "
+        f"once, in the earlier permit, and cut from: {', '.join(said)}"
+        + (
+            f"; {', '.join(gone)} lie wholly within earlier permits and are not kept"
+            if gone
+            else ""
+        ),
+        SelectionWarning,
+        stacklevel=user_stacklevel(),
+    )
+    return geoms[keep], [lab for lab, k in zip(labels, keep.tolist(), strict=True) if k]
 
 
 def concat(a: Regions, b: Regions | None) -> Regions:
