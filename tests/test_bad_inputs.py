@@ -733,17 +733,13 @@ def test_a_killed_run_leaves_nothing_the_next_run_keeps(corpus, tmp_path):
     live.mkdir()
     other = tmp_path / ".out.notours"
     other.mkdir()
-    # a swap killed between its two renames: the previous output aside, none in place
-    previous = tmp_path / f".out.old.lp{dead.pid}-{host}"
-    previous.mkdir()
-    (previous / "profile.json").write_text("{}", encoding="utf-8")
     os.chdir(corpus["good"].parent)
     lp.pipeline.run(corpus["cfg_ok"], out)
     assert not stale.exists()
     assert live.exists()  # a run still going (this process) keeps its folder
     assert other.exists()  # not of our pattern: never touched
-    assert not previous.exists()
-    assert (out / "card.html").exists()  # this run's output replaced the restored one
+    assert (out / "card.html").exists()
+    # the layout of today's runs (staging inside the folder): tests/test_output_safety.py
     # a file target: a dead writer's temporary beside it goes on the next write
     tmpfile = tmp_path / f".b.geojson.lp{dead.pid}-{host}.q.tmp.geojson"
     tmpfile.write_text("x", encoding="utf-8")

@@ -1,23 +1,23 @@
 """One-command runs from a landscape config (TOML): boundary → profile → zones → card.
 
 The config is read and checked by :mod:`landprofile.config`. :func:`run` writes
-``profile.json``, ``zones.gpkg``, ``card.html`` and ``card.pdf`` into a fresh temporary
-folder beside the output folder and swaps it into place only when everything succeeded,
-so a failed run never leaves a half-written file or a half-overwritten folder.
+``profile.json``, ``zones.gpkg``, ``card.html`` and ``card.pdf`` into a staging folder
+inside the output folder and renames them into place only when everything succeeded, so
+a failed run leaves the folder as it was. The output folder must be new, empty, or hold a
+previous landprofile output (its manifest, see :mod:`landprofile._outdir`): files
+landprofile did not write are never replaced or deleted.
 """
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
-import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from landprofile._atomic import owner_tag
+from landprofile import _outdir
 from landprofile._progress import Progress, Steps, nested
 from landprofile.config import Config, ConfigError, check_output, load_config
 from landprofile.landscape import Landscape
@@ -92,19 +92,10 @@ def select_options(cfg: Config, **overrides: Any) -> dict[str, Any] | None:
     """The config's [select] as :func:`landprofile.zoning.locate` arguments (``None``: off).
 
     A short list is located unless ``[select] enabled = false``; ``overrides`` (the CLI's
-    options, ``None`` for not given) win over the config. Checked whole (config and
-    overrides together) before anything runs: a :class:`ConfigError` names the value.
+    options, ``None`` for not given) win over the config.
     """
-    from landprofile.errors import InvalidParameterError
-    from landprofile.zoning.locate import check_options
-
     sel = cfg.section("select")
     sel.update({k: v for k, v in overrides.items() if v is not None})
-    try:
-        check_options(sel, where=f"config '{cfg.path}' [select]", allow_enabled=True)
-    except InvalidParameterError as exc:
-        # a ConfigError, like every other problem of the config file
-        raise ConfigError(str(exc)) from None
     if not sel.pop("enabled", True):
         return None
     if isinstance(sel.get("zone_area_ha"), list):
@@ -217,27 +208,46 @@ def run(
     """
     cfg = cfg if isinstance(cfg, Config) else load_config(cfg)
     stage = Steps(progress)
+    # resolved, so that "." and the current folder have a name; a config's output is
+    # already absolute (resolved against the config's folder by load_config)
     out = Path(out_dir or cfg.data.get("output") or cfg.path.parent / "landprofile-out")
-    # the run replaces the whole output folder: it must hold no input
+    out = out.expanduser().resolve()
+    # the run writes into the output folder: it must hold no input
     check_output(cfg, out, folder=True)
+    # before any work: refuse a folder holding anything landprofile did not write
+    previous = _outdir.prepare(out)
+    created = _outdir.make_folder(out)
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        # what a run into this folder killed outright left behind (only its own)
-        _recover(out)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.{owner_tag()}.", dir=out.parent))
-    except OSError as exc:
-        from landprofile.errors import OutputError
-
-        raise OutputError(f"cannot write the folder '{out}': {exc.strerror or exc}") from None
+        tmp = _outdir.stage(out)
+    except BaseException:
+        _remove_empty(created)
+        raise
     try:
         with data_settings(cfg):
-            return _run(cfg, out, tmp, stage, progress)
+            return _run(cfg, out, tmp, stage, progress, previous)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        _remove_empty(created)  # a failed run leaves no folder it made
         raise
 
 
-def _run(cfg: Config, out: Path, tmp: Path, stage: Steps, progress: Progress | None) -> RunOutputs:
+def _remove_empty(created: list[Path]) -> None:
+    """Remove the folders a failed run created (deepest first), if they are empty."""
+    for p in created:
+        try:
+            p.rmdir()
+        except OSError:
+            break  # not empty (someone wrote there) or gone: leave it and its parents
+
+
+def _run(
+    cfg: Config,
+    out: Path,
+    tmp: Path,
+    stage: Steps,
+    progress: Progress | None,
+    previous: list[str],
+) -> RunOutputs:
     import landprofile as lp
 
     stage.start("boundary")
@@ -286,7 +296,7 @@ def _run(cfg: Config, out: Path, tmp: Path, stage: Steps, progress: Progress | N
     crd.save(tmp / "card.html")
     crd.to_pdf(tmp / "card.pdf")
     stage.end()
-    _swap_into_place(tmp, out)
+    _outdir.commit(tmp, out, previous)
     return RunOutputs(
         folder=out,
         profile_json=out / "profile.json",
@@ -294,39 +304,3 @@ def _run(cfg: Config, out: Path, tmp: Path, stage: Steps, progress: Progress | N
         card_html=out / "card.html",
         card_pdf=out / "card.pdf",
     )
-
-
-def _recover(out: Path) -> None:
-    """Clean up after a run into ``out`` that was killed (by its process being gone).
-
-    A killed swap may have moved the previous output aside and not put the new one in
-    place: the previous output is put back. Temporary folders are removed.
-    """
-    from landprofile._atomic import dead_owner, remove_stale
-
-    old_pattern = f".{out.name}.old."
-    for p in list(out.parent.glob(f"{glob.escape(old_pattern)}*")):
-        tag = p.name[len(old_pattern) :]
-        if not dead_owner(tag):
-            continue
-        if not out.exists():
-            os.replace(p, out)  # the previous output, back where it was
-        else:
-            shutil.rmtree(p, ignore_errors=True)
-    remove_stale(out)
-
-
-def _swap_into_place(new: Path, out: Path) -> None:
-    """Replace ``out`` by ``new`` with renames only (the old folder is kept until then)."""
-    os.chmod(new, 0o755)
-    if out.exists():
-        old = out.with_name(f".{out.name}.old.{owner_tag()}")
-        os.replace(out, old)
-        try:
-            os.replace(new, out)
-        except BaseException:
-            os.replace(old, out)
-            raise
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(new, out)

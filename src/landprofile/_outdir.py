@@ -1,0 +1,262 @@
+"""The output folder of a run: never delete what landprofile did not write.
+
+A run writes into a folder that is absent, empty, or holds a previous landprofile output.
+A previous output is recognised by its manifest, ``.landprofile-run.json``, which lists
+the files that run wrote (written last, atomically). A new run replaces only those files,
+each renamed into place; anything else in the folder (the user's notes added since) is
+left untouched. A non-empty folder without a manifest, or a file the user put there under
+the name of an output, is refused before any work is done.
+
+The new files are staged in ``DIR/.landprofile-tmp.lp{pid}-{host}.XXXX/`` (inside the
+folder, so that ``--out .`` and the current folder work and the renames stay on one file
+system). The next run into the folder removes that staging folder if its process is gone
+(:func:`landprofile._atomic.remove_stale`); a live run's is kept.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from landprofile._atomic import atomic_path, dead_owner, owner_tag, remove_stale
+from landprofile.errors import OutputError
+
+__all__ = ["MANIFEST", "commit", "make_folder", "prepare", "stage"]
+
+#: The manifest a run leaves in its output folder, listing the files it wrote.
+MANIFEST = ".landprofile-run.json"
+_STAGE = "landprofile-tmp"  # staging folders are named .landprofile-tmp.{owner_tag}.XXXX
+_OURS = re.compile(
+    r"\.(?:" + re.escape(_STAGE) + "|" + re.escape(MANIFEST) + r")\.lp\d+-[0-9a-f]{6}\."
+)
+#: The files a run may write (and all an output folder held before runs left a manifest).
+_OUTPUTS = frozenset({"profile.json", "zones.gpkg", "card.html", "card.pdf", "change.json"})
+
+
+def _read_manifest(out: Path) -> list[str] | None:
+    """The files the manifest in ``out`` lists (``None``: no manifest).
+
+    Raises
+    ------
+    OutputError
+        The manifest is unreadable or lists anything but plain file names in ``out``
+        (a hand-edited manifest must not make a run delete files elsewhere).
+    """
+    path = out / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        files = data["files"]
+        ok = isinstance(files, list) and all(
+            isinstance(f, str)
+            and f not in ("", ".", "..", MANIFEST)
+            and "/" not in f
+            and os.sep not in f
+            and not f.startswith(".")
+            for f in files
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        ok = False
+    if not ok:
+        raise OutputError(
+            f"the output folder '{out}' has a damaged {MANIFEST}: landprofile cannot tell "
+            "which files it wrote there; choose an empty or new folder"
+        )
+    return list(files)
+
+
+def _foreign_message(out: Path, foreign: list[str], has_manifest: bool) -> str:
+    shown = ", ".join(f"'{n}'" for n in foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+    msg = (
+        f"the output folder '{out}' already holds {len(foreign)} "
+        f"entr{'y' if len(foreign) == 1 else 'ies'} landprofile did not write ({shown}); "
+    )
+    # A folder from before manifests existed (only the files a run then wrote) is treated
+    # as foreign: nothing proves landprofile wrote those files, and the user may have
+    # edited or replaced them since; replacing them could destroy their work.
+    if not has_manifest and {n.rstrip("/") for n in foreign} <= _OUTPUTS:
+        msg += (
+            "it looks like the output of an earlier landprofile version, written before "
+            f"output folders carried a manifest ({MANIFEST}), so it is not replaced; "
+            "delete or move it yourself, or "
+        )
+    return msg + (
+        "landprofile writes only into an empty or new folder, or over its own previous "
+        "output, and never deletes files it did not write: choose an empty or new folder"
+    )
+
+
+def prepare(out: Path) -> list[str]:
+    """Check ``out`` can take a run's outputs; clean up a killed run's leftovers there.
+
+    Parameters
+    ----------
+    out : Path
+        The output folder, resolved (absolute).
+
+    Returns
+    -------
+    list of str
+        The files of the previous output (from its manifest), empty if there is none.
+
+    Raises
+    ------
+    OutputError
+        ``out`` is a file, is not empty and has no manifest, or holds a file the
+        manifest does not list under the name of an output this run may write.
+    """
+    if (out.is_symlink() and not out.exists()) or (out.exists() and not out.is_dir()):
+        raise OutputError(
+            f"the output folder '{out}' is a file, not a folder; it is left as it is: "
+            "choose a folder path (absent or empty) for --out"
+        )
+    _recover_legacy(out)
+    if not out.exists():
+        return []
+    # a dead run's staging folder and manifest temporary (ours only, by their names)
+    remove_stale(out / _STAGE)
+    remove_stale(out / MANIFEST)
+    previous = _read_manifest(out)
+    try:
+        names = sorted(os.listdir(out))
+    except OSError as exc:
+        raise OutputError(f"cannot read the folder '{out}': {exc.strerror or exc}") from None
+    known = {MANIFEST, *(previous or [])}
+    # a live run's temporaries are another landprofile's, not the user's: kept, not foreign
+    foreign = [
+        n + ("/" if (out / n).is_dir() else "")
+        for n in names
+        if n not in known and not _OURS.match(n)
+    ]
+    # With a manifest, the folder is a previous output: what the user added to it since
+    # (notes, figures) is kept untouched, and only the manifest's files are replaced --
+    # unless an added file has the name of an output this run may write.
+    if previous is not None:
+        foreign = [n for n in foreign if n.rstrip("/") in _OUTPUTS]
+    if foreign:
+        raise OutputError(_foreign_message(out, foreign, previous is not None))
+    return previous or []
+
+
+def _recover_legacy(out: Path) -> None:
+    """Put back a previous output that a run of an earlier version moved aside and died.
+
+    Earlier versions swapped whole folders (``.{name}.old.{owner_tag}`` beside ``out``).
+    If such a run was killed between its renames, ``out`` is missing and the previous
+    output is put back (it is then refused as foreign, like any pre-manifest output).
+    Otherwise it is left where it is: never deleted.
+    """
+    old = f".{out.name}.old."
+    try:
+        entries = [p for p in out.parent.iterdir() if p.name.startswith(old)]
+    except OSError:
+        return
+    for p in entries:
+        if dead_owner(p.name[len(old) :]) and not out.exists() and not out.is_symlink():
+            os.replace(p, out)
+    remove_stale(out)  # that layout's staging folders beside ``out`` (a dead run's only)
+
+
+def make_folder(out: Path) -> list[Path]:
+    """Create ``out`` and its missing parents; return those created (deepest first)."""
+    created = []
+    p = out
+    while not p.exists() and p != p.parent:
+        created.append(p)
+        p = p.parent
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write the folder '{out}': {exc.strerror or exc} "
+            "(choose a folder you can write to)"
+        ) from None
+    return created
+
+
+def stage(out: Path) -> Path:
+    """A fresh staging folder inside ``out``, named after this process."""
+    try:
+        return Path(tempfile.mkdtemp(prefix=f".{_STAGE}.{owner_tag()}.", dir=out))
+    except OSError as exc:
+        raise OutputError(f"cannot write the folder '{out}': {exc.strerror or exc}") from None
+
+
+def _write_manifest(out: Path, files: list[str]) -> None:
+    from landprofile import __version__
+
+    text = json.dumps({"landprofile": __version__, "files": sorted(files)}, indent=1)
+    with atomic_path(out / MANIFEST) as t:
+        t.write_text(text + "\n", encoding="utf-8")
+
+
+def commit(tmp: Path, out: Path, previous: list[str]) -> list[str]:
+    """Move the staged files of ``tmp`` into ``out``, replacing the previous output's.
+
+    Files of the previous manifest that this run did not write are removed; nothing else
+    in ``out`` is touched. On an exception (Ctrl-C included) every rename is undone and
+    ``out`` is as it was. A kill midway leaves a manifest listing every file of the old
+    and the new output, so the next run still recognises the folder as its own.
+
+    Returns
+    -------
+    list of str
+        The names of the files written.
+
+    Raises
+    ------
+    OutputError
+        A file this run writes appeared in ``out`` during the run (the user's: kept).
+    """
+    produced = sorted(os.listdir(tmp))
+    old = set(previous)
+    # the folder was checked before the run; a file that appeared since is the user's
+    clash = [n for n in produced if n not in old and os.path.lexists(out / n)]
+    if clash:
+        raise OutputError(
+            f"'{out / clash[0]}' appeared in the output folder during the run and is not "
+            "landprofile's: nothing was replaced; choose an empty or new folder"
+        )
+    # the previous manifest's bytes, put back as they were if the commit is undone
+    original = (out / MANIFEST).read_bytes() if (out / MANIFEST).is_file() else None
+    backup = tmp / ".previous"
+    backup.mkdir()
+    moved: list[tuple[str, bool]] = []  # (name, whether a previous file was put aside)
+    try:
+        _write_manifest(out, sorted(old | set(produced)))
+        for n in produced:
+            aside = os.path.lexists(out / n)
+            if aside:
+                os.replace(out / n, backup / n)
+            moved.append((n, aside))
+            os.replace(tmp / n, out / n)
+        for n in sorted(old - set(produced)):
+            if os.path.lexists(out / n):
+                os.replace(out / n, backup / n)
+                moved.append((n, True))
+        _write_manifest(out, produced)
+    except BaseException:
+        _undo(tmp, out, backup, moved, set(produced))
+        if original is None:
+            (out / MANIFEST).unlink(missing_ok=True)
+        else:
+            with atomic_path(out / MANIFEST) as t:
+                t.write_bytes(original)
+        raise
+    shutil.rmtree(tmp, ignore_errors=True)  # the previous output's replaced files
+    return produced
+
+
+def _undo(tmp: Path, out: Path, backup: Path, moved: list[tuple[str, bool]], new: set[str]) -> None:
+    """Reverse :func:`commit`'s renames, last first."""
+    for n, aside in reversed(moved):
+        # a new file already in place goes back to the staging folder (removed after)
+        if n in new and not os.path.lexists(tmp / n) and os.path.lexists(out / n):
+            os.replace(out / n, tmp / n)
+        if aside and os.path.lexists(backup / n):
+            os.replace(backup / n, out / n)
