@@ -5,6 +5,7 @@ field or value; leave no partial output; and leave every input byte-identical.""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import sys
@@ -45,6 +46,16 @@ def cli_run(*args: Any) -> None:
     if r.exit_code == 2:
         raise E.LandprofileError(r.output)
     raise AssertionError(f"exit {r.exit_code}: {r.output}")
+
+
+class ErrorOrWarning:
+    """Outcome of a case whose spec allows either: a LandprofileError, or a
+    LandprofileWarning (and the call then completes); the message must hold the text."""
+
+
+class NoWarning:
+    """Outcome of a case that must work and emit no warning of the class named by the
+    case's text (``PendingDeprecationWarning``...)."""
 
 
 # (id, call(files, out), error or warning class, text the message must hold)
@@ -545,7 +556,501 @@ CASES: list[tuple[str, Any, type, str]] = [
         E.InvalidParameterError,
         "candidates()",
     ),
+    # ---- round three (issue 25): the user's files as output, locate, formats, card, cache
+    # outputs: a folder holding the user's files is refused before any work, files intact
+    (
+        "run into a folder with a thesis",
+        lambda f, o: _run_refused(f["cfg_ok"], f["docs_api"]),
+        E.OutputError,
+        "thesis.docx",
+    ),
+    (
+        "cli run into a folder with a thesis",
+        lambda f, o: cli_run("run", f["cfg_ok"], "--out", f["docs_run"]),
+        E.LandprofileError,
+        "thesis.docx",
+    ),
+    (
+        "cli run into a folder of photos",
+        lambda f, o: cli_run("run", f["cfg_ok"], "--out", f["photos_run"]),
+        E.LandprofileError,
+        "photos",
+    ),
+    (
+        "cli demo into a folder with a thesis",
+        lambda f, o: cli_run("demo", "--out", f["docs_demo"]),
+        E.LandprofileError,
+        "thesis.docx",
+    ),
+    (
+        "cli demo into a folder of photos",
+        lambda f, o: cli_run("demo", "--out", f["photos_demo"]),
+        E.LandprofileError,
+        "photos",
+    ),
+    (
+        "cli run --out an existing file",
+        lambda f, o: cli_run("run", f["cfg_ok"], "--out", f["notes"]),
+        E.LandprofileError,
+        "notes.txt",
+    ),
+    (
+        "config output over an existing file",
+        lambda f, o: _run_refused(f["cfg_output_file"], None),
+        E.OutputError,
+        "notes.txt",
+    ),
+    (
+        "cli config output over an existing file",
+        lambda f, o: cli_run("run", f["cfg_output_file"]),
+        E.LandprofileError,
+        "notes.txt",
+    ),
+    # locate: permits that are not areas, sizes, time limits, shapes
+    (
+        "lock_in points",
+        lambda f, o: lp.zoning.locate(_zres(), lock_in=f["permit_points"]),
+        E.LandprofileError,
+        "lock_in",
+    ),
+    (
+        "lock_in lines",
+        lambda f, o: lp.zoning.locate(_zres(), lock_in=f["permit_lines"]),
+        E.LandprofileError,
+        "lock_in",
+    ),
+    (
+        "zone_area_ha beyond the landscape",
+        lambda f, o: lp.zoning.locate(_zres(), zone_area_ha=(1e9, 2e9)),
+        E.LandprofileError,
+        "zone_area_ha",
+    ),
+    (
+        "zone_area_ha reversed",
+        lambda f, o: lp.zoning.locate(_zres(), zone_area_ha=(5, 1)),
+        E.LandprofileError,
+        "zone_area_ha",
+    ),
+    (
+        "time_limit_s as text",
+        lambda f, o: lp.zoning.locate(_zres(), time_limit_s="x"),
+        E.LandprofileError,
+        "time_limit_s",
+    ),
+    (
+        "time_limit_s 0",
+        lambda f, o: lp.zoning.locate(_zres(), time_limit_s=0),
+        E.LandprofileError,
+        "time_limit_s",
+    ),
+    (
+        "time_limit_s NaN",
+        lambda f, o: lp.zoning.locate(_zres(), time_limit_s=float("nan")),
+        E.LandprofileError,
+        "time_limit_s",
+    ),
+    (
+        "shape as a list",
+        lambda f, o: lp.zoning.locate(_zres(), shape=["compact"]),
+        E.LandprofileError,
+        "shape",
+    ),
+    (
+        "permits outside the landscape",
+        lambda f, o: lp.zoning.locate(
+            _zres(), lock_in=f["permits_outside"], n_zones=3, zone_area_ha=(25, 500)
+        ),
+        E.LandprofileWarning,
+        "outside",
+    ),
+    (
+        "more permits than n_zones",
+        lambda f, o: lp.zoning.locate(
+            _zres(), lock_in=f["permits_three"], n_zones=2, zone_area_ha=(25, 500)
+        ),
+        ErrorOrWarning,
+        "n_zones",
+    ),
+    (
+        "overlapping permits",
+        lambda f, o: lp.zoning.locate(
+            _zres(), lock_in=f["permits_overlap"], n_zones=3, zone_area_ha=(25, 500)
+        ),
+        ErrorOrWarning,
+        "overlap",
+    ),
+    (
+        "zones smaller than a cell",
+        lambda f, o: lp.zoning.locate(_zres(100), zone_area_ha=(0.1, 0.5), n_zones=3),
+        E.SelectionWarning,
+        "cell",
+    ),
+    # candidates(select=...): a bad selection is refused before zoning runs
+    (
+        "select lock_in points",
+        lambda f, o: _select_refused({"lock_in": f["permit_points"]}, early=False),
+        E.LandprofileError,
+        "lock_in",
+    ),
+    (
+        "select lock_in lines",
+        lambda f, o: _select_refused({"lock_in": f["permit_lines"]}, early=False),
+        E.LandprofileError,
+        "lock_in",
+    ),
+    (
+        "select zone_area_ha reversed",
+        lambda f, o: _select_refused({"zone_area_ha": (5, 1)}),
+        E.LandprofileError,
+        "zone_area_ha",
+    ),
+    (
+        "select time_limit_s as text",
+        lambda f, o: _select_refused({"time_limit_s": "x"}),
+        E.LandprofileError,
+        "time_limit_s",
+    ),
+    (
+        "select time_limit_s 0",
+        lambda f, o: _select_refused({"time_limit_s": 0}),
+        E.LandprofileError,
+        "time_limit_s",
+    ),
+    (
+        "select time_limit_s NaN",
+        lambda f, o: _select_refused({"time_limit_s": float("nan")}),
+        E.LandprofileError,
+        "time_limit_s",
+    ),
+    (
+        "select shape as a list",
+        lambda f, o: _select_refused({"shape": ["compact"]}),
+        E.LandprofileError,
+        "shape",
+    ),
+    (
+        "select misspelt key",
+        lambda f, o: _select_refused({"n_zone": 5}),
+        E.LandprofileError,
+        "n_zone",
+    ),
+    (
+        "select enabled as text",
+        lambda f, o: _select_refused({"enabled": "no"}),
+        E.LandprofileError,
+        "enabled",
+    ),
+    (
+        "select zone_area_ha beyond the landscape",
+        lambda f, o: _select_refused({"zone_area_ha": (1e9, 2e9)}),
+        E.LandprofileError,
+        "zone_area_ha",
+    ),
+    (
+        "select permits outside the landscape",
+        lambda f, o: lp.zoning.candidates(
+            good_ls(),
+            resolution_m=200,
+            select={"lock_in": f["permits_outside"], "n_zones": 3, "zone_area_ha": (25, 500)},
+        ),
+        E.LandprofileWarning,
+        "outside",
+    ),
+    (
+        "select zones smaller than a cell",
+        lambda f, o: lp.zoning.candidates(
+            good_ls(), resolution_m=100, select={"zone_area_ha": (0.1, 0.5), "n_zones": 3}
+        ),
+        E.SelectionWarning,
+        "cell",
+    ),
+    # config [select]: validated when the config is read
+    (
+        "config zone_area_ha reversed",
+        lambda f, o: lp.pipeline.load_config(f["cfg_sel_reversed"]),
+        E.LandprofileError,
+        "zone_area_ha",
+    ),
+    (
+        "config time_limit_s as text",
+        lambda f, o: lp.pipeline.load_config(f["cfg_sel_time_text"]),
+        E.LandprofileError,
+        "time_limit_s",
+    ),
+    (
+        "config time_limit_s 0",
+        lambda f, o: lp.pipeline.load_config(f["cfg_sel_time_zero"]),
+        E.LandprofileError,
+        "time_limit_s",
+    ),
+    (
+        "config time_limit_s NaN",
+        lambda f, o: lp.pipeline.load_config(f["cfg_sel_time_nan"]),
+        E.LandprofileError,
+        "time_limit_s",
+    ),
+    (
+        "config shape as a list",
+        lambda f, o: lp.pipeline.load_config(f["cfg_sel_shape_list"]),
+        E.LandprofileError,
+        "shape",
+    ),
+    (
+        "config misspelt [select] key",
+        lambda f, o: lp.pipeline.load_config(f["cfg_sel_typo"]),
+        E.LandprofileError,
+        "n_zone",
+    ),
+    (
+        "cli zones lock_in points",
+        lambda f, o: cli_run("zones", f["cfg_lock_points"], "--out", o / "z.gpkg"),
+        E.LandprofileError,
+        "lock_in",
+    ),
+    (
+        "cli zones zone_area_ha beyond the landscape",
+        lambda f, o: cli_run("zones", f["cfg_sel_huge"], "--out", o / "z.gpkg"),
+        E.LandprofileError,
+        "zone_area_ha",
+    ),
+    # CLI: contradictory options, output formats
+    (
+        "cli zones --all-suitable with --n-zones",
+        lambda f, o: cli_run(
+            "zones", f["cfg_zones"], "--out", o / "z.gpkg", "--all-suitable", "--n-zones", 3
+        ),
+        E.LandprofileError,
+        "--all-suitable",
+    ),
+    (
+        "cli zones to .shp",
+        lambda f, o: cli_run("zones", f["cfg_zones"], "--out", o / "z.shp"),
+        E.LandprofileError,
+        ".gpkg",
+    ),
+    (
+        "cli zones to .txt",
+        lambda f, o: cli_run("zones", f["cfg_zones"], "--out", o / "z.txt"),
+        E.LandprofileError,
+        ".gpkg",
+    ),
+    (
+        "cli boundary to .txt",
+        lambda f, o: cli_run("boundary", f["cfg_ok"], "--out", o / "b.txt"),
+        E.LandprofileError,
+        ".geojson",
+    ),
+    (
+        "cli boundary to .shp",
+        lambda f, o: cli_run("boundary", f["cfg_ok"], "--out", o / "b.shp"),
+        E.LandprofileError,
+        ".geojson",
+    ),
+    # the card: narrative sources and photos, basemap
+    (
+        "narrative sources as texts",
+        lambda f, o: lp.card(lp.Profile(landscape=good_ls()), narrative={"sources": ["text"]}),
+        E.LandprofileError,
+        "sources",
+    ),
+    (
+        "narrative file sources as texts",
+        lambda f, o: lp.card(lp.Profile(landscape=good_ls()), narrative=f["narr_sources"]),
+        E.LandprofileError,
+        "narr_sources.yaml",
+    ),
+    (
+        "narrative null photo",
+        lambda f, o: lp.card(lp.Profile(landscape=good_ls()), narrative={"photos": [None]}),
+        E.LandprofileError,
+        "photos",
+    ),
+    (
+        "narrative file null photo",
+        lambda f, o: lp.card(lp.Profile(landscape=good_ls()), narrative=f["narr_null_photo"]),
+        E.LandprofileError,
+        "narr_null_photo.yaml",
+    ),
+    (
+        "corrupt photo",
+        lambda f, o: _card_without_photo(f, "narr_corrupt_photo", "photo_corrupt"),
+        ErrorOrWarning,
+        "corrupt.jpg",
+    ),
+    (
+        "web page saved as .png",
+        lambda f, o: _card_without_photo(f, "narr_html_photo", "photo_html"),
+        ErrorOrWarning,
+        "page.png",
+    ),
+    (
+        "basemap over plain http",
+        lambda f, o: lp.card(
+            lp.Profile(landscape=good_ls()), basemap="http://example.org/{z}/{x}/{y}.png"
+        ),
+        E.LandprofileWarning,
+        "example.org",
+    ),
+    # the cache and data fetch: a named error naming the path
+    (
+        "cache is a file",
+        lambda f, o: _named(f, o, cache=f["cache_file"]),
+        E.LandprofileError,
+        "cache_file",
+    ),
+    (
+        "cache under a file",
+        lambda f, o: _named(f, o, cache=f["cache_file"] / "sub"),
+        E.LandprofileError,
+        "cache_file",
+    ),
+    (
+        "read-only cache folder",
+        lambda f, o: _named(f, o, cache=_read_only(o, "lp-cache")),
+        E.LandprofileError,
+        "lp-cache",
+    ),
+    (
+        "cli data fetch to a read-only folder",
+        lambda f, o: _env(
+            {"LANDPROFILE_DATA_MIRROR": f["mirror"], "LANDPROFILE_CACHE": o.parent / "cache"},
+            lambda: cli_run("data", "fetch", f["cfg_named"], "--to", _read_only(o, "lp-mirror")),
+        ),
+        E.LandprofileError,
+        "lp-mirror",
+    ),
+    (
+        "data fetch to a read-only folder",
+        lambda f, o: _env(
+            {"LANDPROFILE_DATA_MIRROR": f["mirror"], "LANDPROFILE_CACHE": o.parent / "cache"},
+            lambda: _fetch(f["cfg_named"], _read_only(o, "lp-mirror")),
+        ),
+        E.LandprofileError,
+        "lp-mirror",
+    ),
+    (
+        "cli data fetch to a file",
+        lambda f, o: _env(
+            {"LANDPROFILE_DATA_MIRROR": f["mirror"], "LANDPROFILE_CACHE": o.parent / "cache"},
+            lambda: cli_run("data", "fetch", f["cfg_named"], "--to", f["notes"]),
+        ),
+        E.LandprofileError,
+        "notes.txt",
+    ),
+    # a named raster read leaks no third-party PendingDeprecationWarning
+    (
+        "named land cover, no pending deprecation",
+        lambda f, o: _named(f, o, cache=o.parent / "cache"),
+        NoWarning,
+        "PendingDeprecationWarning",
+    ),
+    (
+        "named raster read, no pending deprecation",
+        lambda f, o: _env(
+            {"LANDPROFILE_DATA_MIRROR": f["mirror"], "LANDPROFILE_CACHE": o.parent / "cache"},
+            lambda: lp.read_raster("worldcover:2021", bounds=good_ls().bounds_lonlat),
+        ),
+        NoWarning,
+        "PendingDeprecationWarning",
+    ),
+    (
+        "named profile, no pending deprecation",
+        lambda f, o: _env(
+            {"LANDPROFILE_DATA_MIRROR": f["mirror"], "LANDPROFILE_CACHE": o.parent / "cache"},
+            lambda: lp.profile(good_ls(), land_cover="worldcover:2021"),
+        ),
+        NoWarning,
+        "PendingDeprecationWarning",
+    ),
 ]
+
+
+@functools.cache
+def _zres(resolution_m: float = 200) -> Any:
+    """A candidates() result of the good landscape (kept: locate does not change it)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return lp.zoning.candidates(good_ls(), resolution_m=resolution_m)
+
+
+#: candidates()'s steps from the first exclusion on: zoning has run once one started.
+_ZONING_STEPS = {"exclusions", "factors", "regions", "exclusion_union", "zones", "locate"}
+
+
+def _select_refused(select: dict[str, Any], *, early: bool = True) -> Any:
+    """candidates(select=...) must refuse a bad selection (before zoning runs when
+    ``early``: the options' names, types and ranges)."""
+    steps: list[str] = []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", E.RulesWarning)
+            return lp.zoning.candidates(
+                good_ls(),
+                resolution_m=200,
+                select=select,
+                progress=lambda step, seconds: steps.append(step),
+            )
+    except E.LandprofileError:
+        assert not (early and _ZONING_STEPS & set(steps)), f"refused after zoning ran: {steps}"
+        raise
+
+
+def _run_refused(cfg: Path, out: Path | None) -> Any:
+    """pipeline.run must refuse its output before any stage starts."""
+    stages: list[str] = []
+    try:
+        return lp.pipeline.run(cfg, out, progress=lambda step, seconds: stages.append(step))
+    except E.OutputError:
+        assert not stages, f"refused only after {stages} ran"
+        raise
+
+
+def _env(env: dict[str, Any], call: Any) -> Any:
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update({k: str(v) for k, v in env.items()})
+    try:
+        return call()
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _named(f: dict[str, Path], o: Path, *, cache: Path) -> Any:
+    """Land cover by name (worldcover:2021) from the corpus's folder mirror."""
+    return _env(
+        {"LANDPROFILE_DATA_MIRROR": f["mirror"], "LANDPROFILE_CACHE": cache},
+        lambda: lp.land_cover(good_ls(), "worldcover:2021"),
+    )
+
+
+def _read_only(o: Path, name: str) -> Path:
+    """A folder nothing can be written into. Root writes through chmod: a folder in
+    /sys/fs (a read-only file system) then."""
+    if os.geteuid() == 0:
+        return Path("/sys/fs") / name
+    p = o.parent / name
+    p.mkdir(exist_ok=True)
+    p.chmod(0o555)
+    return p
+
+
+def _fetch(cfg: Path, to: Path) -> Any:
+    from landprofile.sources.mirror import fetch_config
+
+    return fetch_config(lp.pipeline.load_config(cfg), to)
+
+
+def _card_without_photo(f: dict[str, Path], narrative: str, photo: str) -> Any:
+    """A card whose narrative names a broken photo: when it is built (with a warning),
+    the photo is not embedded."""
+    import base64
+
+    crd = lp.card(lp.Profile(landscape=good_ls()), narrative=f[narrative])
+    assert base64.b64encode(f[photo].read_bytes()).decode("ascii") not in crd.html
+    return crd
 
 
 def _cfg(f: dict[str, Path], o: Path, source: str) -> Path:
@@ -592,7 +1097,26 @@ def test_bad_input(corpus, tmp_path, case, call, kind, text):
     cwd = os.getcwd()
     os.chdir(corpus["good"].parent)  # configs name their files relative to themselves
     try:
-        if issubclass(kind, Warning):
+        if kind is ErrorOrWarning:
+            with warnings.catch_warnings(record=True) as rec:
+                warnings.simplefilter("always")
+                try:
+                    call(corpus, out)
+                except E.LandprofileError as exc:
+                    msg = str(exc)
+                else:
+                    mine = [w for w in rec if issubclass(w.category, E.LandprofileWarning)]
+                    assert mine, "neither a LandprofileError nor a LandprofileWarning"
+                    msg = " ".join(str(w.message) for w in mine)
+        elif kind is NoWarning:
+            with warnings.catch_warnings(record=True) as rec:
+                warnings.simplefilter("always")
+                call(corpus, out)
+            leaked = [f"{w.filename}:{w.lineno}: {w.message}" for w in rec]
+            leaked = [m for w, m in zip(rec, leaked, strict=True) if w.category.__name__ == text]
+            assert not leaked, leaked
+            msg = text
+        elif issubclass(kind, Warning):
             with pytest.warns(kind) as rec:
                 call(corpus, out)
             msg = " ".join(str(w.message) for w in rec if issubclass(w.category, kind))
@@ -610,7 +1134,7 @@ def test_bad_input(corpus, tmp_path, case, call, kind, text):
 
 
 def test_the_corpus_is_large_enough():
-    assert len(CASES) >= 75
+    assert len(CASES) >= 120
 
 
 def test_what_the_warned_cases_return(corpus):
@@ -770,3 +1294,78 @@ def test_warnings_point_at_the_users_line(corpus, call, kind):
     mine = [w for w in rec if issubclass(w.category, kind)]
     assert mine, [str(w.message) for w in rec]
     assert all(w.filename == __file__ for w in mine), [w.filename for w in mine]
+
+
+# ---- issue 25: what must work (real runs: kept to three)
+
+
+def test_run_out_dot_in_an_empty_folder(corpus, tmp_path, monkeypatch):
+    """``--out .`` in an empty working folder writes the outputs there, and nothing else."""
+    here = tmp_path / "empty"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    r = CliRunner().invoke(cli, ["run", str(corpus["cfg_ok"]), "--out", "."])
+    assert r.exit_code == 0, r.output
+    shown = sorted(p.name for p in here.iterdir() if not p.name.startswith("."))
+    assert shown == ["card.html", "card.pdf", "profile.json"]
+    # hidden: at most the run's own record (a file), no staging folder left
+    assert all(p.is_file() for p in here.iterdir() if p.name.startswith("."))
+    assert [p.name for p in tmp_path.iterdir()] == ["empty"]  # no temporary left beside
+    want = lp.pipeline.build_boundary(lp.pipeline.load_config(corpus["cfg_ok"])).area_ha
+    got = lp.Profile.from_json(here / "profile.json").landscape.area_ha
+    assert got == pytest.approx(want, rel=1e-9)
+
+
+def test_a_relative_output_lands_beside_the_config(corpus, tmp_path, monkeypatch):
+    """``output = "out"`` is the folder ``out`` beside the config, wherever the run starts."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "good.geojson").write_bytes(corpus["good"].read_bytes())
+    cfg = project / "ls.toml"
+    cfg.write_text(
+        'name = "rel"\nlanguage = "en"\noutput = "out"\n[boundary]\nmethod = "custom"\n'
+        'source = "good.geojson"\n[zoning]\nenabled = false\n',
+        encoding="utf-8",
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    r = CliRunner().invoke(cli, ["run", str(cfg)])
+    assert r.exit_code == 0, r.output
+    assert (project / "out" / "card.html").exists()
+    assert (project / "out" / "profile.json").exists()
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_zones_to_geojson_is_geojson(corpus, tmp_path, monkeypatch):
+    """``zones --out z.geojson`` writes GeoJSON (not a GeoPackage under that name): the
+    zones the API gives for the same config."""
+    import json
+
+    import pyogrio
+
+    monkeypatch.chdir(corpus["good"].parent)
+    out = tmp_path / "z.geojson"
+    r = CliRunner().invoke(cli, ["zones", str(corpus["cfg_zones"]), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["type"] == "FeatureCollection"
+    assert pyogrio.read_info(out)["driver"] == "GeoJSON"
+    cfg = lp.pipeline.load_config(corpus["cfg_zones"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = lp.pipeline.build_zoning(cfg, lp.pipeline.build_boundary(cfg))
+    got = sorted(ft["properties"]["area_ha"] for ft in data["features"])
+    assert got == pytest.approx(sorted(want.zones["area_ha"]), rel=1e-6)
+    assert all(ft["geometry"]["type"] in ("Polygon", "MultiPolygon") for ft in data["features"])
+
+
+def test_select_enabled_false_is_every_suitable_piece():
+    """``select={"enabled": False}`` means what ``[select] enabled = false`` does: no
+    selection, every piece of land that passed the rules is a zone."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", E.RulesWarning)
+        got = lp.zoning.candidates(good_ls(), resolution_m=200, select={"enabled": False})
+        want = lp.zoning.candidates(good_ls(), resolution_m=200)
+    assert got.selection is None
+    assert sorted(got.zones["area_ha"]) == pytest.approx(sorted(want.zones["area_ha"]), rel=1e-9)

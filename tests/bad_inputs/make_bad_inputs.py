@@ -155,6 +155,7 @@ def build(out: Path) -> dict[str, Path]:
     f["rules"] = out / "rules.toml"
     f["rules"].write_text('[exclude.x]\nlayer = "mines"\n', encoding="utf-8")
     _round_two(out, f, good_cfg)
+    _round_three(out, f, good_cfg)
     return f
 
 
@@ -243,6 +244,93 @@ def _round_two(out: Path, f: dict[str, Path], good_cfg: str) -> None:
     f["cfg_latin1"].write_bytes(
         good_cfg.replace('name = "bad"', 'name = "C\xf4te d\'Ivoire"').encode("latin-1")
     )
+
+
+#: WorldCover's official path of the tile holding the corpus's landscape (a folder mirror).
+WC21 = "esa-worldcover/v200/2021/map/ESA_WorldCover_10m_2021_v200_N03W003_Map.tif"
+
+
+def _round_three(out: Path, f: dict[str, Path], good_cfg: str) -> None:
+    """Issue 25: output folders holding the user's files, locate's arguments and permits,
+    output formats, the narrative and photos, the cache and named sources."""
+
+    def gj(name: str, gdf: gpd.GeoDataFrame) -> None:
+        f[name] = out / f"{name}.geojson"
+        gdf.to_file(f[name], driver="GeoJSON")
+
+    # users' folders given as an output folder: a thesis (and photos), or a photos/
+    # folder alone; one per case, so that a run that wrongly replaced one harms no other
+    for name in ("docs_api", "docs_run", "docs_demo"):
+        docs = out / name
+        (docs / "photos").mkdir(parents=True, exist_ok=True)
+        (docs / "thesis.docx").write_bytes(b"PK\x03\x04 two years of fieldwork")
+        (docs / "photos" / "site1.jpg").write_bytes(b"\xff\xd8\xff\xe0 a photo")
+        f[name] = docs
+    for name in ("photos_run", "photos_demo"):
+        shots = out / name
+        (shots / "photos").mkdir(parents=True, exist_ok=True)
+        (shots / "photos" / "pit.jpg").write_bytes(b"\xff\xd8\xff\xe0 another photo")
+        f[name] = shots
+    # a config whose output is an existing file of the user's
+    f["notes"] = out / "notes.txt"
+    f["notes"].write_text("meeting notes, not an output folder\n", encoding="utf-8")
+    # permits to lock in: points, lines, outside the landscape, three, two overlapping
+    pts = [Point(-1.98, 5.02), Point(-1.93, 5.07)]
+    gj("permit_points", gpd.GeoDataFrame({"permit": ["P1", "P2"]}, geometry=pts, crs=4326))
+    line = LineString([(-1.98, 5.02), (-1.93, 5.07)])
+    gj("permit_lines", gpd.GeoDataFrame({"permit": ["L1"]}, geometry=[line], crs=4326))
+    far = box(30.0, 39.9, 30.01, 39.91)
+    gj("permits_outside", gpd.GeoDataFrame({"permit": ["far"]}, geometry=[far], crs=4326))
+    three = [box(-1.99, 5.01, -1.985, 5.015), box(-1.95, 5.05, -1.945, 5.055)]
+    three.append(box(-1.92, 5.08, -1.915, 5.085))
+    gj("permits_three", gpd.GeoDataFrame({"permit": ["A", "B", "C"]}, geometry=three, crs=4326))
+    two = [box(-1.99, 5.01, -1.98, 5.02), box(-1.985, 5.015, -1.975, 5.025)]
+    gj("permits_overlap", gpd.GeoDataFrame({"permit": ["A", "B"]}, geometry=two, crs=4326))
+    # the narrative: sources as bare texts, a null photo, a corrupt photo, a web page
+    # saved as .png
+    f["photo_corrupt"] = out / "corrupt.jpg"
+    f["photo_corrupt"].write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF" + b"\x00" * 20)
+    f["photo_html"] = out / "page.png"
+    f["photo_html"].write_text(
+        "<!DOCTYPE html><html><head><title>Photo</title></head><body>saved from a "
+        "browser</body></html>\n",
+        encoding="utf-8",
+    )
+    for name, text in {
+        "narr_sources": 'livelihoods: "farming"\nsources: ["text"]\n',
+        "narr_null_photo": 'livelihoods: "farming"\nphotos: [null]\n',
+        "narr_corrupt_photo": "photos:\n  - {file: corrupt.jpg, caption: pit}\n",
+        "narr_html_photo": "photos:\n  - {file: page.png, caption: river}\n",
+    }.items():
+        f[name] = out / f"{name}.yaml"
+        f[name].write_text(text, encoding="utf-8")
+    # a folder mirror of WorldCover 2021 around the landscape; a file where a cache goes
+    tile = out / "mirror" / WC21
+    tile.parent.mkdir(parents=True, exist_ok=True)
+    classes = np.array([10, 20, 30, 40, 50, 60, 80], np.uint8)
+    wc = classes[np.random.default_rng(25).integers(0, len(classes), (500, 500))]
+    _tif(tile, wc, Affine(0.002, 0, -2.5, 0, -0.002, 5.5), nodata=0)
+    f["mirror"] = out / "mirror"
+    f["cache_file"] = out / "cache_file"
+    f["cache_file"].write_text("a file, not the cache folder\n", encoding="utf-8")
+    zoning_on = good_cfg.replace("enabled = false", "resolution_m = 200")
+    for name, text in {
+        "cfg_output_file": good_cfg.replace(
+            'language = "en"\n', 'language = "en"\noutput = "notes.txt"\n'
+        ),
+        "cfg_zones": zoning_on,
+        "cfg_lock_points": zoning_on + '[select]\nlock_in = "permit_points.geojson"\n',
+        "cfg_sel_reversed": zoning_on + "[select]\nzone_area_ha = [5, 1]\n",
+        "cfg_sel_huge": zoning_on + "[select]\nzone_area_ha = [1e9, 2e9]\n",
+        "cfg_sel_time_text": zoning_on + '[select]\ntime_limit_s = "x"\n',
+        "cfg_sel_time_zero": zoning_on + "[select]\ntime_limit_s = 0\n",
+        "cfg_sel_time_nan": zoning_on + "[select]\ntime_limit_s = nan\n",
+        "cfg_sel_shape_list": zoning_on + '[select]\nshape = ["compact"]\n',
+        "cfg_sel_typo": zoning_on + "[select]\nn_zone = 5\n",
+        "cfg_named": good_cfg + '[rasters]\nland_cover = "worldcover:2021"\n',
+    }.items():
+        f[name] = out / f"{name}.toml"
+        f[name].write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
