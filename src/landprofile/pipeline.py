@@ -92,10 +92,19 @@ def select_options(cfg: Config, **overrides: Any) -> dict[str, Any] | None:
     """The config's [select] as :func:`landprofile.zoning.locate` arguments (``None``: off).
 
     A short list is located unless ``[select] enabled = false``; ``overrides`` (the CLI's
-    options, ``None`` for not given) win over the config.
+    options, ``None`` for not given) win over the config. Checked whole (config and
+    overrides together) before anything runs: a :class:`ConfigError` names the value.
     """
+    from landprofile.errors import InvalidParameterError
+    from landprofile.zoning.locate import check_options
+
     sel = cfg.section("select")
     sel.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        check_options(sel, where=f"config '{cfg.path}' [select]", allow_enabled=True)
+    except InvalidParameterError as exc:
+        # a ConfigError, like every other problem of the config file
+        raise ConfigError(str(exc)) from None
     if not sel.pop("enabled", True):
         return None
     if isinstance(sel.get("zone_area_ha"), list):
