@@ -1092,6 +1092,8 @@ def _hashes(files: dict[str, Path]) -> dict[Path, str]:
 @pytest.mark.parametrize(("case", "call", "kind", "text"), CASES, ids=[c[0] for c in CASES])
 def test_bad_input(corpus, tmp_path, case, call, kind, text):
     before = _hashes(corpus)
+    root = corpus["good"].parent
+    entries = sorted(p.name for p in root.rglob("*"))
     out = tmp_path / "out"
     out.mkdir()
     cwd = os.getcwd()
@@ -1130,6 +1132,8 @@ def test_bad_input(corpus, tmp_path, case, call, kind, text):
         os.chdir(cwd)
     assert text in msg, msg
     assert _hashes(corpus) == before  # inputs byte-identical
+    # nothing added beside the inputs either (a hidden staging folder, a file moved aside)
+    assert sorted(p.name for p in root.rglob("*")) == entries
     assert [p.name for p in out.rglob("*")] == []  # nothing half-written
 
 
