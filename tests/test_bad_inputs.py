@@ -1,7 +1,12 @@
 """The bad-input corpus (``tests/bad_inputs/make_bad_inputs.py``) through every entry
 point — API, CLI, config. Each case must give a LandprofileError subclass (or, where the
 result still means something, a LandprofileWarning) whose message names the file, layer,
-field or value; leave no partial output; and leave every input byte-identical."""
+field or value; leave no partial output; and leave every input byte-identical. Where the
+spec allows either a named error or a warning the outcome is ``ErrorOrWarning``; a call
+that must work without a given warning is ``NoWarning``. Round three (issue 25) adds the
+output folders holding a user's files, locate's options and permits, output formats, the
+narrative's sources and photos, and the cache; what issue 25 says must now work is
+checked against an oracle in the tests after the corpus."""
 
 from __future__ import annotations
 
