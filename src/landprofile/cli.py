@@ -1,6 +1,9 @@
 """The ``landprofile`` command line: thin wiring over the library's stages.
 
 Exit codes: 0 done, 2 bad input (a :class:`LandprofileError`), 1 internal error.
+
+landprofile's warnings are shown on stderr, once each, as ``warning: <message>``
+(``--quiet`` hides them); other libraries' warnings only with ``--debug``.
 """
 
 from __future__ import annotations
@@ -9,7 +12,6 @@ import os
 import sys
 import time
 import traceback
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -70,23 +72,37 @@ class _Group(click.Group):
             raise
         except Exception as exc:  # an internal error: say so, keep the traceback
             click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
-            if "--debug" in sys.argv:
+            if ctx.params.get("debug"):
                 traceback.print_exc()
             sys.exit(1)
 
 
 @click.group(cls=_Group)
 @click.version_option(__version__, prog_name="landprofile")
-def cli() -> None:
+@click.option("--quiet", is_flag=True, help="Hide landprofile's warnings (errors are still shown).")
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Also show other libraries' warnings, and the traceback of an internal error.",
+)
+@click.pass_context
+def cli(ctx: click.Context, quiet: bool, debug: bool) -> None:
     """Landscape profiling and ASM zoning.
+
+    Warnings about the data (partial raster coverage, repaired geometries, rules that
+    do not discriminate...) are shown once each on stderr; --quiet hides them.
 
     \b
     Examples:
       landprofile demo --out landprofile-demo
       landprofile run my_landscape.toml --out out/
-      landprofile batch districts.gpkg --land-cover worldcover.vrt --out districts.csv
+      landprofile --quiet batch districts.gpkg --land-cover worldcover.vrt --out districts.csv
     """
-    warnings.simplefilter("ignore", category=UserWarning)
+    from landprofile._console import WarningDisplay
+
+    # held until the command ends (click closes the context's resources), then the
+    # process's warning filters are as they were: CliRunner runs many commands in one
+    ctx.with_resource(WarningDisplay(quiet=quiet, debug=debug))
 
 
 def _steps() -> Any:
@@ -161,7 +177,10 @@ def demo(out_dir: Path) -> None:
 
 @cli.command()
 @_CONFIG
-@_out_file("Boundary file to write (.geojson or .gpkg).")
+@_out_file(
+    "Boundary file to write, in EPSG:4326, in the format of its extension: .gpkg "
+    "(layer 'boundary'), .geojson or .parquet (GeoParquet)."
+)
 def boundary(config: Path, out_file: Path) -> None:
     """Build the landscape boundary of a config and write it.
 
@@ -169,19 +188,19 @@ def boundary(config: Path, out_file: Path) -> None:
     Example:
       landprofile boundary my_landscape.toml --out boundary.geojson
     """
+    from landprofile._vector_out import vector_format
     from landprofile.pipeline import build_boundary, load_config
 
+    vector_format(out_file, what="the boundary")  # a wrong name fails before the work
     cfg = load_config(config)
     _use_data_settings(cfg)
     _check_out(cfg, out_file)
     with _steps() as steps:
         ls = build_boundary(cfg, steps)
     click.echo(ls.summary())
-    driver = "GPKG" if out_file.suffix.lower() == ".gpkg" else "GeoJSON"
-    with atomic_path(out_file) as tmp:
-        # the layer is named, not taken from the temporary file's name (GPKG refuses dots)
-        layer = "boundary" if driver == "GPKG" else None
-        ls.to_gdf(crs=4326).to_file(tmp, driver=driver, layer=layer)
+    from landprofile._vector_out import write_vector
+
+    write_vector(ls.to_gdf(crs=4326), out_file, layer="boundary")
     click.echo(f"wrote {out_file}")
 
 
@@ -208,7 +227,11 @@ def profile(config: Path, out_file: Path) -> None:
 
 @cli.command()
 @_CONFIG
-@_out_file("zones.gpkg to write.")
+@_out_file(
+    "Zones file to write, in the format of its extension: .gpkg (every layer: zones, "
+    "other suitable land, exclusions, conflicts, candidate regions), .geojson (the zones "
+    "layer only, EPSG:4326) or .parquet (GeoParquet, the zones layer only)."
+)
 @click.option("--n-zones", type=click.IntRange(min=1), help="Zones to locate (default 10).")
 @click.option(
     "--total-area-ha", type=click.FloatRange(min=0, min_open=True), help="Total area to locate."
@@ -220,7 +243,8 @@ def profile(config: Path, out_file: Path) -> None:
 @click.option(
     "--all-suitable",
     is_flag=True,
-    help="Every piece of land that passes the rules as a zone (no selection).",
+    help="Every piece of land that passes the rules as a zone (no selection; not with "
+    "--n-zones, --total-area-ha, --min-spacing-m or --method).",
 )
 def zones(
     config: Path,
@@ -234,15 +258,32 @@ def zones(
     """Locate the best ASM zones for a config (zones, other suitable land, conflicts).
 
     The config's [select] says how many zones, how large and how far apart; the
-    options override it.
+    options override it. Giving any of them locates a short list even when the
+    config's [select] says enabled = false.
 
     \b
     Example:
       landprofile zones my_landscape.toml --out zones.gpkg --n-zones 5
     """
     from landprofile._progress import Steps
+    from landprofile._vector_out import vector_format
     from landprofile.pipeline import build_boundary, build_zoning, load_config, select_options
+    from landprofile.zoning.output import ZONING_FORMATS, write_zoning
 
+    chosen = {
+        "--n-zones": n_zones,
+        "--total-area-ha": total_area_ha,
+        "--min-spacing-m": min_spacing_m,
+        "--method": method,
+    }
+    given = [name for name, value in chosen.items() if value is not None]
+    if all_suitable and given:
+        raise click.UsageError(
+            f"--all-suitable and {given[0]} cannot be used together: --all-suitable keeps "
+            f"every piece that passes the rules, {given[0]} chooses among them"
+        )
+    # a wrong name fails before the work
+    vector_format(out_file, ZONING_FORMATS, "the zoning")
     cfg = load_config(config)
     _use_data_settings(cfg)
     _check_out(cfg, out_file)
@@ -251,6 +292,9 @@ def zones(
         if all_suitable
         else select_options(
             cfg,
+            # an option asked for on the command line is meant: it wins over the
+            # config's [select] enabled = false as it wins over its other keys
+            enabled=True if given else None,
             n_zones=n_zones,
             total_area_ha=total_area_ha,
             min_spacing_m=min_spacing_m,
@@ -262,23 +306,26 @@ def zones(
         res = build_zoning(cfg, ls, steps, select=select if select is not None else False)
         write = Steps(steps)
         write.start("write")
-        res.to_gpkg(out_file)
+        write_zoning(res, out_file)
         write.end()
     s = res.summary
     sel = s.get("selection")
     click.echo(
         f"{s['n_zones']} zones, {s['candidate_ha']:,.0f} ha"
-        + (
-            f" (chosen among {sel['n_candidates']} candidate regions, {sel['status']}, "
-            f"gap {100 * sel['gap']:.2g} %)"
-            if sel
-            else ""
-        )
+        + (f" ({_selection_words(sel)})" if sel else "")
         + f"; {s['suitable_ha']:,.0f} ha passed the rules "
         f"({100 * s['suitable_share']:.0f} % of the landscape, "
         f"{100 * s['suitable_share_of_allowed']:.0f} % of the land no rule excludes); "
         f"{s['n_sites_in_conflict']} sites in conflict; wrote {out_file}"
     )
+
+
+def _selection_words(sel: dict[str, Any]) -> str:
+    """How the zones were chosen, for the summary line: the gap only when it is known."""
+    gap = sel.get("gap")
+    # locate gives no gap when the search stopped before proving optimality
+    proof = "optimality not proved" if gap is None else f"gap {100 * gap:.2g} %"
+    return f"chosen among {sel['n_candidates']} candidate regions, {sel['status']}, {proof}"
 
 
 @cli.command()
@@ -319,14 +366,19 @@ def change(config: Path, out_file: Path) -> None:
 
 @cli.command()
 @_CONFIG
-@_out_file("card.html to write (a .pdf and a .png beside it with --print).")
+@_out_file("card.html to write (with --print, a .pdf and a .png of its first page beside it).")
 @click.option(
     "--lang",
     type=click.Choice(["fr", "en", "es"]),
     default=None,
     help="Language (default: the config's).",
 )
-@click.option("--print", "printable", is_flag=True, help="Also write card.pdf and card.png.")
+@click.option(
+    "--print",
+    "printable",
+    is_flag=True,
+    help="Also write the printable report (OUT with .pdf) and its first page (OUT with .png).",
+)
 def card(config: Path, out_file: Path, lang: str | None, printable: bool) -> None:
     """Write the landscape profile card of a config (runs the stages it needs).
 
@@ -339,19 +391,49 @@ def card(config: Path, out_file: Path, lang: str | None, printable: bool) -> Non
     from landprofile.pipeline import load_config
     from landprofile.pipeline import run as run_pipeline
 
+    if out_file.suffix.lower() not in (".html", ".htm"):
+        from landprofile.errors import OutputError
+
+        # the .pdf and .png of --print are named from it: card.pdf would be overwritten
+        raise OutputError(
+            f"output '{out_file}': the card is a web page; name it .html (with --print, "
+            "the .pdf and .png are written beside it under the same name)"
+        )
+    pdf, png = out_file.with_suffix(".pdf"), out_file.with_suffix(".png")
     cfg = load_config(config)
     _use_data_settings(cfg)
-    _check_out(cfg, out_file)
+    for target in (out_file, pdf, png) if printable else (out_file,):
+        _check_out(cfg, target)
     if lang:
         cfg.data["language"] = lang
     with tempfile.TemporaryDirectory() as tmp, _steps() as steps:
         out = run_pipeline(cfg, Path(tmp) / "out", progress=steps)
         with atomic_path(out_file) as t:
             t.write_bytes(out.card_html.read_bytes())
+        written = [out_file]
         if printable:
-            with atomic_path(out_file.with_suffix(".pdf")) as t:
+            with atomic_path(pdf) as t:
                 t.write_bytes(out.card_pdf.read_bytes())
-    click.echo(f"wrote {out_file}")
+            _first_page_png(out.card_pdf, png)
+            written += [pdf, png]
+    click.echo(f"wrote {', '.join(str(p) for p in written)}")
+
+
+def _first_page_png(pdf: Path, png: Path, dpi: int = 110) -> None:
+    """Render the first page of ``pdf`` to ``png`` atomically.
+
+    From the PDF the run already wrote, as :meth:`Card.to_png` would (same renderer and
+    resolution), without laying the report out a second time.
+    """
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(str(pdf))
+    try:
+        image = doc[0].render(scale=dpi / 72).to_pil()
+    finally:
+        doc.close()
+    with atomic_path(png) as tmp:
+        image.save(tmp, format="PNG")
 
 
 @cli.command()

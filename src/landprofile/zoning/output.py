@@ -9,10 +9,14 @@ is therefore made in the output CRS, against the features as the user gave them
 (``buffer_m = 0``) and the landscape boundary. Buffered rules need no second cut:
 their polygons are drawn at least 1 cm outside the true buffer
 (:func:`landprofile.zoning.constraints.buffer_out`).
+
+:func:`write_zoning` writes a result in the format its file name says.
 """
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -24,7 +28,15 @@ from landprofile.landscape import Landscape
 from landprofile.zoning.constraints import Constraints
 from landprofile.zoning.rules import RuleSet
 
-__all__ = ["final_cut", "to_crs"]
+__all__ = ["ZONING_FORMATS", "final_cut", "to_crs", "write_zoning"]
+
+#: What a zoning output holds, by extension (the CLI's ``zones --out`` help says the same).
+ZONING_FORMATS: dict[str, str] = {
+    ".gpkg": "GeoPackage: every layer - zones, other suitable land, exclusions, "
+    "conflicts, candidate regions - with the rules and summary",
+    ".geojson": "GeoJSON, EPSG:4326: the zones layer only",
+    ".parquet": "GeoParquet: the zones layer only",
+}
 
 
 #: Edge length (m) results are densified to before they go back to the user's CRS:
@@ -83,3 +95,39 @@ def _polygonal(geom: Any) -> Any:
         return geom
     polys = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon"]
     return polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
+
+
+def write_zoning(result: Any, path: str | os.PathLike[str]) -> Path:
+    """Write a :class:`~landprofile.zoning.result.ZoningResult` as its extension says.
+
+    Parameters
+    ----------
+    result
+        The zoning result.
+    path
+        ``.gpkg``: every layer, the rules and the summary
+        (:meth:`~landprofile.zoning.result.ZoningResult.to_gpkg`); ``.geojson``: the
+        zones layer in EPSG:4326 (RFC 7946 allows no other CRS, and one layer per
+        file); ``.parquet``: the zones layer as GeoParquet, in the result's CRS.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    OutputError
+        For a shapefile or any other extension (the message lists the accepted ones),
+        or a folder that cannot be written.
+    """
+    from landprofile._vector_out import vector_format, write_vector
+
+    ext = vector_format(path, ZONING_FORMATS, "the zoning")
+    if ext == ".gpkg":
+        result.to_gpkg(path)
+    elif ext == ".geojson":
+        result.to_geojson(path, layer="zones")
+    else:
+        write_vector(result.zones, path)
+    return Path(path)
