@@ -225,7 +225,8 @@ def test_failures_are_named_fast_and_leave_nothing(mirror, monkeypatch, tmp_path
 
 def test_vector_sources_by_name(tmp_path, monkeypatch, sample_dir):
     root = tmp_path / "m"
-    dst = root / "geoboundaries/releaseData/gbOpen/GHA/ADM2/geoBoundaries-GHA-ADM2_simplified.geojson"
+    gb = "geoboundaries/releaseData/gbOpen/GHA/ADM2"
+    dst = root / gb / "geoBoundaries-GHA-ADM2_simplified.geojson"
     dst.parent.mkdir(parents=True)
     shutil.copyfile(sample_dir / "synthetic_districts_sw_ghana.geojson", dst)
     want = lp.from_admin(dst, names=["Aboso"])
