@@ -41,7 +41,16 @@ from landprofile.sources._http import (
 )
 from landprofile.sources.catalogue import Source, raster_paths, vector_path
 
-__all__ = ["cache_dir", "exists", "fetch_file", "gdal_env", "mirror", "raster_window", "where"]
+__all__ = [
+    "cache_dir",
+    "exists",
+    "fetch_file",
+    "gdal_env",
+    "gdal_path",
+    "mirror",
+    "raster_window",
+    "where",
+]
 
 #: Version of the window cache's layout: entries written before windows were grid-true
 #: (version 1, shifted by the rounded box corner) are never read again.
@@ -111,8 +120,18 @@ def _probe(url: str, what: str) -> bool:
 
 
 def exists(kind: str, loc: str, what: str) -> bool:
-    """Whether a tile is there: a file in the mirror folder, or a URL that is not 404."""
+    """Whether a tile is there: a file in the mirror folder, or a URL that is not 404.
+
+    An ``s3`` location (a STAC asset as ``/vsis3/``) is not probed: GDAL opening it says.
+    """
+    if kind == "s3":
+        return True
     return Path(loc).is_file() if kind == "file" else _probe(loc, what)
+
+
+def gdal_path(kind: str, loc: str) -> str:
+    """The path GDAL opens for a location: a file or ``/vsis3/`` as is, a URL by ``/vsicurl/``."""
+    return f"/vsicurl/{loc}" if kind == "http" else loc
 
 
 def _key(*parts: Any) -> str:
@@ -207,15 +226,17 @@ def raster_window(
     opened = []
     labels = []
     missing = []
-    with rasterio.Env(**gdal_env()):
+    env = gdal_env()
+    if any(kind == "s3" for _, kind, _ in located):
+        env["AWS_NO_SIGN_REQUEST"] = "YES"  # public buckets (Digital Earth Africa...)
+    with rasterio.Env(**env):
         try:
             for p, kind, loc in located:
                 if not exists(kind, loc, name):
                     missing.append(p)
                     continue
-                src = loc if kind == "file" else f"/vsicurl/{loc}"
                 try:
-                    opened.append(rasterio.open(src))
+                    opened.append(rasterio.open(gdal_path(kind, loc)))
                     labels.append(p)
                 except rasterio.errors.RasterioIOError as exc:
                     raise DataSourceError(
@@ -283,12 +304,21 @@ def fetch_file(source: Source, spec: str) -> Path:
     return download(loc, target, name, _advice(), cache=True)
 
 
-def copy_into(src: Path, dst: Path) -> None:
-    """Copy a file into a mirror folder, atomically; an :class:`OutputError` if it cannot."""
+def copy_into(src: Path, dst: Path, name: str = "") -> None:
+    """Copy a file into a mirror folder, atomically; an :class:`OutputError` if it cannot.
+
+    The copy is verified (not an HTML page or an LFS pointer, its format's first bytes,
+    it opens) before it is renamed into place: a bad file never lands in the mirror.
+    """
+    from landprofile.sources._http import check_file
+
     ensure_dir(dst.parent, cache=False)
     try:
         with atomic_path(dst) as tmp:
             shutil.copyfile(src, tmp)
+            check_file(tmp, name or src.name, str(src), suffix=dst.suffix)
+    except DataSourceError:
+        raise
     except OutputError as exc:
         raise local_write_error(dst.parent, exc, cache=False) from None
     except OSError as exc:

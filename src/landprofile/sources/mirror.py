@@ -15,7 +15,7 @@ from typing import Any
 from landprofile.errors import DataSourceError, OutputError
 from landprofile.sources._http import check_file, ensure_dir, gdal_env, local_write_error
 from landprofile.sources.catalogue import parse_name, raster_paths, vector_path
-from landprofile.sources.fetch import copy_into, exists, fetch_file, where
+from landprofile.sources.fetch import copy_into, exists, fetch_file, gdal_path, where
 
 __all__ = ["MARGIN_DEG", "fetch_config", "names_in"]
 
@@ -130,8 +130,7 @@ def fetch_config(cfg: Any, to: str | Path, *, margin_deg: float = MARGIN_DEG) ->
             source, spec = parse_name(name)  # type: ignore[misc]
             if source.kind == "vector":
                 dst = to / source.mirror_dir / vector_path(source, spec)
-                copy_into(fetch_file(source, spec), dst)
-                check_file(dst, name, str(dst))
+                copy_into(fetch_file(source, spec), dst, name)
                 written.append(dst)
         rasters = [n for n in names if parse_name(n)[0].kind != "vector"]  # type: ignore[index]
         if not rasters:
@@ -150,7 +149,7 @@ def fetch_config(cfg: Any, to: str | Path, *, margin_deg: float = MARGIN_DEG) ->
                 if not exists(kind, loc, name):
                     continue  # not on the host: the ocean, or beyond the source
                 dst = to / source.mirror_dir / path
-                src = loc if kind == "file" else f"/vsicurl/{loc}"
+                src = gdal_path(kind, loc)
                 try:
                     if _clip_tile(src, box, dst, name):
                         written.append(dst)
