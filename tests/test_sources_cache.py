@@ -33,7 +33,7 @@ from landprofile.errors import (
 )
 from landprofile.sources import raster
 from test_data import WC21, _cog, _serve, landscape
-from test_sources_windows import read_tile_cells, tile, wc_path
+from test_sources_windows import assert_on_grid, read_tile_cells, tile, wc_path
 
 GEOJSON = "earthgenome:44px_v2.9/sites.geojson"
 GEOJSON_PATH = "earthgenome/44px_v2.9/sites.geojson"
@@ -406,3 +406,40 @@ def test_named_errors_only(mirror, tmp_path, monkeypatch):
     monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", "http://127.0.0.1:9")
     with pytest.raises(lp.errors.InvalidParameterError, match="LANDPROFILE_HTTP_IDLE_S"):
         lp.read_vector(GEOJSON)
+
+
+def test_data_fetch_across_a_seam_says_which_tile_it_lacks(tmp_path, monkeypatch):
+    """Both tiles of a seam are clipped into the mirror; one absent is warned, not hidden."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    root = tmp_path / "mirror"
+    west = tile(root, 3, -3, seed=1)
+    gpd.GeoDataFrame(geometry=[box(-0.11, 4.41, 0.12, 4.52)], crs=4326).to_file(
+        tmp_path / "seam.geojson", driver="GeoJSON"
+    )
+    cfg = tmp_path / "seam.toml"
+    cfg.write_text(
+        'name = "Seam"\n[boundary]\nmethod = "custom"\nsource = "seam.geojson"\n'
+        '[rasters]\nland_cover = "worldcover:2021"\n[zoning]\nenabled = false\n',
+        encoding="utf-8",
+    )
+    from landprofile.pipeline import load_config
+    from landprofile.sources.mirror import fetch_config
+
+    monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", str(root))
+    with pytest.warns(CoverageWarning, match="N03E000"):
+        written = fetch_config(load_config(cfg), tmp_path / "usb1")
+    assert written == [tmp_path / "usb1" / wc_path(3, -3)]
+    east = tile(root, 3, 0, seed=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CoverageWarning)
+        written = fetch_config(load_config(cfg), tmp_path / "usb2")
+    assert sorted(written) == sorted(tmp_path / "usb2" / wc_path(3, lon) for lon in (-3, 0))
+    # each clipped tile is a piece of its source's grid, cell for cell
+    for src, lon in ((west, -3), (east, 0)):
+        got = tmp_path / "usb2" / wc_path(3, lon)
+        assert_on_grid(got, src, (-0.11, 4.41, 0.12, 4.52))
+        with rasterio.open(got) as ds:
+            cells = ds.read(1)
+        np.testing.assert_array_equal(cells, read_tile_cells([src], got))

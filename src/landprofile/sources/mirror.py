@@ -144,10 +144,12 @@ def fetch_config(cfg: Any, to: str | Path, *, margin_deg: float = MARGIN_DEG) ->
                     "have no path on an official host); read it where there is internet"
                 )
             got = 0
+            absent = []
             for path in raster_paths(source, spec, box):
                 kind, loc = where(source, path)
                 if not exists(kind, loc, name):
-                    continue  # not on the host: the ocean, or beyond the source
+                    absent.append(path)  # not on the host: the ocean, or beyond the source
+                    continue
                 dst = to / source.mirror_dir / path
                 src = gdal_path(kind, loc)
                 try:
@@ -163,4 +165,18 @@ def fetch_config(cfg: Any, to: str | Path, *, margin_deg: float = MARGIN_DEG) ->
                     ) from None
             if not got:
                 raise DataSourceError(f"{name}: no tile covers the landscape {box}")
+            if absent:
+                # said, not fatal: a coast's ocean tiles do not exist on the host either,
+                # but a source mirror that lacks a land tile must not pass unnoticed
+                import warnings
+
+                from landprofile.errors import CoverageWarning, user_stacklevel
+
+                warnings.warn(
+                    f"{name}: {len(absent)} tile(s) around the landscape do not exist where "
+                    f"it was read from ({', '.join(absent)}); the mirror has none for that "
+                    "area (ocean?)",
+                    CoverageWarning,
+                    stacklevel=user_stacklevel(),
+                )
     return written
