@@ -345,6 +345,18 @@ def test_a_stalled_download_is_abandoned_within_its_limits(
     assert not files_in(tmp_path / "cache")
 
 
+def test_a_web_page_for_a_tile_is_named(tmp_path, monkeypatch):
+    server, hits = _bad_server("html")
+    try:
+        monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", f"http://127.0.0.1:{server.server_port}")
+        with pytest.raises(DataSourceError, match="web page, not a tile"):
+            lp.land_cover(landscape(), "worldcover:2021")
+    finally:
+        server.shutdown()
+    assert hits
+    assert not files_in(tmp_path / "cache")
+
+
 def test_a_good_download_is_kept_once(mirror, tmp_path, monkeypatch):
     server, served = _serve(mirror)
     try:

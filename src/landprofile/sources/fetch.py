@@ -69,7 +69,7 @@ def cache_dir() -> Path:
     """``LANDPROFILE_CACHE``, else the user's cache folder (platformdirs)."""
     env = os.environ.get("LANDPROFILE_CACHE", "").strip()
     if env:
-        return Path(env)
+        return Path(env).expanduser()
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("landprofile"))
@@ -99,6 +99,11 @@ def _probe(url: str, what: str) -> bool:
     for attempt in range(RETRIES + 1):
         try:
             with urllib.request.urlopen(req, timeout=CONNECT_TIMEOUT_S) as r:
+                if "text/html" in (r.headers.get("Content-Type") or "").lower():
+                    raise DataSourceError(
+                        f"{what}: {url} sent a web page, not a tile (a login, quota or "
+                        f"error page served as a success); {_advice()}"
+                    )
                 if r.status != 206:
                     raise DataSourceError(
                         f"{what}: {url} does not serve byte ranges (HTTP {r.status} to a "
