@@ -455,3 +455,55 @@ def test_data_fetch_across_a_seam_says_which_tile_it_lacks(tmp_path, monkeypatch
         with rasterio.open(got) as ds:
             cells = ds.read(1)
         np.testing.assert_array_equal(cells, read_tile_cells([src], got))
+
+
+def test_a_window_read_from_a_stalling_host_gives_up_in_time(mirror, tmp_path, monkeypatch):
+    """GDAL's range requests get the same low-speed limit as downloads."""
+    from test_data import _RangeHandler
+
+    class Slow(_RangeHandler):
+        def _send(self, head: bool) -> None:
+            p = Path(self.translate_path(self.path))
+            rng = self.headers.get("Range", "")
+            a, _, b = rng[6:].partition("-")
+            size = p.stat().st_size
+            a, b = int(a or 0), min(int(b or size - 1), size - 1)
+            if rng:
+                self.send_response(206)
+                self.send_header("Content-Range", f"bytes {a}-{b}/{size}")
+            else:
+                self.send_response(200)
+            self.send_header("Accept-Ranges", "bytes")
+            self.send_header("Content-Length", str(b - a + 1))
+            self.end_headers()
+            if head or b - a < 16:  # the probe is answered at once; the reads drip
+                with open(p, "rb") as fh:
+                    fh.seek(a)
+                    self.wfile.write(fh.read(b - a + 1) if not head else b"")
+                return
+            try:
+                with open(p, "rb") as fh:
+                    fh.seek(a)
+                    for _ in range(b - a + 1):
+                        self.wfile.write(fh.read(1))
+                        self.wfile.flush()
+                        time.sleep(0.2)
+            except OSError:
+                pass
+
+    handler = type("S", (Slow,), {"root": mirror, "served": []})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("LANDPROFILE_HTTP_LOW_SPEED_BPS", "100")
+    monkeypatch.setenv("LANDPROFILE_HTTP_LOW_SPEED_S", "1")
+    monkeypatch.setenv("LANDPROFILE_HTTP_IDLE_S", "2")
+    t0 = time.perf_counter()
+    try:
+        monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", f"http://127.0.0.1:{server.server_port}")
+        with pytest.raises(DataSourceError, match="stalled"):
+            lp.land_cover(landscape(), "worldcover:2021")
+    finally:
+        server.shutdown()
+    assert time.perf_counter() - t0 < 10  # the limit is 1 s at < 100 bytes/s
+    assert not files_in(tmp_path / "cache")

@@ -244,9 +244,14 @@ def raster_window(
                     opened.append(rasterio.open(gdal_path(kind, loc)))
                     labels.append(p)
                 except rasterio.errors.RasterioIOError as exc:
+                    why = "a corrupt or partial file on the host or mirror"
+                    if kind == "http":  # GDAL says "cannot read header" for a stall too
+                        why = (
+                            "the transfer stalled or failed (limits: LANDPROFILE_HTTP_IDLE_S, "
+                            "LANDPROFILE_HTTP_LOW_SPEED_BPS/_S), or the file is corrupt"
+                        )
                     raise DataSourceError(
-                        f"{name}: the tile {p} could not be read ({exc}): a corrupt or "
-                        f"partial file on the host or mirror; {_advice()}"
+                        f"{name}: the tile {p} could not be read ({exc}): {why}; {_advice()}"
                     ) from None
             if not opened:
                 raise DataSourceError(
