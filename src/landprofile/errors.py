@@ -11,8 +11,8 @@ from __future__ import annotations
 __all__ = [
     "AdminFieldError",
     "AmbiguousLayerError",
-    "CacheError",
     "CRSMismatchError",
+    "CacheError",
     "CoordinateRangeError",
     "CoverageWarning",
     "DataSourceError",
