@@ -323,6 +323,11 @@ def test_a_bad_download_is_refused_and_never_cached(mirror, tmp_path, monkeypatc
             {"LANDPROFILE_HTTP_LOW_SPEED_BPS": "100", "LANDPROFILE_HTTP_LOW_SPEED_S": "0.5"},
             "slower than 100 bytes/s",
         ),
+        (
+            "trickle",
+            {"LANDPROFILE_HTTP_LOW_SPEED_BPS": "1", "LANDPROFILE_HTTP_TOTAL_S": "0.5"},
+            "longer than 0.5 s in all",
+        ),
     ],
 )
 def test_a_stalled_download_is_abandoned_within_its_limits(
