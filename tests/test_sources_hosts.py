@@ -10,6 +10,7 @@ import threading
 import warnings
 import zipfile
 from pathlib import Path
+from typing import ClassVar
 
 import geopandas as gpd
 import pytest
@@ -128,3 +129,141 @@ def test_hydrobasins_levels_are_read_from_the_per_region_archive(tmp_path, monke
     with pytest.raises(DataSourceError, match=r"hybas_sa_lev01-12_v1c\.zip"):
         lp.read_vector("hydrobasins:sa/lev05")
     assert Path(root / "hybas_af_lev01-12_v1c.zip").exists()
+
+
+class _Host(http.server.BaseHTTPRequestHandler):
+    """A host like data.worldpop.org (no byte ranges) or a cut-then-resumable one."""
+
+    files: ClassVar[dict[str, bytes]] = {}
+    ranges = False
+    cut_first: ClassVar[set[str]] = set()
+    served: ClassVar[list[tuple[str, str | None, int]]] = []
+
+    def do_GET(self):
+        body = self.files.get(self.path)
+        if body is None:
+            self.send_error(404)
+            return
+        rng = self.headers.get("Range")
+        start = 0
+        if rng and self.ranges:
+            start = int(rng.removeprefix("bytes=").split("-")[0])
+            self.send_response(206)
+            self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
+        else:
+            self.send_response(200)  # the whole file, whatever was asked
+        part = body[start:]
+        self.send_header("Content-Length", str(len(part)))
+        self.send_header("Content-Type", "image/tiff")
+        self.end_headers()
+        if self.path in self.cut_first:
+            self.cut_first.discard(self.path)
+            part = part[: len(part) // 2]  # the connection drops half-way
+        self.served.append((self.path, rng, len(part)))
+        self.wfile.write(part)
+
+    def log_message(self, *a):
+        pass
+
+
+def _worldpop(tmp_path: Path) -> tuple[Path, str]:
+    import numpy as np
+    from affine import Affine
+
+    from landprofile.testing import write_geotiff
+
+    rel = "GIS/Population/Global_2000_2020/2020/GHA/gha_ppp_2020.tif"
+    local = tmp_path / "gha_ppp_2020.tif"
+    rng = np.random.default_rng(2)
+    data = rng.uniform(0, 50, (400, 400)).astype("float32")
+    write_geotiff(local, data, Affine(0.001, 0, -2.2, 0, -0.001, 5.3), "EPSG:4326", nodata=-99999)
+    return local, f"/worldpop/{rel}"
+
+
+@pytest.mark.parametrize("ranges", [False, True])
+def test_worldpop_without_byte_ranges_is_downloaded_once_and_windowed(
+    tmp_path, monkeypatch, ranges
+):
+    local, route = _worldpop(tmp_path)
+    _Host.files = {route: local.read_bytes()}
+    _Host.ranges = ranges
+    _Host.cut_first = {route}  # the first transfer is cut: retried (resumed with ranges)
+    _Host.served = []
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Host)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", f"http://127.0.0.1:{srv.server_port}")
+    monkeypatch.setenv("LANDPROFILE_CACHE", str(tmp_path / "cache"))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ScaleWarning)
+            ls = lp.Landscape(
+                name="w",
+                geometry=box(-2.13, 5.03, -2.01, 5.17),
+                crs=4326,
+                provenance=lp.Provenance(method="custom", source="t"),
+            )
+        got = lp.population(ls, "worldpop:GHA/2020")
+        want = lp.population(ls, local)
+        assert float(got["population"].iloc[0]) == pytest.approx(
+            float(want["population"].iloc[0]), rel=1e-12
+        )
+        n = len(_Host.served)
+        size = len(_Host.files[route])
+        if ranges:  # the second request asked for the rest only
+            assert _Host.served[1][1] == f"bytes={size // 2}-"
+            assert _Host.served[1][2] == size - size // 2
+        else:  # started again from the first byte
+            assert _Host.served[1][2] == size
+        # once cached, a second landscape reads no byte from the host
+        lp.population(ls, "worldpop:GHA/2020")
+        assert len(_Host.served) == n
+    finally:
+        srv.shutdown()
+
+
+def test_geoboundaries_through_the_api_pinned_with_its_licence(tmp_path, monkeypatch):
+    from landprofile.sources.catalogue import SOURCES
+
+    feature = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"shapeName": "Aboso", "shapeISO": "GH-WP"},
+                "geometry": box(-2.0, 5.0, -1.9, 5.1).__geo_interface__,
+            }
+        ],
+    }
+    routes: dict[str, tuple[int, str, bytes]] = {}
+    srv, base = _serve(routes)
+    try:
+        rec = _record(base)
+        routes["/api/current/gbOpen/GHA/ADM2/"] = (
+            200,
+            "application/json",
+            json.dumps(rec).encode(),
+        )
+        simple = rec["simplifiedGeometryGeoJSON"].removeprefix(base)
+        routes[simple] = (200, "application/json", json.dumps(feature).encode())
+        full = rec["gjDownloadURL"].removeprefix(base)
+        routes[full] = (
+            200,
+            "application/octet-stream",
+            b"version https://git-lfs.github.com/spec/v1\noid sha256:" + b"0" * 64 + b"\nsize 9\n",
+        )
+        monkeypatch.setitem(SOURCES["geoboundaries"].extra, "api", f"{base}/api/current/gbOpen")
+        monkeypatch.delenv("LANDPROFILE_DATA_MIRROR", raising=False)
+        monkeypatch.setenv("LANDPROFILE_CACHE", str(tmp_path / "cache"))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ScaleWarning)
+            got = lp.read_vector("geoboundaries:GHA/ADM2")
+        assert got["shapeName"].tolist() == ["Aboso"]
+        cached = next((tmp_path / "cache").rglob("*_simplified.geojson"))
+        meta = json.loads(cached.with_name(cached.name + ".meta.json").read_text())
+        assert meta["boundaryLicense"].startswith("Open Data Commons")
+        assert f"/raw/{COMMIT}/" in meta["url"]
+        with pytest.raises(DataSourceError, match="Git LFS pointer"):
+            lp.read_vector("geoboundaries:GHA/ADM2/full")
+        assert not list((tmp_path / "cache").rglob("geoBoundaries-GHA-ADM2.geojson"))
+    finally:
+        srv.shutdown()

@@ -190,6 +190,12 @@ def check_file(path: Path, name: str, url: str, *, suffix: str | None = None) ->
             f"{name}: {url} sent a web page, not the data (a login, quota or error page "
             "served as a success); it was not kept. Check the URL or the mirror"
         )
+    if head.startswith(b"version https://git-lfs.github.com/spec/"):
+        raise DataSourceError(
+            f"{name}: {url} is a Git LFS pointer ({len(head)} bytes), not the file: the "
+            "repository or mirror serves LFS files without their content (a clone made "
+            "without git-lfs; `git lfs pull` in it); it was not kept"
+        )
     magic = _MAGIC.get(suffix)
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n") if suffix in (".geojson", ".json") else head
     if magic and not stripped.startswith(magic):
@@ -297,50 +303,70 @@ def download(url: str, target: Path, name: str, advice: str, *, cache: bool = Tr
     CacheError, OutputError
         The file cannot be written locally.
     """
-    from landprofile._atomic import atomic_path
+    import os
+
+    from landprofile._atomic import owner_tag, remove_stale
 
     lim = limits()
     ensure_dir(target.parent, cache=cache)
+    remove_stale(target)  # a killed download's partial file (its process is gone)
+    # one partial file across the attempts: a cut transfer resumes where it stopped when
+    # the host serves byte ranges (HTTP 206 to "Range: bytes=N-"), else starts again
+    part = target.with_name(f".{target.name}.{owner_tag()}.part")
     last = ""
-    for attempt in range(RETRIES + 1):
-        try:
-            # the socket timeout is the idle limit: it bounds the connection and each read
-            with urllib.request.urlopen(url, timeout=lim.idle_s) as r:
-                ctype = (r.headers.get("Content-Type") or "").lower()
-                if "text/html" in ctype:
-                    raise DataSourceError(
-                        f"{name}: {url} sent a web page (Content-Type {ctype}), not the data "
-                        "(a login, quota or error page served as a success); nothing was "
-                        "kept. Check the URL or the mirror"
-                    )
-                total = int(r.headers.get("Content-Length") or 0)
+    try:
+        for attempt in range(RETRIES + 1):
+            try:
+                have = part.stat().st_size if part.exists() else 0
+                req = urllib.request.Request(url)
+                if have:
+                    req.add_header("Range", f"bytes={have}-")
+                # the socket timeout is the idle limit: it bounds the connection and each read
+                with urllib.request.urlopen(req, timeout=lim.idle_s) as r:
+                    ctype = (r.headers.get("Content-Type") or "").lower()
+                    if "text/html" in ctype:
+                        raise DataSourceError(
+                            f"{name}: {url} sent a web page (Content-Type {ctype}), not the "
+                            "data (a login, quota or error page served as a success); "
+                            "nothing was kept. Check the URL or the mirror"
+                        )
+                    resumed = have and r.status == 206
+                    size = int(r.headers.get("Content-Length") or 0)
+                    total = (have + size if size else 0) if resumed else size
+                    try:
+                        with open(part, "ab" if resumed else "wb") as fh:
+                            got = (have if resumed else 0) + _stream(r, fh, lim, total, name)
+                    except OSError as exc:
+                        raise _LocalWriteError(exc) from None
+                    if total and got != total:
+                        raise _CutError(f"the transfer was cut short: {got} of {total} bytes")
+                check_file(part, name, url, suffix=target.suffix)
                 try:
-                    with atomic_path(target) as tmp:
-                        with open(tmp, "wb") as fh:
-                            got = _stream(r, fh, lim, total, name)
-                        if total and got != total:
-                            raise _CutError(f"the transfer was cut short: {got} of {total} bytes")
-                        check_file(tmp, name, url)
-                except OutputError as exc:  # atomic_path could not make its temporary
-                    raise local_write_error(target.parent, exc, cache=cache) from None
-            return target
-        except LandprofileError:  # named already (and an OSError too: not to be retried)
-            raise
-        except _LocalWriteError as exc:
-            raise local_write_error(target, exc.exc, cache=cache) from None
-        except urllib.error.HTTPError as exc:
-            if exc.code == 404:
-                raise DataSourceError(f"{name}: {url} does not exist (HTTP 404)") from None
-            last = f"HTTP {exc.code}"
-            if exc.code < 500 and exc.code != 429:  # refused, not transient
-                break
-        except _CutError as exc:
-            last = str(exc)
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-            last = str(getattr(exc, "reason", None) or exc)
-        except OSError as exc:  # socket errors
-            last = str(exc)
-        except Exception as exc:  # http.client errors (IncompleteRead, BadStatusLine...)
-            last = f"{type(exc).__name__}: {exc}"
-        time.sleep(0.5 * (attempt + 1))
+                    os.replace(part, target)
+                except OSError as exc:
+                    raise _LocalWriteError(exc) from None
+                return target
+            except LandprofileError:  # named already (and an OSError too: not retried)
+                raise
+            except _LocalWriteError as exc:
+                raise local_write_error(target, exc.exc, cache=cache) from None
+            except urllib.error.HTTPError as exc:
+                if exc.code == 404:
+                    raise DataSourceError(f"{name}: {url} does not exist (HTTP 404)") from None
+                if exc.code == 416:  # the partial file is not a prefix any more: restart
+                    part.unlink(missing_ok=True)
+                last = f"HTTP {exc.code}"
+                if exc.code < 500 and exc.code not in (416, 429):  # refused, not transient
+                    break
+            except _CutError as exc:
+                last = str(exc)
+            except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+                last = str(getattr(exc, "reason", None) or exc)
+            except OSError as exc:  # socket errors
+                last = str(exc)
+            except Exception as exc:  # http.client errors (IncompleteRead, BadStatusLine...)
+                last = f"{type(exc).__name__}: {exc}"
+            time.sleep(0.5 * (attempt + 1))
+    finally:
+        part.unlink(missing_ok=True)  # on success it was renamed: nothing half-written stays
     raise DataSourceError(f"{name}: cannot download {url} ({last}); {advice}")

@@ -221,6 +221,8 @@ def raster_window(
         located = stac_assets(spec, box)
     else:
         located = [(p, *where(source, p)) for p in raster_paths(source, spec, box)]
+    if source.kind == "raster-file":
+        located = [_whole_file(source, name, p, kind, loc) for p, kind, loc in located]
     paths = [p for p, _, _ in located]
     # the exact box, not a rounded one: rounding decides nothing about the cells now, but
     # two areas must not share an entry
@@ -288,6 +290,23 @@ def raster_window(
     return target
 
 
+def _whole_file(source: Source, name: str, path: str, kind: str, loc: str) -> tuple[str, str, str]:
+    """A host without byte ranges: the whole file once, verified, then windowed locally.
+
+    WorldPop's data.worldpop.org answers a range request with the whole file (HTTP 200,
+    "Range downloading not supported by this server", as its users report since 2024):
+    a window cannot be read over HTTP, so the country file (tens of MB) is downloaded
+    once into the cache — resumed where the host allows, restarted where not — and every
+    landscape of the country is then read from it.
+    """
+    if kind != "http":
+        return path, kind, loc
+    target = cache_dir() / source.mirror_dir / path
+    if not target.is_file():
+        download(loc, target, name, _advice(), cache=True)
+    return path, "file", str(target)
+
+
 def fetch_file(source: Source, spec: str) -> Path:
     """A vector (or whole-file) source, from the mirror folder or downloaded once.
 
@@ -307,11 +326,54 @@ def fetch_file(source: Source, spec: str) -> Path:
     if kind == "file":
         if not Path(loc).exists():
             raise DataSourceError(f"{name}: the mirror has no {path} (looked at '{loc}')")
+        _refuse_lfs(source, Path(loc), name)
         return Path(loc)
     target = cache_dir() / source.mirror_dir / path
     if target.is_file():
         return target
-    return download(loc, target, name, _advice(), cache=True)
+    if source.key == "geoboundaries" and mirror() is None:
+        return _geoboundaries(source, spec, target, name)
+    _refuse_lfs(source, download(loc, target, name, _advice(), cache=True), name)
+    return target
+
+
+def _refuse_lfs(source: Source, path: Path, name: str) -> None:
+    if source.key == "geoboundaries":
+        from landprofile.sources.geoboundaries import check_not_lfs
+
+        try:
+            check_not_lfs(path, name)
+        except DataSourceError:
+            if path.is_relative_to(cache_dir()):
+                path.unlink(missing_ok=True)  # never kept as if it were the boundary
+            raise
+
+
+def _geoboundaries(source: Source, spec: str, target: Path, name: str) -> Path:
+    """Through the official API: the commit-pinned file and the boundary's own licence."""
+    import json
+
+    from landprofile.sources import geoboundaries as gb
+    from landprofile.sources._http import limits
+
+    api = str(source.extra.get("api", gb.API))
+    rec = gb.api_record(spec, base=api, timeout_s=limits().idle_s)
+    url = gb.download_url(rec, spec)
+    download(url, target, name, _advice(), cache=True)
+    _refuse_lfs(source, target, name)
+    meta = {
+        k: rec.get(k)
+        for k in (
+            "boundaryID",
+            "boundaryLicense",
+            "boundarySource",
+            "boundaryYearRepresented",
+            "buildDate",
+        )
+    }
+    with atomic_path(target.with_name(target.name + ".meta.json")) as tmp:
+        tmp.write_text(json.dumps(meta | {"url": url}, indent=1), encoding="utf-8")
+    return target
 
 
 def copy_into(src: Path, dst: Path, name: str = "") -> None:
