@@ -169,3 +169,42 @@ def test_coarse_land_cover_is_named_with_a_finer_source(tmp_path):
         p2 = lp.profile(ls, land_cover=fine, legend="esa_worldcover_v200")
     assert "coarse" not in p2.sources[1]
     assert p2.sources[1]["cell_m"] == pytest.approx(0.005 * 111_320 * 0.9966, rel=0.01)
+
+
+def test_the_geopackage_carries_the_inputs_citations(tmp_path, mirror):
+    import geopandas as gpd
+    import pyogrio
+
+    from landprofile.pipeline import input_sources, load_config
+    from landprofile.zoning import candidates
+
+    ls = _ls()
+    conc = gpd.GeoDataFrame(
+        {"type": ["artisanal"]}, geometry=[box(-1.98, 5.02, -1.96, 5.04)], crs=4326
+    )
+    cfg_path = tmp_path / "c.toml"
+    gpd.GeoDataFrame({"name": ["w"]}, geometry=[ls.geometry], crs=4326).to_file(
+        tmp_path / "b.geojson"
+    )
+    conc.to_file(tmp_path / "conc.geojson")
+    cfg_path.write_text(
+        'name = "x"\n[boundary]\nmethod = "custom"\nsource = "b.geojson"\n'
+        '[rasters]\nland_cover = "worldcover:2021"\n'
+        '[layers]\nconcessions = "conc.geojson"\n',
+        encoding="utf-8",
+    )
+    cfg = load_config(cfg_path)
+    prof = lp.profile(ls, land_cover="worldcover:2021")
+    srcs = input_sources(cfg, prof)
+    assert [s["role"] for s in srcs] == ["boundary", "land_cover", "layer:concessions"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", lp.errors.RulesWarning)
+        res = candidates(ls, concessions=conc, resolution_m=100)
+    res.to_gpkg(tmp_path / "z.gpkg", sources=srcs)
+    meta = pyogrio.read_info(tmp_path / "z.gpkg", layer="zones")["dataset_metadata"]
+    got = json.loads(meta["landprofile_sources"])
+    wc = next(s for s in got if s["role"] == "land_cover")
+    assert wc["doi"] == "10.5281/zenodo.7254221"
+    assert "Copernicus Sentinel data (2021)" in wc["citation"]
+    # no absolute path of this machine in what is shared
+    assert str(tmp_path) not in meta["landprofile_sources"]

@@ -267,7 +267,13 @@ def zones(
     """
     from landprofile._progress import Steps
     from landprofile._vector_out import vector_format
-    from landprofile.pipeline import build_boundary, build_zoning, load_config, select_options
+    from landprofile.pipeline import (
+        build_boundary,
+        build_zoning,
+        input_sources,
+        load_config,
+        select_options,
+    )
     from landprofile.zoning.output import ZONING_FORMATS, write_zoning
 
     chosen = {
@@ -306,7 +312,7 @@ def zones(
         res = build_zoning(cfg, ls, steps, select=select if select is not None else False)
         write = Steps(steps)
         write.start("write")
-        write_zoning(res, out_file)
+        write_zoning(res, out_file, sources=input_sources(cfg))
         write.end()
     s = res.summary
     sel = s.get("selection")

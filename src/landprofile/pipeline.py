@@ -240,6 +240,33 @@ def run(
         raise
 
 
+def input_sources(cfg: Config, prof: Any = None) -> list[dict[str, Any]]:
+    """Every input of a config by role, with its citation, licence and DOI when named.
+
+    The profile's own records first (they carry the legend and the cell size), then the
+    config's vector layers and the card's admin layers.
+    """
+    from landprofile.sources.catalogue import citation_for
+
+    out: list[dict[str, Any]] = [dict(s) for s in (prof.sources if prof is not None else ())]
+    seen = {str(s.get("source")) for s in out}
+
+    def add(role: str, value: Any) -> None:
+        label = value[0] if isinstance(value, tuple | list) else value
+        if label is None or str(label) in seen:
+            return
+        seen.add(str(label))
+        cite = {k: v for k, v in (citation_for(label) or {}).items() if k != "name"}
+        out.append({"role": role, "source": str(label)} | cite)
+
+    for role, value in cfg.section("layers").items():
+        add(f"layer:{role}", value)
+    admin = cfg.section("card").get("admin") or []
+    for value in admin if isinstance(admin, list) else [admin]:
+        add("admin", value)
+    return out
+
+
 def _remove_empty(created: list[Path]) -> None:
     """Remove the folders a failed run created (deepest first), if they are empty."""
     for p in created:
@@ -274,7 +301,7 @@ def _run(
         stage.start("zones")
         zoning = build_zoning(cfg, ls, nested(progress, "zones · "))
         zones_path = tmp / "zones.gpkg"
-        zoning.to_gpkg(zones_path)
+        zoning.to_gpkg(zones_path, sources=input_sources(cfg, prof))
     from landprofile.pipeline_change import build_change, write_change
 
     change, timeline, baseline = build_change(cfg, ls, layers)

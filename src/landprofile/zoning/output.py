@@ -97,7 +97,9 @@ def _polygonal(geom: Any) -> Any:
     return polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
 
 
-def write_zoning(result: Any, path: str | os.PathLike[str]) -> Path:
+def write_zoning(
+    result: Any, path: str | os.PathLike[str], *, sources: list[dict[str, Any]] | None = None
+) -> Path:
     """Write a :class:`~landprofile.zoning.result.ZoningResult` as its extension says.
 
     Parameters
@@ -120,12 +122,16 @@ def write_zoning(result: Any, path: str | os.PathLike[str]) -> Path:
     OutputError
         For a shapefile or any other extension (the message lists the accepted ones),
         or a folder that cannot be written.
+
+    Notes
+    -----
+    ``sources`` (inputs with their citations) goes into the GeoPackage's metadata.
     """
     from landprofile._vector_out import vector_format, write_vector
 
     ext = vector_format(path, ZONING_FORMATS, "the zoning")
     if ext == ".gpkg":
-        result.to_gpkg(path)
+        result.to_gpkg(path, sources=sources)
     elif ext == ".geojson":
         result.to_geojson(path, layer="zones")
     else:

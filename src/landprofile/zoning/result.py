@@ -117,12 +117,16 @@ class ZoningResult:
             self, zones=zones, exclusions=exclusions, conflicts=conflicts, lang=lang
         )
 
-    def to_gpkg(self, path: str | os.PathLike[str]) -> None:
+    def to_gpkg(
+        self, path: str | os.PathLike[str], *, sources: list[dict[str, Any]] | None = None
+    ) -> None:
         """Write zones, exclusions and conflicts to one GeoPackage, atomically.
 
         Each layer carries the result's CRS. The rule set is stored as dataset metadata
-        (``landprofile_rules``) and the summary as ``landprofile_summary``. The same
-        result always gives the same bytes.
+        (``landprofile_rules``), the summary as ``landprofile_summary`` and, when given,
+        the inputs with their citations, licences and DOIs as ``landprofile_sources``
+        (CC BY data travels with its attribution). The same result always gives the
+        same bytes.
         """
         import pyogrio
 
@@ -136,6 +140,10 @@ class ZoningResult:
                 portable(self.summary, None), sort_keys=True, default=str
             ),
         }
+        if sources:
+            meta["landprofile_sources"] = json.dumps(
+                portable(list(sources), None), sort_keys=True, default=str, ensure_ascii=False
+            )
         with atomic_path(path) as tmp:
             with _gdal_config(OGR_CURRENT_DATE=GPKG_TIMESTAMP):
                 for i, (name, gdf) in enumerate(self._layers()):
