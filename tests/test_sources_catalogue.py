@@ -208,3 +208,31 @@ def test_the_geopackage_carries_the_inputs_citations(tmp_path, mirror):
     assert "Copernicus Sentinel data (2021)" in wc["citation"]
     # no absolute path of this machine in what is shared
     assert str(tmp_path) not in meta["landprofile_sources"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "coarse", "credit"),
+    [
+        ("en", "too coarse for a landscape", "GeoNames (CC BY 4.0)"),
+        ("fr", "trop grossières", "Natural Earth (domaine public)"),
+        ("es", "demasiado gruesas", "GeoNames (CC BY 4.0)"),
+    ],
+)
+def test_the_card_says_the_land_cover_is_coarse_and_credits_its_data(
+    tmp_path, mirror, lang, coarse, credit
+):
+    import html as html_mod
+
+    t = Affine(0.05, 0, -3.0, 0, -0.05, 7.0)
+    path = tmp_path / "coarse.tif"
+    write_geotiff(path, np.full((40, 40), 10, np.uint8), t, "EPSG:4326", nodata=0)
+    ls = _ls(box(-2.5, 5.0, -2.0, 5.5))
+    with pytest.warns(DataWarning):
+        prof = lp.profile(ls, land_cover=path, legend="esa_worldcover_v200")
+    text = html_mod.unescape(lp.card(prof, lang=lang).html)
+    assert coarse in text
+    assert credit in text
+    # a named source's citation reaches the card's sources table
+    named = lp.profile(_ls(), land_cover="worldcover:2021")
+    page = html_mod.unescape(lp.card(named, lang=lang).html)
+    assert "doi:10.5281/zenodo.7254221" in page

@@ -359,6 +359,9 @@ def sources(
     for src in profile.sources:
         role = str(src.get("role", "")).removeprefix("layer:")
         add(role, _name(src.get("source", "")), str(src.get("year", "") or ""))
+        if src.get("coarse") and role in rows:
+            km = fmt_number(float(src.get("cell_m", 0)) / 1000, s.get("lang", "en"), 1)
+            rows[role]["note"] = s["coarse_note"].replace("{km}", km)
     for role, src in (layers or {}).items():
         if src is not None and role != "geology":
             label = src[0] if isinstance(src, tuple) else src
@@ -371,7 +374,15 @@ def sources(
             rows[role]["name"] = f"{name} ({rows[role]['name']})"
             name = ""
         add(role, name, str(src.get("date", "")), str(src.get("attribution", "")))
-    return list(rows.values())
+    # a named source's own citation (CC BY asks for it) where the team gave none
+    for src in profile.sources:
+        role = str(src.get("role", "")).removeprefix("layer:")
+        if role in rows and src.get("citation") and not rows[role]["attribution"]:
+            doi = f" doi:{src['doi']}" if src.get("doi") else ""
+            rows[role]["attribution"] = f"{src['citation']} ({src.get('licence', '')}){doi}"
+    # the card's context layer (borders, towns, rivers) is shipped data with its credits
+    add("context", "Natural Earth 1:10m; GeoNames", "", s["context_credit"])
+    return [r | {"note": r.get("note", "")} for r in rows.values()]
 
 
 def change(
