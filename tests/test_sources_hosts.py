@@ -267,3 +267,58 @@ def test_geoboundaries_through_the_api_pinned_with_its_licence(tmp_path, monkeyp
         assert not list((tmp_path / "cache").rglob("geoBoundaries-GHA-ADM2.geojson"))
     finally:
         srv.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("setting", "text"),
+    [
+        ("{tmp}/unmounted", "does not exist: is its disk unmounted"),
+        ("{tmp}/afile", "is a file, not a folder"),
+        ("ftp://example.org/mirror", "scheme landprofile does not read"),
+    ],
+)
+def test_a_wrong_mirror_names_the_real_cause(tmp_path, monkeypatch, setting, text):
+    (tmp_path / "afile").write_text("x")
+    monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", setting.format(tmp=tmp_path))
+    monkeypatch.setenv("LANDPROFILE_CACHE", str(tmp_path / "cache"))
+    with pytest.raises(DataSourceError, match=text) as err:
+        lp.sources.raster("worldcover:2021", (-2.0, 5.0, -1.9, 5.1))
+    assert "ocean" not in str(err.value)
+
+
+def test_file_urls_are_folders_and_a_set_mirror_is_not_told_to_be_set(tmp_path, monkeypatch):
+    (tmp_path / "m").mkdir()
+    monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", f"file://{tmp_path / 'm'}")
+    monkeypatch.setenv("LANDPROFILE_CACHE", str(tmp_path / "cache"))
+    with pytest.raises(DataSourceError) as err:
+        lp.sources.vector("naturalearth:admin0")
+    msg = str(err.value)
+    assert "the mirror has no" in msg
+
+
+def test_the_pipeline_stages_use_the_config_s_mirror(tmp_path, monkeypatch):
+    from landprofile._options import options
+    from landprofile.pipeline import build_boundary, load_config
+
+    monkeypatch.delenv("LANDPROFILE_DATA_MIRROR", raising=False)
+    monkeypatch.setenv("LANDPROFILE_CACHE", str(tmp_path / "cache"))
+    root = tmp_path / "mirror" / "naturalearth" / "10m" / "cultural"
+    root.mkdir(parents=True)
+    gpd.GeoDataFrame(
+        {"NAME": ["Ghana"], "ADM0_A3": ["GHA"]}, geometry=[box(-3, 4.7, 1.2, 11.2)], crs=4326
+    ).to_file(tmp_path / "ne.shp")
+    with zipfile.ZipFile(root / "ne_10m_admin_0_countries.zip", "w") as zf:
+        for f in tmp_path.glob("ne.*"):
+            zf.write(f, "ne_10m_admin_0_countries" + f.suffix)
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(
+        'name = "Ghana"\n[boundary]\nmethod = "admin"\nsource = "naturalearth:admin0"\n'
+        'names = ["Ghana"]\n[data]\nmirror = "mirror"\n',
+        encoding="utf-8",
+    )
+    before = options.data_mirror
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ScaleWarning)
+        ls = build_boundary(load_config(cfg))
+    assert ls.area_ha > 1e7
+    assert options.data_mirror == before  # in effect for the stage only

@@ -40,7 +40,15 @@ __all__ = [
 
 
 def build_boundary(cfg: Config, progress: Progress | None = None) -> Landscape:
-    """The landscape boundary the config asks for (``progress``: steps of a DEM's)."""
+    """The landscape boundary the config asks for (``progress``: steps of a DEM's).
+
+    The config's ``[data] mirror`` holds while it is built.
+    """
+    with data_settings(cfg):
+        return _build_boundary(cfg, progress)
+
+
+def _build_boundary(cfg: Config, progress: Progress | None) -> Landscape:
     import landprofile as lp
 
     b = cfg.section("boundary")
@@ -160,10 +168,15 @@ class RunOutputs:
 
 
 def build_profile(cfg: Config, ls: Landscape, progress: Progress | None = None) -> Any:
-    """The profile of ``ls`` from a config's [rasters] and [layers]."""
+    """The profile of ``ls`` from a config's [rasters] and [layers] (its mirror holds)."""
     import landprofile as lp
 
     r, layers = cfg.section("rasters"), cfg.section("layers")
+    with data_settings(cfg):
+        return _profile(lp, ls, r, layers, cfg, progress)
+
+
+def _profile(lp: Any, ls: Landscape, r: Any, layers: Any, cfg: Config, progress: Any) -> Any:
     return lp.profile(
         ls,
         land_cover=r.get("land_cover"),

@@ -75,16 +75,60 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("landprofile"))
 
 
+def _mirror_folder(m: str) -> Path:
+    """The mirror folder, checked: a missing disk is not "the ocean"."""
+    from landprofile._options import options
+
+    how = (
+        "lp.options.data_mirror / [data] mirror"
+        if options.data_mirror
+        else ("LANDPROFILE_DATA_MIRROR")
+    )
+    if m.startswith("file://"):
+        m = m.removeprefix("file://")
+    elif "://" in m:
+        raise DataSourceError(
+            f"the data mirror {m!r} ({how}) uses a scheme landprofile does not read: give a "
+            "folder or an http(s):// URL"
+        )
+    folder = Path(m).expanduser()
+    if not folder.exists():
+        raise DataSourceError(
+            f"the data mirror folder '{folder}' ({how}) does not exist: is its disk "
+            "unmounted, or the path mistyped? Mount it, or correct the setting"
+        )
+    if not folder.is_dir():
+        raise DataSourceError(
+            f"the data mirror '{folder}' ({how}) is a file, not a folder: give the folder "
+            "that `landprofile data fetch --to` wrote"
+        )
+    return folder
+
+
 def where(source: Source, path: str) -> tuple[str, str]:
-    """``("file", path)`` or ``("http", url)``: where a source's file is read from."""
+    """``("file", path)`` or ``("http", url)``: where a source's file is read from.
+
+    Raises
+    ------
+    DataSourceError
+        The mirror folder is missing (an unmounted disk), a file, or of a scheme that is
+        neither a folder nor http(s).
+    """
     m = mirror()
     if m and not m.startswith(("http://", "https://")):
-        return "file", str(Path(m).expanduser() / source.mirror_dir / path)
+        return "file", str(_mirror_folder(m) / source.mirror_dir / path)
     base = f"{m.rstrip('/')}/{source.mirror_dir}" if m else source.host
     return "http", f"{base}/{path}"
 
 
 def _advice() -> str:
+    m = mirror()
+    if m:  # a mirror is set already: telling the user to set one would mislead
+        return (
+            f"the data mirror in use ({m}) lacks it or cannot serve it: refresh the mirror "
+            f"with `landprofile data fetch CONFIG --to {m}` where there is internet, or "
+            "unset the mirror to read the official hosts"
+        )
     return (
         "set LANDPROFILE_DATA_MIRROR to a mirror (a folder or URL), or run "
         "`landprofile data fetch CONFIG --to DIR` where there is internet and use DIR as "
