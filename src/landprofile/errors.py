@@ -13,6 +13,7 @@ __all__ = [
     "AmbiguousLayerError",
     "CRSMismatchError",
     "CacheError",
+    "CardWarning",
     "CoordinateRangeError",
     "CoverageWarning",
     "DataSourceError",
@@ -80,6 +81,13 @@ class RulesWarning(LandprofileWarning):
 
 class SelectionWarning(LandprofileWarning):
     """``locate`` could not place as many zones or as much area as asked."""
+
+
+class CardWarning(LandprofileWarning):
+    """Part of a card's input cannot be shown: it is left out, the message says why.
+
+    A photo that does not decode, or a basemap the card's policy cannot load.
+    """
 
 
 class SourceNotFoundError(LandprofileError, FileNotFoundError):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import sqlite3
+import warnings
 from datetime import UTC, datetime
 from functools import cache
 from html import escape
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from landprofile._atomic import atomic_path
-from landprofile.errors import InvalidParameterError, SourceNotFoundError
+from landprofile.errors import CardWarning, InvalidParameterError, SourceNotFoundError
 from landprofile.i18n import fmt_number, strings
 from landprofile.profile.profile import Profile
 from landprofile.profilecard import sections
@@ -229,8 +230,10 @@ def card(
     lang
         ``"fr"``, ``"en"`` or ``"es"``.
     basemap
-        ``None`` (a plain background: works offline); a tile URL template (the card then
-        loads tiles from that server); or a local ``.mbtiles`` file (tiles embedded).
+        ``None`` (a plain background: works offline); a local ``.mbtiles`` file (tiles
+        embedded: works offline); or an ``https://`` tile URL template (the card then
+        loads tiles from that server, and only from it). A plain ``http://`` URL cannot
+        load under the card's policy: it is left out with a :class:`CardWarning`.
     layers
         Map layers by role: ``sites``, ``concessions``, ``protected``, ``rivers``,
         ``water``, ``roads``, ``settlements``.
@@ -268,6 +271,8 @@ def card(
         zoning = zoning.in_language(lang)
     ls = profile.landscape
     fields, photos = load_narrative(narrative) if narrative is not None else ({}, [])
+    # checked now, before the map is drawn: a bad source stops the card at once
+    narr_sources = _narr_sources(narrative)
     scores = (
         load_scorecard(scorecard, extra_questions=scorecard_questions)
         if scorecard is not None
@@ -281,9 +286,22 @@ def card(
     img_src = "data:"
     if basemap is not None:
         b = str(basemap)
-        if b.startswith(("http://", "https://")):
+        if b.startswith("http://"):
+            # the policy below never lets the card load over plain http (a page opened
+            # from a file or over https would block it anyway): say so, draw no dead layer
+            warnings.warn(
+                f"basemap {b!r}: the card cannot load tiles over plain http (its "
+                "Content-Security-Policy allows images embedded in the card and, for a tile "
+                "server, https only); the card is drawn without it. Give a local .mbtiles "
+                "file (tiles embedded: the card works offline), an https:// tile URL (the "
+                "card then needs the internet), or no basemap (plain background)",
+                CardWarning,
+                stacklevel=2,
+            )
+        elif b.startswith("https://"):
             folium.TileLayer(b, attr="basemap", name="basemap", control=False).add_to(m)
-            img_src += " https:"
+            # only that server, not every https origin
+            img_src += " " + _origin(b)
         elif b.lower().endswith(".mbtiles"):
             if not Path(b).exists():
                 raise SourceNotFoundError(f"basemap file not found: '{b}'")
@@ -322,7 +340,6 @@ def card(
     # script of the card holds data, so its policy never has to allow one that does
     map_css, scripts = card_assets()
 
-    narr_sources = _narr_sources(narrative)
     context = {
         "printed": False,
         "map_png": "",
@@ -402,7 +419,25 @@ def _tolerance(ls: Any) -> float:
 def _narr_sources(narrative: Any) -> list[dict[str, Any]]:
     if narrative is None:
         return []
-    from landprofile.profilecard.inputs import _read_mapping
+    from landprofile.profilecard.inputs import narrative_sources
 
-    data, _ = _read_mapping(narrative, "narrative")
-    return list(data.get("sources") or [])
+    return list(narrative_sources(narrative))
+
+
+def _origin(url: str) -> str:
+    """A tile URL's origin for the policy's ``img-src``: ``https://host[:port]``.
+
+    Leaflet's ``{s}`` subdomain becomes the policy's ``*.`` wildcard. The origin goes into
+    the page unescaped (the policy is set after rendering), so only a plain host name
+    passes.
+    """
+    import re
+    from urllib.parse import urlsplit
+
+    host = re.sub(r"^\{s\}\.", "*.", urlsplit(url).netloc)
+    if not re.fullmatch(r"(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?", host):
+        raise InvalidParameterError(
+            f"basemap {url!r}: not a tile URL; give https://host/.../{{z}}/{{x}}/{{y}}.png "
+            "(a {s} subdomain is allowed first in the host)"
+        )
+    return f"https://{host}"

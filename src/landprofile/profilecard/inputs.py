@@ -4,21 +4,31 @@ from __future__ import annotations
 
 import base64
 import tomllib
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from landprofile.errors import (
+    CardWarning,
     InvalidParameterError,
     SourceNotFoundError,
     UnreadableFileError,
     UnsupportedFormatError,
 )
 
-__all__ = ["NARRATIVE_FIELDS", "Photo", "load_narrative", "load_scorecard", "questions"]
+__all__ = [
+    "NARRATIVE_FIELDS",
+    "Photo",
+    "load_narrative",
+    "load_scorecard",
+    "narrative_sources",
+    "questions",
+]
 
 #: The template's narrative fields (design.md §2), in card order.
 NARRATIVE_FIELDS = (
@@ -84,6 +94,20 @@ def load_narrative(src: Any) -> tuple[dict[str, str], list[Photo]]:
     ``governance`` (text, or a list of items), and ``photos`` (a list of ``{file,
     caption}``, files relative to the narrative file). Missing fields stay empty and the
     card shows them as "to be completed".
+
+    Raises
+    ------
+    InvalidParameterError
+        When a field is unknown, or a value is not of an accepted kind (the message names
+        the field, the value and what is accepted).
+    SourceNotFoundError, UnsupportedFormatError
+        When a photo file is missing or not a JPEG, PNG, WebP or GIF by its name.
+
+    Warns
+    -----
+    CardWarning
+        When a photo does not decode as an image or has more than
+        :data:`MAX_PHOTO_PIXELS` pixels: it is left out of the card.
     """
     data, path = _read_mapping(src, "narrative")
     unknown = set(data) - set(NARRATIVE_FIELDS) - _OTHER_KEYS
@@ -92,24 +116,122 @@ def load_narrative(src: Any) -> tuple[dict[str, str], list[Photo]]:
             f"narrative{f' {path}' if path else ''}: unknown field(s) {sorted(unknown)}; "
             f"accepted: {', '.join(NARRATIVE_FIELDS + tuple(sorted(_OTHER_KEYS)))}"
         )
+    where = f"narrative{f' {path}' if path else ''}"
     fields: dict[str, str] = {}
     for key in NARRATIVE_FIELDS:
         value = data.get(key)
         if isinstance(value, list):
-            value = "\n".join(f"• {v}" for v in value if str(v).strip())
-        fields[key] = "" if value is None else str(value).strip()
+            items = [_text(v, f"{where}: {key}[{i}]", _ITEM_ACCEPTED) for i, v in enumerate(value)]
+            value = "\n".join(f"• {v}" for v in items if v.strip())
+        fields[key] = _text(value, f"{where}: {key}", _FIELD_ACCEPTED).strip()
     for key in ("name", "location"):  # the landscape's name and location in the team's words
-        value = data.get(key)
-        fields[key] = "" if value is None else str(value).strip()
+        fields[key] = _text(data.get(key), f"{where}: {key}", _ITEM_ACCEPTED).strip()
     base = path.parent if path else Path.cwd()
-    photos = [_photo(p, base) for p in data.get("photos") or []]
+    photos = []
+    for i, spec in enumerate(_list(data.get("photos"), f"{where}: photos", _PHOTO_ACCEPTED)):
+        photo = _photo(spec, base, f"{where}: photos[{i}]")
+        if photo is not None:  # an unreadable photo was warned about and is left out
+            photos.append(photo)
     return fields, photos
 
 
-def _photo(spec: Any, base: Path) -> Photo:
+_FIELD_ACCEPTED = "text, a number, or a list of texts"
+_ITEM_ACCEPTED = "text, a number or a date"
+_PHOTO_ACCEPTED = "a file name, or a table {file = ..., caption = ...}"
+_SOURCE_ACCEPTED = "a table {role = ..., name = ..., date = ..., attribution = ...}"
+_SOURCE_KEYS = ("role", "name", "date", "attribution")
+
+
+def _show(value: Any) -> str:
+    """A bad value as the message shows it: its repr, cut so a long one stays readable."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _text(value: Any, where: str, accepted: str) -> str:
+    """A narrative value as text; ``None`` is empty; tables, lists and booleans are refused.
+
+    YAML turns ``yes`` into ``True``: a team that meant the word gets a message saying to
+    quote it rather than "True" printed on its card. A YAML date is kept as written.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, date):  # YAML reads 2024-01-05 as a date: the team meant it
+        return value.isoformat()
+    raise InvalidParameterError(
+        f"{where} = {_show(value)} ({type(value).__name__}): accepted: {accepted} "
+        "(quote a value in the file to keep it as text)"
+    )
+
+
+def _list(value: Any, where: str, accepted: str) -> list[Any]:
+    """A narrative list (``photos``, ``sources``); absent is empty, a lone item is refused."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InvalidParameterError(
+            f"{where} = {_show(value)}: accepted: a list, each item {accepted}"
+        )
+    return value
+
+
+def narrative_sources(src: Any) -> list[dict[str, str]]:
+    """The narrative's ``sources``: one table per input (role, name, date, attribution).
+
+    Raises
+    ------
+    InvalidParameterError
+        When ``sources`` is not a list of tables, a table has another key, or a value is
+        not text (the message names the item, the value and what is accepted).
+    """
+    data, path = _read_mapping(src, "narrative")
+    where = f"narrative{f' {path}' if path else ''}: sources"
+    out = []
+    for i, item in enumerate(_list(data.get("sources"), where, _SOURCE_ACCEPTED)):
+        if not isinstance(item, Mapping):
+            raise InvalidParameterError(
+                f"{where}[{i}] = {_show(item)}: accepted: {_SOURCE_ACCEPTED}"
+            )
+        unknown = sorted(set(map(str, item)) - set(_SOURCE_KEYS))
+        if unknown:
+            raise InvalidParameterError(
+                f"{where}[{i}]: unknown key(s) {unknown}; accepted: {', '.join(_SOURCE_KEYS)}"
+            )
+        out.append(
+            {
+                k: _text(item.get(k), f"{where}[{i}].{k}", _ITEM_ACCEPTED).strip()
+                for k in _SOURCE_KEYS
+            }
+        )
+    return out
+
+
+def _photo(spec: Any, base: Path, where: str) -> Photo | None:
+    """One photo, checked: it exists, is small enough and decodes as the image it claims.
+
+    A file that does not decode (corrupt, truncated, a web page saved as ``.png``) or is
+    too large in pixels is left out of the card with a :class:`CardWarning` naming it: a
+    card without one photo is still worth sharing, and the team sees which file to fix.
+    """
     if isinstance(spec, str):
         spec = {"file": spec}
-    file = Path(str(spec.get("file", "")))
+    if not isinstance(spec, Mapping):
+        raise InvalidParameterError(f"{where} = {_show(spec)}: accepted: {_PHOTO_ACCEPTED}")
+    unknown = sorted(set(map(str, spec)) - {"file", "caption"})
+    if unknown:
+        raise InvalidParameterError(f"{where}: unknown key(s) {unknown}; accepted: file, caption")
+    name = spec.get("file")
+    if not isinstance(name, str | Path) or not str(name).strip():
+        raise InvalidParameterError(
+            f"{where}: file = {_show(name)}: accepted: the photo's file name "
+            f"({', '.join(sorted(_PHOTO_TYPES))}), relative to the narrative file"
+        )
+    caption = _text(spec.get("caption"), f"{where}: caption", _ITEM_ACCEPTED)
+    file = Path(str(name))
     path = file if file.is_absolute() else base / file
     if not path.exists():
         raise SourceNotFoundError(f"photo file not found: '{path}'")
@@ -125,12 +247,80 @@ def _photo(spec: Any, base: Path) -> Photo:
             f"photo '{path}' is {len(data) / 1e6:.1f} MB; resize it below "
             f"{MAX_PHOTO_BYTES / 1e6:.0f} MB so the card stays shareable"
         )
+    problem, real_mime = _check_image(data)
+    if problem:
+        warnings.warn(
+            f"photo '{path}' {problem}; it is left out of the card (replace the file with "
+            f"a {', '.join(sorted(_PHOTO_TYPES))} photo of at most "
+            f"{MAX_PHOTO_PIXELS / 1e6:.0f} Mpx)",
+            CardWarning,
+            stacklevel=4,
+        )
+        return None
     return Photo(
         name=path.name,
-        caption=str(spec.get("caption", "")),
-        mime=mime,
+        caption=caption,
+        # what the bytes are, not what the name says: a JPEG saved as .png shows anyway
+        mime=real_mime or mime,
         data_b64=base64.b64encode(data).decode("ascii"),
     )
+
+
+#: Largest photo embedded (pixels): beyond this a browser or WeasyPrint decodes
+#: hundreds of MB for one picture (a small file can hold a huge image).
+MAX_PHOTO_PIXELS = 50_000_000
+_PIL_MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
+_MAGIC = {
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"GIF87a": "image/gif",
+    b"GIF89a": "image/gif",
+}
+
+
+def _check_image(data: bytes) -> tuple[str, str]:
+    """``(problem, mime)``: what is wrong with the image bytes (``""`` if nothing).
+
+    Decodes the whole image with Pillow (a dependency of matplotlib, so always present
+    with landprofile) after checking its pixel count from the header; without Pillow,
+    only the signature is checked.
+    """
+    try:
+        from PIL import Image, ImageFile, UnidentifiedImageError
+    except ImportError:  # pragma: no cover - Pillow comes with matplotlib
+        for magic, mime in _MAGIC.items():
+            if data.startswith(magic):
+                return "", mime
+        if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+            return "", "image/webp"
+        return "is not a JPEG, PNG, WebP or GIF image", ""
+    import io
+
+    # WeasyPrint, once imported, makes Pillow accept truncated files for the whole process
+    # (ImageFile.LOAD_TRUNCATED_IMAGES): a truncated photo is checked as one here
+    lenient = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        with warnings.catch_warnings():
+            # the pixel limit is checked below, before decoding, with a clear message
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                fmt = img.format or ""
+                w, h = img.size
+                if w * h > MAX_PHOTO_PIXELS:
+                    return f"is {w} x {h} = {w * h / 1e6:.0f} Mpx, too large to embed", ""
+                img.load()  # decodes every pixel: a truncated file fails here
+    except Image.DecompressionBombError as exc:
+        return f"is too large to decode ({exc})", ""
+    except UnidentifiedImageError:
+        return "does not decode as an image (not a JPEG, PNG, WebP or GIF file)", ""
+    except Exception as exc:  # Pillow raises many kinds of error on bad bytes
+        return f"does not decode as an image ({type(exc).__name__}: {exc})", ""
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
+    if fmt not in _PIL_MIME:
+        return f"is a {fmt or 'unknown'} image, which browsers do not all show", ""
+    return "", _PIL_MIME[fmt]
 
 
 @cache

@@ -97,6 +97,10 @@ def map_png(
     x0, y0, x1, y1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
     aspect = (y1 - y0) / (x1 - x0)
     fig = plt.figure(figsize=(width_in, min(max(width_in * aspect, 3.0), 9.0)))
+    # geopandas' plot() ends with plt.draw(), which redraws the whole figure (the land
+    # cover image resampled, every layer so far) after each layer: quadratic in the
+    # layers and most of the map's time. Drawing once, at savefig, gives the same image.
+    fig.canvas.draw_idle = lambda *args, **kwargs: None  # type: ignore[method-assign]
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_facecolor("#eef2ee")
     if lc_image is not None:
