@@ -400,7 +400,7 @@ def _warn_versions(before: Any, after: Any) -> None:
     """ESA says v100 (2020) and v200 (2021) differ by algorithm: not all change is real."""
     import warnings
 
-    from landprofile.errors import DataWarning
+    from landprofile.errors import DataWarning, user_stacklevel
     from landprofile.sources.catalogue import legend_for
 
     lb, la = legend_for(before), legend_for(after)
@@ -411,5 +411,5 @@ def _warn_versions(before: Any, after: Any) -> None:
             "of method, not on the ground (ESA's v200 product user manual); read the "
             "transitions as indicative",
             DataWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )

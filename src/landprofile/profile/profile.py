@@ -205,7 +205,7 @@ def _coarse(r: Any, landscape: Landscape) -> dict[str, Any]:
     import math
     import warnings
 
-    from landprofile.errors import DataWarning
+    from landprofile.errors import DataWarning, user_stacklevel
 
     a, e = abs(r.transform.a), abs(r.transform.e)
     if r.crs.is_geographic:
@@ -223,7 +223,7 @@ def _coarse(r: Any, landscape: Landscape) -> dict[str, Any]:
         "them, so classes smaller than a cell are lost and the shares are coarse; use a "
         "finer source, e.g. worldcover:2021 (10 m)",
         DataWarning,
-        stacklevel=4,
+        stacklevel=user_stacklevel(),
     )
     return {"cell_m": round(cell_m, 1), "coarse": True}
 
