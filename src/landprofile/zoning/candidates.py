@@ -110,7 +110,7 @@ def candidates(
         of the suitable land as ``other_suitable`` and how they were chosen as
         ``selection``. Without it, or with ``{"enabled": False}``, every piece of
         suitable land is a zone. Checked before anything runs (unknown keys, types,
-        ranges: :func:`landprofile.zoning.locate.check_options`).
+        ranges: ``landprofile.zoning.locate_options.check_options``).
     progress
         Called as ``progress(step, None)`` when each step starts and ``progress(step,
         seconds)`` when it ends (the CLI draws them).

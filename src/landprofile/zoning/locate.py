@@ -27,17 +27,15 @@ import dataclasses
 import math
 import time
 import warnings
-from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from landprofile.errors import InvalidParameterError, SelectionWarning, user_stacklevel
 from landprofile.zoning.explain import fact_columns, why, why_short
-from landprofile.zoning.grow import SHAPES, Regions, conflict_pairs, grow, seed_cells
+from landprofile.zoning.grow import Regions, conflict_pairs, grow, seed_cells
 from landprofile.zoning.select import solve
 from landprofile.zoning.selected import (
-    Locked,
     candidate_polygons,
     concat,
     other_suitable,
@@ -48,12 +46,23 @@ from landprofile.zoning.selected import (
 if TYPE_CHECKING:  # the result module does not import this one: no import circle
     from landprofile.zoning.result import ZoningResult
 
-__all__ = ["DEFAULT_N_ZONES", "EVALUATIONS", "METHODS", "OPTIONS", "check_options", "locate"]
+from landprofile.zoning.locate_diagnostics import (
+    Unmet,
+    check_locked_budgets,
+    spacing_binds,
+    warn_cell_size,
+    warn_dropped,
+    warn_unmet,
+)
+from landprofile.zoning.locate_options import (
+    DEFAULT_N_ZONES,
+    EVALUATIONS,
+    METHODS,
+    OPTIONS,
+    check_options,
+)
 
-#: Zones located when neither a number nor a total area is asked.
-DEFAULT_N_ZONES = 10
-EVALUATIONS = ("mean", "sum", "edge")
-METHODS = ("exact", "greedy")
+__all__ = ["DEFAULT_N_ZONES", "EVALUATIONS", "METHODS", "OPTIONS", "check_options", "locate"]
 
 
 def locate(
@@ -181,7 +190,7 @@ def locate(
     ok = ctx.suitable
     locked = read_locked(lock_in, grid, ctx)
     n_locked = len(locked.geoms)
-    _check_locked_budgets(p, locked)
+    check_locked_budgets(p, locked)
     if p["n_zones"] is None and n_locked:
         # a total area only: the locked-in zones take their share, the rest is split
         # into zones of one size as before
@@ -192,7 +201,7 @@ def locate(
             p["target_ha"] = min(max(left / k, p["min_ha"]), p["max_ha"])
     target_cells = max(1, math.floor(p["target_ha"] / cell_ha + 1e-9))
     min_cells = max(1, math.ceil(p["min_ha"] / cell_ha - 1e-9))
-    _warn_cell_size(p, cell_ha, grid.res)
+    warn_cell_size(p, cell_ha, grid.res)
     if locked.cells_mask is not None:
         ok = ok & ~locked.cells_mask
     seeds = seed_cells(
@@ -237,10 +246,10 @@ def locate(
         )
     chosen = free[sol.selected]
     zones, facts, table, zones_grid = zones_of(result, ctx, regs, chosen, locked, p["min_ha"])
-    _warn_dropped(len(chosen) + n_locked, len(zones), table, p["min_ha"])
-    _warn_unmet(
+    warn_dropped(len(chosen) + n_locked, len(zones), table, p["min_ha"])
+    warn_unmet(
         p,
-        _Unmet(
+        Unmet(
             n_got=len(zones),
             got_ha=float(zones["area_ha"].sum()) if len(zones) else 0.0,
             n_locked=n_locked,
@@ -249,7 +258,7 @@ def locate(
             n_out=int(out_c.sum()),
             free_ha=float(ok.sum()) * cell_ha,
             n_dropped=table.dropped_after_clipping,
-            spacing_binds=_spacing_binds(
+            spacing_binds=spacing_binds(
                 regs, free, grid, n_left, area_left, values, areas, len(chosen), sol, opts
             ),
             unproved=sol.unproved,
@@ -313,159 +322,6 @@ def locate(
         other_suitable=other,
         selection=selection,
     )
-
-
-#: The keyword arguments of :func:`locate` (``select=`` of :func:`candidates` and a
-#: config's ``[select]`` also take ``enabled``).
-OPTIONS = (
-    "n_zones",
-    "total_area_ha",
-    "zone_area_ha",
-    "shape",
-    "shape_weight",
-    "min_spacing_m",
-    "max_spacing_m",
-    "evaluation",
-    "lock_in",
-    "method",
-    "max_candidates",
-    "time_limit_s",
-)
-_DEFAULTS: dict[str, Any] = {
-    "n_zones": None,
-    "total_area_ha": None,
-    "zone_area_ha": None,
-    "shape": "compact",
-    "shape_weight": 0.5,
-    "min_spacing_m": 0.0,
-    "max_spacing_m": None,
-    "evaluation": "mean",
-    "lock_in": None,
-    "method": "exact",
-    "max_candidates": 1000,
-    "time_limit_s": 30.0,
-}
-
-
-def check_options(
-    options: Mapping[str, Any],
-    *,
-    where: str = "locate",
-    landscape_ha: float | None = None,
-    allow_enabled: bool = False,
-) -> dict[str, Any]:
-    """Check :func:`locate`'s arguments before any work is done; return them normalised.
-
-    The one check used by :func:`locate`, ``candidates(select=...)``, a config's
-    ``[select]`` and :func:`landprofile.pipeline.select_options`, so that a bad value
-    is refused by name before the (slow) rules run, never as a raw error after it.
-
-    Parameters
-    ----------
-    options
-        Keyword arguments of :func:`locate` (absent ones take its defaults).
-    where
-        What the message names (``locate``, ``select``, a config file's ``[select]``).
-    landscape_ha
-        The landscape's area when known: a zone must fit in it.
-    allow_enabled
-        Accept ``enabled`` (true or false), as ``select=`` and ``[select]`` do.
-
-    Returns
-    -------
-    dict
-        Every option of :data:`OPTIONS` (floats as floats, ``zone_area_ha`` as a
-        ``(min, max)`` tuple or ``None``, with its ``min`` ``None`` when only the
-        maximum was given), plus ``enabled`` when ``allow_enabled``.
-
-    Raises
-    ------
-    InvalidParameterError
-        Naming the option, the value and what is accepted (unknown options listed with
-        the accepted ones).
-    """
-
-    def bad(msg: str) -> InvalidParameterError:
-        return InvalidParameterError(f"{where}: {msg}")
-
-    if not isinstance(options, Mapping):
-        raise bad(f"{options!r} must be a mapping of locate() arguments")
-    accepted = (*OPTIONS, "enabled") if allow_enabled else OPTIONS
-    unknown = [str(k) for k in options if k not in accepted]
-    if unknown:
-        raise bad(f"unknown option(s) {sorted(unknown)}; accepted: {', '.join(accepted)}")
-    o = {**_DEFAULTS, **options}
-
-    def number(name: str, *, lo: float = 0.0, strict: bool = False, v: Any = None) -> float:
-        v = o[name] if v is None else v
-        if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating):
-            raise bad(f"{name}={v!r} must be a number")
-        v = float(v)
-        if not math.isfinite(v) or v < lo or (strict and v <= lo):
-            raise bad(f"{name}={v!r} must be a finite number {'>' if strict else '>='} {lo:g}")
-        return v
-
-    def whole(name: str) -> int:
-        v = o[name]
-        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
-            raise bad(f"{name}={v!r} must be a whole number >= 1")
-        return int(v)
-
-    def one_of(name: str, allowed: Any) -> str:
-        v = o[name]
-        if not isinstance(v, str) or v not in allowed:
-            raise bad(f"{name}={v!r} is not one of {', '.join(allowed)} (one name, a text)")
-        return v
-
-    out: dict[str, Any] = {"lock_in": o["lock_in"]}
-    if allow_enabled:
-        if not isinstance(o.get("enabled", True), bool):
-            raise bad(f"enabled={o['enabled']!r} must be True or False")
-        out["enabled"] = o.get("enabled", True)
-    out["shape"] = one_of("shape", tuple(SHAPES))
-    out["evaluation"] = one_of("evaluation", EVALUATIONS)
-    out["method"] = one_of("method", METHODS)
-    out["shape_weight"] = number("shape_weight")
-    if out["shape_weight"] > 1:
-        raise bad(f"shape_weight={o['shape_weight']!r} must be in [0, 1]")
-    out["min_spacing_m"] = number("min_spacing_m")
-    out["max_spacing_m"] = None
-    if o["max_spacing_m"] is not None:
-        out["max_spacing_m"] = number("max_spacing_m", strict=True)
-        if out["max_spacing_m"] < out["min_spacing_m"]:
-            raise bad(
-                f"max_spacing_m={o['max_spacing_m']!r} is below "
-                f"min_spacing_m={o['min_spacing_m']!r}"
-            )
-    out["max_candidates"] = whole("max_candidates")
-    out["n_zones"] = None if o["n_zones"] is None else whole("n_zones")
-    out["total_area_ha"] = (
-        None if o["total_area_ha"] is None else number("total_area_ha", strict=True)
-    )
-    # a time limit of 0 or NaN would stop HiGHS before it starts: nothing proved
-    out["time_limit_s"] = number("time_limit_s", strict=True)
-    z = o["zone_area_ha"]
-    if z is None:
-        out["zone_area_ha"] = None
-    else:
-        if isinstance(z, int | float | np.integer | np.floating) and not isinstance(z, bool):
-            lo, hi = None, number("zone_area_ha", strict=True, v=z)
-        elif isinstance(z, tuple | list) and len(z) == 2:
-            lo = number("zone_area_ha min", strict=True, v=z[0])
-            hi = number("zone_area_ha max", strict=True, v=z[1])
-            if hi < lo:
-                raise bad(f"zone_area_ha={z!r}: max {hi:g} ha is below min {lo:g} ha")
-        else:
-            raise bad(f"zone_area_ha={z!r} must be (min, max) in ha, 0 < min <= max")
-        if landscape_ha and hi > landscape_ha * (1 + 1e-9):
-            # the zone could never be grown, and the seeding grid would be as large
-            # as the zone asked: refuse it rather than run out of memory
-            raise bad(
-                f"zone_area_ha max {hi:,.6g} ha is larger than the landscape "
-                f"({landscape_ha:,.6g} ha): no zone can be that large"
-            )
-        out["zone_area_ha"] = (lo, hi)
-    return out
 
 
 def _params(result: Any, opts: dict[str, Any]) -> dict[str, Any]:
@@ -537,170 +393,3 @@ def _values(regs: Regions, evaluation: str, cell_ha: float, target_cells: int) -
     if evaluation == "edge":
         return regs.edge * fill
     return regs.mean * fill
-
-
-@dataclasses.dataclass(frozen=True)
-class _Unmet:
-    """What was placed and what limited it, for the warning when less than asked was."""
-
-    n_got: int
-    got_ha: float
-    n_locked: int
-    locked_ha: float
-    n_candidates: int
-    n_out: int
-    free_ha: float  # land that passed the rules outside the locked-in zones
-    n_dropped: int
-    #: ``(n, ha)`` greedy places when no spacing is asked, or ``None`` (no spacing, or
-    #: it does not bind); a callable, so it is worked out only when something is unmet.
-    spacing_binds: Callable[[], tuple[int, float] | None]
-    unproved: str | None
-
-
-def _check_locked_budgets(p: dict[str, Any], locked: Locked) -> None:
-    """Refuse permits that by themselves break the number or the area asked."""
-    n_locked = len(locked.geoms)
-    if not n_locked:
-        return
-    if p["n_zones"] is not None and n_locked > p["n_zones"]:
-        raise InvalidParameterError(
-            f"locate: lock_in holds {n_locked} permits inside the landscape, more than "
-            f"n_zones={p['n_zones']}"
-            + ("" if p["n_given"] else " (the default)")
-            + f"; locked-in zones count among the zones: give n_zones >= {n_locked}"
-        )
-    locked_ha = float(locked.area_ha.sum())
-    if p["total_ha"] is not None and locked_ha > p["total_ha"] * (1 + 1e-9):
-        raise InvalidParameterError(
-            f"locate: the {n_locked} locked-in permit(s) take {locked_ha:,.1f} ha inside "
-            f"the landscape, more than total_area_ha={p['total_ha']:,.1f} ha (locked-in "
-            f"zones count in the total): give total_area_ha >= {locked_ha:,.1f}"
-        )
-
-
-def _warn_cell_size(p: dict[str, Any], cell_ha: float, res: float) -> None:
-    if cell_ha > p["max_ha"] * (1 + 1e-9):
-        warnings.warn(
-            f"an analysis cell ({res:g} m, {cell_ha:.4g} ha) is larger than the largest "
-            f"zone asked (zone_area_ha max {p['max_ha']:.4g} ha): zones are grown from "
-            f"whole cells, so each is up to {cell_ha:.4g} ha; use resolution_m <= "
-            f"{math.sqrt(p['max_ha'] * 1e4):.4g} m for zones that small",
-            SelectionWarning,
-            stacklevel=user_stacklevel(),
-        )
-
-
-def _warn_dropped(n_chosen: int, n_returned: int, table: Any, min_ha: float) -> None:
-    k = table.dropped_after_clipping
-    if k:
-        warnings.warn(
-            f"{n_chosen} regions were chosen but {n_returned} zones are returned: {k} "
-            f"fell under the minimum zone size ({min_ha:g} ha) once the exclusions were "
-            f"cut out exactly ({table.dropped_after_clipping_ha:,.1f} ha dropped)",
-            SelectionWarning,
-            stacklevel=user_stacklevel(),
-        )
-
-
-def _spacing_binds(
-    regs: Regions,
-    free: np.ndarray,
-    grid: Any,
-    n_left: int | None,
-    area_left: float | None,
-    values: np.ndarray,
-    areas: np.ndarray,
-    n_chosen: int,
-    sol: Any,
-    opts: dict[str, Any],
-) -> Callable[[], tuple[int, float] | None]:
-    def check() -> tuple[int, float] | None:
-        if opts["min_spacing_m"] <= 0 and opts["max_spacing_m"] is None:
-            return None
-        # the same candidates with only the shared-land conflicts: if they give more,
-        # the spacing is what binds (greedy: a lower estimate of what would fit)
-        pairs = conflict_pairs(regs, grid.width, grid.res, 0.0, None)
-        remap = np.full(len(regs), -1)
-        remap[free] = np.arange(len(free))
-        pairs = remap[pairs]
-        pairs = pairs[(pairs >= 0).all(axis=1)]
-        g = solve(
-            values[free],
-            areas[free],
-            pairs,
-            n_max=n_left,
-            area_max=None if area_left is None else max(area_left, 0.0),
-            method="greedy",
-            time_limit_s=opts["time_limit_s"],
-        )
-        n_g, ha_g = len(g.selected), float(areas[free][g.selected].sum())
-        got_ha = float(areas[free][sol.selected].sum())
-        if n_g > n_chosen or ha_g > got_ha * 1.05:
-            return n_g, ha_g
-        return None
-
-    return check
-
-
-def _warn_unmet(p: dict[str, Any], u: _Unmet) -> None:
-    """Warn when fewer zones or less area than asked were placed, naming what binds."""
-    short_n = p["n_zones"] is not None and u.n_got < p["n_zones"]
-    short_ha = p["total_ha"] is not None and u.got_ha < 0.9 * p["total_ha"]
-    if not (short_n or short_ha):
-        return
-    n_left = p["n_max"] - u.n_locked
-    need_ha = p["total_ha"] - u.locked_ha if p["total_ha"] is not None else n_left * p["min_ha"]
-    n_free = u.n_candidates - u.n_out
-    reasons = []
-    if u.unproved:
-        reasons.append(
-            "the solver was stopped by time_limit_s before proving its choice "
-            "(see the warning above)"
-        )
-    if u.free_ha < need_ha:
-        reasons.append(
-            f"only {u.free_ha:,.0f} ha of land passed the rules"
-            + (" outside the locked-in zones" if u.n_locked else "")
-            + f", less than the {need_ha:,.0f} ha needed"
-        )
-    if n_free < n_left:
-        reasons.append(
-            f"only {n_free} candidate regions of {p['min_ha']:g} to {p['target_ha']:,.0f} ha "
-            "could be grown on the land that passed the rules"
-            + (f" ({u.n_out} more conflict with locked-in zones)" if u.n_out else "")
-        )
-    spacing = u.spacing_binds()
-    if spacing is not None:
-        reasons.append(
-            f"the spacing asked (min_spacing_m={p['min_spacing_m']:g}"
-            + (f", max_spacing_m={p['max_spacing_m']:g}" if p["max_spacing_m"] is not None else "")
-            + f") binds: without it {spacing[0]} zones ({spacing[1]:,.0f} ha) fit"
-        )
-    if u.n_dropped:
-        reasons.append(
-            f"{u.n_dropped} chosen regions fell under {p['min_ha']:g} ha once the exclusions "
-            "were cut out exactly"
-        )
-    if short_n and p["total_ha"] is not None and u.got_ha + p["min_ha"] > p["total_ha"]:
-        reasons.append(
-            f"total_area_ha={p['total_ha']:,.0f} ha leaves no room for another zone of "
-            f"{p['min_ha']:g} ha ({u.got_ha:,.0f} ha placed)"
-        )
-    if not reasons:
-        reasons.append(
-            f"the {n_free} candidate regions overlap one another: no more of them that "
-            "share no land fit on the land that passed the rules"
-        )
-    why_ = "; ".join(reasons)
-    if short_n:
-        warnings.warn(
-            f"only {u.n_got} of the {p['n_zones']} zones asked could be placed: {why_}",
-            SelectionWarning,
-            stacklevel=user_stacklevel(),
-        )
-    if short_ha:
-        warnings.warn(
-            f"only {u.got_ha:,.0f} ha of the {p['total_ha']:,.0f} ha asked could be placed: {why_}",
-            SelectionWarning,
-            stacklevel=user_stacklevel(),
-        )
