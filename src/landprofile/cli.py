@@ -19,34 +19,8 @@ import click
 
 from landprofile import __version__
 from landprofile._atomic import atomic_path
+from landprofile._cli_common import CONFIG, check_out, out_file, use_data_settings
 from landprofile.errors import LandprofileError
-
-_CONFIG = click.argument("config", type=click.Path(exists=False, dir_okay=False, path_type=Path))
-
-
-def _out_file(help_text: str) -> Any:
-    """The required ``--out FILE`` option of a stage command."""
-    return click.option(
-        "--out",
-        "out_file",
-        type=click.Path(dir_okay=False, path_type=Path),
-        required=True,
-        help=help_text,
-    )
-
-
-def _check_out(cfg: object, out_file: Path | None) -> None:
-    if out_file is not None:
-        from landprofile.config import check_output
-
-        check_output(cfg, out_file)  # type: ignore[arg-type]
-
-
-def _use_data_settings(cfg: Any) -> None:
-    """A command runs one config: its ``[data] mirror`` holds for the whole process."""
-    from landprofile.pipeline import use_data_settings
-
-    use_data_settings(cfg)
 
 
 class _Interrupted(SystemExit):
@@ -122,7 +96,7 @@ def _summary(out: object, t0: float) -> None:
 
 
 @cli.command()
-@_CONFIG
+@CONFIG
 @click.option(
     "--out",
     "out_dir",
@@ -176,8 +150,8 @@ def demo(out_dir: Path) -> None:
 
 
 @cli.command()
-@_CONFIG
-@_out_file(
+@CONFIG
+@out_file(
     "Boundary file to write, in EPSG:4326, in the format of its extension: .gpkg "
     "(layer 'boundary'), .geojson or .parquet (GeoParquet)."
 )
@@ -193,8 +167,8 @@ def boundary(config: Path, out_file: Path) -> None:
 
     vector_format(out_file, what="the boundary")  # a wrong name fails before the work
     cfg = load_config(config)
-    _use_data_settings(cfg)
-    _check_out(cfg, out_file)
+    use_data_settings(cfg)
+    check_out(cfg, out_file)
     with _steps() as steps:
         ls = build_boundary(cfg, steps)
     click.echo(ls.summary())
@@ -205,8 +179,8 @@ def boundary(config: Path, out_file: Path) -> None:
 
 
 @cli.command()
-@_CONFIG
-@_out_file("profile.json to write.")
+@CONFIG
+@out_file("profile.json to write.")
 def profile(config: Path, out_file: Path) -> None:
     """Compute the profile (size, land cover, population, elevation, overlaps) of a config.
 
@@ -217,8 +191,8 @@ def profile(config: Path, out_file: Path) -> None:
     from landprofile.pipeline import build_boundary, build_profile, load_config
 
     cfg = load_config(config)
-    _use_data_settings(cfg)
-    _check_out(cfg, out_file)
+    use_data_settings(cfg)
+    check_out(cfg, out_file)
     with _steps() as steps:
         p = build_profile(cfg, build_boundary(cfg, steps), steps)
     p.to_json(out_file)
@@ -226,8 +200,8 @@ def profile(config: Path, out_file: Path) -> None:
 
 
 @cli.command()
-@_CONFIG
-@_out_file(
+@CONFIG
+@out_file(
     "Zones file to write, in the format of its extension: .gpkg (every layer: zones, "
     "other suitable land, exclusions, conflicts, candidate regions), .geojson (the zones "
     "layer only, EPSG:4326) or .parquet (GeoParquet, the zones layer only)."
@@ -291,8 +265,8 @@ def zones(
     # a wrong name fails before the work
     vector_format(out_file, ZONING_FORMATS, "the zoning")
     cfg = load_config(config)
-    _use_data_settings(cfg)
-    _check_out(cfg, out_file)
+    use_data_settings(cfg)
+    check_out(cfg, out_file)
     select = (
         None
         if all_suitable
@@ -335,8 +309,8 @@ def _selection_words(sel: dict[str, Any]) -> str:
 
 
 @cli.command()
-@_CONFIG
-@_out_file("change.json to write.")
+@CONFIG
+@out_file("change.json to write.")
 def change(config: Path, out_file: Path) -> None:
     """Land-cover change and the mining footprint by date, from a config's [change].
 
@@ -348,8 +322,8 @@ def change(config: Path, out_file: Path) -> None:
     from landprofile.pipeline_change import build_change, write_change
 
     cfg = load_config(config)
-    _use_data_settings(cfg)
-    _check_out(cfg, out_file)
+    use_data_settings(cfg)
+    check_out(cfg, out_file)
     if not cfg.section("change"):
         raise ConfigError(f"{config}: no [change] section (before/after rasters, footprints)")
     ls = build_boundary(cfg)
@@ -371,8 +345,8 @@ def change(config: Path, out_file: Path) -> None:
 
 
 @cli.command()
-@_CONFIG
-@_out_file("card.html to write (with --print, a .pdf and a .png of its first page beside it).")
+@CONFIG
+@out_file("card.html to write (with --print, a .pdf and a .png of its first page beside it).")
 @click.option(
     "--lang",
     type=click.Choice(["fr", "en", "es"]),
@@ -407,9 +381,9 @@ def card(config: Path, out_file: Path, lang: str | None, printable: bool) -> Non
         )
     pdf, png = out_file.with_suffix(".pdf"), out_file.with_suffix(".png")
     cfg = load_config(config)
-    _use_data_settings(cfg)
+    use_data_settings(cfg)
     for target in (out_file, pdf, png) if printable else (out_file,):
-        _check_out(cfg, target)
+        check_out(cfg, target)
     if lang:
         cfg.data["language"] = lang
     with tempfile.TemporaryDirectory() as tmp, _steps() as steps:
@@ -442,147 +416,14 @@ def _first_page_png(pdf: Path, png: Path, dpi: int = 110) -> None:
         image.save(tmp, format="PNG")
 
 
-@cli.command()
-@click.argument("landscapes", type=click.Path(path_type=Path))
-@_out_file("Result table: .csv or .parquet.")
-@click.option("--id-field", help="Field naming the landscapes (default: name, else row).")
-@click.option("--layer", help="Layer of LANDSCAPES to read.")
-@click.option("--land-cover", type=click.Path(exists=True, path_type=Path))
-@click.option("--legend", default=None, help="Legend name or file (default WorldCover v200).")
-@click.option("--population", type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--population-kind",
-    type=click.Choice(["count", "density_per_km2"]),
-    default="count",
-    show_default=True,
-)
-@click.option("--dem", type=click.Path(exists=True, path_type=Path))
-@click.option("--workers", type=int, default=None, help="Local workers (default: CPUs).")
-@click.option("--processes", is_flag=True, help="Local processes instead of threads.")
-@click.option("--scheduler", help="dask.distributed scheduler address (tcp://host:8786).")
-def batch(
-    landscapes: Path,
-    out_file: Path,
-    id_field: str | None,
-    layer: str | None,
-    land_cover: Path | None,
-    legend: str | None,
-    population: Path | None,
-    population_kind: str,
-    dem: Path | None,
-    workers: int | None,
-    processes: bool,
-    scheduler: str | None,
-) -> None:
-    """Profile many landscapes (every district, every basin) into one table.
+def _register() -> None:
+    from landprofile._cli_more import batch, data
 
-    \b
-    Examples:
-      landprofile batch districts.gpkg --land-cover wc.vrt --out districts.csv
-      landprofile batch basins.gpkg --population wp.tif --scheduler tcp://10.0.0.5:8786 \\
-          --out basins.parquet
-    """
-    import shutil
-
-    from landprofile.batch import profile_many
-    from landprofile.vector import read_vector
-
-    if out_file.resolve() in {
-        Path(p).resolve() for p in (landscapes, land_cover, population, dem) if p is not None
-    }:
-        from landprofile.errors import OutputError
-
-        raise OutputError(f"output '{out_file}' is one of the inputs; choose another path")
-    if out_file.suffix.lower() not in (".csv", ".parquet"):
-        from landprofile.errors import OutputError
-
-        raise OutputError(
-            f"output '{out_file}': unknown table format '{out_file.suffix or '(none)'}'; "
-            "accepted: .csv (UTF-8 text) or .parquet"
-        )
-    gdf = read_vector(landscapes, layer=layer)
-    # finished chunks are kept beside the output until it is written: a batch stopped
-    # (Ctrl-C) and run again with the same inputs resumes where it was
-    parts = out_file.with_name(f".{out_file.name}.parts")
-    from landprofile._console import CountBar
-
-    try:
-        with CountBar("landscapes") as bar:
-            df = profile_many(
-                gdf,
-                land_cover=land_cover,
-                legend=legend,
-                population=population,
-                population_kind=population_kind,
-                dem=dem,
-                id_field=id_field,
-                client=scheduler,
-                workers=workers,
-                executor="processes" if processes else "threads",
-                progress=bar,
-                checkpoint=parts,
-                chunk_size=max(1, min(50, len(gdf) // 8 or 1)),
-            )
-    except KeyboardInterrupt:
-        click.echo(f"finished landscapes are kept in {parts}: the same command resumes", err=True)
-        raise
-    with atomic_path(out_file) as tmp:
-        if out_file.suffix.lower() == ".parquet":
-            df.to_parquet(tmp)
-        else:
-            df.to_csv(tmp, index=False)
-    shutil.rmtree(parts, ignore_errors=True)
-    click.echo(f"{len(df)} landscapes; wrote {out_file}")
+    cli.add_command(batch)
+    cli.add_command(data)
 
 
-@cli.group()
-def data() -> None:
-    """Open data by name: the sources, what is cached, a mirror for the field."""
-
-
-@data.command("list")
-def data_list() -> None:
-    """The named sources, their licences and what is cached of each.
-
-    \b
-    Example:
-      landprofile data list
-    """
-    from landprofile.sources import cache_dir, list_sources
-
-    for row in list_sources():
-        click.echo(
-            f"{row['example']:24s} {row['kind']:11s} {row['licence']}\n"
-            f"{'':24s} {row['citation']}\n"
-            f"{'':24s} cached: {row['cached_files']} file(s), {row['cached_mb']:,.1f} MB"
-        )
-    click.echo(f"cache: {cache_dir()} (LANDPROFILE_CACHE)")
-
-
-@data.command("fetch")
-@_CONFIG
-@click.option(
-    "--to",
-    "to",
-    required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to write the mirror to.",
-)
-def data_fetch(config: Path, to: Path) -> None:
-    """Write a mirror holding what CONFIG's named sources need, clipped to the landscape.
-
-    \b
-    Example:
-      landprofile data fetch my_landscape.toml --to /media/usb/landprofile-mirror
-      LANDPROFILE_DATA_MIRROR=/media/usb/landprofile-mirror landprofile run my_landscape.toml
-    """
-    from landprofile.pipeline import load_config
-    from landprofile.sources.mirror import fetch_config
-
-    cfg = load_config(config)
-    files = fetch_config(cfg, to)
-    size = sum(p.stat().st_size for p in files) / 1e6
-    click.echo(f"{len(files)} file(s), {size:,.1f} MB in {to}: set LANDPROFILE_DATA_MIRROR={to}")
+_register()
 
 
 def main() -> None:

@@ -1,0 +1,37 @@
+"""What the ``landprofile`` commands share: the CONFIG argument, ``--out FILE``, checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+__all__ = ["CONFIG", "check_out", "out_file", "use_data_settings"]
+
+CONFIG = click.argument("config", type=click.Path(exists=False, dir_okay=False, path_type=Path))
+
+
+def out_file(help_text: str) -> Any:
+    """The required ``--out FILE`` option of a stage command."""
+    return click.option(
+        "--out",
+        "out_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        required=True,
+        help=help_text,
+    )
+
+
+def check_out(cfg: object, out_file: Path | None) -> None:
+    if out_file is not None:
+        from landprofile.config import check_output
+
+        check_output(cfg, out_file)  # type: ignore[arg-type]
+
+
+def use_data_settings(cfg: Any) -> None:
+    """A command runs one config: its ``[data] mirror`` holds for the whole process."""
+    from landprofile.pipeline import use_data_settings
+
+    use_data_settings(cfg)
