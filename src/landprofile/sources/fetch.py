@@ -122,12 +122,24 @@ def where(source: Source, path: str) -> tuple[str, str]:
 
 
 def _advice() -> str:
+    from landprofile._options import options
+
     m = mirror()
     if m:  # a mirror is set already: telling the user to set one would mislead
+        how = (
+            "lp.options.data_mirror / [data] mirror"
+            if options.data_mirror
+            else ("LANDPROFILE_DATA_MIRROR")
+        )
+        if m.startswith(("http://", "https://")):
+            return (
+                f"the data mirror in use ({m}, from {how}) cannot serve it: check that the "
+                "server is up and holds it, or unset the mirror to read the official hosts"
+            )
         return (
-            f"the data mirror in use ({m}) lacks it or cannot serve it: refresh the mirror "
-            f"with `landprofile data fetch CONFIG --to {m}` where there is internet, or "
-            "unset the mirror to read the official hosts"
+            f"the data mirror in use ({m}, from {how}) lacks it: refresh the mirror with "
+            f"`landprofile data fetch CONFIG --to {m}` where there is internet, or unset "
+            "the mirror to read the official hosts"
         )
     return (
         "set LANDPROFILE_DATA_MIRROR to a mirror (a folder or URL), or run "
