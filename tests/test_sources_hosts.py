@@ -322,3 +322,35 @@ def test_the_pipeline_stages_use_the_config_s_mirror(tmp_path, monkeypatch):
         ls = build_boundary(load_config(cfg))
     assert ls.area_ha > 1e7
     assert options.data_mirror == before  # in effect for the stage only
+
+
+def test_data_fetch_includes_the_card_s_named_layers(tmp_path):
+    from landprofile.pipeline import load_config
+    from landprofile.sources.mirror import names_in
+
+    (tmp_path / "b.geojson").write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"name": "a"},
+                        "geometry": box(-2.0, 5.0, -1.9, 5.1).__geo_interface__,
+                    }
+                ],
+            }
+        )
+    )
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(
+        'name = "x"\n[boundary]\nmethod = "custom"\nsource = "b.geojson"\n'
+        '[rasters]\nland_cover = "worldcover:2021"\n'
+        '[card]\nadmin = ["naturalearth:admin0", "geoboundaries:GHA/ADM1"]\n',
+        encoding="utf-8",
+    )
+    assert names_in(load_config(cfg)) == [
+        "worldcover:2021",
+        "naturalearth:admin0",
+        "geoboundaries:GHA/ADM1",
+    ]

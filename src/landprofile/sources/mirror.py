@@ -26,9 +26,15 @@ MARGIN_DEG = 0.1
 def names_in(cfg: Any) -> list[str]:
     """The data names a config uses, in the order its sections list them."""
     found = []
-    for section in ("boundary", "rasters", "layers", "change", "select"):
+    # the card's admin layers too: a field office needs every name the run reads
+    for section in ("boundary", "rasters", "layers", "change", "select", "card"):
         for value in cfg.section(section).values():
-            values = value.values() if isinstance(value, dict) else [value]
+            if isinstance(value, dict):
+                values = list(value.values())
+            elif isinstance(value, list | tuple):
+                values = list(value)
+            else:
+                values = [value]
             for v in values:
                 if parse_name(v) is not None and v not in found:
                     found.append(v)
@@ -147,6 +153,10 @@ def fetch_config(cfg: Any, to: str | Path, *, margin_deg: float = MARGIN_DEG) ->
             absent = []
             for path in raster_paths(source, spec, box):
                 kind, loc = where(source, path)
+                if source.kind == "raster-file":  # a host without ranges: the whole file
+                    from landprofile.sources.fetch import _whole_file
+
+                    _, kind, loc = _whole_file(source, name, path, kind, loc)
                 if not exists(kind, loc, name):
                     absent.append(path)  # not on the host: the ocean, or beyond the source
                     continue
