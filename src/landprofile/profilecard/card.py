@@ -233,7 +233,8 @@ def card(
         ``None`` (a plain background: works offline); a local ``.mbtiles`` file (tiles
         embedded: works offline); or an ``https://`` tile URL template (the card then
         loads tiles from that server, and only from it). A plain ``http://`` URL cannot
-        load under the card's policy: it is left out with a :class:`CardWarning`.
+        load under the card's policy: it is left out with a
+        :class:`~landprofile.errors.CardWarning`.
     layers
         Map layers by role: ``sites``, ``concessions``, ``protected``, ``rivers``,
         ``water``, ``roads``, ``settlements``.

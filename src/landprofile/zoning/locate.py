@@ -141,7 +141,8 @@ def locate(
     Raises
     ------
     InvalidParameterError
-        For any argument of the wrong type or out of range (see :func:`check_options`),
+        For any argument of the wrong type or out of range (see
+        ``landprofile.zoning.locate_options.check_options``),
         and for locked-in permits that alone exceed ``n_zones`` or ``total_area_ha``.
     GeometryTypeError
         When a locked-in permit is not a Polygon or MultiPolygon.
