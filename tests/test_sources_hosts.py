@@ -262,6 +262,17 @@ def test_geoboundaries_through_the_api_pinned_with_its_licence(tmp_path, monkeyp
         meta = json.loads(cached.with_name(cached.name + ".meta.json").read_text())
         assert meta["boundaryLicense"].startswith("Open Data Commons")
         assert f"/raw/{COMMIT}/" in meta["url"]
+        # the boundary's own licence (not the collection's CC BY) is what it is cited with
+        from landprofile.sources.catalogue import citation_for
+
+        cite = citation_for("geoboundaries:GHA/ADM2")
+        assert cite["licence"] == "Open Data Commons Open Database License 1.0"
+        assert "OpenStreetMap, Wambile" in cite["citation"]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ScaleWarning)
+            ls = lp.from_admin("geoboundaries:GHA/ADM2", names=["Aboso"])
+            prof = lp.profile(ls)
+        assert prof.sources[0]["licence"].startswith("Open Data Commons")
         with pytest.raises(DataSourceError, match="Git LFS pointer"):
             lp.read_vector("geoboundaries:GHA/ADM2/full")
         assert not list((tmp_path / "cache").rglob("geoBoundaries-GHA-ADM2.geojson"))

@@ -305,7 +305,8 @@ def profile(
     from landprofile import __version__
 
     steps = Steps(progress)
-    sources: list[dict[str, Any]] = [{"role": "boundary", "source": landscape.provenance.source}]
+    src0 = landscape.provenance.source
+    sources: list[dict[str, Any]] = [{"role": "boundary", "source": src0} | _cited(src0)]
     lc = None
     if land_cover is not None:
         steps.start("land_cover")
