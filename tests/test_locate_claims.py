@@ -492,3 +492,10 @@ def test_real_highs_stopped_before_a_solution_claims_no_gap():
     want = _lp_bound(values[:60], areas[:60], pairs[(pairs < 60).all(axis=1)], 10, None)
     assert g.bound == pytest.approx(want, rel=1e-6)
     assert g.gap == pytest.approx((want - g.objective) / want, rel=1e-6)
+
+
+def test_the_config_s_select_keys_are_locate_s_options():
+    from landprofile.config import _SELECT
+    from landprofile.zoning.locate_options import OPTIONS
+
+    assert {"enabled", *OPTIONS} == _SELECT

@@ -67,6 +67,8 @@ _LAYERS = {
 _ZONING = {"rules", "resolution_m", "site_id_field", "enabled"}
 #: [select]: the keyword arguments of landprofile.zoning.locate (a short list of zones;
 #: on by default in run / zones / demo), ``enabled = false`` for every suitable piece.
+#: Written out rather than imported from zoning.locate_options (numpy, scipy): reading a
+#: config stays light; tests/test_locate_claims.py keeps the two equal.
 _SELECT = {
     "enabled",
     "n_zones",

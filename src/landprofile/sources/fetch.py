@@ -50,6 +50,7 @@ __all__ = [
     "mirror",
     "raster_window",
     "where",
+    "whole_file",
 ]
 
 #: Version of the window cache's layout: entries written before windows were grid-true
@@ -278,7 +279,7 @@ def raster_window(
     else:
         located = [(p, *where(source, p)) for p in raster_paths(source, spec, box)]
     if source.kind == "raster-file":
-        located = [_whole_file(source, name, p, kind, loc) for p, kind, loc in located]
+        located = [whole_file(source, name, p, kind, loc) for p, kind, loc in located]
     paths = [p for p, _, _ in located]
     # the exact box, not a rounded one: rounding decides nothing about the cells now, but
     # two areas must not share an entry
@@ -346,7 +347,7 @@ def raster_window(
     return target
 
 
-def _whole_file(source: Source, name: str, path: str, kind: str, loc: str) -> tuple[str, str, str]:
+def whole_file(source: Source, name: str, path: str, kind: str, loc: str) -> tuple[str, str, str]:
     """A host without byte ranges: the whole file once, verified, then windowed locally.
 
     WorldPop's data.worldpop.org answers a range request with the whole file (HTTP 200,

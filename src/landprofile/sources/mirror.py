@@ -15,7 +15,14 @@ from typing import Any
 from landprofile.errors import DataSourceError, OutputError
 from landprofile.sources._http import check_file, ensure_dir, gdal_env, local_write_error
 from landprofile.sources.catalogue import parse_name, raster_paths, vector_path
-from landprofile.sources.fetch import copy_into, exists, fetch_file, gdal_path, where
+from landprofile.sources.fetch import (
+    copy_into,
+    exists,
+    fetch_file,
+    gdal_path,
+    where,
+    whole_file,
+)
 
 __all__ = ["MARGIN_DEG", "fetch_config", "names_in"]
 
@@ -154,9 +161,7 @@ def fetch_config(cfg: Any, to: str | Path, *, margin_deg: float = MARGIN_DEG) ->
             for path in raster_paths(source, spec, box):
                 kind, loc = where(source, path)
                 if source.kind == "raster-file":  # a host without ranges: the whole file
-                    from landprofile.sources.fetch import _whole_file
-
-                    _, kind, loc = _whole_file(source, name, path, kind, loc)
+                    _, kind, loc = whole_file(source, name, path, kind, loc)
                 if not exists(kind, loc, name):
                     absent.append(path)  # not on the host: the ocean, or beyond the source
                     continue
