@@ -418,9 +418,11 @@ def _first_page_png(pdf: Path, png: Path, dpi: int = 110) -> None:
 
 def _register() -> None:
     from landprofile._cli_more import batch, data
+    from landprofile._cli_qgis import qgis
 
     cli.add_command(batch)
     cli.add_command(data)
+    cli.add_command(qgis)
 
 
 _register()
