@@ -9,12 +9,12 @@ mirror holds ``{mirror}/{source}/{path as on the official host}``.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from landprofile.errors import InvalidParameterError
+from landprofile.sources import copernicus, worldcover
 
 __all__ = [
     "SOURCES",
@@ -42,63 +42,24 @@ class Source:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _lat(v: int, width: int = 2) -> str:
-    return f"{'N' if v >= 0 else 'S'}{abs(v):0{width}d}"
-
-
-def _lon(v: int) -> str:
-    return f"{'E' if v >= 0 else 'W'}{abs(v):03d}"
-
-
-def _tiles(bounds: tuple[float, float, float, float], size: int) -> list[tuple[int, int]]:
-    """South-west corners (lat, lon) of the ``size``-degree tiles a box touches."""
-    w, s, e, n = bounds
-    lats = range(math.floor(s / size) * size, math.ceil(n / size) * size, size)
-    lons = range(math.floor(w / size) * size, math.ceil(e / size) * size, size)
-    return [(la, lo) for la in lats for lo in lons]
-
-
-def worldcover_paths(spec: str, bounds: tuple[float, float, float, float]) -> list[str]:
-    """ESA WorldCover tiles (3 degrees, named by their south-west corner)."""
-    version = {"2020": "v100", "2021": "v200"}.get(spec)
-    if version is None:
-        raise InvalidParameterError(f"worldcover:{spec}: the years are 2020 (v100) and 2021 (v200)")
-    return [
-        f"{version}/{spec}/map/ESA_WorldCover_10m_{spec}_{version}_{_lat(la)}{_lon(lo)}_Map.tif"
-        for la, lo in _tiles(bounds, 3)
-    ]
-
-
-def copdem_paths(spec: str, bounds: tuple[float, float, float, float]) -> list[str]:
-    """Copernicus DEM GLO-30 COG tiles (1 degree)."""
-    out = []
-    for la, lo in _tiles(bounds, 1):
-        stem = f"Copernicus_DSM_COG_10_{_lat(la)}_00_{_lon(lo)}_00_DEM"
-        out.append(f"{stem}/{stem}.tif")
-    return out
-
-
 SOURCES: dict[str, Source] = {
     "worldcover": Source(
         "worldcover",
         "raster",
-        "https://esa-worldcover.s3.eu-central-1.amazonaws.com",
-        "esa-worldcover",
-        "CC BY 4.0",
-        "ESA WorldCover project 2020/2021 / Contains modified Copernicus Sentinel data "
-        "(2020/2021) processed by ESA WorldCover consortium",
+        worldcover.HOST,
+        worldcover.MIRROR_DIR,
+        worldcover.LICENCE,
+        worldcover.CITATION,
         "worldcover:2021",
         legend="esa_worldcover_v200",
     ),
     "copdem30": Source(
         "copdem30",
         "raster",
-        "https://copernicus-dem-30m.s3.amazonaws.com",
-        "copernicus-dem-30m",
-        "Copernicus DEM licence (free, with attribution)",
-        "Copernicus DEM GLO-30, (c) DLR e.V. 2010-2014 and (c) Airbus Defence and Space "
-        "GmbH 2014-2018 provided under COPERNICUS by the European Union and ESA; all rights "
-        "reserved",
+        copernicus.HOST,
+        copernicus.MIRROR_DIR,
+        copernicus.LICENCE,
+        copernicus.CITATION,
         "copdem30",
     ),
     "geoboundaries": Source(
@@ -188,25 +149,9 @@ def parse_name(text: Any) -> tuple[Source, str] | None:
     return SOURCES[m.group(1)], (m.group(2) or "").strip()
 
 
-#: ESA WorldCover by year: product version, legend, DOI and the attribution ESA asks for
-#: (the product user manuals of v100 and v200; the two differ by algorithm as well as by
-#: year, so a change between them is not all change on the ground).
-WORLDCOVER = {
-    "2020": (
-        "v100",
-        "esa_worldcover_v100",
-        "10.5281/zenodo.5571936",
-        "© ESA WorldCover project 2020 / Contains modified Copernicus Sentinel data (2020) "
-        "processed by ESA WorldCover consortium",
-    ),
-    "2021": (
-        "v200",
-        "esa_worldcover_v200",
-        "10.5281/zenodo.7254221",
-        "© ESA WorldCover project 2021 / Contains modified Copernicus Sentinel data (2021) "
-        "processed by ESA WorldCover consortium",
-    ),
-}
+#: The readers of the tiled raster sources, by key: each knows its names, its tiles,
+#: its legend and its citation (one small module per source).
+TILED = {"worldcover": worldcover, "copdem30": copernicus}
 
 
 def check_spec(source: Source, spec: str) -> None:
@@ -217,17 +162,8 @@ def check_spec(source: Source, spec: str) -> None:
     InvalidParameterError
         Naming the name and what the source accepts.
     """
-    if source.key == "worldcover":
-        if spec not in WORLDCOVER:
-            raise InvalidParameterError(
-                f"worldcover:{spec}: give the year, worldcover:2020 (v100) or "
-                "worldcover:2021 (v200)"
-            )
-    elif source.key == "copdem30":
-        if spec:
-            raise InvalidParameterError(
-                f"copdem30:{spec}: Copernicus GLO-30 takes no spec; write copdem30"
-            )
+    if source.key in TILED:
+        TILED[source.key].check(spec)
     elif source.key in ("geoboundaries", "hydrobasins", "naturalearth", "earthgenome", "worldpop"):
         vector_path(source, spec)
     elif source.key == "stac" and "#" not in spec:
@@ -239,9 +175,9 @@ def check_spec(source: Source, spec: str) -> None:
 def legend_for(name: Any) -> str | None:
     """The built-in legend of a named land-cover source (its version's), else ``None``."""
     parsed = parse_name(name)
-    if parsed is None or parsed[0].key != "worldcover" or parsed[1] not in WORLDCOVER:
+    if parsed is None or parsed[0].key not in TILED:
         return None
-    return WORLDCOVER[parsed[1]][1]
+    return TILED[parsed[0].key].legend(parsed[1])
 
 
 def citation_for(name: Any) -> dict[str, str] | None:
@@ -251,9 +187,12 @@ def citation_for(name: Any) -> dict[str, str] | None:
         return None
     source, spec = parsed
     out = {"name": f"{source.key}:{spec}" if spec else source.key, "licence": source.licence}
-    if source.key == "worldcover" and spec in WORLDCOVER:
-        version, _, doi, attribution = WORLDCOVER[spec]
-        return out | {"citation": f"{attribution} (WorldCover {spec} {version})", "doi": doi}
+    if source.key in TILED:
+        try:
+            TILED[source.key].check(spec)
+        except InvalidParameterError:
+            return out | {"citation": source.citation}
+        return out | TILED[source.key].citation(spec)
     if source.key == "worldpop":
         return out | {"citation": source.citation, "doi": "10.5258/SOTON/WP00645"}
     if source.key == "geoboundaries":
@@ -337,10 +276,8 @@ def vector_layer(source: Source, spec: str) -> str | None:
 
 def raster_paths(source: Source, spec: str, bounds: tuple[float, float, float, float]) -> list[str]:
     """The host paths of the tiles of a tiled raster source covering ``bounds``."""
-    if source.key == "worldcover":
-        return worldcover_paths(spec, bounds)
-    if source.key == "copdem30":
-        return copdem_paths(spec, bounds)
+    if source.key in TILED:
+        return TILED[source.key].paths(spec, bounds)
     if source.key == "worldpop":
         return [vector_path(source, spec)]  # one country file, read by window
     raise InvalidParameterError(f"{source.key} is not a raster source")
