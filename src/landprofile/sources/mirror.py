@@ -48,7 +48,13 @@ def names_in(cfg: Any) -> list[str]:
     return found
 
 
-def _clip_tile(src: str, box: tuple[float, float, float, float], dst: Path, name: str) -> bool:
+def _clip_tile(
+    src: str,
+    box: tuple[float, float, float, float],
+    dst: Path,
+    name: str,
+    env: dict[str, str] | None = None,
+) -> bool:
     """Write the part of tile ``src`` inside ``box`` to ``dst`` as a COG; False if none.
 
     The part is snapped outward to the tile's grid (whole cells, the tile's own origin),
@@ -63,7 +69,7 @@ def _clip_tile(src: str, box: tuple[float, float, float, float], dst: Path, name
     from landprofile._atomic import atomic_path
     from landprofile.sources._window import grid_transform, pixel_span
 
-    with rasterio.Env(**gdal_env()), rasterio.open(src) as ds:
+    with rasterio.Env(**(gdal_env() | (env or {}))), rasterio.open(src) as ds:
         crs_box = box
         if ds.crs is not None and ds.crs.to_epsg() != 4326:
             from rasterio.warp import transform_bounds
@@ -149,13 +155,26 @@ def fetch_config(cfg: Any, to: str | Path, *, margin_deg: float = MARGIN_DEG) ->
         if not rasters:
             return written
         box = lonlat_box(build_boundary(cfg).bounds_lonlat, margin_deg, "the landscape")
+        stac_names = [n for n in rasters if n.startswith("stac:")]
+        if stac_names:
+            from landprofile.sources.stac_mirror import write_stac
+
+            def clip(src: str, dst: Path, name: str, env: dict[str, str]) -> bool:
+                try:
+                    return _clip_tile(src, box, dst, name, env)
+                except (DataSourceError, OutputError):
+                    raise
+                except Exception as exc:  # the asset exists but does not read: corrupt
+                    raise DataSourceError(
+                        f"{name}: the asset {src} could not be read ({exc}); nothing of it "
+                        "was written"
+                    ) from None
+
+            written += write_stac(stac_names, box, to, clip)
         for name in rasters:
             source, spec = parse_name(name)  # type: ignore[misc]
             if source.key == "stac":
-                raise DataSourceError(
-                    f"{name}: a STAC collection cannot be written to a mirror (its items "
-                    "have no path on an official host); read it where there is internet"
-                )
+                continue
             got = 0
             absent = []
             for path in raster_paths(source, spec, box):

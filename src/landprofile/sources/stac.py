@@ -29,7 +29,7 @@ from typing import Any
 
 from landprofile.errors import DataSourceError, InvalidParameterError
 
-__all__ = ["stac_assets"]
+__all__ = ["asset_href", "asset_key", "location", "parse", "select", "stac_assets"]
 
 #: Items read at most for one landscape.
 MAX_ITEMS = 200
@@ -43,7 +43,8 @@ TIMEOUT_S = 20.0
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
 
-def _parse(spec: str) -> tuple[str, str, tuple[datetime, datetime] | None, str | None]:
+def parse(spec: str) -> tuple[str, str, tuple[datetime, datetime] | None, str | None]:
+    """``url#collection[@date][/asset]`` → ``(url, collection, dates or None, asset or None)``."""
     url, _, rest = spec.partition("#")
     if not url or not rest:
         raise InvalidParameterError(
@@ -107,21 +108,28 @@ def _when(item: Any) -> tuple[datetime, datetime] | None:
     )
 
 
-def _asset_href(item: Any, asset: str | None, name: str) -> str:
+def asset_key(item: Any, asset: str | None, name: str) -> str:
+    """The key of the asset read from ``item``: ``asset``, else its first GeoTIFF."""
     assets = item.assets
     if asset is not None:
         if asset not in assets:
             raise DataSourceError(
                 f"{name}: item {item.id} has no asset {asset!r}; assets: {', '.join(assets)}"
             )
-        return assets[asset].href
-    for a in assets.values():
+        return str(asset)
+    for key, a in assets.items():
         media = (a.media_type or "").lower()
         if "geotiff" in media or a.href.lower().endswith((".tif", ".tiff")):
-            return a.href
+            return str(key)
     raise DataSourceError(
         f"{name}: item {item.id} has no GeoTIFF asset; name one: #collection/asset"
     )
+
+
+def asset_href(item: Any, key: str) -> str:
+    """The asset's href made absolute (a mirror's catalogue gives them relative)."""
+    a = item.assets[key]
+    return str(a.get_absolute_href() or a.href)
 
 
 def _footprint(item: Any) -> Any:
@@ -232,7 +240,7 @@ def _one_date(items: list[Any], dates: tuple[datetime, datetime] | None, name: s
     return items
 
 
-def _location(href: str) -> tuple[str, str]:
+def location(href: str) -> tuple[str, str]:
     """``(kind, location)``: ``http`` URL, ``s3`` as ``/vsis3/`` path, or a local file."""
     if href.startswith(("http://", "https://")):
         return "http", href
@@ -243,11 +251,36 @@ def _location(href: str) -> tuple[str, str]:
     return "file", href.removeprefix("file://")
 
 
-def stac_assets(spec: str, box: tuple[float, float, float, float]) -> list[tuple[str, str, str]]:
-    """``(item id, "http" | "s3" | "file", location)`` of each asset covering ``box``."""
-    url, collection, dates, asset = _parse(spec)
+def select(spec: str, box: tuple[float, float, float, float]) -> list[Any]:
+    """The items a ``stac:`` spec picks over ``box``.
+
+    Read from the data mirror's copy of the catalogue when the mirror holds one
+    (:mod:`landprofile.sources.stac_mirror`), else from ``url``. Items are of one date
+    (or of the date asked), sorted by id, signed where Planetary Computer's signer is
+    installed.
+
+    Raises
+    ------
+    DataSourceError
+        No item covers the box (naming the date asked and the years there are), too
+        many do, several years mix, or the catalogue cannot be searched.
+    """
+    from landprofile.sources.stac_mirror import mirrored_catalogue
+
+    url, collection, dates, _ = parse(spec)
     name = f"stac:{spec}"
+    url = mirrored_catalogue(url, name) or url
     items = _one_date(_items(url, collection, box, dates, name), dates, name)
+    if not items and dates is not None:
+        # a STAC API filters by date itself: ask once without it, to say what there is
+        years = sorted(
+            {w[0].year for it in _items(url, collection, box, None, name) if (w := _when(it))}
+        )
+        raise DataSourceError(
+            f"{name}: no item of {collection!r} of the date asked "
+            f"({dates[0].date()} to {dates[1].date()}) covers the landscape; "
+            f"the collection has items of {', '.join(map(str, years)) or 'no date'} there"
+        )
     if not items:
         raise DataSourceError(f"{name}: no item of {collection!r} covers {box}")
     if len(items) > MAX_ITEMS:
@@ -261,8 +294,15 @@ def stac_assets(spec: str, box: tuple[float, float, float, float]) -> list[tuple
         items = [planetary_computer.sign(it) for it in items]
     except ImportError:
         pass
+    return sorted(items, key=lambda i: i.id)
+
+
+def stac_assets(spec: str, box: tuple[float, float, float, float]) -> list[tuple[str, str, str]]:
+    """``(item id, "http" | "s3" | "file", location)`` of each asset covering ``box``."""
+    name = f"stac:{spec}"
+    asset = parse(spec)[3]
     out = []
-    for it in sorted(items, key=lambda i: i.id):
-        kind, loc = _location(_asset_href(it, asset, name))
+    for it in select(spec, box):
+        kind, loc = location(asset_href(it, asset_key(it, asset, name)))
         out.append((it.id, kind, loc))
     return out
