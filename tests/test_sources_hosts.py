@@ -365,3 +365,78 @@ def test_data_fetch_includes_the_card_s_named_layers(tmp_path):
         "naturalearth:admin0",
         "geoboundaries:GHA/ADM1",
     ]
+
+
+def test_data_fetch_keeps_the_boundary_s_licence_and_a_run_from_the_mirror_cites_it(
+    tmp_path, monkeypatch
+):
+    """The API record beside a geoBoundaries download travels into the field mirror."""
+    from click.testing import CliRunner
+
+    from _sources_helpers import serve_files, serve_routes
+    from landprofile.cli import cli
+    from landprofile.sources.catalogue import SOURCES
+
+    feature = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"shapeName": "Aboso", "shapeISO": "GH-WP"},
+                "geometry": box(-2.0, 5.0, -1.9, 5.1).__geo_interface__,
+            }
+        ],
+    }
+    routes: dict[str, tuple[int, str, bytes]] = {}
+    srv, base = serve_routes(routes)
+    rec = _record(base)
+    routes["/api/current/gbOpen/GHA/ADM2/"] = (200, "application/json", json.dumps(rec).encode())
+    routes[rec["simplifiedGeometryGeoJSON"].removeprefix(base)] = (
+        200,
+        "application/json",
+        json.dumps(feature).encode(),
+    )
+    monkeypatch.setitem(SOURCES["geoboundaries"].extra, "api", f"{base}/api/current/gbOpen")
+    monkeypatch.delenv("LANDPROFILE_DATA_MIRROR", raising=False)
+    monkeypatch.setenv("LANDPROFILE_CACHE", str(tmp_path / "cache"))
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(
+        'name = "Aboso"\n[boundary]\nmethod = "admin"\nsource = "geoboundaries:GHA/ADM2"\n'
+        'names = ["Aboso"]\n[zoning]\nenabled = false\n',
+        encoding="utf-8",
+    )
+    field = tmp_path / "usb"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ScaleWarning)
+            r = CliRunner().invoke(cli, ["data", "fetch", str(cfg), "--to", str(field)])
+        assert r.exit_code == 0, r.output
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    rel = "geoboundaries/releaseData/gbOpen/GHA/ADM2/geoBoundaries-GHA-ADM2_simplified.geojson"
+    meta = json.loads((field / (rel + ".meta.json")).read_text())
+    assert meta["boundaryLicense"] == "Open Data Commons Open Database License 1.0"
+    # offline: the host is gone, the cache is new, the mirror alone
+    monkeypatch.setenv("LANDPROFILE_CACHE", str(tmp_path / "cache2"))
+    monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", str(field))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ScaleWarning)
+        out = lp.pipeline.run(cfg, tmp_path / "out")
+    sources = json.loads(out.profile_json.read_text())["sources"]
+    cited = [s for s in sources if "geoboundaries" in str(s.get("source", ""))]
+    assert cited, sources
+    assert cited[0]["licence"] == "Open Data Commons Open Database License 1.0"
+    assert "OpenStreetMap, Wambile" in cited[0]["citation"]
+    # the same from the mirror served over HTTP: the record is downloaded beside the file
+    server, _ = serve_files(field)
+    try:
+        monkeypatch.setenv("LANDPROFILE_CACHE", str(tmp_path / "cache3"))
+        monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", f"http://127.0.0.1:{server.server_port}")
+        lp.read_vector("geoboundaries:GHA/ADM2")
+        from landprofile.sources.catalogue import citation_for
+
+        assert citation_for("geoboundaries:GHA/ADM2")["licence"].startswith("Open Data Commons")
+    finally:
+        server.shutdown()
+        server.server_close()

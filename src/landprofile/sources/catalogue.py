@@ -196,26 +196,14 @@ def citation_for(name: Any) -> dict[str, str] | None:
     if source.key == "worldpop":
         return out | {"citation": source.citation, "doi": "10.5258/SOTON/WP00645"}
     if source.key == "geoboundaries":
-        meta = _boundary_meta(spec)
+        from landprofile.sources.geoboundaries import meta_for
+
+        meta = meta_for(spec)
         if meta.get("boundaryLicense"):  # the boundary's own licence, from the API
             who = f"; source: {meta['boundarySource']}" if meta.get("boundarySource") else ""
             out["licence"] = str(meta["boundaryLicense"])
             return out | {"citation": f"{source.citation}{who}"}
     return out | {"citation": source.citation}
-
-
-def _boundary_meta(spec: str) -> dict[str, Any]:
-    """The geoBoundaries API record kept beside a downloaded boundary, if any."""
-    import json
-
-    from landprofile.sources.fetch import cache_dir
-
-    try:
-        path = cache_dir() / "geoboundaries" / vector_path(SOURCES["geoboundaries"], spec)
-        data = json.loads(path.with_name(path.name + ".meta.json").read_text("utf-8"))
-    except (OSError, ValueError, InvalidParameterError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def vector_path(source: Source, spec: str) -> str:

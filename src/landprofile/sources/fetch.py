@@ -43,6 +43,7 @@ from landprofile.sources.catalogue import Source, raster_paths, vector_path
 
 __all__ = [
     "cache_dir",
+    "copy_into",
     "exists",
     "fetch_file",
     "gdal_env",
@@ -389,8 +390,16 @@ def fetch_file(source: Source, spec: str) -> Path:
     if target.is_file():
         return target
     if source.key == "geoboundaries" and mirror() is None:
-        return _geoboundaries(source, spec, target, name)
+        from landprofile.sources.geoboundaries import fetch_official
+
+        api = str(source.extra.get("api", "")) or None
+        fetch_official(spec, target, name, _advice(), api=api)
+        return target
     _refuse_lfs(source, download(loc, target, name, _advice(), cache=True), name)
+    if source.key == "geoboundaries":  # a mirror over HTTP keeps the API record beside it
+        from landprofile.sources.geoboundaries import download_meta
+
+        download_meta(loc, target)
     return target
 
 
@@ -404,33 +413,6 @@ def _refuse_lfs(source: Source, path: Path, name: str) -> None:
             if path.is_relative_to(cache_dir()):
                 path.unlink(missing_ok=True)  # never kept as if it were the boundary
             raise
-
-
-def _geoboundaries(source: Source, spec: str, target: Path, name: str) -> Path:
-    """Through the official API: the commit-pinned file and the boundary's own licence."""
-    import json
-
-    from landprofile.sources import geoboundaries as gb
-    from landprofile.sources._http import limits
-
-    api = str(source.extra.get("api", gb.API))
-    rec = gb.api_record(spec, base=api, timeout_s=limits().idle_s)
-    url = gb.download_url(rec, spec)
-    download(url, target, name, _advice(), cache=True)
-    _refuse_lfs(source, target, name)
-    meta = {
-        k: rec.get(k)
-        for k in (
-            "boundaryID",
-            "boundaryLicense",
-            "boundarySource",
-            "boundaryYearRepresented",
-            "buildDate",
-        )
-    }
-    with atomic_path(target.with_name(target.name + ".meta.json")) as tmp:
-        tmp.write_text(json.dumps(meta | {"url": url}, indent=1), encoding="utf-8")
-    return target
 
 
 def copy_into(src: Path, dst: Path, name: str = "") -> None:

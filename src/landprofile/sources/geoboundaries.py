@@ -30,9 +30,25 @@ from typing import Any
 
 from landprofile.errors import DataSourceError, InvalidParameterError
 
-__all__ = ["API", "api_record", "check_not_lfs", "download_url", "mirror_path", "parse"]
+__all__ = [
+    "API",
+    "META",
+    "api_record",
+    "check_not_lfs",
+    "copy_meta",
+    "download_meta",
+    "download_url",
+    "fetch_official",
+    "meta_for",
+    "mirror_path",
+    "parse",
+]
 
 API = "https://www.geoboundaries.org/api/current/gbOpen"
+#: The suffix of the API record kept beside a boundary file (cache and mirror).
+META = ".meta.json"
+#: What of the API record is kept: the boundary's identity, licence, source and date.
+_KEPT = ("boundaryID", "boundaryLicense", "boundarySource", "boundaryYearRepresented", "buildDate")
 #: The first bytes of a Git LFS pointer file (git-lfs specification v1).
 LFS_MAGIC = b"version https://git-lfs.github.com/spec/"
 
@@ -113,3 +129,117 @@ def check_not_lfs(path: Path, name: str) -> None:
             "boundary file: the geoBoundaries mirror was cloned without git-lfs; run "
             "`git lfs pull` in it, or make the mirror with `landprofile data fetch`"
         )
+
+
+# ------------------------------------------------------- the record beside the boundary
+
+
+def _record_of(raw: bytes) -> dict[str, Any] | None:
+    """A kept API record (a JSON object), else ``None``."""
+    try:
+        rec = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return rec if isinstance(rec, dict) else None
+
+
+def _write_record(rec: dict[str, Any], dst: Path, *, cache: bool) -> None:
+    from landprofile._atomic import atomic_path
+    from landprofile.errors import OutputError
+    from landprofile.sources._http import ensure_dir, local_write_error
+
+    ensure_dir(dst.parent, cache=cache)
+    try:
+        with atomic_path(dst) as tmp:
+            tmp.write_text(json.dumps(rec, indent=1), encoding="utf-8")
+    except OutputError as exc:
+        raise local_write_error(dst.parent, exc, cache=cache) from None
+    except OSError as exc:
+        raise local_write_error(dst, exc, cache=cache) from None
+
+
+def fetch_official(
+    spec: str, target: Path, name: str, advice: str, *, api: str | None = None
+) -> Path:
+    """Download a boundary through the official API, with its record kept beside it.
+
+    The commit-pinned file (simplified unless ``/full``) goes to ``target``, verified and
+    never an LFS pointer; the record's licence and source go to ``target`` + ``.meta.json``.
+    """
+    from landprofile.sources._http import download, limits
+
+    rec = api_record(spec, base=api or API, timeout_s=limits().idle_s)
+    url = download_url(rec, spec)
+    download(url, target, name, advice, cache=True)
+    try:
+        check_not_lfs(target, name)
+    except DataSourceError:
+        target.unlink(missing_ok=True)  # never kept as if it were the boundary
+        raise
+    kept = {k: rec.get(k) for k in _KEPT}
+    _write_record(kept | {"url": url}, target.with_name(target.name + META), cache=True)
+    return target
+
+
+def download_meta(url: str, target: Path) -> None:
+    """The record beside a boundary on an HTTP mirror (``url`` + ``.meta.json``), if any.
+
+    Optional: without it the boundary is cited with the collection's licence.
+    """
+    from landprofile.sources._http import limits
+
+    try:
+        with urllib.request.urlopen(f"{url}{META}", timeout=limits().idle_s) as r:
+            rec = _record_of(r.read(1_000_000))
+    except (urllib.error.URLError, TimeoutError, OSError):
+        return
+    if rec is not None:
+        _write_record(rec, target.with_name(target.name + META), cache=True)
+
+
+def copy_meta(src: Path, dst: Path, name: str) -> list[Path]:
+    """Copy the record beside boundary ``src`` to beside ``dst``; the files written.
+
+    The record carries the boundary's own licence and source, which a run from the
+    mirror cites.
+
+    Raises
+    ------
+    DataSourceError
+        The record beside ``src`` is not a JSON object.
+    OutputError
+        The mirror cannot be written.
+    """
+    meta = src.with_name(src.name + META)
+    if not meta.is_file():
+        return []
+    rec = _record_of(meta.read_bytes())
+    if rec is None:
+        raise DataSourceError(f"{name}: '{meta}' is not a geoBoundaries API record (JSON)")
+    out = dst.with_name(dst.name + META)
+    _write_record(rec, out, cache=False)
+    return [out]
+
+
+def meta_for(spec: str) -> dict[str, Any]:
+    """The record kept beside a boundary: in the cache, or beside it in a mirror folder."""
+    from landprofile.sources.catalogue import SOURCES, vector_path
+    from landprofile.sources.fetch import cache_dir, where
+
+    source = SOURCES["geoboundaries"]
+    try:
+        rel = vector_path(source, spec)
+        places = [cache_dir() / source.mirror_dir / rel]
+        kind, loc = where(source, rel)
+    except (InvalidParameterError, DataSourceError):
+        return {}
+    if kind == "file":  # a field mirror keeps it beside the boundary
+        places.append(Path(loc))
+    for path in places:
+        try:
+            rec = _record_of(path.with_name(path.name + META).read_bytes())
+        except OSError:
+            continue
+        if rec is not None:
+            return rec
+    return {}

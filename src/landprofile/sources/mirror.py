@@ -149,8 +149,13 @@ def fetch_config(cfg: Any, to: str | Path, *, margin_deg: float = MARGIN_DEG) ->
             source, spec = parse_name(name)  # type: ignore[misc]
             if source.kind == "vector":
                 dst = to / source.mirror_dir / vector_path(source, spec)
-                copy_into(fetch_file(source, spec), dst, name)
+                src = fetch_file(source, spec)
+                copy_into(src, dst, name)
                 written.append(dst)
+                if source.key == "geoboundaries":  # its licence, for the citation
+                    from landprofile.sources.geoboundaries import copy_meta
+
+                    written += copy_meta(src, dst, name)
         rasters = [n for n in names if parse_name(n)[0].kind != "vector"]  # type: ignore[index]
         if not rasters:
             return written
