@@ -7,10 +7,18 @@ finished steps are printed, one line each, with no control characters.
 
 landprofile's warnings are shown the same way (:class:`WarningDisplay`): one line each,
 printed through the running display so that they land above its live line.
+
+For a program driving the CLI (the QGIS plugin), ``LANDPROFILE_PROGRESS=jsonl`` replaces
+the display with one JSON object per line on stderr (see :func:`machine_progress`).
 """
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import sys
+import threading
 import warnings
 from types import TracebackType
 from typing import Any, TextIO
@@ -31,6 +39,33 @@ from rich.progress import (
 def stderr_console() -> Console:
     """The console the CLI reports on (stderr: stdout stays for results)."""
     return Console(stderr=True, highlight=False)
+
+
+#: The environment variable asking for the machine-readable progress stream.
+PROGRESS_ENV = "LANDPROFILE_PROGRESS"
+
+
+def machine_progress() -> bool:
+    """Whether the CLI reports as JSON lines (``LANDPROFILE_PROGRESS=jsonl``).
+
+    Then stderr carries, one object per line, instead of the live display:
+    ``{"event": "start", "step": S}`` when a step starts, ``{"event": "end", "step": S,
+    "seconds": T}`` when it ends, ``{"event": "count", "label": L, "done": D, "total": N}``
+    as counted work advances (at most once per percent) and ``{"event": "warning",
+    "message": M}`` for each of landprofile's warnings. Other lines (``error: ...``,
+    ``interrupted: ...``) are the CLI's usual text. Step names are the display's
+    (underscores as spaces), nested steps prefixed by their stage (``boundary · fill``).
+    """
+    return os.environ.get(PROGRESS_ENV, "").strip().lower() == "jsonl"
+
+
+def emit(event: str, **fields: Any) -> None:
+    r"""Write one progress event as a JSON line on stderr, flushed at once.
+
+    ASCII only (``\\u`` escapes), so that the reader's decoding never matters.
+    """
+    sys.stderr.write(json.dumps({"event": event, **fields}, ensure_ascii=True) + "\n")
+    sys.stderr.flush()
 
 
 #: The live displays now running, innermost last: a line said meanwhile goes through
@@ -59,12 +94,14 @@ class _Live:
         self.console = console or stderr_console()
         self._bar: Progress | None = None
         self._task: Any = None
+        self.machine = machine_progress()
 
     def _columns(self) -> tuple[Any, ...]:
         raise NotImplementedError
 
     def __enter__(self) -> Any:
-        if self.console.is_terminal:
+        self.machine = machine_progress()
+        if self.console.is_terminal and not self.machine:
             self._bar = Progress(*self._columns(), console=self.console, transient=True)
             self._bar.start()
             self._task = self._bar.add_task("", total=None)
@@ -98,6 +135,13 @@ class StepDisplay(_Live):
         self._running: list[str] = []  # a stage, then the step inside it
 
     def __call__(self, step: str, seconds: float | None) -> None:
+        if self.machine:
+            name = step.replace("_", " ")
+            if seconds is None:
+                emit("start", step=name)
+            else:
+                emit("end", step=name, seconds=round(seconds, 3))
+            return
         label = escape(step.replace("_", " "))
         if seconds is None:
             self._running.append(label)
@@ -133,6 +177,12 @@ class CountBar(_Live):
         )
 
     def __call__(self, done: int, total: int) -> None:
+        if self.machine:
+            percent = done * 100 // max(total, 1)
+            if percent > self._said:  # a long batch says at most 101 lines
+                self._said = percent
+                emit("count", label=self.label, done=done, total=total)
+            return
         if self._bar is not None:
             self._bar.update(self._task, completed=done, total=total)
             return
@@ -168,6 +218,7 @@ class WarningDisplay:
         self.shown: list[tuple[type[Warning], str]] = []
         self._seen: set[tuple[type[Warning], str]] = set()
         self._saved: Any = None
+        self._sigint: Any = None
 
     def __enter__(self) -> WarningDisplay:
         from landprofile.errors import LandprofileWarning
@@ -182,6 +233,8 @@ class WarningDisplay:
         # line of code it came from (Python's "default" would say it once per line)
         warnings.simplefilter("ignore" if self.quiet else "always", LandprofileWarning)
         warnings.showwarning = self._show
+        if machine_progress():
+            self._sigint = _accept_interrupts()
         return self
 
     def __exit__(
@@ -191,6 +244,9 @@ class WarningDisplay:
         tb: TracebackType | None,
     ) -> None:
         self._saved.__exit__(exc_type, exc, tb)
+        if self._sigint is not None:
+            signal.signal(signal.SIGINT, self._sigint)
+            self._sigint = None
 
     def _show(
         self,
@@ -212,4 +268,24 @@ class WarningDisplay:
             return
         self._seen.add(key)
         self.shown.append(key)
+        if machine_progress():
+            emit("warning", message=str(message))
+            return
         say(str(message), prefix=f"[yellow]{escape(self.prefix)}:[/] ")
+
+
+def _accept_interrupts() -> Any:
+    """Make SIGINT raise KeyboardInterrupt even when it was inherited as ignored.
+
+    A program driving the CLI cancels it with SIGINT (the CLI then writes nothing and
+    exits 130); a child started from a background job inherits SIGINT ignored, and
+    Python leaves an ignored SIGINT alone, so the cancel would be lost. Returns the
+    handler to restore, or ``None`` when nothing was changed.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    current = signal.getsignal(signal.SIGINT)
+    if current is not signal.SIG_IGN:
+        return None
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    return current
