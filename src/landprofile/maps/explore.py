@@ -16,11 +16,11 @@ from typing import Any
 import folium
 import geopandas as gpd
 
-from landprofile.i18n import fmt_number, strings
+from landprofile.i18n import strings
 from landprofile.maps import features
 from landprofile.maps.context import context_layers
 from landprofile.maps.layers import Localise, ReadyFlag, add_image, add_vector
-from landprofile.maps.styles import SCORE_COLORS, STYLES, score_classes, score_color
+from landprofile.maps.styles import LAND_COVER_OPACITY, STYLES, score_color, zone_legend
 
 __all__ = ["MapLayers", "card_map", "explore_landscape", "explore_profile", "explore_zoning"]
 
@@ -196,13 +196,8 @@ def add_zoning(m: Any, result: Any, lang: str, out: MapLayers, tol_m: float) -> 
         feature_styles=colors,
     )
     # one legend entry per score class, highest first
-    for color, (lo, hi) in reversed(list(zip(SCORE_COLORS, score_classes(min_score), strict=True))):
-        out.legend.append(
-            (
-                color,
-                f"{s['zones']} · {s['score']} {fmt_number(lo, lang, 2)}–{fmt_number(hi, lang, 2)}",
-            )
-        )
+    for color, _, _, text in reversed(zone_legend(min_score, lang)):
+        out.legend.append((color, text))
 
 
 #: Footprint colours, oldest (light) to newest (dark).
@@ -417,7 +412,7 @@ def explore_change(
             name=escape(f"{s['land_cover']} ({s['date_' + key]})"), show=visible
         )
         folium.raster_layers.ImageOverlay(
-            image["url"], bounds=image["bounds"], opacity=0.75
+            image["url"], bounds=image["bounds"], opacity=LAND_COVER_OPACITY
         ).add_to(group)
         group.add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)

@@ -19,7 +19,7 @@ from folium.plugins import FastMarkerCluster
 from folium.template import Template
 
 from landprofile.maps import features
-from landprofile.maps.styles import STYLES
+from landprofile.maps.styles import LAND_COVER_OPACITY, STYLES
 
 __all__ = ["Localise", "ReadyFlag", "add_image", "add_vector", "mbtiles_layer"]
 
@@ -120,7 +120,7 @@ def _marker(style: dict[str, Any]) -> dict[str, Any]:
 def add_image(m: folium.Map, url: str, bounds: list[list[float]], label: str) -> None:
     """A raster (a PNG data URI) as an image overlay in its own named group."""
     group = folium.FeatureGroup(name=escape(label), show=True)
-    folium.raster_layers.ImageOverlay(url, bounds=bounds, opacity=0.75).add_to(group)
+    folium.raster_layers.ImageOverlay(url, bounds=bounds, opacity=LAND_COVER_OPACITY).add_to(group)
     group.add_to(m)
 
 

@@ -50,6 +50,26 @@ STYLES: dict[str, dict[str, object]] = {
         "weight": 1,
         "radius": 3,
     },
+    # not on the card's map, in the GeoPackage (QGIS): the sites' land that a rule
+    # excludes, in the sites' fill with the exclusions' outline...
+    "conflicts": {"color": "#d7191c", "fillColor": "#f1a340", "fillOpacity": 0.8, "weight": 1.5},
+    # ... and every candidate region the zones were chosen among, an outline only
+    "candidate_regions": {"color": "#c51b8a", "weight": 1, "fill": False, "dashArray": "2 2"},
+}
+
+#: The land cover image's opacity over the basemap (card, notebooks, QGIS).
+LAND_COVER_OPACITY = 0.75
+
+#: Labels drawn on a layer (in QGIS; the card shows the same field in the popup):
+#: the field, the text colour, its size in points, and a halo of ``halo_px`` around it.
+LABELS: dict[str, dict[str, object]] = {
+    "zones": {
+        "field": "zone_id",
+        "color": "#49006a",
+        "size_pt": 9,
+        "halo": "#ffffff",
+        "halo_px": 2,
+    },
 }
 
 #: Zone fill by rank: the best zones darkest (ColorBrewer RdPu).
@@ -64,6 +84,25 @@ def score_classes(min_score: float, n: int = len(SCORE_COLORS)) -> list[tuple[fl
     lo = max(0.0, min(float(min_score), 1.0))
     step = (1.0 - lo) / n
     return [(lo + i * step, lo + (i + 1) * step) for i in range(n)]
+
+
+def zone_legend(min_score: float, lang: str) -> list[tuple[str, float, float, str]]:
+    """The zones' legend: ``(colour, low, high, text)`` per score class, lowest first.
+
+    One text for the card's map and the QGIS styles: "Zones · Score 0.40–0.52".
+    """
+    from landprofile.i18n import fmt_number, strings
+
+    s = strings(lang)
+    return [
+        (
+            color,
+            lo,
+            hi,
+            f"{s['zones']} · {s['score']} {fmt_number(lo, lang, 2)}–{fmt_number(hi, lang, 2)}",
+        )
+        for color, (lo, hi) in zip(SCORE_COLORS, score_classes(min_score), strict=True)
+    ]
 
 
 def score_color(score: float, min_score: float) -> str:
