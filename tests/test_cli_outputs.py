@@ -115,12 +115,16 @@ def test_zones_gpkg_keeps_every_layer(tmp_path, sample_dir, fake_zoning):
     out = tmp_path / "Z.GPKG"  # the extension's case does not matter
     r = _invoke("zones", sample_dir / "demo.toml", "--out", out)
     assert r.exit_code == 0, r.output
-    assert {n for n, _ in pyogrio.list_layers(out)} == {
+    # the zoning's layers, and what the card's map draws around them (issue 27)
+    assert {n for n, _ in pyogrio.list_layers(out)} >= {
         "zones",
         "other_suitable",
         "exclusions",
         "conflicts",
         "candidate_regions",
+        "boundary",
+        "sites",
+        "layer_styles",
     }
 
 
@@ -214,7 +218,8 @@ def test_boundary_writes_each_format_its_name_says(tmp_path, square_cfg):
         assert r.exit_code == 0, r.output
     out = tmp_path / "out"
     assert json.loads((out / "b.geojson").read_text())["type"] == "FeatureCollection"
-    assert [n for n, _ in pyogrio.list_layers(out / "b.gpkg")] == ["boundary"]
+    # the boundary and its QGIS style (issue 27)
+    assert [n for n, _ in pyogrio.list_layers(out / "b.gpkg")] == ["boundary", "layer_styles"]
     assert b"geo" in pq.read_schema(out / "b.parquet").metadata
     frames = [
         gpd.read_file(out / "b.geojson"),

@@ -298,14 +298,23 @@ def test_deterministic_gpkg_and_sensitivity(tmp_path, layout):
     }
     a = candidates(ls, **kw)
     b = candidates(ls, **kw)
-    a.to_gpkg(tmp_path / "a.gpkg")
-    b.to_gpkg(tmp_path / "b.gpkg")
-    assert (tmp_path / "a.gpkg").read_bytes() == (tmp_path / "b.gpkg").read_bytes()
-    back = gpd.read_file(tmp_path / "a.gpkg", layer="zones")
+    # the same name in two folders: the QGIS project inside names its own file
+    for sub, res in (("a", a), ("b", b)):
+        (tmp_path / sub).mkdir()
+        res.to_gpkg(tmp_path / sub / "z.gpkg")
+    assert (tmp_path / "a" / "z.gpkg").read_bytes() == (tmp_path / "b" / "z.gpkg").read_bytes()
+    back = gpd.read_file(tmp_path / "a" / "z.gpkg", layer="zones")
     assert len(back) == len(a.zones)
+    import sqlite3
+
     import pyogrio
 
-    meta = pyogrio.read_info(tmp_path / "a.gpkg", layer="zones")["dataset_metadata"]
+    # the styles and the project are among the same bytes
+    con = sqlite3.connect(tmp_path / "a" / "z.gpkg")
+    assert con.execute("SELECT count(*) FROM layer_styles").fetchone()[0] >= 5
+    assert con.execute("SELECT count(*) FROM qgis_projects").fetchone()[0] == 1
+    con.close()
+    meta = pyogrio.read_info(tmp_path / "a" / "z.gpkg", layer="zones")["dataset_metadata"]
     assert "IGF default" in meta["landprofile_rules"]
     sens = sensitivity(a, draws=50, top_k=1)
     assert list(sens.zone_id) == list(a.zones.zone_id)

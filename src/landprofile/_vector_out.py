@@ -71,7 +71,9 @@ def vector_format(
     return ext
 
 
-def write_vector(gdf: Any, path: str | os.PathLike[str], layer: str = "layer") -> Path:
+def write_vector(
+    gdf: Any, path: str | os.PathLike[str], layer: str = "layer", lang: str = "en"
+) -> Path:
     """Write one GeoDataFrame atomically in the format of ``path``'s extension.
 
     Parameters
@@ -82,7 +84,11 @@ def write_vector(gdf: Any, path: str | os.PathLike[str], layer: str = "layer") -
         ``.gpkg`` (the layer named ``layer``, in ``gdf``'s CRS), ``.geojson`` (in
         EPSG:4326, as RFC 7946 requires) or ``.parquet`` (GeoParquet, ``gdf``'s CRS).
     layer
-        The GeoPackage layer name.
+        The GeoPackage layer name. A GeoPackage (version 1.3, which QGIS 3.22 reads
+        without a warning) gives a layer named as a card layer (``boundary``...) the
+        card's style as its default QGIS style (see :mod:`landprofile.qgis`).
+    lang
+        The language of that style's field aliases.
 
     Returns
     -------
@@ -105,7 +111,12 @@ def write_vector(gdf: Any, path: str | os.PathLike[str], layer: str = "layer") -
 
             # the layer is named, not taken from the temporary file's name (GPKG
             # refuses the dots in it)
-            pyogrio.write_dataframe(gdf, tmp, layer=layer, driver="GPKG")
+            from landprofile.qgis.gpkg import GPKG_VERSION, style_layer
+
+            pyogrio.write_dataframe(
+                gdf, tmp, layer=layer, driver="GPKG", dataset_options={"VERSION": GPKG_VERSION}
+            )
+            style_layer(tmp, layer, gdf, lang)
         elif ext == ".geojson":
             out = gdf.to_crs(4326) if gdf.crs is not None else gdf
             with open(tmp, "w", encoding="utf-8") as fh:

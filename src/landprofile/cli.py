@@ -248,6 +248,7 @@ def zones(
         load_config,
         select_options,
     )
+    from landprofile.qgis.gpkg import map_inputs
     from landprofile.zoning.output import ZONING_FORMATS, write_zoning
 
     chosen = {
@@ -286,7 +287,7 @@ def zones(
         res = build_zoning(cfg, ls, steps, select=select if select is not None else False)
         write = Steps(steps)
         write.start("write")
-        write_zoning(res, out_file, sources=input_sources(cfg))
+        write_zoning(res, out_file, sources=input_sources(cfg), **map_inputs(cfg))
         write.end()
     s = res.summary
     sel = s.get("selection")

@@ -98,7 +98,13 @@ def _polygonal(geom: Any) -> Any:
 
 
 def write_zoning(
-    result: Any, path: str | os.PathLike[str], *, sources: list[dict[str, Any]] | None = None
+    result: Any,
+    path: str | os.PathLike[str],
+    *,
+    sources: list[dict[str, Any]] | None = None,
+    layers: dict[str, Any] | None = None,
+    land_cover: Any = None,
+    legend: Any = None,
 ) -> Path:
     """Write a :class:`~landprofile.zoning.result.ZoningResult` as its extension says.
 
@@ -125,13 +131,15 @@ def write_zoning(
 
     Notes
     -----
-    ``sources`` (inputs with their citations) goes into the GeoPackage's metadata.
+    ``sources`` (inputs with their citations) goes into the GeoPackage's metadata;
+    ``layers``, ``land_cover`` and ``legend`` (the card's, see
+    :func:`landprofile.qgis.gpkg.map_inputs`) are drawn around the zones in it.
     """
     from landprofile._vector_out import vector_format, write_vector
 
     ext = vector_format(path, ZONING_FORMATS, "the zoning")
     if ext == ".gpkg":
-        result.to_gpkg(path, sources=sources)
+        result.to_gpkg(path, sources=sources, layers=layers, land_cover=land_cover, legend=legend)
     elif ext == ".geojson":
         result.to_geojson(path, layer="zones")
     else:

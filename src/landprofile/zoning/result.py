@@ -118,19 +118,34 @@ class ZoningResult:
         )
 
     def to_gpkg(
-        self, path: str | os.PathLike[str], *, sources: list[dict[str, Any]] | None = None
+        self,
+        path: str | os.PathLike[str],
+        *,
+        sources: list[dict[str, Any]] | None = None,
+        layers: dict[str, Any] | None = None,
+        land_cover: Any = None,
+        legend: Any = None,
     ) -> None:
-        """Write zones, exclusions and conflicts to one GeoPackage, atomically.
+        """Write the zoning and the card's map to one GeoPackage that QGIS opens styled.
 
-        Each layer carries the result's CRS. The rule set is stored as dataset metadata
-        (``landprofile_rules``), the summary as ``landprofile_summary`` and, when given,
-        the inputs with their citations, licences and DOIs as ``landprofile_sources``
-        (CC BY data travels with its attribution). The same result always gives the
-        same bytes.
+        Zones, other suitable land, exclusions, conflicts and candidate regions in the
+        result's CRS; around them what the card's map draws: the landscape boundary,
+        the user's layers (``layers``: by role, as given to the card; by default the
+        geometries the zoning read), the offline context layer and, when given, the
+        land cover clipped to the landscape (``land_cover``, ``legend``). Each layer has
+        a default QGIS style (``layer_styles``) made from the card's styles, and a QGIS
+        project named after the landscape is stored in the file (``qgis_projects``);
+        see :mod:`landprofile.qgis`. GeoPackage 1.3, written atomically.
+
+        The rule set is stored as dataset metadata (``landprofile_rules``), the summary
+        as ``landprofile_summary`` and, when given, the inputs with their citations,
+        licences and DOIs as ``landprofile_sources`` (CC BY data travels with its
+        attribution). The same result always gives the same bytes.
         """
-        import pyogrio
+        from pathlib import Path
 
         from landprofile._paths import portable
+        from landprofile.qgis.gpkg import write_gpkg
 
         # file names, not this machine's paths (a rules file given by its full path)
         rules = portable(json.loads(self.rules.to_json()), None)
@@ -145,16 +160,15 @@ class ZoningResult:
                 portable(list(sources), None), sort_keys=True, default=str, ensure_ascii=False
             )
         with atomic_path(path) as tmp:
-            with _gdal_config(OGR_CURRENT_DATE=GPKG_TIMESTAMP):
-                for i, (name, gdf) in enumerate(self._layers()):
-                    pyogrio.write_dataframe(
-                        gdf,
-                        tmp,
-                        layer=name,
-                        driver="GPKG",
-                        append=i > 0,
-                        dataset_metadata=meta if i == 0 else None,
-                    )
+            write_gpkg(
+                self,
+                tmp,
+                name=Path(path).name,
+                meta=meta,
+                layers=layers,
+                land_cover=land_cover,
+                legend=legend,
+            )
             _freeze_gpkg(tmp)
 
     def to_geojson(self, path: str | os.PathLike[str], layer: str = "zones") -> None:

@@ -1,0 +1,251 @@
+"""A GeoPackage that opens in QGIS looking like the card: layers, styles, a project.
+
+:func:`write_gpkg` writes the layers of :func:`landprofile.qgis.layers.card_layers` with
+GDAL (GeoPackage 1.3: QGIS 3.22's GDAL 3.6 warns on 1.4), then, once GDAL has closed
+the file, adds with sqlite3 what QGIS itself stores in a GeoPackage:
+
+- ``layer_styles``: one default style (QML) per layer, the table exactly as QGIS 3.22
+  creates it (an OGR attributes table, registered in ``gpkg_contents``, so that QGIS
+  finds it through OGR and can add styles of its own). QGIS picks a layer's default
+  style by ``f_table_schema = ''``, ``f_table_name`` and ``f_geometry_column``.
+- ``qgis_projects``: the project (:mod:`landprofile.qgis.project`), as QGIS stores it:
+  the ``.qgz`` archive's bytes as hexadecimal text, with a JSON metadata.
+
+Timestamps are fixed (:data:`~landprofile.zoning.result.GPKG_TIMESTAMP`): the same
+result gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from landprofile.i18n import strings
+from landprofile.qgis import qml
+from landprofile.qgis.layers import MapLayer, card_layers, geometry_kind
+
+__all__ = [
+    "GPKG_VERSION",
+    "PROJECTS_DDL",
+    "STYLES_DDL",
+    "add_styles",
+    "map_inputs",
+    "style_layer",
+    "vector_style_of",
+    "write_gpkg",
+    "write_layers",
+]
+
+#: GDAL's ``VERSION`` creation option: what QGIS 3.22 (GDAL 3.6) reads without a warning.
+GPKG_VERSION = "1.3"
+
+#: ``layer_styles`` as QGIS 3.22 creates it (through OGR), and OGR's feature count triggers.
+STYLES_DDL = (
+    'CREATE TABLE "layer_styles" ( "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, '
+    '"f_table_catalog" TEXT(256), "f_table_schema" TEXT(256), "f_table_name" TEXT(256), '
+    '"f_geometry_column" TEXT(256), "styleName" TEXT(30), "styleQML" TEXT, "styleSLD" TEXT, '
+    '"useAsDefault" BOOLEAN, "description" TEXT, "owner" TEXT(30), "ui" TEXT(30), '
+    "\"update_time\" DATETIME DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))",
+    'CREATE TRIGGER "trigger_insert_feature_count_layer_styles" AFTER INSERT ON '
+    '"layer_styles" BEGIN UPDATE gpkg_ogr_contents SET feature_count = feature_count + 1 '
+    "WHERE lower(table_name) = lower('layer_styles'); END",
+    'CREATE TRIGGER "trigger_delete_feature_count_layer_styles" AFTER DELETE ON '
+    '"layer_styles" BEGIN UPDATE gpkg_ogr_contents SET feature_count = feature_count - 1 '
+    "WHERE lower(table_name) = lower('layer_styles'); END",
+)
+#: ``qgis_projects`` as QGIS's GeoPackage project storage creates it.
+PROJECTS_DDL = "CREATE TABLE qgis_projects(name TEXT PRIMARY KEY, metadata BLOB, content BLOB)"
+
+#: The order of the tables in the file: the zoning's first (``zones`` is the first
+#: layer a reader opens), then what the card draws around it.
+_FIRST = ("zones", "other_suitable", "exclusions", "conflicts", "candidate_regions")
+
+
+def _aliases(lang: str) -> dict[str, str]:
+    s = strings(lang)
+    return {k[len("field_") :]: v for k, v in s.items() if k.startswith("field_")}
+
+
+def _prepared(layer: MapLayer, lang: str) -> Any:
+    gdf = layer.data
+    if layer.table == "boundary":
+        from landprofile.i18n import describe_provenance
+
+        gdf = gdf.copy()
+        # the card's words for how the boundary was made (to_gdf's are English)
+        gdf["boundary_definition"] = describe_provenance(layer.extra, lang)
+    return gdf
+
+
+def write_layers(
+    layers: list[MapLayer], path: os.PathLike[str] | str, meta: dict[str, str], lang: str
+) -> None:
+    """Write every layer into a new GeoPackage 1.3 at ``path`` (``meta``: dataset metadata)."""
+    import pyogrio
+
+    from landprofile.qgis.raster import write_land_cover
+    from landprofile.zoning.result import GPKG_TIMESTAMP, _gdal_config
+
+    rank = {t: i for i, t in enumerate(_FIRST)}
+    vectors = sorted(
+        (ml for ml in layers if not ml.raster), key=lambda ml: rank.get(ml.table, len(rank))
+    )
+    with _gdal_config(OGR_CURRENT_DATE=GPKG_TIMESTAMP):
+        for i, ml in enumerate(vectors):
+            gdf = _prepared(ml, lang)
+            clash = any(str(c).lower() == "fid" for c in gdf.columns)
+            pyogrio.write_dataframe(
+                gdf,
+                os.fspath(path),
+                layer=ml.table,
+                driver="GPKG",
+                append=i > 0,
+                dataset_metadata=meta if i == 0 else None,
+                dataset_options={"VERSION": GPKG_VERSION} if i == 0 else None,
+                # a user's own "fid" column stays an attribute
+                layer_options={"FID": "gpkg_fid"} if clash else None,
+            )
+    for ml in layers:
+        if ml.raster:
+            write_land_cover(ml.data, path, ml.table)
+
+
+def vector_style_of(ml: MapLayer, lang: str, min_score: float) -> dict[str, Any]:
+    """The template context of a vector layer's style (also the project's <maplayer>)."""
+    gdf = ml.data
+    fields = [str(c) for c in gdf.columns if c != gdf.geometry.name]
+    categories = None
+    if ml.table == "exclusions" and "rule" in gdf.columns:
+        labels = gdf["label"] if "label" in gdf.columns else gdf["rule"]
+        categories = list(
+            dict.fromkeys(zip(gdf["rule"].astype(str), labels.astype(str), strict=True))
+        )
+    return qml.vector_style(
+        ml.style,
+        geometry_kind(gdf, "Point" if ml.style in ("sites", "settlements") else "Polygon"),
+        fields,
+        _aliases(lang),
+        min_score=min_score if ml.table == "zones" else None,
+        categories=categories,
+        lang=lang,
+    )
+
+
+def _raster_style(ml: MapLayer) -> dict[str, Any]:
+    from landprofile.qgis.raster import ALPHA_BAND
+
+    return qml.raster_style(list(ml.data.classes), ALPHA_BAND)
+
+
+def add_styles(
+    con: sqlite3.Connection, layers: list[MapLayer], lang: str, min_score: float
+) -> None:
+    """Create ``layer_styles`` and give every layer its default style."""
+    from landprofile.zoning.result import GPKG_TIMESTAMP
+
+    for ddl in STYLES_DDL:
+        con.execute(ddl)
+    con.execute(
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, "
+        "last_change, srs_id) VALUES ('layer_styles', 'attributes', 'layer_styles', '', ?, 0)",
+        (GPKG_TIMESTAMP,),
+    )
+    con.execute(
+        "INSERT INTO gpkg_ogr_contents (table_name, feature_count) VALUES (?, 0)", ("layer_styles",)
+    )
+    # QGIS keys a layer's style by its geometry column, as GDAL named it
+    columns = dict(con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns"))
+    for ml in layers:
+        if ml.raster:
+            column, text = "", qml.raster_qml(_raster_style(ml))
+        else:
+            column, text = columns[ml.table], qml.vector_qml(vector_style_of(ml, lang, min_score))
+        con.execute(
+            "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, "
+            "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, "
+            "owner, ui, update_time) VALUES ('', '', ?, ?, ?, ?, '', 1, ?, '', NULL, ?)",
+            (ml.table, column, ml.table, text, ml.title, GPKG_TIMESTAMP),
+        )
+
+
+def style_layer(path: os.PathLike[str] | str, table: str, gdf: Any, lang: str) -> bool:
+    """Give ``table`` of a closed GeoPackage the card's style of the same name, if any."""
+    from landprofile.maps.styles import STYLES
+
+    if table not in STYLES:
+        return False
+    title = strings(lang).get(table, table)
+    con = sqlite3.connect(os.fspath(path))
+    try:
+        with con:
+            add_styles(con, [MapLayer(table, title, table, gdf)], lang, 0.4)
+    finally:
+        con.close()
+    return True
+
+
+def map_inputs(cfg: Any) -> dict[str, Any]:
+    """What a config's card draws around the zones, as :func:`write_gpkg` takes it.
+
+    The ``[layers]`` as given and the ``[rasters]`` land cover with its legend.
+    """
+    r = cfg.section("rasters")
+    return {
+        "layers": cfg.section("layers"),
+        "land_cover": r.get("land_cover"),
+        "legend": r.get("legend"),
+    }
+
+
+def write_gpkg(
+    result: Any,
+    path: os.PathLike[str] | str,
+    *,
+    name: str,
+    meta: dict[str, str],
+    layers: dict[str, Any] | None = None,
+    land_cover: Any = None,
+    legend: Any = None,
+    project: bool = True,
+) -> list[MapLayer]:
+    """Write ``result``'s styled GeoPackage (and its QGIS project) to a new file ``path``.
+
+    Parameters
+    ----------
+    result
+        The :class:`~landprofile.zoning.result.ZoningResult` (its language is the card's).
+    path
+        The file to create (a temporary one: the caller renames it into place).
+    name
+        The file name it will have: the project's layers name it (``./name``).
+    meta
+        Dataset metadata (rules, summary, sources).
+    layers, land_cover, legend
+        The user's layers and land cover, as given to the card (see
+        :func:`~landprofile.qgis.layers.card_layers`).
+    project
+        Whether to store the QGIS project (``qgis_projects``).
+
+    Returns
+    -------
+    list of MapLayer
+        What was written, bottom layer first.
+    """
+    lang = result.lang
+    res = result.in_language(lang)
+    mls = card_layers(res, lang, layers=layers, land_cover=land_cover, legend=legend)
+    write_layers(mls, path, meta, lang)
+    min_score = float(res.summary.get("min_score", 0.4))
+    con = sqlite3.connect(os.fspath(path))
+    try:
+        with con:
+            add_styles(con, mls, lang, min_score)
+            if project:
+                from landprofile.qgis.project import store_project
+
+                store_project(con, res, mls, Path(name).name, lang, min_score)
+    finally:
+        con.close()
+    return mls

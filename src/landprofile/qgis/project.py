@@ -1,0 +1,159 @@
+"""The QGIS project stored in the GeoPackage (``qgis_projects``), named after the landscape.
+
+The project (``.qgs`` XML from the ``project.qgs.j2`` template) lists the layers of
+:func:`landprofile.qgis.layers.card_layers` with the same styles as their default ones,
+in the card's drawing order (the top layer first, as QGIS lists them) and the card's
+one group (the context layer); its CRS is the result's, its extent the landscape's.
+
+Layer sources hold no path of this machine: ``./NAME.gpkg|layername=zones`` and
+``GPKG:./NAME.gpkg:land_cover``, where NAME is the file's own name. QGIS resolves a
+relative source of a project stored in a GeoPackage against the folder of that
+GeoPackage (``QgsGeoPackageProjectStorage::filePath`` is the path resolver's base), so
+the file can be copied or moved anywhere; but the file name is part of the source: a
+renamed copy's project looks for the old name (QGIS's own behaviour, qgis/QGIS#37440;
+its "handle unavailable layers" dialog repairs every layer at once when one is pointed
+at the renamed file). ``landprofile qgis project`` writes a file under any name.
+
+QGIS stores a project as its ``.qgz`` archive (a zip holding the ``.qgs``), hexadecimal
+text in ``content``, with ``{"last_modified_time": ..., "last_modified_user": ...}`` in
+``metadata``; the archive here is made with fixed dates, so that the same result gives
+the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import zipfile
+from typing import Any
+
+from landprofile.qgis import qml
+from landprofile.qgis.layers import MapLayer, geometry_kind
+
+__all__ = ["crs_info", "project_qgs", "qgz_bytes", "store_project"]
+
+#: The date written into the archive and the project's metadata.
+PROJECT_TIME = (2000, 1, 1, 0, 0, 0)
+#: Who the metadata says saved the project (never this machine's user).
+PROJECT_USER = "landprofile"
+#: Layer ids are ``TABLE_landprofile``: QGIS gives a new id to a layer whose id is
+#: shorter than 10 characters (and the layer tree would then lose it).
+ID_SUFFIX = "_landprofile"
+
+
+def crs_info(crs: Any) -> dict[str, Any]:
+    """What a QGIS ``<spatialrefsys>`` holds for ``crs`` (pyproj or rasterio CRS, WKT...)."""
+    from pyproj import CRS
+
+    c = CRS.from_user_input(crs.to_wkt() if hasattr(crs, "to_wkt") else crs)
+    auth = c.to_authority()
+    return {
+        "wkt": c.to_wkt(),
+        "proj4": "",
+        "srid": auth[1] if auth and auth[0] == "EPSG" else 0,
+        "authid": f"{auth[0]}:{auth[1]}" if auth else "",
+        "description": c.name,
+        "geographic": "true" if c.is_geographic else "false",
+    }
+
+
+def _entry(ml: MapLayer, file_name: str, lang: str, min_score: float) -> dict[str, Any]:
+    from landprofile.qgis.gpkg import _raster_style, vector_style_of
+
+    if ml.raster:
+        return {
+            "id": ml.table + ID_SUFFIX,
+            "title": ml.title,
+            "raster": True,
+            "source": f"GPKG:./{file_name}:{ml.table}",
+            "provider": "gdal",
+            "crs": crs_info(ml.data.crs),
+            "style": _raster_style(ml),
+            "visible": ml.visible,
+            "expanded": True,
+        }
+    gdf = ml.data
+    return {
+        "id": ml.table + ID_SUFFIX,
+        "title": ml.title,
+        "raster": False,
+        "source": f"./{file_name}|layername={ml.table}",
+        "provider": "ogr",
+        "crs": crs_info(gdf.crs if gdf.crs is not None else "EPSG:4326"),
+        "geometry": geometry_kind(gdf),
+        "style": vector_style_of(ml, lang, min_score),
+        "visible": ml.visible,
+        # the graduated and categorised legends open; single symbols need no unfolding
+        "expanded": ml.table in ("zones", "exclusions", "land_cover"),
+    }
+
+
+def project_qgs(
+    result: Any, layers: list[MapLayer], file_name: str, lang: str, min_score: float
+) -> str:
+    """The project's ``.qgs`` XML for ``layers`` (bottom first) in the file ``file_name``."""
+    entries = [_entry(ml, file_name, lang, min_score) for ml in reversed(layers)]
+    tree: list[dict[str, Any]] = []
+    groups: dict[str, dict[str, Any]] = {}
+    for ml, entry in zip(reversed(layers), entries, strict=True):
+        if ml.group is None:
+            tree.append(entry)
+        elif ml.group in groups:
+            groups[ml.group]["layers"].append(entry)
+        else:
+            groups[ml.group] = {"name": ml.group, "layers": [entry]}
+            tree.append(groups[ml.group])
+    crs = crs_info(result.crs)
+    ls = result.landscape
+    if ls is not None:
+        from landprofile.geodesy import project
+
+        extent = project([ls.geometry], ls.crs, result.crs)[0].bounds
+    else:
+        extent = tuple(result.zones.total_bounds)
+    name = ls.name if ls is not None else "landprofile"
+    return qml.render(
+        "project.qgs.j2",
+        name=name,
+        crs=crs,
+        units="degrees" if crs["geographic"] == "true" else "meters",
+        extent=[repr(float(v)) for v in extent],
+        tree=tree,
+        layers=entries,
+    )
+
+
+def qgz_bytes(qgs: str) -> bytes:
+    """The ``.qgz`` archive of a project: its ``.qgs`` in a zip, fixed dates."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        info = zipfile.ZipInfo("project.qgs", date_time=PROJECT_TIME)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        zf.writestr(info, qgs.encode("utf-8"))
+    return buf.getvalue()
+
+
+def store_project(
+    con: sqlite3.Connection,
+    result: Any,
+    layers: list[MapLayer],
+    file_name: str,
+    lang: str,
+    min_score: float,
+) -> str:
+    """Store the project in the open GeoPackage ``con``; returns its name (the landscape's)."""
+    from landprofile.qgis.gpkg import PROJECTS_DDL
+
+    qgs = project_qgs(result, layers, file_name, lang, min_score)
+    ls = result.landscape
+    name = ls.name if ls is not None else "landprofile"
+    stamp = "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}".format(*PROJECT_TIME)
+    metadata = json.dumps({"last_modified_time": stamp, "last_modified_user": PROJECT_USER})
+    con.execute(PROJECTS_DDL)
+    con.execute(
+        "INSERT INTO qgis_projects (name, metadata, content) VALUES (?, ?, ?)",
+        (name, metadata, qgz_bytes(qgs).hex()),
+    )
+    return name
