@@ -314,7 +314,10 @@ def _run(
         stage.start("zones")
         zoning = build_zoning(cfg, ls, nested(progress, "zones · "))
         zones_path = tmp / "zones.gpkg"
-        zoning.to_gpkg(zones_path, sources=input_sources(cfg, prof))
+        from landprofile.qgis.gpkg import map_inputs
+
+        # the card's map in the file, styled for QGIS, with a project (landprofile.qgis)
+        zoning.to_gpkg(zones_path, sources=input_sources(cfg, prof), **map_inputs(cfg))
     from landprofile.pipeline_change import build_change, write_change
 
     change, timeline, baseline = build_change(cfg, ls, layers)
