@@ -16,10 +16,10 @@ import warnings
 import numpy as np
 import pytest
 
+from _qgis import require_qgis, run_in_qgis
 from landprofile.i18n import strings
 from landprofile.legend import load_legend
 from landprofile.maps.styles import SCORE_COLORS, STYLES, score_color, zone_legend
-from tests._qgis import require_qgis, run_in_qgis
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
@@ -151,6 +151,10 @@ lc = [n.layer() for n in p.layerTreeRoot().findLayers() if n.layer().id().starts
 r = lc[0].renderer()
 out["land_cover"] = {"type": r.type(), "alpha_band": r.alphaBand(), "opacity": r.opacity(),
                      "classes": [[c.value, c.color.name(), c.label] for c in r.classes()]}
+from qgis.core import QgsLayerTreeModel
+model = QgsLayerTreeModel(p.layerTreeRoot())
+out["legend"] = {n.layer().id(): [ln.data(0) for ln in model.layerLegendNodes(n)]
+                 for n in p.layerTreeRoot().findLayers()}
 visible = [n.layer() for n in p.layerTreeRoot().findLayers() if n.isVisible()]
 
 def render(layers, file):
@@ -235,6 +239,7 @@ def test_project_loads_anywhere_and_renders_the_card_colours(demo, tmp_path):
 
     bounds = project([res.landscape.geometry], res.landscape.crs, res.crs)[0].bounds
     assert got["extent"] == pytest.approx(list(bounds), abs=1e-9)
+    min_score = float(res.summary["min_score"])
     # the land cover: paletted by its legend
     cfg = demo["cfg"]
     leg = load_legend(cfg.section("rasters")["legend"]).by_value()
@@ -245,10 +250,13 @@ def test_project_loads_anywhere_and_renders_the_card_colours(demo, tmp_path):
     for value, color, label in lc["classes"]:
         assert color == leg[int(value)].color.lower()
         assert label == leg[int(value)].name("fr")
+    # the legend QGIS draws: the card's texts, the land cover's class names only
+    legend = {k.split("_landprofile")[0]: v for k, v in got["legend"].items()}
+    assert legend["zones"] == [text for *_, text in zone_legend(min_score, "fr")[::-1]]
+    assert legend["land_cover"] == [label for _, _, label in lc["classes"]]
     # rendered: inside each zone, its class colour at the card's fill opacity over
     # what QGIS draws beneath it (Leaflet blends the same way)
     assert png.read_bytes().startswith(b"\x89PNG")
-    min_score = float(res.summary["min_score"])
     a = round(255 * float(STYLES["zones"]["fillOpacity"])) / 255
     for score, with_z, beneath in zip(
         res.zones["score"], got["with_zones"], got["beneath"], strict=True

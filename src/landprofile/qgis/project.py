@@ -72,6 +72,9 @@ def _entry(ml: MapLayer, file_name: str, lang: str, min_score: float) -> dict[st
             "style": _raster_style(ml),
             "visible": ml.visible,
             "expanded": True,
+            # QGIS heads the legend of a raster of several bands with the band's name
+            # ("Band 1 (Red)": GDAL reads the grey tiles as RGBA); the classes only
+            "legend_order": ",".join(str(i + 1) for i in range(len(ml.data.classes))),
         }
     gdf = ml.data
     return {
@@ -86,6 +89,7 @@ def _entry(ml: MapLayer, file_name: str, lang: str, min_score: float) -> dict[st
         "visible": ml.visible,
         # the graduated and categorised legends open; single symbols need no unfolding
         "expanded": ml.table in ("zones", "exclusions", "land_cover"),
+        "legend_order": "",
     }
 
 
