@@ -58,7 +58,25 @@ def vector_file(
         path = _export(source, os.path.join(workdir, safe_name(layer_name) + ".gpkg"), context)
     elif layer_name and not path.lower().endswith(".gpkg"):
         raise QgsProcessingException(f"{name}: '{path}' holds several layers; save one alone")
+    elif _exported(path, name):
+        # Processing names its copy after the parameter (BOUNDARY.gpkg): named after the
+        # layer instead, the command's messages and the card's sources say which it was
+        layer = alg.parameterAsLayer(parameters, name, context)
+        label = safe_name(layer.name()) if layer is not None else name.lower()
+        renamed = os.path.join(workdir, label + ".gpkg")
+        if not os.path.exists(renamed):
+            os.replace(path, renamed)
+            path = renamed
     return path
+
+
+def _exported(path: str, name: str) -> bool:
+    """Whether ``path`` is Processing's temporary copy of the parameter ``name``."""
+    from qgis.core import QgsProcessingUtils
+
+    temp = os.path.normcase(os.path.abspath(QgsProcessingUtils.tempFolder()))
+    here = os.path.normcase(os.path.abspath(path))
+    return here.startswith(temp + os.sep) and os.path.basename(path) == f"{name}.gpkg"
 
 
 def _layer_count(path: str) -> int:
