@@ -368,3 +368,47 @@ def test_qgis_project_writes_the_styled_geopackage(tmp_path, square_cfg, monkeyp
     assert name == HOSTILE  # the result's landscape
     assert "./Mon projet.gpkg|layername=zones" in qgs
     assert _con(out).execute("PRAGMA user_version").fetchone()[0] == 10300
+
+
+def test_run_writes_the_styled_geopackage_with_its_project(tmp_path, made):
+    import landprofile.pipeline as pipeline
+
+    src = tmp_path / "in"
+    src.mkdir()
+    x0, y0 = 600_000, 600_000
+    gpd.GeoDataFrame(geometry=[box(x0, y0, x0 + 12_000, y0 + 12_000)], crs=UTM).to_file(
+        src / "b.gpkg"
+    )
+    gpd.GeoDataFrame(
+        {"name": ["R"]}, geometry=[Point(x0 + 9_000, y0 + 9_000).buffer(1_500)], crs=UTM
+    ).to_file(src / "pa.gpkg")
+    # the module's land cover with a built-up patch, which the default rules exclude (the
+    # card cannot draw an exclusion rule's empty land yet)
+    with rasterio.open(made["lc"]) as ds:
+        profile, values = ds.profile, ds.read(1)
+    values[60:70, 100:110] = 50
+    with rasterio.open(src / "lc.tif", "w", **profile) as ds:
+        ds.write(values, 1)
+    cfg = src / "ls.toml"
+    cfg.write_text(
+        'name = "Carré & co"\nlanguage = "es"\n[boundary]\nmethod = "custom"\nsource = "b.gpkg"\n'
+        '[rasters]\nland_cover = "lc.tif"\nlegend = "esa_worldcover_v200"\n'
+        '[layers]\nprotected = "pa.gpkg"\n[zoning]\nresolution_m = 100\n'
+        "[select]\nn_zones = 2\nzone_area_ha = [50, 1000]\n"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = pipeline.run(cfg, tmp_path / "out")
+    path = out.zones_gpkg
+    con = _con(path)
+    tables = {r[0] for r in con.execute("SELECT f_table_name FROM layer_styles")}
+    assert {"zones", "boundary", "protected", "land_cover", "context_countries"} <= tables
+    name, qgs = _qgs(path)
+    assert name == "Carré & co"
+    root = ET.fromstring(qgs.split("\n", 1)[1])
+    titles = [m.findtext("layername") for m in root.iter("maplayer")]
+    s = lp.i18n.strings("es")
+    assert s["protected"] in titles  # the card's language
+    assert s["land_cover"] in titles
+    # the user's layer with its attributes, as given
+    assert gpd.read_file(path, layer="protected")["name"].tolist() == ["R"]
