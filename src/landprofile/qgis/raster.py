@@ -5,7 +5,7 @@ resampled. Its class values go into 8-bit PNG tiles, which are lossless, as a gr
 with a mask band (255 inside the landscape where the raster has data, 0 elsewhere);
 GDAL reads such tiles back as four bands, grey in the first three and the mask in the
 fourth, which is the alpha band of the QGIS style. Class values beyond 0-255 cannot be
-held in 8-bit tiles: the land cover is then left out (:class:`DataWarning`).
+held in 8-bit tiles: the land cover is then left out (a ``DataWarning``).
 """
 
 from __future__ import annotations

@@ -135,7 +135,7 @@ class ZoningResult:
         land cover clipped to the landscape (``land_cover``, ``legend``). Each layer has
         a default QGIS style (``layer_styles``) made from the card's styles, and a QGIS
         project named after the landscape is stored in the file (``qgis_projects``);
-        see :mod:`landprofile.qgis`. GeoPackage 1.3, written atomically.
+        see ``landprofile.qgis``. GeoPackage 1.3, written atomically.
 
         The rule set is stored as dataset metadata (``landprofile_rules``), the summary
         as ``landprofile_summary`` and, when given, the inputs with their citations,
