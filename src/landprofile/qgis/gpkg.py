@@ -96,17 +96,26 @@ def write_layers(
         for i, ml in enumerate(vectors):
             gdf = _prepared(ml, lang)
             clash = any(str(c).lower() == "fid" for c in gdf.columns)
-            pyogrio.write_dataframe(
-                gdf,
-                os.fspath(path),
-                layer=ml.table,
-                driver="GPKG",
-                append=i > 0,
-                dataset_metadata=meta if i == 0 else None,
-                dataset_options={"VERSION": GPKG_VERSION} if i == 0 else None,
-                # a user's own "fid" column stays an attribute
-                layer_options={"FID": "gpkg_fid"} if clash else None,
-            )
+            try:
+                pyogrio.write_dataframe(
+                    gdf,
+                    os.fspath(path),
+                    layer=ml.table,
+                    driver="GPKG",
+                    append=i > 0,
+                    dataset_metadata=meta if i == 0 else None,
+                    dataset_options={"VERSION": GPKG_VERSION} if i == 0 else None,
+                    # a user's own "fid" column stays an attribute
+                    layer_options={"FID": "gpkg_fid"} if clash else None,
+                )
+            except (pyogrio.errors.DataLayerError, ValueError, TypeError) as exc:
+                from landprofile.errors import OutputError
+
+                # a user's layer with attributes a GeoPackage cannot hold
+                raise OutputError(
+                    f"GeoPackage layer '{ml.table}' ({ml.title}) cannot be written: {exc}; "
+                    f"its columns are {', '.join(map(str, gdf.columns))}"
+                ) from None
     for ml in layers:
         if ml.raster:
             write_land_cover(ml.data, path, ml.table)
