@@ -418,3 +418,324 @@ def test_step_progress_follows_the_plan():
     ends = [free.update({"event": "end", "step": f"s{i}"}) for i in range(30)]
     assert ends == sorted(ends)
     assert ends[-1] < 95
+
+
+# ------------------------------------------------------------------------ real QGIS
+
+QGIS_SCRIPT = r"""
+import time
+sys.path.insert(0, "/usr/share/qgis/python")  # pyplugin_installer: Install from ZIP's code
+from qgis.core import (QgsFeature, QgsFeatureRequest, QgsGeometry, QgsProcessingException,
+                       QgsProcessingFeedback, QgsProject, QgsRasterLayer, QgsVectorLayer)
+from qgis.PyQt.QtGui import QColor
+from processing.core.Processing import Processing
+Processing.initialize()
+import processing
+import qgis.utils
+from pyplugin_installer.unzip import unzip
+
+zip_path, command, demo, window, land_cover, bad_config, work = sys.argv[1:8]
+out = {}
+plugins = os.path.join(QgsApplication.qgisSettingsDirPath(), "python", "plugins")
+out["fresh"] = not os.path.exists(plugins)
+unzip(zip_path, plugins)  # what Plugins > Install from ZIP does with the file
+sys.path.insert(0, plugins)
+qgis.utils.plugin_paths.insert(0, plugins)
+qgis.utils.updateAvailablePlugins()
+out["available"] = qgis.utils.available_plugins
+out["loaded"] = qgis.utils.loadPlugin("landprofile_processing")
+out["started"] = qgis.utils.startPlugin("landprofile_processing")
+out["version"] = qgis.utils.pluginMetadata("landprofile_processing", "version")
+out["plugin_file"] = sys.modules["landprofile_processing"].__file__
+registry = QgsApplication.processingRegistry()
+provider = registry.providerById("landprofile")
+out["provider"] = provider.longName() if provider else None
+out["algorithms"] = sorted(a.id() for a in provider.algorithms()) if provider else []
+zones_alg = registry.algorithmById("landprofile:zones")
+out["zones_params"] = [p.name() for p in zones_alg.parameterDefinitions()]
+from processing.core.ProcessingConfig import ProcessingConfig
+ProcessingConfig.setSettingValue("LANDPROFILE_COMMAND", command)
+from landprofile_processing import runner
+out["plan"] = [s for s, _ in runner.PLANS["zones"]]
+
+
+class Feedback(QgsProcessingFeedback):
+    def __init__(self, cancel_at=None):
+        super().__init__()
+        self.texts, self.infos, self.warnings, self.progress = [], [], [], []
+        self.cancel_at, self.cancelled = cancel_at, None
+        self.progressChanged.connect(self.progress.append)
+
+    def setProgressText(self, text):
+        self.texts.append(text)
+        if text == self.cancel_at and self.cancelled is None:
+            self.cancelled = time.monotonic()
+            self.cancel()
+
+    def pushInfo(self, text):
+        self.infos.append(text)
+
+    def pushWarning(self, text):
+        self.warnings.append(text)
+
+    def pushCommandInfo(self, text):
+        self.infos.append(text)
+
+
+# 1. zones on the demo config, loaded into the project as the dialog does
+fb = Feedback()
+t0 = time.monotonic()
+res = processing.runAndLoadResults(
+    "landprofile:zones",
+    {"CONFIG": demo, "N_ZONES": 5, "OUTPUT": os.path.join(work, "zones.gpkg")},
+    feedback=fb,
+)
+out["zones_seconds"] = time.monotonic() - t0
+out["zones_result"] = res["OUTPUT"]
+out["zones_progress"] = fb.progress
+out["zones_texts"] = fb.texts
+out["zones_infos"] = fb.infos
+layers = {}
+for layer in QgsProject.instance().mapLayers().values():
+    layers[layer.name()] = {
+        "valid": layer.isValid(),
+        "kind": "vector" if isinstance(layer, QgsVectorLayer) else "raster",
+        "features": layer.featureCount() if isinstance(layer, QgsVectorLayer) else None,
+        "renderer": layer.renderer().type() if layer.renderer() else None,
+    }
+out["layers"] = layers
+zl = QgsProject.instance().mapLayersByName("zones")[0]
+r = zl.renderer()
+out["zones_renderer"] = {
+    "type": r.type(),
+    "attr": r.classAttribute() if hasattr(r, "classAttribute") else None,
+    "ranges": [
+        [g.lowerValue(), g.upperValue(), g.label(), g.symbol().color().name(QColor.HexArgb)]
+        for g in (r.ranges() if hasattr(r, "ranges") else [])
+    ],
+}
+out["zones_labelled"] = zl.labelsEnabled()
+root = QgsProject.instance().layerTreeRoot()
+out["tree"] = [[n.name(), [c.name() for c in n.children()]] for n in root.children()]
+
+# 2. the library's own message for a bad input
+def failure(alg, params):
+    try:
+        processing.run(alg, params, feedback=Feedback())
+    except QgsProcessingException as exc:
+        return str(exc)
+    return None
+
+out["bad_config"] = failure(
+    "landprofile:zones", {"CONFIG": bad_config, "OUTPUT": os.path.join(work, "bad.gpkg")}
+)
+points = QgsVectorLayer("Point?crs=EPSG:4326", "my points", "memory")
+feature = QgsFeature()
+feature.setGeometry(QgsGeometry.fromWkt("POINT (-2 5.3)"))
+points.dataProvider().addFeatures([feature])
+out["bad_layer"] = failure(
+    "landprofile:profile", {"BOUNDARY": points, "OUTPUT": os.path.join(work, "bad.json")}
+)
+
+# 3. a profile from QGIS layers that are not files (a memory copy of the demo window)
+src = QgsVectorLayer(window, "w", "ogr")
+memory = src.materialize(QgsFeatureRequest())
+memory.setName("Tarkwa window")
+lc = QgsRasterLayer(land_cover, "land cover", "gdal")
+QgsProject.instance().addMapLayers([memory, lc])
+profile_out = os.path.join(work, "profile.json")
+processing.run("landprofile:profile", {
+    "BOUNDARY": memory, "LAND_COVER": lc, "LEGEND": 4, "LANGUAGE": 1, "OUTPUT": profile_out,
+}, feedback=Feedback())
+out["profile"] = profile_out
+
+# 4. cancel while the zoning runs: the child gets SIGINT and leaves nothing
+cancel_dir = os.path.join(work, "cancelled")
+os.makedirs(cancel_dir)
+fb = Feedback(cancel_at="factors")
+out["cancel_message"] = None
+try:
+    processing.run("landprofile:zones",
+                   {"CONFIG": demo, "OUTPUT": os.path.join(cancel_dir, "z.gpkg")}, feedback=fb)
+except QgsProcessingException as exc:
+    out["cancel_message"] = str(exc)
+out["cancel_stop_s"] = time.monotonic() - fb.cancelled if fb.cancelled else None
+out["cancel_left"] = os.listdir(cancel_dir)
+emit(out)
+"""
+
+
+@pytest.fixture(scope="module")
+def in_qgis(tmp_path_factory):
+    """One headless QGIS with a fresh profile: install the zip, run the algorithms."""
+    from _qgis import require_qgis, run_in_qgis
+
+    require_qgis()
+    tmp = tmp_path_factory.mktemp("qgis_plugin")
+    zip_path = write_plugin_zip(tmp / "dist")
+    bad = tmp / "bad.toml"
+    bad.write_text(
+        f'name = "x"\n[boundary]\nmethod = "custom"\nsource = "{DEMO.parent.as_posix()}'
+        '/demo_window.geojson"\n[select]\nn_zones = 0\n'
+    )
+    work = tmp / "work"
+    work.mkdir()
+    profile = tmp / "profile"  # a fresh QGIS profile: no plugin, no settings
+    t0 = time.perf_counter()
+    got = run_in_qgis(
+        QGIS_SCRIPT,
+        args=[
+            str(zip_path),
+            str(LANDPROFILE),
+            str(DEMO),
+            str(DEMO.parent / "demo_window.geojson"),
+            str(DEMO.parent / "modis_igbp_2019_sw_ghana.tif"),
+            str(bad),
+            str(work),
+        ],
+        profile=profile,
+        timeout=240,
+    )
+    got["seconds"] = time.perf_counter() - t0
+    return {"got": got, "tmp": tmp, "bad": bad, "work": work}
+
+
+def test_qgis_installs_the_zip_into_a_fresh_profile_and_lists_the_algorithms(in_qgis):
+    got = in_qgis["got"]
+    assert got["fresh"]
+    assert "landprofile_processing" in got["available"]
+    assert got["loaded"]
+    assert got["started"]
+    assert got["version"] == landprofile.__version__
+    # the installed copy runs, not the package data of this checkout
+    assert got["plugin_file"].startswith(str(in_qgis["tmp"] / "profile"))
+    assert got["provider"] == "landprofile: landscape profiles and ASM zoning"
+    assert got["algorithms"] == sorted(
+        f"landprofile:{a}"
+        for a in (
+            "delineate_admin",
+            "delineate_custom",
+            "delineate_basins",
+            "delineate_dem",
+            "profile",
+            "zones",
+            "card",
+            "run",
+        )
+    )
+    for option in (
+        "N_ZONES",
+        "TOTAL_AREA_HA",
+        "ZONE_AREA_MIN_HA",
+        "ZONE_AREA_MAX_HA",
+        "METHOD",
+        "TIME_LIMIT_S",
+        "MIN_SPACING_M",
+        "ALL_SUITABLE",
+        "CONFIG",
+        "OUTPUT",
+    ):
+        assert option in got["zones_params"]
+    assert got["seconds"] < 90
+
+
+def _qml_ranges(qml: str) -> tuple[str, list]:
+    """The graduated renderer a QML defines: type and [lower, upper, label, #aarrggbb]."""
+    root = ET.fromstring(qml.split("\n", 1)[1] if qml.startswith("<!DOCTYPE") else qml)
+    renderer = root.find("renderer-v2")
+    colours = {}
+    for symbol in renderer.find("symbols"):
+        layer = symbol.find("layer")
+        value = next(
+            (o.get("value") for o in layer.iter("Option") if o.get("name") == "color"),
+            None,
+        ) or next(p.get("v") for p in layer.iter("prop") if p.get("k") == "color")
+        r, g, b, a = (int(v) for v in value.split(",")[:4])
+        colours[symbol.get("name")] = f"#{a:02x}{r:02x}{g:02x}{b:02x}"
+    ranges = [
+        [float(x.get("lower")), float(x.get("upper")), x.get("label"), colours[x.get("symbol")]]
+        for x in renderer.find("ranges")
+    ]
+    return renderer.get("type"), ranges
+
+
+def test_qgis_zones_algorithm_on_the_demo_loads_valid_styled_layers(in_qgis):
+    import sqlite3
+
+    import pyogrio
+
+    got = in_qgis["got"]
+    gpkg = Path(got["zones_result"])
+    assert gpkg == in_qgis["work"] / "zones.gpkg"
+    # the oracle of what was written: the file itself, read by GDAL in this venv
+    on_file = {name for name, geom in pyogrio.list_layers(gpkg) if geom}
+    vectors = {n for n, v in got["layers"].items() if v["kind"] == "vector"}
+    assert vectors == on_file
+    assert all(v["valid"] for v in got["layers"].values()), got["layers"]
+    assert got["layers"]["zones"]["features"] == 5  # N_ZONES reached the command
+    assert pyogrio.read_info(gpkg, layer="zones")["features"] == 5
+    for name in vectors:
+        assert got["layers"][name]["features"] == pyogrio.read_info(gpkg, layer=name)["features"]
+    # one group, the GeoPackage's order: zones on top
+    [(group, members)] = got["tree"]
+    assert group == "zones"
+    assert members[0] == "zones"
+    # styled: the zones renderer is the GeoPackage's default style (layer_styles), the
+    # card's score classes and colours, and it is labelled
+    with sqlite3.connect(gpkg) as db:
+        rows = db.execute(
+            "SELECT styleQML FROM layer_styles WHERE f_table_name = 'zones' AND useAsDefault"
+        ).fetchall()
+    assert len(rows) == 1, "the zones layer's default style is not in layer_styles"
+    kind, ranges = _qml_ranges(rows[0][0])
+    assert kind == "graduatedSymbol"
+    assert got["zones_renderer"]["type"] == kind
+    assert got["zones_renderer"]["ranges"] == ranges
+    assert got["zones_labelled"]
+    # progress passed through: the plan's steps, in order, up to 100
+    prog = [p for p in got["zones_progress"]]
+    steps = [t for t in got["zones_texts"] if t in got["plan"]]
+    assert steps == got["plan"]  # every step the command reported is in the plan, in order
+    run_part = prog[: prog.index(100.0) + 1]
+    assert run_part == sorted(run_part)
+    assert any(f"{LANDPROFILE} zones" in i for i in got["zones_infos"])
+    assert any(i.startswith("5 zones") for i in got["zones_infos"])
+
+
+def test_qgis_bad_inputs_show_the_library_message(in_qgis, tmp_path):
+    got = in_qgis["got"]
+    # the oracle: the command run alone on the same config
+    alone = subprocess.run(
+        [str(LANDPROFILE), "zones", str(in_qgis["bad"]), "--out", str(tmp_path / "z.gpkg")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    said = [ln[len("error: ") :] for ln in alone.stderr.splitlines() if ln.startswith("error: ")]
+    assert got["bad_config"] == said[0]
+    assert "n_zones = 0" in got["bad_config"]
+    # a memory layer of points as the boundary: copied under its own name, refused by name
+    assert "my_points.gpkg" in got["bad_layer"]
+    assert "Point" in got["bad_layer"]
+    assert "Polygon" in got["bad_layer"]
+    assert "Traceback" not in got["bad_layer"] + got["bad_config"]
+
+
+def test_qgis_profile_from_layers_that_are_not_files(in_qgis):
+    import geopandas as gpd
+
+    from landprofile.testing import geod_area_perimeter_dense
+
+    prof = json.loads(Path(in_qgis["got"]["profile"]).read_text())
+    assert prof["landscape"]["name"] == "Tarkwa window"
+    window = gpd.read_file(DEMO.parent / "demo_window.geojson").to_crs(4326)
+    area_m2, _ = geod_area_perimeter_dense(window.geometry.union_all())
+    assert prof["landscape"]["area_ha"] == pytest.approx(area_m2 / 1e4, rel=1e-4)
+    assert prof["land_cover"]  # the raster layer and the built-in legend reached it
+
+
+def test_qgis_cancel_stops_the_child_and_leaves_nothing(in_qgis):
+    got = in_qgis["got"]
+    assert got["cancel_message"] == "landprofile was cancelled: no output was written or changed"
+    assert got["cancel_stop_s"] < 5  # SIGINT, not the kill after the 10 s grace period
+    assert got["cancel_left"] == []
