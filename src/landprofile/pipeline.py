@@ -125,11 +125,13 @@ def build_zoning(
     ls: Landscape,
     progress: Progress | None = None,
     select: dict[str, Any] | bool | None = True,
+    cluster: dict[str, Any] | None = None,
 ) -> Any:
     """The candidate zones of a config's [zoning], [rasters] and [layers] in ``ls``.
 
     ``select``: ``True`` for the config's [select] (a short list unless disabled),
     ``False``/``None`` for every suitable piece, or :func:`locate` arguments.
+    ``cluster``: where the tiles run (``{"client": ...}``, passed to ``candidates``).
     """
     import landprofile as lp
 
@@ -153,6 +155,7 @@ def build_zoning(
             **layers,  # [layers] keys are checked against _LAYERS, candidates' arguments
             select=select,
             progress=progress,
+            **(cluster or {}),
         )
 
 
@@ -222,11 +225,14 @@ def run(
     out_dir: str | os.PathLike[str] | None = None,
     *,
     progress: Progress | None = None,
+    cluster: dict[str, Any] | None = None,
 ) -> RunOutputs:
     """Run the whole pipeline for one landscape config and write its outputs atomically.
 
     ``progress`` is told each stage (``boundary``, ``profile``, ``zones``, ``change``,
     ``card``) and the steps of the long ones (``zones · regions``), as they start and end.
+    ``cluster``: where the zoning's tiles run (``{"client": ...}``, see
+    :func:`landprofile.zoning.candidates`).
     """
     cfg = cfg if isinstance(cfg, Config) else load_config(cfg)
     stage = Steps(progress)
@@ -246,7 +252,7 @@ def run(
         raise
     try:
         with data_settings(cfg):
-            return _run(cfg, out, tmp, stage, progress, previous)
+            return _run(cfg, out, tmp, stage, progress, previous, cluster)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         _remove_empty(created)  # a failed run leaves no folder it made
@@ -296,6 +302,7 @@ def _run(
     stage: Steps,
     progress: Progress | None,
     previous: list[str],
+    cluster: dict[str, Any] | None = None,
 ) -> RunOutputs:
     import landprofile as lp
 
@@ -312,7 +319,7 @@ def _run(
     zones_path = None
     if z.get("enabled", True) and (layers or r.get("land_cover")):
         stage.start("zones")
-        zoning = build_zoning(cfg, ls, nested(progress, "zones · "))
+        zoning = build_zoning(cfg, ls, nested(progress, "zones · "), cluster=cluster)
         zones_path = tmp / "zones.gpkg"
         from landprofile.qgis.gpkg import map_inputs
 
