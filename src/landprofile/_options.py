@@ -20,6 +20,11 @@ def _env_float(name: str) -> float | None:
         return None
 
 
+def _env_int(name: str) -> int | None:
+    value = _env_float(name)
+    return int(value) if value is not None and value >= 1 else None
+
+
 @dataclass
 class Options:
     """Defaults of the package; change them as attributes (``lp.options.offline_maps = True``).
@@ -34,6 +39,11 @@ class Options:
         The memory (GiB) a gridded stage (zoning, a DEM catchment) may plan to use before
         it refuses with :class:`~landprofile.errors.ResourceLimitError`; ``None``: 80 % of
         the memory available when the stage starts. Default: ``LANDPROFILE_MAX_MEMORY_GB``.
+    zoning_tile_cells
+        Zoning runs in tiles of this many cells a side (the same answer as one grid, in
+        bounded memory; :mod:`landprofile.zoning.tiles`); ``None``: tiles only when the
+        whole analysis grid does not fit in ``max_memory_gb``. Default:
+        ``LANDPROFILE_ZONING_TILE_CELLS``.
     data_mirror
         A mirror of the open sources (:mod:`landprofile.sources`): a folder or an http(s)
         URL. Default: ``LANDPROFILE_DATA_MIRROR``.
@@ -42,6 +52,7 @@ class Options:
     offline_maps: bool = _env_flag("LANDPROFILE_OFFLINE_MAPS")
     data_mirror: str | None = None
     max_memory_gb: float | None = _env_float("LANDPROFILE_MAX_MEMORY_GB")
+    zoning_tile_cells: int | None = _env_int("LANDPROFILE_ZONING_TILE_CELLS")
 
 
 #: The package's options.

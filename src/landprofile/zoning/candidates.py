@@ -23,14 +23,13 @@ from __future__ import annotations
 import dataclasses
 import math
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import shapely
-from rasterio.warp import Resampling
 
+from landprofile._options import options
 from landprofile._progress import Progress, Steps
 from landprofile.crs import norm_crs
 from landprofile.errors import InvalidParameterError, RulesWarning, user_stacklevel
@@ -38,15 +37,14 @@ from landprofile.landscape import Landscape
 from landprofile.legend import load_legend
 from landprofile.raster import read_raster
 from landprofile.zoning.conflicts import conflicts_table
-from landprofile.zoning.constraints import build_constraints, rule_geometries
 from landprofile.zoning.explain import conflict_label, fact_columns, rule_label, why, why_short
-from landprofile.zoning.grid import analysis_grid, is_raster, read_layer, warp
+from landprofile.zoning.grid import analysis_grid, is_raster, read_layer
 from landprofile.zoning.output import final_cut
 from landprofile.zoning.output import to_crs as _to_crs
-from landprofile.zoning.regions import partition
 from landprofile.zoning.result import ZoningContext, ZoningResult
 from landprofile.zoning.rules import RulesError, load_rules
-from landprofile.zoning.suitability import suitability
+from landprofile.zoning.tiled import in_tiles, one_grid, tile_size, warn_coarse
+from landprofile.zoning.tiles import halo_cells
 from landprofile.zoning.zones import zone_table
 
 __all__ = ["candidates"]
@@ -76,6 +74,9 @@ def candidates(
     lang: str = "en",
     select: dict[str, Any] | None = None,
     progress: Progress | None = None,
+    tile_cells: int | None = None,
+    client: Any = None,
+    checkpoint: Any = None,
 ) -> ZoningResult:
     """Propose candidate ASM zones in a landscape, with exclusions and conflicts explained.
 
@@ -113,14 +114,37 @@ def candidates(
         ranges: ``landprofile.zoning.locate_options.check_options``).
     progress
         Called as ``progress(step, None)`` when each step starts and ``progress(step,
-        seconds)`` when it ends (the CLI draws them).
+        seconds)`` when it ends (the CLI draws them); a run in tiles reports
+        ``tiles 12/40 · ~3 min left`` as it goes.
+    tile_cells
+        Cut the analysis grid into tiles of ``tile_cells`` cells a side (each computed
+        with a halo as wide as the farthest distance a factor looks at): the same zones,
+        scores and ranks as one grid, in bounded memory. ``None``:
+        ``lp.options.zoning_tile_cells``, else tiles only when the whole grid does not
+        fit in the memory limit (``lp.options.max_memory_gb``); see
+        :mod:`landprofile.zoning.tiles`.
+    client
+        A ``dask.distributed.Client`` or a scheduler address (``"tcp://host:8786"``):
+        the tiles run on the cluster's workers (the run is tiled then).
+    checkpoint
+        A folder that keeps finished tiles (keyed by every input): an interrupted run
+        given the same folder and inputs resumes from them. Only a tiled run uses it.
 
     Returns
     -------
     ZoningResult
 
+    Raises
+    ------
+    ResourceLimitError
+        When even the run in tiles does not fit in the memory limit (with its estimated
+        memory and time).
+
     Warns
     -----
+    DataWarning
+        When a raster a rule uses (land cover, DEM, geology) has cells wider than the
+        smallest buffer a rule looks at.
     RulesWarning
         When more than half of the land no rule excludes passes the rules (they do not
         discriminate), saying what to add.
@@ -167,7 +191,7 @@ def candidates(
         + [float(r.get("decay_m", 0)) + float(r.get("max_m", 0)) for r in rs.favour.values()]
         + [res]
     )
-    grid = analysis_grid(landscape, res, min(pad, MAX_PAD_M))
+    grid = analysis_grid(landscape, res, min(pad, MAX_PAD_M), whole=False)
     # features farther than the capped padding still count when a rule reaches them
     reach = max([float(r.get("buffer_m", 0)) for r in rs.exclude.values()] + [0.0])
     read = {
@@ -177,54 +201,54 @@ def candidates(
     }
     layers = {k: v[0] for k, v in read.items()}
     originals = {k: v[1] for k, v in read.items()}
-    lc_groups = None
-    if land_cover is not None:
-        leg = load_legend(legend or "esa_worldcover_v200")
-        lc = warp(
-            read_raster(land_cover, bounds=landscape.bounds_lonlat),
+    rasters = {
+        k: read_raster(inputs[k], bounds=landscape.bounds_lonlat)
+        for k in ("land_cover", "dem")
+        if inputs[k] is not None
+    }
+    if geology is not None and is_raster(geology):
+        rasters["geology"] = read_raster(geology)
+    warn_coarse(rasters, rs, layers, landscape)
+    lut = (
+        {c.value: c.group for c in load_legend(legend or "esa_worldcover_v200").classes}
+        if land_cover is not None
+        else {}
+    )
+    present = {k for k, v in layers.items() if v is not None and len(v)}
+    halo = halo_cells(rs, present, res)
+    side = tile_size(
+        grid,
+        tile_cells if tile_cells is not None else options.zoning_tile_cells,
+        halo,
+        f"zoning of {landscape.name!r} at resolution_m={res:g}",
+        force=client is not None,
+    )
+    if side is None:
+        grid = analysis_grid(landscape, res, min(pad, MAX_PAD_M))
+        stage = one_grid(rs, grid, layers, rasters, lut, steps)
+    else:
+        stage = in_tiles(
+            rs,
             grid,
-            Resampling.nearest,
-            "int32",
-            -1,
+            layers,
+            rasters,
+            lut,
+            steps,
+            side=side,
+            halo=halo,
+            client=client,
+            checkpoint=checkpoint,
+            progress=progress,
         )
-        lut = {c.value: c.group for c in leg.classes}
-        lc_groups = np.full(lc.shape, "", dtype=object)
-        for value in np.unique(lc):
-            if value in lut:
-                lc_groups[lc == value] = lut[value]
-    slope = None
-    if dem is not None:
-        z = warp(
-            read_raster(dem, bounds=landscape.bounds_lonlat),
-            grid,
-            Resampling.bilinear,
-            "float32",
-            np.nan,
-        )
-        gy, gx = np.gradient(z, res)
-        slope = np.degrees(np.arctan(np.hypot(gx, gy)))
-    steps.start("exclusions")
-
-    cons = build_constraints(rs, layers, grid, lc_groups, slope)
-    steps.start("factors")
-    # The exact exclusion geometry (GEOS, which releases the GIL) is built on the second
-    # core while the scores (numpy, edt) are computed on this one.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        future = pool.submit(_exclusion_geometry, cons, grid)
-        suit = suitability(rs, layers, grid, geology, lc_groups)
-        del lc_groups, slope
-        steps.start("regions")
-
-        suitable = grid.inside & ~cons.excluded & (suit.score >= rs.zones("min_score", 0.4))
-        split = rs.split != "none"
-        part = partition(
-            suitable,
-            grid.cell_ha,
-            rs.zones("min_area_ha", 25.0),
-            rs.zones("max_area_ha", 0.0) if split else None,
-        )
-        steps.start("exclusion_union")
-        per_rule, excluded_all, parts = future.result()
+    grid, cons, suit, suitable = stage.grid, stage.cons, stage.suit, stage.suitable
+    part, per_rule, excluded_all, parts = (
+        stage.part,
+        stage.per_rule,
+        stage.excluded_all,
+        stage.parts,
+    )
+    split = rs.split != "none"
+    del stage
     steps.start("zones")
     table = zone_table(part, grid, suit, cons, layers, rs, parts, split)
     del part
@@ -349,18 +373,6 @@ def _warn_weak_rules(summary: dict[str, Any]) -> None:
         RulesWarning,
         stacklevel=user_stacklevel(),
     )
-
-
-def _exclusion_geometry(cons: Any, grid: Any) -> tuple[dict[str, Any], Any, np.ndarray]:
-    """Each rule's land in the landscape, their union, and the parts zones are cut by."""
-    per_rule = rule_geometries(cons, grid)
-    excluded_all = shapely.union_all(list(per_rule.values()) or [shapely.Polygon()])
-    # zones are cut by the whole buffered areas (also beyond the landscape, whose
-    # boundary clips them anyway)
-    parts = np.concatenate(
-        [shapely.get_parts(cons.rule_union(n)) for n in cons.shapes] or [np.array([])]
-    ).astype(object)
-    return per_rule, excluded_all, parts
 
 
 def _n_sites_in_conflict(conflicts: gpd.GeoDataFrame, id_field: str) -> int:

@@ -30,7 +30,14 @@ import shapely
 from landprofile.zoning.grid import AnalysisGrid, burn, cell_polygons
 from landprofile.zoning.rules import RulesError, RuleSet
 
-__all__ = ["QUAD_SEGS", "Constraints", "buffer_out", "build_constraints", "excluding"]
+__all__ = [
+    "QUAD_SEGS",
+    "Constraints",
+    "buffer_out",
+    "build_constraints",
+    "excluding",
+    "rule_cells",
+]
 
 #: Segments per quarter circle of a buffer.
 QUAD_SEGS = 32
@@ -107,38 +114,62 @@ def build_constraints(
     grid: AnalysisGrid,
     lc_groups: np.ndarray | None,
     slope: np.ndarray | None,
+    *,
+    cells: bool = True,
 ) -> Constraints:
-    """Apply every exclusion rule of ``rs`` to the layers on ``grid``."""
+    """Apply every exclusion rule of ``rs`` to the layers on ``grid``.
+
+    With ``cells=False`` only the rules and their exact geometry are made, no cell is
+    marked (``bits`` is empty): the tiled run marks cells tile by tile. ``lc_groups``
+    and ``slope`` then only say whether there is a land cover or a DEM.
+    """
     names: list[str] = []
-    bits = np.zeros((grid.height, grid.width), dtype=np.uint32)
+    bits = np.zeros((grid.height, grid.width) if cells else (0, 0), dtype=np.uint32)
     rows: dict[str, np.ndarray] = {}
     shapes: dict[str, np.ndarray] = {}
     skipped: list[str] = []
     for name, rule in rs.exclude.items():
         lay = rule["layer"]
-        m = None
-        if lay == "land_cover":
-            if lc_groups is not None:
-                m = np.isin(lc_groups, list(rule.get("groups", [])))
-        elif lay == "dem":
-            if slope is not None:
-                m = np.nan_to_num(slope, nan=0.0) > float(rule.get("max_slope_deg", 90))
-        elif layers.get(lay) is not None:
+        present = (
+            lc_groups is not None
+            if lay == "land_cover"
+            else slope is not None
+            if lay == "dem"
+            else layers.get(lay) is not None
+        )
+        if not present:
+            skipped.append(f"exclude.{name} (no {lay} layer)")
+            continue
+        if lay not in ("land_cover", "dem"):
             gdf = layers[lay]
             keep = excluding(gdf, rule) if lay == "concessions" else np.ones(len(gdf), bool)
             rows[name] = np.flatnonzero(keep)
             shapes[name] = buffer_out(
                 gdf.geometry.to_numpy()[keep], float(rule.get("buffer_m", 0.0))
             )
-            m = burn(shapes[name], grid)
-        if m is None:
-            skipped.append(f"exclude.{name} (no {lay} layer)")
-            continue
         if len(names) >= 32:
             raise RulesError("at most 32 exclusion rules are supported")
-        bits |= m.astype(np.uint32) << np.uint32(len(names))
+        if cells:
+            m = rule_cells(rule, shapes.get(name), grid, lc_groups, slope)
+            bits |= m.astype(np.uint32) << np.uint32(len(names))
         names.append(name)
     return Constraints(names=names, bits=bits, rows=rows, shapes=shapes, skipped=skipped)
+
+
+def rule_cells(
+    rule: dict[str, Any],
+    shapes: np.ndarray | None,
+    grid: AnalysisGrid,
+    lc_groups: np.ndarray | None,
+    slope: np.ndarray | None,
+) -> np.ndarray:
+    """The cells of ``grid`` one exclusion rule covers (``shapes``: its buffered features)."""
+    lay = rule["layer"]
+    if lay == "land_cover":
+        return np.isin(lc_groups, list(rule.get("groups", [])))
+    if lay == "dem":
+        return np.nan_to_num(slope, nan=0.0) > float(rule.get("max_slope_deg", 90))
+    return burn(shapes, grid)
 
 
 def rule_geometries(cons: Constraints, grid: AnalysisGrid) -> dict[str, Any]:

@@ -20,6 +20,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import rasterio.features
+import rasterio.windows
 import shapely
 from affine import Affine
 from pyproj import CRS
@@ -45,6 +46,8 @@ class AnalysisGrid:
     res: float
     inside: np.ndarray = field(repr=False)
     boundary: Any = field(default=None, repr=False)
+    #: (row, column) of this grid's corner in the whole analysis grid (a tile's).
+    origin: tuple[int, int] = (0, 0)
 
     @property
     def cell_ha(self) -> float:
@@ -65,8 +68,14 @@ class AnalysisGrid:
 ZONING_BYTES = 80
 
 
-def analysis_grid(landscape: Landscape, res: float, pad_m: float) -> AnalysisGrid:
-    """A LAEA grid centred on the landscape, covering it plus ``pad_m``, cell ``res`` m."""
+def analysis_grid(
+    landscape: Landscape, res: float, pad_m: float, *, whole: bool = True
+) -> AnalysisGrid:
+    """A LAEA grid centred on the landscape, covering it plus ``pad_m``, cell ``res`` m.
+
+    ``whole=False``: the grid's extent only, for a run in tiles (no memory check, no
+    landscape mask: the tiles make it).
+    """
     lon, lat = landscape.centroid_lonlat
     crs = local_laea(round(lon, 4), round(lat, 4))
     # forward from the landscape's own CRS: the LAEA inverse is the inexact direction
@@ -77,16 +86,19 @@ def analysis_grid(landscape: Landscape, res: float, pad_m: float) -> AnalysisGri
     y1 = math.ceil((maxy + pad) / res) * res
     width = math.ceil((maxx + pad - x0) / res)
     height = math.ceil((y1 - (miny - pad)) / res)
+    transform = Affine(res, 0, x0, 0, -res, y1)
+    shapely.prepare(geom)
+    if not whole:
+        empty = np.zeros((0, 0), dtype=bool)
+        return AnalysisGrid(crs, transform, width, height, res, empty, geom)
     from landprofile._resources import check_cells
 
     check_cells(
         f"zoning of {landscape.name!r} at resolution_m={res:g}", width * height, ZONING_BYTES, res
     )
-    transform = Affine(res, 0, x0, 0, -res, y1)
     inside = rasterio.features.rasterize(
         [(geom, 1)], out_shape=(height, width), transform=transform, dtype="uint8"
     ).astype(bool)
-    shapely.prepare(geom)
     return AnalysisGrid(
         crs=crs,
         transform=transform,
@@ -157,23 +169,70 @@ def distance_m(mask: np.ndarray, res: float) -> np.ndarray:
     ).astype(np.float32, copy=False)
 
 
+#: Cells a side of the blocks rasters are warped in (see :func:`warp`).
+WARP_BLOCK = 512
+
+
 def warp(
     raster: Raster, grid: AnalysisGrid, resampling: Resampling, dtype: str, fill: float
 ) -> np.ndarray:
-    """A raster resampled onto the grid."""
+    """A raster resampled onto the grid.
+
+    GDAL's result for a cell a hair from a source pixel's edge depends on the window
+    it warps (its chunking and source window), so the grid is warped in fixed blocks of
+    the whole analysis grid (``WARP_BLOCK`` cells, counted from its corner: a tile is
+    at ``grid.origin``), each from the raster's pixels under it and two more on each
+    side, with the exact transformer: a cell's value is the same in one grid and in
+    any tiling.
+    """
     out = np.full((grid.height, grid.width), fill, dtype=dtype)
-    reproject(
-        raster.read(),
-        out,
-        src_transform=raster.transform,
-        src_crs=raster.crs.to_wkt(),
-        src_nodata=raster.nodata,
-        dst_transform=grid.transform,
-        dst_crs=grid.crs.to_wkt(),
-        dst_nodata=fill,
-        resampling=resampling,
-    )
+    gr0, gc0 = grid.origin
+    b = WARP_BLOCK
+    src_crs, dst_crs = raster.crs.to_wkt(), grid.crs.to_wkt()
+    for br in range(gr0 // b * b, gr0 + grid.height, b):
+        for bc in range(gc0 // b * b, gc0 + grid.width, b):
+            # the whole block (also the part outside this grid), then its overlap
+            t = grid.transform @ Affine.translation(bc - gc0, br - gr0)
+            block = AnalysisGrid(grid.crs, t, b, b, grid.res, np.zeros((0, 0), bool))
+            window = _source_window(raster, block)
+            if window.width <= 0 or window.height <= 0:
+                continue  # the raster does not reach this block
+            dst = np.full((b, b), fill, dtype=dtype)
+            reproject(
+                raster.read(window),
+                dst,
+                src_transform=rasterio.windows.transform(window, raster.transform),
+                src_crs=src_crs,
+                src_nodata=raster.nodata,
+                dst_transform=t,
+                dst_crs=dst_crs,
+                dst_nodata=fill,
+                resampling=resampling,
+                # the exact transformer: the approximate one interpolates along each
+                # chunk, a cell's value would depend on the chunk
+                tolerance=0.0,
+            )
+            r0, c0 = max(br, gr0), max(bc, gc0)
+            r1, c1 = min(br + b, gr0 + grid.height), min(bc + b, gc0 + grid.width)
+            out[r0 - gr0 : r1 - gr0, c0 - gc0 : c1 - gc0] = dst[
+                r0 - br : r1 - br, c0 - bc : c1 - bc
+            ]
     return out
+
+
+def _source_window(raster: Raster, grid: AnalysisGrid) -> Any:
+    """The raster's window under the grid, two pixels wider on each side, clipped."""
+    from rasterio.warp import transform_bounds
+
+    west, south, east, north = grid.box.bounds
+    b = transform_bounds(grid.crs.to_wkt(), raster.crs.to_wkt(), west, south, east, north, 21)
+    win = rasterio.windows.from_bounds(*b, transform=raster.transform)
+    c0, r0 = math.floor(win.col_off) - 2, math.floor(win.row_off) - 2
+    c1 = math.ceil(win.col_off + win.width) + 2
+    r1 = math.ceil(win.row_off + win.height) + 2
+    h, w = raster.shape
+    c0, r0, c1, r1 = max(c0, 0), max(r0, 0), min(c1, w), min(r1, h)
+    return rasterio.windows.Window(c0, r0, max(c1 - c0, 0), max(r1 - r0, 0))
 
 
 def is_raster(src: Any) -> bool:

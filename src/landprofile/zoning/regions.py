@@ -46,15 +46,27 @@ class Partition:
 
 
 def partition(
-    suitable: np.ndarray, cell_ha: float, min_area_ha: float, max_area_ha: float | None
+    suitable: np.ndarray | None,
+    cell_ha: float,
+    min_area_ha: float,
+    max_area_ha: float | None,
+    *,
+    labelled: tuple[np.ndarray, int] | None = None,
 ) -> Partition:
     """Label the regions of ``suitable`` and cut those over ``max_area_ha`` (``None``: no cut).
 
     Regions under ``min_area_ha`` are dropped. ``merged_cells`` / ``dropped_cells`` are
     per zone (0-based): the cells of small fragments merged into it, and the cells of
     fragments next to it that could not be merged.
+
+    ``labelled``: the regions already labelled (``ndimage.label``'s labels and count, as
+    the tiled run stitches them); that array is then reused for the zone labels, so a
+    country-sized grid holds one label array, not two.
     """
-    regions, n = ndimage.label(suitable, structure=_FOUR)
+    if labelled is None:
+        regions, n = ndimage.label(suitable, structure=_FOUR)
+    else:
+        regions, n = labelled
     counts = np.bincount(regions.ravel(), minlength=n + 1)
     counts[0] = 0
     min_cells = math.ceil(min_area_ha / cell_ha - 1e-9) if min_area_ha > 0 else 1
@@ -63,7 +75,11 @@ def partition(
     )
     if max_cells is not None and max_cells < max(min_cells, 1):
         max_cells = max(min_cells, 1)
-    out = np.zeros(regions.shape, dtype=np.int32)
+    # zones are written as negative labels into the regions' own array when reused:
+    # a region not yet cut (positive labels) is never mistaken for a zone
+    inplace = labelled is not None
+    out = regions if inplace else np.zeros(regions.shape, dtype=np.int32)
+    sign = -1 if inplace else 1
     region_of: list[int] = []
     merged: list[int] = []
     dropped: list[int] = []
@@ -78,18 +94,21 @@ def partition(
             region_of.append(r)
             merged.append(0)
             dropped.append(0)
-            out[sl][local] = len(region_of)
+            out[sl][local] = sign * len(region_of)
             parts[r] = 1
             continue
         sub, frag_merged, frag_dropped = _split(local, min_cells, max_cells)
         k = int(sub.max())
         first = len(region_of) + 1
         block = out[sl]
-        block[sub > 0] = sub[sub > 0] + (first - 1)
+        block[sub > 0] = sign * (sub[sub > 0] + (first - 1))
         region_of += [r] * k
         merged += list(frag_merged)
         dropped += list(frag_dropped)
         parts[r] = k
+    if inplace:
+        out[out > 0] = 0  # regions dropped, fragments not kept
+        np.negative(out, out=out)
     return Partition(
         labels=out,
         region=np.asarray(region_of, dtype=np.int64),

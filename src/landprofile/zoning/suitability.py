@@ -48,18 +48,25 @@ def suitability(
     grid: AnalysisGrid,
     geology: Any,
     lc_groups: np.ndarray | None,
+    known: frozenset[str] = frozenset(),
 ) -> Suitability:
-    """Score every cell of ``grid`` with the factor rules of ``rs``."""
+    """Score every cell of ``grid`` with the factor rules of ``rs``.
+
+    ``known`` names layers that hold features somewhere in the landscape: on a tile of
+    the grid (:mod:`landprofile.zoning.tiles`) such a layer may have none nearby, and
+    its factor is then that of land far from every feature, not a factor without data.
+    """
     dists: dict[str, np.ndarray | None] = {}
 
     def dist(lay: str) -> np.ndarray | None:
         if lay not in dists:
             gdf = layers.get(lay)
-            dists[lay] = (
-                None
-                if gdf is None or gdf.empty
-                else distance_m(burn(gdf.geometry, grid, all_touched=True), grid.res)
-            )
+            if gdf is None or (gdf.empty and lay not in known):
+                dists[lay] = None
+            elif gdf.empty:
+                dists[lay] = np.full((grid.height, grid.width), np.inf, dtype=np.float32)
+            else:
+                dists[lay] = distance_m(burn(gdf.geometry, grid, all_touched=True), grid.res)
         return dists[lay]
 
     factors: dict[str, np.ndarray] = {}

@@ -161,12 +161,19 @@ def zone_table(
     sel = part.labels > 0
     lab = part.labels[sel]
     counts = np.bincount(lab, minlength=n + 1)[1:]
+    # a tiled run keeps its factor grids by tile (on disk): it sums them tile by tile
+    sums = getattr(suit, "factor_sums", None)
     with np.errstate(invalid="ignore", divide="ignore"):
         score = np.bincount(lab, weights=suit.score[sel], minlength=n + 1)[1:] / counts
-        fmeans = {
-            k: np.bincount(lab, weights=f[sel], minlength=n + 1)[1:] / counts
-            for k, f in suit.factors.items()
-        }
+        fsums = (
+            sums(part.labels, n)
+            if sums is not None
+            else {
+                k: np.bincount(lab, weights=f[sel], minlength=n + 1)[1:]
+                for k, f in suit.factors.items()
+            }
+        )
+        fmeans = {k: v / counts for k, v in fsums.items()}
     del sel, lab
     geoms = _polygons(part.labels, n, grid)
     clipped = _clip(geoms, grid, exclusion_parts)

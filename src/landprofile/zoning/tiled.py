@@ -1,0 +1,277 @@
+"""The cell stages of zoning, on one grid or in tiles: exclusions, factors, regions.
+
+:func:`one_grid` is the run that holds the whole analysis grid in memory;
+:func:`in_tiles` (:mod:`landprofile.zoning.tiles`) gives the same cells, scores and
+regions when the grid does not fit, or when tiles are asked for. Both return a
+:class:`CellStage`, from which :func:`landprofile.zoning.candidates` makes the same
+exact zones, conflicts and explanations.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import shapely
+from rasterio.warp import Resampling
+
+from landprofile._progress import Steps
+from landprofile.errors import DataWarning, ResourceLimitError, user_stacklevel
+from landprofile.zoning.constraints import build_constraints, rule_geometries
+from landprofile.zoning.grid import ZONING_BYTES, AnalysisGrid, warp
+from landprofile.zoning.regions import Partition, partition
+from landprofile.zoning.suitability import suitability
+
+__all__ = ["CellStage", "in_tiles", "one_grid", "tile_size", "warn_coarse"]
+
+
+@dataclass(frozen=True)
+class CellStage:
+    """What the cell stages give the zones: the grid, rules applied, regions cut."""
+
+    grid: AnalysisGrid
+    cons: Any
+    suit: Any
+    suitable: np.ndarray
+    part: Partition
+    per_rule: dict[str, Any]
+    excluded_all: Any
+    parts: np.ndarray
+    #: Tiles computed (0: one grid) and tiles in all.
+    n_tiles: int = 0
+
+
+def _partition(rs: Any, grid: AnalysisGrid, suitable: Any, labelled: Any = None) -> Partition:
+    split = rs.split != "none"
+    return partition(
+        suitable,
+        grid.cell_ha,
+        rs.zones("min_area_ha", 25.0),
+        rs.zones("max_area_ha", 0.0) if split else None,
+        labelled=labelled,
+    )
+
+
+def _exclusion_geometry(cons: Any, grid: AnalysisGrid, raster: dict | None = None) -> tuple:
+    """Each rule's land in the landscape, their union, and the parts zones are cut by."""
+    if raster is None:
+        per_rule = rule_geometries(cons, grid)
+    else:
+        # tiled: raster rules' cells come polygonised from the tiles
+        per_rule = {
+            n: shapely.intersection(
+                cons.rule_union(n) if n in cons.shapes else raster[n], grid.boundary
+            )
+            for n in cons.names
+        }
+    excluded_all = shapely.union_all(list(per_rule.values()) or [shapely.Polygon()])
+    return per_rule, excluded_all, _vector_parts(cons)
+
+
+def _vector_parts(cons: Any) -> np.ndarray:
+    """The parts of the vector rules' unions (computed once: the unions are cached)."""
+    # zones are cut by the whole buffered areas (also beyond the landscape, whose
+    # boundary clips them anyway)
+    return np.concatenate(
+        [shapely.get_parts(cons.rule_union(n)) for n in cons.shapes] or [np.array([])]
+    ).astype(object)
+
+
+def one_grid(
+    rs: Any, grid: AnalysisGrid, layers: dict, rasters: dict, legend_lut: dict, steps: Steps
+) -> CellStage:
+    """Exclusions, factors and regions with the whole grid in memory."""
+    lc_groups = None
+    if rasters.get("land_cover") is not None:
+        lc = warp(rasters["land_cover"], grid, Resampling.nearest, "int32", -1)
+        lc_groups = np.full(lc.shape, "", dtype=object)
+        for value in np.unique(lc):
+            if value in legend_lut:
+                lc_groups[lc == value] = legend_lut[value]
+        del lc
+    slope = None
+    if rasters.get("dem") is not None:
+        z = warp(rasters["dem"], grid, Resampling.bilinear, "float32", np.nan)
+        gy, gx = np.gradient(z, grid.res)
+        slope = np.degrees(np.arctan(np.hypot(gx, gy)))
+    steps.start("exclusions")
+    cons = build_constraints(rs, layers, grid, lc_groups, slope)
+    steps.start("factors")
+    # The exact exclusion geometry (GEOS, which releases the GIL) is built on the second
+    # core while the scores (numpy, edt) are computed on this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(_exclusion_geometry, cons, grid)
+        geology = rasters.get("geology", layers.get("geology"))
+        suit = suitability(rs, layers, grid, geology, lc_groups)
+        del lc_groups, slope
+        steps.start("regions")
+        suitable = grid.inside & ~cons.excluded & (suit.score >= rs.zones("min_score", 0.4))
+        part = _partition(rs, grid, suitable)
+        steps.start("exclusion_union")
+        per_rule, excluded_all, parts = future.result()
+    return CellStage(grid, cons, suit, suitable, part, per_rule, excluded_all, parts)
+
+
+def tile_size(
+    grid: AnalysisGrid, tile_cells: int | None, halo: int, what: str, *, force: bool = False
+) -> int | None:
+    """The side of a tile's core in cells, or ``None`` when one grid fits (and none is asked).
+
+    ``force``: tiles even when one grid fits (a cluster was given).
+
+    Raises :class:`ResourceLimitError` when even the tiled run does not fit, with the
+    estimated memory and time of the tiled run.
+    """
+    from landprofile._resources import GIB, memory_limit_bytes
+    from landprofile.zoning.tiles import DEFAULT_TILE_CELLS, SECONDS_PER_CELL, STITCH_BYTES
+
+    cells = grid.width * grid.height
+    limit = memory_limit_bytes()
+    if tile_cells is None and not force and cells * ZONING_BYTES <= limit:
+        return None
+    # tiles as large as the memory left by the stitched grids allows, at most the default
+    free = limit - cells * STITCH_BYTES
+    side = tile_cells or DEFAULT_TILE_CELLS
+    if tile_cells is None:
+        fit = math.isqrt(max(int(free / ZONING_BYTES), 0)) - 2 * halo
+        side = min(side, fit)
+    need = cells * STITCH_BYTES + (side + 2 * halo) ** 2 * ZONING_BYTES
+    if (side < max(256, halo) and tile_cells is None) or need > limit:
+        hours = cells * SECONDS_PER_CELL / 3600
+        finest = grid.res * math.sqrt(need / limit)
+        raise ResourceLimitError(
+            f"{what}: {cells:,} cells; even in tiles the run needs about "
+            f"{need / GIB:,.1f} GiB of memory (the whole grid's score, regions and masks, "
+            f"{STITCH_BYTES} bytes a cell, and one tile of {side:,} cells a side with a "
+            f"halo of {halo:,}), more than the limit of {limit / GIB:,.1f} GiB, and about "
+            f"{hours:,.1f} h on one core; the finest resolution that fits is about "
+            f"{math.ceil(finest * 10) / 10:g} m (or raise lp.options.max_memory_gb / "
+            "LANDPROFILE_MAX_MEMORY_GB, or split the landscape)"
+        )
+    return int(side)
+
+
+def in_tiles(
+    rs: Any,
+    grid: AnalysisGrid,
+    layers: dict,
+    rasters: dict,
+    legend_lut: dict,
+    steps: Steps,
+    *,
+    side: int,
+    halo: int,
+    client: Any = None,
+    checkpoint: Any = None,
+    progress: Any = None,
+) -> CellStage:
+    """The same cells, scores and regions as :func:`one_grid`, computed tile by tile."""
+    from landprofile._progress import nested
+    from landprofile.zoning.tiles import Shared, TiledSuitability, plan, stitch
+    from landprofile.zoning.tiles_run import TileStore, inputs_key, run_tiles
+
+    steps.start("exclusions")
+    # the rules and their exact shapes once; the cells tile by tile
+    cons = build_constraints(
+        rs,
+        layers,
+        grid,
+        True if rasters.get("land_cover") is not None else None,
+        True if rasters.get("dem") is not None else None,
+        cells=False,
+    )
+    tiles = plan(grid.height, grid.width, side, halo)
+    shared = Shared(
+        crs_wkt=grid.crs.to_wkt(),
+        res=grid.res,
+        transform=grid.transform,
+        boundary=grid.boundary,
+        rules=rs,
+        layers={k: v for k, v in layers.items()},
+        names=list(cons.names),
+        shapes=dict(cons.shapes),
+        known=frozenset(k for k, v in layers.items() if v is not None and len(v)),
+        land_cover=_travel(rasters.get("land_cover")),
+        lut=dict(legend_lut),
+        dem=_travel(rasters.get("dem")),
+        geology=_travel(rasters.get("geology")),
+        min_score=rs.zones("min_score", 0.4),
+    )
+    store = TileStore(checkpoint, inputs_key(shared, grid.height, grid.width, side, halo))
+    steps.end()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # the exact vector geometry on the second core while the tiles run
+        future = pool.submit(_vector_parts, cons)
+        try:
+            seconds = run_tiles(tiles, shared, store, client=client, progress=nested(progress, ""))
+        except BaseException:
+            future.cancel()
+            raise
+        steps.timings["tiles"] = seconds
+        steps.start("regions")
+        st = stitch(grid.height, grid.width, tiles, store.load)
+        first = store.load(tiles[0])
+        suit = TiledSuitability(
+            factors={k: None for k in first["factors"]},
+            weights=first["weights"],
+            score=st.score,
+            skipped=first["skipped"],
+            tiles=tiles,
+            store=store,
+        )
+        del first
+        grid = dataclasses.replace(grid, inside=st.inside)
+        part = _partition(rs, grid, None, labelled=(st.labels, st.n_regions))
+        steps.start("exclusion_union")
+        parts = future.result()
+    per_rule, excluded_all, _ = _exclusion_geometry(cons, grid, st.raster_geoms)
+    return CellStage(grid, cons, suit, st.suitable, part, per_rule, excluded_all, parts, len(tiles))
+
+
+def _travel(src: Any) -> Any:
+    """Rasters travel to workers as paths when they have one (a DataArray goes whole)."""
+    if src is None:
+        return None
+    return src.path if getattr(src, "path", None) else src
+
+
+def warn_coarse(rasters: dict[str, Any], rs: Any, layers: dict, landscape: Any) -> None:
+    """Warn once (DataWarning) when a raster's cells are wider than the smallest rule distance."""
+    dists = []
+    for rule in rs.exclude.values():
+        if layers.get(rule["layer"]) is not None and float(rule.get("buffer_m", 0)) > 0:
+            dists.append((float(rule["buffer_m"]), f"exclude buffer_m of {rule['layer']}"))
+    if not dists:
+        return
+    smallest, which = min(dists)
+    used = {r.get("layer") for r in [*rs.exclude.values(), *rs.favour.values()]}
+    coarse = []
+    for name, r in rasters.items():
+        if r is None or name not in used:
+            continue
+        cell_m = _cell_m(r, landscape)
+        if cell_m > smallest:
+            coarse.append(f"{name} {r.label} (cells about {cell_m:,.0f} m)")
+    if coarse:
+        warnings.warn(
+            f"raster cells wider than the smallest distance a rule looks at ({which}: "
+            f"{smallest:,.0f} m): {'; '.join(coarse)}; the rule is applied at the "
+            "raster's cells, not at its distance. Use a finer source (worldcover:2021 is "
+            "10 m, copdem30 30 m)",
+            DataWarning,
+            stacklevel=user_stacklevel(),
+        )
+
+
+def _cell_m(r: Any, landscape: Any) -> float:
+    a, e = abs(r.transform.a), abs(r.transform.e)
+    if r.crs.is_geographic:
+        lat = math.radians(landscape.bounds_lonlat[1] / 2 + landscape.bounds_lonlat[3] / 2)
+        return math.sqrt(a * 111_320 * math.cos(lat) * e * 110_574)
+    unit = r.crs.axis_info[0].unit_conversion_factor if r.crs.axis_info else 1.0
+    return math.sqrt(a * e) * unit

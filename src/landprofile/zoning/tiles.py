@@ -1,0 +1,337 @@
+"""A grid too large for memory, in tiles: the same cells, scores and regions as one grid.
+
+A country at 30 m is hundreds of millions of cells; the one-grid run keeps about 80
+bytes per cell (``grid.ZONING_BYTES``). The tiled run cuts the analysis grid into
+square tiles, each computed with a *halo* of cells around it as wide as the farthest
+distance any factor looks at (plus two cells), and keeps of each only its core:
+
+- exclusions are exact vectors burnt at cell centres, and land cover / slope rules
+  are per cell (slope needs one neighbour): a tile's cells are the grid's cells;
+- a distance factor is exact wherever the nearest feature lies within the halo, and
+  a feature beyond it is farther than the factor reaches (its value there is 0,
+  whatever the distance);
+- rasters are warped with GDAL's exact transformer from a window two source pixels
+  wider than the tile, so a cell's value does not depend on the window.
+
+So score, exclusion bits and "passes the rules" are equal cell for cell. What is
+global stays global and runs once on the stitched result: regions are labelled per
+tile and merged across the seams (a union-find on the pairs of suitable cells that
+face each other across a seam, as connected components of a sparse graph), numbered
+in raster order of their first cell as ``scipy.ndimage.label`` numbers them; the
+equal-area bisection, the exact zone polygons, ranking, conflicts and ``locate`` then
+run on the stitched labels and scores exactly as on one grid. Nothing is normalised
+over the landscape (factor weights are normalised over the rules, not the cells).
+
+Only the score (float32) and the suitable mask (bool) are kept for the whole grid —
+``locate`` grows regions on them — and the region labels (int32) while zones are
+made; the factor grids stay with the tiles (on disk) and are summed per zone tile by
+tile.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import rasterio.features
+import shapely
+from affine import Affine
+from pyproj import CRS
+from rasterio.warp import Resampling
+
+from landprofile.zoning.constraints import rule_cells
+from landprofile.zoning.grid import AnalysisGrid, cell_polygons, warp
+from landprofile.zoning.suitability import suitability
+
+__all__ = ["Shared", "Stitched", "Tile", "TiledSuitability", "compute_tile", "plan", "stitch"]
+
+#: Peak memory of the stitched stage per cell of the whole grid (score float32, the
+#: suitable mask, the region labels int32, the inside mask, locate's seeds and growth),
+#: rounded up; see benchmarks/RESULTS.md ("A country in tiles").
+STITCH_BYTES = 18
+#: Cells of a tile's core on a side, when the grid is tiled because it does not fit.
+DEFAULT_TILE_CELLS = 4096
+#: Seconds per cell of the tiled run on one core (the Ghana benchmark), for the guard.
+SECONDS_PER_CELL = 1.2e-6
+
+_FOUR = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], dtype=bool)
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One tile: its core (rows ``r0:r1``, columns ``c0:c1`` of the grid) and its window."""
+
+    index: int
+    core: tuple[int, int, int, int]
+    window: tuple[int, int, int, int]
+
+    @property
+    def cells(self) -> int:
+        """Cells of the window (core and halo): what a worker holds."""
+        r0, r1, c0, c1 = self.window
+        return (r1 - r0) * (c1 - c0)
+
+
+def plan(height: int, width: int, tile_cells: int, halo: int) -> list[Tile]:
+    """Tiles of ``tile_cells`` x ``tile_cells`` cells covering the grid, with ``halo`` cells."""
+    n = max(1, int(tile_cells))
+    out = []
+    for r0 in range(0, height, n):
+        for c0 in range(0, width, n):
+            r1, c1 = min(r0 + n, height), min(c0 + n, width)
+            win = (
+                max(r0 - halo, 0),
+                min(r1 + halo, height),
+                max(c0 - halo, 0),
+                min(c1 + halo, width),
+            )
+            out.append(Tile(len(out), (r0, r1, c0, c1), win))
+    return out
+
+
+def halo_cells(rs: Any, present: set[str], res: float) -> int:
+    """Cells of halo: the farthest a distance factor with data looks, plus two cells."""
+    reach = res
+    for rule in rs.favour.values():
+        lays = rule.get("layers") or [rule.get("layer")]
+        if lays[0] in ("geology", "land_cover") or not any(x in present for x in lays):
+            continue
+        if lays[0] == "sites":
+            reach = max(reach, float(rule.get("decay_m", 5000.0)))
+        else:
+            reach = max(
+                reach, float(rule.get("max_m", 5000.0)) + float(rule.get("decay_m", 10000.0))
+            )
+    return math.ceil(reach / res) + 2
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What every tile needs, sent to the workers once."""
+
+    crs_wkt: str
+    res: float
+    transform: Affine
+    boundary: Any
+    rules: Any
+    layers: dict[str, Any]
+    #: Exclusion rules used (in bit order) and the buffered shapes of the vector ones.
+    names: list[str]
+    shapes: dict[str, np.ndarray]
+    known: frozenset[str]
+    land_cover: Any = None
+    lut: dict[int, str] = field(default_factory=dict)
+    dem: Any = None
+    geology: Any = None
+    min_score: float = 0.4
+
+
+def _subset(gdf: Any, box: Any) -> Any:
+    if gdf is None or not len(gdf):
+        return gdf
+    idx = np.sort(shapely.STRtree(gdf.geometry.to_numpy()).query(box, predicate="intersects"))
+    return gdf.iloc[idx]
+
+
+def compute_tile(tile: Tile, shared: Shared) -> dict[str, Any]:
+    """Exclusions, factors and scores of one tile (its window), kept on its core.
+
+    Runs on a worker: a pure function of the tile and the shared inputs.
+    """
+    from landprofile.raster import read_raster
+
+    wr0, wr1, wc0, wc1 = tile.window
+    h, w = wr1 - wr0, wc1 - wc0
+    transform = shared.transform @ Affine.translation(wc0, wr0)
+    inside = rasterio.features.rasterize(
+        [(shared.boundary, 1)], out_shape=(h, w), transform=transform, dtype="uint8"
+    ).astype(bool)
+    tg = AnalysisGrid(
+        CRS.from_wkt(shared.crs_wkt),
+        transform,
+        w,
+        h,
+        shared.res,
+        inside,
+        shared.boundary,
+        origin=(wr0, wc0),
+    )
+    box = tg.box
+    layers = {k: _subset(v, box) for k, v in shared.layers.items()}
+    lc_groups = None
+    if shared.land_cover is not None:
+        lc = warp(read_raster(shared.land_cover), tg, Resampling.nearest, "int32", -1)
+        lc_groups = np.full(lc.shape, "", dtype=object)
+        for value in np.unique(lc):
+            if value in shared.lut:
+                lc_groups[lc == value] = shared.lut[value]
+        del lc
+    slope = None
+    if shared.dem is not None:
+        z = warp(read_raster(shared.dem), tg, Resampling.bilinear, "float32", np.nan)
+        gy, gx = np.gradient(z, shared.res)
+        slope = np.degrees(np.arctan(np.hypot(gx, gy)))
+        del z, gy, gx
+    rs = shared.rules
+    cr, cc = (
+        slice(tile.core[0] - wr0, tile.core[1] - wr0),
+        slice(tile.core[2] - wc0, tile.core[3] - wc0),
+    )
+    excluded = np.zeros((h, w), dtype=bool)
+    raster_geoms: dict[str, bytes] = {}
+    core_t = transform @ Affine.translation(cc.start, cr.start)
+    core_grid = AnalysisGrid(
+        tg.crs,
+        core_t,
+        cc.stop - cc.start,
+        cr.stop - cr.start,
+        shared.res,
+        inside[cr, cc],
+        shared.boundary,
+    )
+    for name in shared.names:
+        rule = rs.exclude[name]
+        shapes = shared.shapes.get(name)
+        if shapes is not None and len(shapes):
+            shapes = shapes[np.sort(shapely.STRtree(shapes).query(box, predicate="intersects"))]
+        m = rule_cells(rule, shapes, tg, lc_groups, slope)
+        excluded |= m
+        if rule["layer"] in ("land_cover", "dem"):
+            raster_geoms[name] = shapely.to_wkb(
+                cell_polygons(m[cr, cc] & inside[cr, cc], core_grid)
+            )
+    del slope
+    geology = shared.geology if shared.geology is not None else layers.get("geology")
+    suit = suitability(rs, layers, tg, geology, lc_groups, shared.known)
+    score = np.ascontiguousarray(suit.score[cr, cc])
+    ok = inside[cr, cc] & ~excluded[cr, cc] & (score >= shared.min_score)
+    return {
+        "index": tile.index,
+        "score": score,
+        "suitable": ok,
+        "inside": np.ascontiguousarray(inside[cr, cc]),
+        "factors": {k: np.ascontiguousarray(f[cr, cc]) for k, f in suit.factors.items()},
+        "weights": dict(suit.weights),
+        "skipped": list(suit.skipped),
+        "raster_geoms": raster_geoms,
+    }
+
+
+@dataclass(frozen=True)
+class Stitched:
+    """The whole grid's score, masks and region labels, stitched from the tiles."""
+
+    score: np.ndarray
+    suitable: np.ndarray
+    inside: np.ndarray
+    labels: np.ndarray
+    n_regions: int
+    #: Raster rules' excluded cells inside the landscape, as polygons (grid CRS).
+    raster_geoms: dict[str, Any]
+
+
+def stitch(height: int, width: int, tiles: list[Tile], results: Any) -> Stitched:
+    """Assemble tile results (``results(tile)`` gives one) and label regions across seams."""
+    from scipy import ndimage
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    score = np.zeros((height, width), dtype=np.float32)
+    suitable = np.zeros((height, width), dtype=bool)
+    inside = np.zeros((height, width), dtype=bool)
+    labels = np.zeros((height, width), dtype=np.int32)
+    firsts: list[np.ndarray] = []
+    pieces: dict[str, list[Any]] = {}
+    offset = 0
+    for t in tiles:
+        r0, r1, c0, c1 = t.core
+        res = results(t)
+        score[r0:r1, c0:c1] = res["score"]
+        suitable[r0:r1, c0:c1] = res["suitable"]
+        inside[r0:r1, c0:c1] = res["inside"]
+        for k, g in res["raster_geoms"].items():
+            pieces.setdefault(k, []).append(shapely.from_wkb(g))
+        lab, n = ndimage.label(res["suitable"], structure=_FOUR)
+        del res
+        if n:
+            flat = np.flatnonzero(lab)
+            vals = lab.ravel()[flat]
+            # labels appear first in increasing order: a new running maximum is a first
+            top = np.maximum.accumulate(vals)
+            new = np.r_[True, top[1:] > top[:-1]]
+            rr, ccol = np.divmod(flat[new], c1 - c0)
+            firsts.append((rr + r0).astype(np.int64) * width + (ccol + c0))
+            np.add(lab, offset, out=lab, where=lab > 0)
+        labels[r0:r1, c0:c1] = lab
+        offset += n
+    # pairs of suitable cells facing each other across a seam: one region
+    a_list, b_list = [], []
+    rows = sorted({t.core[0] for t in tiles} - {0})
+    cols = sorted({t.core[2] for t in tiles} - {0})
+    for r in rows:
+        a, b = labels[r - 1], labels[r]
+        m = (a > 0) & (b > 0)
+        a_list.append(a[m])
+        b_list.append(b[m])
+    for c in cols:
+        a, b = labels[:, c - 1], labels[:, c]
+        m = (a > 0) & (b > 0)
+        a_list.append(a[m])
+        b_list.append(b[m])
+    a = np.concatenate(a_list or [np.zeros(0, np.int32)]).astype(np.int64) - 1
+    b = np.concatenate(b_list or [np.zeros(0, np.int32)]).astype(np.int64) - 1
+    graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(offset, offset))
+    n_comp, comp = connected_components(graph, directed=False)
+    first = np.concatenate(firsts) if firsts else np.zeros(0, dtype=np.int64)
+    comp_first = np.full(n_comp, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(comp_first, comp, first)
+    rank = np.empty(n_comp, dtype=np.int32)
+    rank[np.argsort(comp_first, kind="stable")] = np.arange(1, n_comp + 1, dtype=np.int32)
+    lut = np.zeros(offset + 1, dtype=np.int32)
+    lut[1:] = rank[comp]
+    for t in tiles:
+        r0, r1, c0, c1 = t.core
+        labels[r0:r1, c0:c1] = lut[labels[r0:r1, c0:c1]]
+    geoms = {k: shapely.union_all(v) for k, v in pieces.items()}
+    return Stitched(score, suitable, inside, labels, int(n_comp), geoms)
+
+
+@dataclass(frozen=True)
+class TiledSuitability:
+    """A :class:`~landprofile.zoning.suitability.Suitability` whose factor grids stay in tiles.
+
+    ``score`` is the whole grid's; ``factors`` names the factors (values ``None``);
+    :meth:`factor_sums` sums each factor per zone, tile by tile from the store.
+    """
+
+    factors: dict[str, None]
+    weights: dict[str, float]
+    score: np.ndarray = field(repr=False)
+    skipped: list[str]
+    tiles: list[Tile] = field(repr=False)
+    store: Any = field(repr=False)
+
+    @property
+    def normalised_weights(self) -> dict[str, float]:
+        """Weights scaled to sum to 1 (empty when no factor applies)."""
+        total = sum(self.weights.values())
+        return {k: w / total for k, w in self.weights.items()} if total else {}
+
+    def factor_sums(self, labels: np.ndarray, n: int) -> dict[str, np.ndarray]:
+        """Per zone (labels 1..n), the sum of each factor over its cells."""
+        out = {k: np.zeros(n, dtype=np.float64) for k in self.factors}
+        if not out:
+            return out
+        for t in self.tiles:
+            r0, r1, c0, c1 = t.core
+            lab = labels[r0:r1, c0:c1]
+            sel = lab > 0
+            if not sel.any():
+                continue
+            lab = lab[sel]
+            factors = self.store.load(t)["factors"]
+            for k in out:
+                out[k] += np.bincount(lab, weights=factors[k][sel], minlength=n + 1)[1:]
+        return out

@@ -1,0 +1,272 @@
+"""Running the tiles: here or on a dask cluster, with progress, Ctrl-C and a checkpoint.
+
+Tiles are independent (:func:`~landprofile.zoning.tiles.compute_tile`): they run one
+after the other in this process, or on the workers of a ``dask.distributed`` cluster
+(a ``Client`` or a scheduler address, as :func:`landprofile.batch.profile_many` takes).
+The inputs every tile needs travel to the workers once (scattered); rasters travel as
+paths and each tile reads only its window; a worker holds one tile at a time per
+thread, so its memory is bounded by the tile size.
+
+Each finished tile goes to a store: the ``checkpoint`` folder when given (files named
+by a key of every input, written atomically, never deleted: a national run that is
+interrupted resumes from the tiles it finished, and a checkpoint made from other inputs
+is not read), else a temporary folder that lives as long as the result (the factor
+grids are read back from it, tile by tile, when zones are measured).
+
+Progress is reported as steps ``tiles 12/40 · ~3 min left``; Ctrl-C (or any error)
+cancels the cluster's futures before it propagates, and nothing but finished tiles has
+been written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+import tempfile
+import time
+import weakref
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from landprofile.errors import InvalidParameterError, OutputError
+from landprofile.zoning.tiles import Shared, Tile, compute_tile
+
+__all__ = ["TileStore", "inputs_key", "open_client", "run_tiles"]
+
+#: Bumped when what a tile holds changes, so old checkpoints are not read.
+TILE_FORMAT = 1
+
+
+class TileStore:
+    """Finished tiles on disk, one pickle each, keyed by the inputs."""
+
+    def __init__(self, folder: Any, key: str) -> None:
+        self.key = key
+        if folder is None:
+            self.folder = Path(tempfile.mkdtemp(prefix="landprofile-tiles-"))
+            # a temporary store goes with the result that reads it
+            self._cleanup = weakref.finalize(self, shutil.rmtree, self.folder, True)
+        else:
+            self.folder = Path(folder)
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise OutputError(
+                    f"cannot write the checkpoint folder '{self.folder}': "
+                    f"{exc.strerror or exc} (choose a folder you can write to)"
+                ) from None
+
+    def path(self, tile: Tile) -> Path:
+        """The file of one tile."""
+        return self.folder / f"zoning-tile-{tile.index:05d}-{self.key}.pkl"
+
+    def has(self, tile: Tile) -> bool:
+        """Whether the tile is finished."""
+        return self.path(tile).exists()
+
+    def load(self, tile: Tile) -> dict[str, Any]:
+        """A finished tile's arrays."""
+        with open(self.path(tile), "rb") as fh:
+            return pickle.load(fh)
+
+    def save(self, tile: Tile, result: dict[str, Any]) -> None:
+        """Write one tile atomically."""
+        from landprofile._atomic import atomic_path
+
+        with atomic_path(self.path(tile)) as tmp, open(tmp, "wb") as fh:
+            pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _raster_stamp(src: Any) -> str:
+    path = getattr(src, "path", None) or (src if isinstance(src, str | os.PathLike) else None)
+    if path is not None and os.path.exists(path):
+        st = os.stat(path)
+        return f"{os.fspath(path)}:{st.st_size}:{st.st_mtime_ns}"
+    arr = getattr(src, "_array", None)
+    if arr is not None:
+        return hashlib.sha256(np.ascontiguousarray(arr.values).tobytes()).hexdigest()
+    return repr(src)
+
+
+def inputs_key(shared: Shared, height: int, width: int, tile_cells: int, halo: int) -> str:
+    """A key of everything a tile's cells depend on (layers, rules, grid, tiling)."""
+    import pandas as pd
+
+    h = hashlib.sha256()
+    for part in (
+        f"v{TILE_FORMAT}",
+        shared.crs_wkt,
+        repr((shared.res, tuple(shared.transform), height, width, tile_cells, halo)),
+        shared.rules.to_json(),
+        repr(sorted(shared.known)),
+        repr(shared.names),
+        repr(sorted(shared.lut.items())),
+        repr(shared.min_score),
+    ):
+        h.update(part.encode())
+    h.update(shapely_wkb(shared.boundary))
+    for name in sorted(shared.layers):
+        gdf = shared.layers[name]
+        h.update(name.encode())
+        if gdf is None:
+            continue
+        for g in gdf.geometry.to_wkb():
+            h.update(g)
+        cols = [c for c in gdf.columns if c != gdf.geometry.name]
+        if cols:
+            # plain columns (the layer's attrs hold arrays pandas cannot compare)
+            attrs = pd.DataFrame({c: gdf[c].astype(str).to_numpy() for c in cols})
+            h.update(pd.util.hash_pandas_object(attrs, index=False).to_numpy().tobytes())
+    for src in (shared.land_cover, shared.dem, shared.geology):
+        h.update(_raster_stamp(src).encode() if src is not None else b"-")
+    return h.hexdigest()[:20]
+
+
+def shapely_wkb(geom: Any) -> bytes:
+    """The WKB of one geometry."""
+    import shapely
+
+    return shapely.to_wkb(geom)
+
+
+def open_client(client: Any) -> tuple[Any, bool]:
+    """A ``dask.distributed.Client`` from a client or an address, and whether it is ours."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise InvalidParameterError(
+            "client= needs dask.distributed: pip install 'landprofile[dask]'"
+        ) from None
+    if isinstance(client, str):
+        try:
+            return Client(client, timeout="30s"), True
+        except OSError as exc:
+            raise InvalidParameterError(
+                f"cannot reach the dask scheduler at {client!r}: {exc} (give the address "
+                "'tcp://host:8786' of a running scheduler)"
+            ) from None
+    if not hasattr(client, "submit"):
+        raise InvalidParameterError(
+            f"client={client!r} is neither a dask.distributed.Client nor a scheduler address"
+        )
+    return client, False
+
+
+def run_tiles(
+    tiles: list[Tile],
+    shared: Shared,
+    store: TileStore,
+    *,
+    client: Any = None,
+    progress: Any = None,
+) -> float:
+    """Compute every tile not in ``store`` yet; returns the seconds spent."""
+    t0 = time.perf_counter()
+    todo = [t for t in tiles if not store.has(t)]
+    total, done = len(tiles), len(tiles) - len(todo)
+    cells_todo = sum(t.cells for t in todo)
+    cells_done = 0
+    label = [None]
+
+    def report() -> None:
+        if progress is None:
+            return
+        if label[0] is not None:
+            progress(label[0], time.perf_counter() - t_step[0])
+        left = ""
+        if cells_done and cells_todo > cells_done:
+            rate = (time.perf_counter() - t0) / cells_done
+            left = f" · ~{_minutes(rate * (cells_todo - cells_done))} left"
+        label[0] = f"tiles {done}/{total}{left}"
+        t_step[0] = time.perf_counter()
+        progress(label[0], None)
+
+    t_step = [time.perf_counter()]
+
+    def finished(tile: Tile, result: dict[str, Any]) -> None:
+        nonlocal done, cells_done
+        store.save(tile, result)
+        done += 1
+        cells_done += tile.cells
+        report()
+
+    report()
+    if client is None:
+        for t in todo:
+            finished(t, compute_tile(t, shared))
+    elif todo:
+        from distributed import as_completed
+
+        cl, own = open_client(client)
+        futures = []
+        try:
+            # the layers, rules and boundary travel to every worker once
+            shared_f = cl.scatter(shared, broadcast=True, hash=False)
+            futures = [cl.submit(compute_tile, t, shared_f, pure=False) for t in todo]
+            index = {f.key: t for t, f in zip(todo, futures, strict=True)}
+            for f in as_completed(futures):
+                finished(index[f.key], f.result())
+                f.release()
+        except BaseException:
+            # Ctrl-C or a failed tile: nothing more runs on the cluster for us
+            if futures:
+                cl.cancel(futures)
+            raise
+        finally:
+            if own:
+                cl.close()
+    if progress is not None and label[0] is not None:
+        progress(label[0], time.perf_counter() - t_step[0])
+    return time.perf_counter() - t0
+
+
+def _minutes(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 5400:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+class cluster:  # noqa: N801  (a context manager used like a function)
+    """The ``candidates`` arguments for a cluster: a scheduler's address, or N local workers.
+
+    ``scheduler`` given: its client (waiting for ``workers`` workers, when given);
+    ``workers`` only: a ``LocalCluster`` of that many single-threaded worker processes
+    on this machine, closed at the end; neither: ``{}`` (this process).
+    """
+
+    def __init__(self, scheduler: str | None, workers: int | None) -> None:
+        self.scheduler, self.workers = scheduler, workers
+        self._close: list[Any] = []
+
+    def __enter__(self) -> dict[str, Any]:
+        if self.scheduler is None and not self.workers:
+            return {}
+        if self.scheduler is not None:
+            cl, _ = open_client(self.scheduler)
+            self._close.append(cl)
+            if self.workers:
+                cl.wait_for_workers(self.workers, timeout=120)
+            return {"client": cl}
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise InvalidParameterError(
+                "--workers needs dask.distributed: pip install 'landprofile[dask]'"
+            ) from None
+        lc = LocalCluster(
+            n_workers=self.workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        self._close.append(lc)
+        cl = Client(lc)
+        self._close.append(cl)
+        return {"client": cl}
+
+    def __exit__(self, *exc: object) -> None:
+        for obj in reversed(self._close):
+            obj.close()
