@@ -65,18 +65,33 @@ for i in range(ds.GetLayerCount()):
     elif r is not None and r.type() == "singleSymbol":
         info["color"] = [r.symbol().color().name(), r.symbol().color().alpha()]
     out[name] = info
-for name in (ds.GetSubDatasets() or []):
-    pass
 rl = QgsRasterLayer(f"GPKG:{path}:land_cover", "land_cover", "gdal")
 out["land_cover"] = {"valid": rl.isValid(), "bands": rl.bandCount()}
+# QGIS adds a style of its own to our layer_styles (a planner's edit), as to its own
+copy = sys.argv[2]
+vl = QgsVectorLayer(f"{copy}|layername=zones", "zones", "ogr")
+out["saved"] = vl.saveStyleToDatabase("planner", "an edit", False, "")
+again = QgsVectorLayer(f"{copy}|layername=zones", "zones", "ogr")
+out["default_after_save"] = again.renderer().type()
 emit(out)
 """
 
 
-def test_every_layer_valid_with_its_default_style(demo):
-    got = run_in_qgis(LAYERS, args=[str(demo["path"])])
+def test_every_layer_valid_with_its_default_style(demo, tmp_path):
+    import sqlite3
+
+    copy = tmp_path / "zones.gpkg"
+    shutil.copyfile(demo["path"], copy)
+    got = run_in_qgis(LAYERS, args=[str(demo["path"]), str(copy)])
+    assert got["saved"] == ""  # no error
+    assert got["default_after_save"] == "graduatedSymbol"
+    con = sqlite3.connect(copy)
+    names = [r[0] for r in con.execute("SELECT styleName FROM layer_styles")]
+    con.close()
+    assert "planner" in names
     s = strings("fr")
-    vectors = {k: v for k, v in got.items() if k not in ("land_cover", "layer_styles")}
+    skip = ("land_cover", "layer_styles", "saved", "default_after_save")
+    vectors = {k: v for k, v in got.items() if k not in skip}
     assert {"zones", "exclusions", "boundary", "sites", "rivers", "context_towns"} <= set(vectors)
     for name, info in vectors.items():
         assert info["valid"], name

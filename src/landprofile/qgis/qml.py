@@ -22,7 +22,17 @@ from typing import Any
 
 from landprofile.maps.styles import LABELS, LAND_COVER_OPACITY, STYLES, zone_legend
 
-__all__ = ["PX_MM", "QGIS_VERSION", "raster_qml", "render", "symbol", "vector_qml"]
+__all__ = [
+    "PX_MM",
+    "QGIS_VERSION",
+    "raster_qml",
+    "raster_style",
+    "render",
+    "rgba",
+    "symbol",
+    "vector_qml",
+    "vector_style",
+]
 
 #: Millimetres per CSS pixel (Leaflet's unit).
 PX_MM = 25.4 / 96
