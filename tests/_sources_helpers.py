@@ -116,13 +116,15 @@ def url_of(server: http.server.ThreadingHTTPServer) -> str:
 class RangeHandler(http.server.BaseHTTPRequestHandler):
     """Static files under ``root`` with byte ranges (as S3 serves COGs); counts bytes sent.
 
-    ``served`` gets one ``(path, bytes)`` per response body; ``rate`` (bytes/s), when set,
+    ``served`` gets ``(path, bytes)`` per body sent (per 4 KB when throttled), ``asked``
+    the ``Range`` header of each GET (``None`` without one); ``rate`` (bytes/s), when set,
     throttles the body; ``stall_after_probe`` sends nothing after the headers of any
     request longer than a 16-byte probe; ``headers`` are added to every answer.
     """
 
     root: Path
     served: list[tuple[str, int]]
+    asked: ClassVar[list[str | None]] = []
     ranges: bool = True
     rate: float | None = None
     stall_after_probe = False
@@ -138,6 +140,7 @@ class RangeHandler(http.server.BaseHTTPRequestHandler):
         self._send(head=True)
 
     def do_GET(self) -> None:
+        self.asked.append(self.headers.get("Range"))
         self._send(head=False)
 
     def _send(self, head: bool) -> None:
@@ -186,7 +189,7 @@ class RangeHandler(http.server.BaseHTTPRequestHandler):
 
 def serve_files(root: Path, **attrs: Any) -> tuple[http.server.ThreadingHTTPServer, list]:
     """A static host of ``root`` (attributes of :class:`RangeHandler` to override)."""
-    handler = type("H", (RangeHandler,), {"root": root, "served": [], **attrs})
+    handler = type("H", (RangeHandler,), {"root": root, "served": [], "asked": [], **attrs})
     return start(handler), handler.served
 
 
@@ -213,7 +216,9 @@ class S3Handler(RangeHandler):
 
 def serve_s3(root: Path, monkeypatch, **attrs: Any) -> tuple[http.server.ThreadingHTTPServer, list]:
     """An S3 endpoint for ``root``'s buckets, and GDAL pointed at it (unsigned, plain http)."""
-    handler = type("S3", (S3Handler,), {"root": root, "served": [], "etags": {}, **attrs})
+    handler = type(
+        "S3", (S3Handler,), {"root": root, "served": [], "asked": [], "etags": {}, **attrs}
+    )
     server = start(handler)
     monkeypatch.setenv("AWS_S3_ENDPOINT", f"127.0.0.1:{server.server_port}")
     monkeypatch.setenv("AWS_HTTPS", "NO")

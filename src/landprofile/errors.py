@@ -14,6 +14,7 @@ __all__ = [
     "CRSMismatchError",
     "CacheError",
     "CardWarning",
+    "ChecksumError",
     "CoordinateRangeError",
     "CoverageWarning",
     "DataSourceError",
@@ -179,6 +180,14 @@ class CacheError(DataSourceError):
 
     A local write failure, not a network one: the message names the path and says how
     to choose another cache folder (``LANDPROFILE_CACHE``).
+    """
+
+
+class ChecksumError(CacheError):
+    """A download does not match the checksum its host published (an S3 ETag, Content-MD5).
+
+    Retried from the first byte; when it still differs, nothing is kept and the message
+    names the URL, both checksums and the folder it would have gone to.
     """
 
 

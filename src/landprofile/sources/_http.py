@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from landprofile.errors import CacheError, DataSourceError, LandprofileError, OutputError
+from landprofile.sources._checksum import md5_of, published_md5
 
 __all__ = [
     "CONNECT_TIMEOUT_S",
@@ -93,12 +94,15 @@ def gdal_env() -> dict[str, str]:
     """GDAL's HTTP settings for windowed reads, with the same limits as :func:`download`."""
     lim = limits()
     return {
-        # GDAL_HTTP_TIMEOUT is curl's whole-request cap: one range request of a window is
-        # small, so the idle wait bounds it; the low-speed limit catches a trickle
-        "GDAL_HTTP_TIMEOUT": str(max(1, round(lim.idle_s))),
+        # GDAL_HTTP_TIMEOUT is curl's cap on a whole request: a 1024-px block from a slow
+        # host (4 MB of float32 at 64 KB/s is a minute) must not be cut while it moves,
+        # so it is the total limit; what cuts a stall is curl's low-speed pair, whose
+        # time is the idle limit when that is shorter (a host sending nothing at all is
+        # below any speed, and is given up within LANDPROFILE_HTTP_IDLE_S)
+        "GDAL_HTTP_TIMEOUT": str(max(1, round(lim.total_s))),
         "GDAL_HTTP_CONNECTTIMEOUT": str(max(1, round(min(CONNECT_TIMEOUT_S, lim.idle_s)))),
         "GDAL_HTTP_LOW_SPEED_LIMIT": str(max(1, round(lim.low_speed_bps))),
-        "GDAL_HTTP_LOW_SPEED_TIME": str(max(1, round(lim.low_speed_s))),
+        "GDAL_HTTP_LOW_SPEED_TIME": str(max(1, round(min(lim.idle_s, lim.low_speed_s)))),
         "GDAL_HTTP_MAX_RETRY": str(RETRIES),
         "GDAL_HTTP_RETRY_DELAY": "1",
         "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
@@ -270,6 +274,10 @@ def _stream(r: Any, fh: Any, lim: Limits, total: int, name: str) -> int:
             shown = now
 
 
+class _MismatchError(Exception):
+    """The file's MD5 is not the one the host published (retried from the first byte)."""
+
+
 class _LocalWriteError(Exception):
     """Writing the temporary file failed (local: never retried, never "cannot reach")."""
 
@@ -313,7 +321,8 @@ def download(url: str, target: Path, name: str, advice: str, *, cache: bool = Tr
     # one partial file across the attempts: a cut transfer resumes where it stopped when
     # the host serves byte ranges (HTTP 206 to "Range: bytes=N-"), else starts again
     part = target.with_name(f".{target.name}.{owner_tag()}.part")
-    last = ""
+    last = mismatch = ""
+    mismatches = 0
     try:
         for attempt in range(RETRIES + 1):
             try:
@@ -340,6 +349,15 @@ def download(url: str, target: Path, name: str, advice: str, *, cache: bool = Tr
                         raise _LocalWriteError(exc) from None
                     if total and got != total:
                         raise _CutError(f"the transfer was cut short: {got} of {total} bytes")
+                    published = published_md5(r.headers, r.status)
+                got_md5 = md5_of(part) if published else ""
+                if published and got_md5 != published[0]:
+                    # a resumed part of an older version, or bytes damaged on the way:
+                    # start again from the first byte
+                    part.unlink(missing_ok=True)
+                    raise _MismatchError(
+                        f"its MD5 {got_md5} does not match {published[1]} that the host sent"
+                    )
                 check_file(part, name, url, suffix=target.suffix)
                 try:
                     os.replace(part, target)
@@ -358,6 +376,11 @@ def download(url: str, target: Path, name: str, advice: str, *, cache: bool = Tr
                 last = f"HTTP {exc.code}"
                 if exc.code < 500 and exc.code not in (416, 429):  # refused, not transient
                     break
+            except _MismatchError as exc:
+                last = mismatch = str(exc)
+                mismatches += 1
+                if mismatches == 2:  # twice from the first byte: the host's file is not it
+                    break
             except _CutError as exc:
                 last = str(exc)
             except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
@@ -369,4 +392,12 @@ def download(url: str, target: Path, name: str, advice: str, *, cache: bool = Tr
             time.sleep(0.5 * (attempt + 1))
     finally:
         part.unlink(missing_ok=True)  # on success it was renamed: nothing half-written stays
+    if mismatch and mismatch == last:
+        from landprofile.errors import ChecksumError
+
+        raise ChecksumError(
+            f"{name}: the file downloaded from {url} is not the one its host describes: "
+            f"{mismatch} ({mismatches} downloads from the first byte); nothing was kept in "
+            f"'{target.parent}'"
+        )
     raise DataSourceError(f"{name}: cannot download {url} ({last}); {advice}")
