@@ -173,8 +173,8 @@ class RangeHandler(http.server.BaseHTTPRequestHandler):
             if self.stall_after_probe and len(body) > 16:
                 time.sleep(30)  # nothing at all: the client must give up first
                 return
-            if self.rate:
-                step = 4096
+            if self.rate and len(body) > 16:  # a 16-byte probe is answered at once
+                step = max(1, min(4096, int(self.rate / 8)))
                 for i in range(0, len(body), step):
                     self.wfile.write(body[i : i + step])
                     self.wfile.flush()
@@ -185,6 +185,11 @@ class RangeHandler(http.server.BaseHTTPRequestHandler):
             self.served.append((self.path, len(body)))
         except OSError:  # the client gave up
             pass
+
+
+def sent(served: list[tuple[str, int]]) -> int:
+    """The bytes a :class:`RangeHandler` host sent in all."""
+    return sum(n for _, n in served)
 
 
 def serve_files(root: Path, **attrs: Any) -> tuple[http.server.ThreadingHTTPServer, list]:

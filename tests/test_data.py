@@ -4,11 +4,8 @@ reached: every host here is this machine."""
 
 from __future__ import annotations
 
-import http.server
 import shutil
-import threading
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -20,39 +17,10 @@ from click.testing import CliRunner
 from shapely.geometry import box
 
 import landprofile as lp
+from _sources_helpers import WC20, WC21, cog, land, sent, serve_files
+from _sources_helpers import isolated as isolated
 from landprofile.cli import cli
-from landprofile.errors import DataSourceError, ScaleWarning
-from landprofile.testing import write_geotiff
-
-WC21 = "esa-worldcover/v200/2021/map/ESA_WorldCover_10m_2021_v200_N03W003_Map.tif"
-WC20 = "esa-worldcover/v100/2020/map/ESA_WorldCover_10m_2020_v100_N03W003_Map.tif"
-
-
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("LANDPROFILE_CACHE", str(tmp_path / "cache"))
-    monkeypatch.delenv("LANDPROFILE_DATA_MIRROR", raising=False)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ScaleWarning)
-        yield
-
-
-def landscape() -> lp.Landscape:
-    return lp.Landscape(
-        name="Prestea window",
-        geometry=box(-2.0, 5.0, -1.9, 5.1),
-        crs=4326,
-        provenance=lp.Provenance(method="custom", source="test"),
-    )
-
-
-def _cog(path: Path, data: np.ndarray, transform: Affine, nodata: float | None = 0) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".plain.tif")
-    write_geotiff(tmp, data, transform, "EPSG:4326", nodata=nodata)
-    with rasterio.open(tmp) as src:
-        rasterio.shutil.copy(src, path, driver="COG", compress="DEFLATE", blocksize=256)
-    tmp.unlink()
+from landprofile.errors import DataSourceError
 
 
 @pytest.fixture
@@ -63,69 +31,15 @@ def mirror(tmp_path) -> Path:
     classes = np.array([10, 20, 30, 40, 50, 60, 80], np.uint8)
     data = classes[rng.integers(0, len(classes), (600, 600))]
     t = Affine(0.005, 0, -3.0, 0, -0.005, 6.0)
-    _cog(root / WC21, data, t)
+    cog(root / WC21, data, t)
     changed = data.copy()
     changed[:100] = 40  # cropland in the north, in 2021 only
-    _cog(root / WC20, np.where(changed == 40, 10, data).astype(np.uint8), t)
+    cog(root / WC20, np.where(changed == 40, 10, data).astype(np.uint8), t)
     return root
 
 
-class _RangeHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files with byte ranges (as S3 serves COGs); counts what it sends."""
-
-    root: Path
-    served: list[int]
-    ranges: bool = True
-
-    def translate_path(self, path: str) -> str:
-        return str(self.root / path.split("?", 1)[0].lstrip("/"))
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def do_HEAD(self) -> None:
-        self._send(head=True)
-
-    def do_GET(self) -> None:
-        self._send(head=False)
-
-    def _send(self, head: bool) -> None:
-        p = Path(self.translate_path(self.path))
-        if not p.is_file():
-            self.send_error(404)
-            return
-        size = p.stat().st_size
-        rng = self.headers.get("Range")
-        if rng and self.ranges and rng.startswith("bytes="):
-            a, _, b = rng[6:].partition("-")
-            a = int(a)
-            b = min(int(b) if b else size - 1, size - 1)
-            self.send_response(206)
-            self.send_header("Content-Range", f"bytes {a}-{b}/{size}")
-        else:
-            a, b = 0, size - 1
-            self.send_response(200)
-        self.send_header("Accept-Ranges", "bytes" if self.ranges else "none")
-        self.send_header("Content-Length", str(b - a + 1))
-        self.end_headers()
-        if head:
-            return
-        with open(p, "rb") as fh:
-            fh.seek(a)
-            chunk = fh.read(b - a + 1)
-        self.served.append(len(chunk))
-        self.wfile.write(chunk)
-
-
-def _serve(root: Path, ranges: bool = True):
-    handler = type("H", (_RangeHandler,), {"root": root, "served": [], "ranges": ranges})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, handler.served
-
-
 def test_a_name_reads_the_same_as_the_file(mirror, monkeypatch):
-    ls = landscape()
+    ls = land(name="Prestea window")
     want = lp.land_cover(ls, mirror / WC21)
     monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", str(mirror))
     got = lp.land_cover(ls, "worldcover:2021")
@@ -138,19 +52,19 @@ def test_a_name_reads_the_same_as_the_file(mirror, monkeypatch):
 
 
 def test_by_window_over_http_cached_and_reused(mirror, monkeypatch, tmp_path):
-    server, served = _serve(mirror)
+    server, served = serve_files(mirror)
     try:
         monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", f"http://127.0.0.1:{server.server_port}")
-        ls = landscape()
+        ls = land(name="Prestea window")
         got = lp.land_cover(ls, "worldcover:2021")
-        first = sum(served)
+        first = sent(served)
         # only the window around the landscape travelled, not the tile
         assert 0 < first < 0.5 * (mirror / WC21).stat().st_size
         want = lp.land_cover(ls, mirror / WC21)
         assert got["area_ha"].to_numpy() == pytest.approx(want["area_ha"].to_numpy(), rel=1e-9)
         # a second process (same cache) reads nothing from the network
         lp.land_cover(ls, "worldcover:2021")
-        assert sum(served) == first
+        assert sent(served) == first
         assert list((tmp_path / "cache" / "worldcover").glob("*.tif"))
         # two dates by name: the change between them
         ch = lp.change(ls, "worldcover:2020", "worldcover:2021")
@@ -167,7 +81,7 @@ def test_a_real_worldcover_tile_is_read_by_window(shared_data, tmp_path, monkeyp
     dst = root / "esa-worldcover/v100/2020/map" / src.name
     dst.parent.mkdir(parents=True)
     shutil.copyfile(src, dst)
-    server, served = _serve(root)
+    server, served = serve_files(root)
     try:
         monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", f"http://127.0.0.1:{server.server_port}")
         ls = lp.Landscape(
@@ -179,13 +93,13 @@ def test_a_real_worldcover_tile_is_read_by_window(shared_data, tmp_path, monkeyp
         got = lp.land_cover(ls, "worldcover:2020")
         want = lp.land_cover(ls, src)
         assert got["area_ha"].to_numpy() == pytest.approx(want["area_ha"].to_numpy(), rel=1e-9)
-        assert sum(served) < 0.25 * src.stat().st_size
+        assert sent(served) < 0.25 * src.stat().st_size
     finally:
         server.shutdown()
 
 
 def test_failures_are_named_fast_and_leave_nothing(mirror, monkeypatch, tmp_path):
-    ls = landscape()
+    ls = land(name="Prestea window")
     cache = tmp_path / "cache"
     # offline: nothing listens
     monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", "http://127.0.0.1:9")
@@ -194,7 +108,7 @@ def test_failures_are_named_fast_and_leave_nothing(mirror, monkeypatch, tmp_path
         lp.land_cover(ls, "worldcover:2021")
     assert time.perf_counter() - t0 < 15
     # a host that refuses ranges
-    server, _ = _serve(mirror, ranges=False)
+    server, _ = serve_files(mirror, ranges=False)
     try:
         monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", f"http://127.0.0.1:{server.server_port}")
         with pytest.raises(DataSourceError, match="byte ranges"):
@@ -234,13 +148,13 @@ def test_vector_sources_by_name(tmp_path, monkeypatch, sample_dir):
     got = lp.from_admin("geoboundaries:GHA/ADM2", names=["Aboso"])
     assert got.area_ha == pytest.approx(want.area_ha, rel=1e-12)
     # over HTTP: downloaded once into the cache
-    server, served = _serve(root)
+    server, served = serve_files(root)
     try:
         monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", f"http://127.0.0.1:{server.server_port}")
         assert len(lp.read_vector("geoboundaries:GHA/ADM2")) == len(lp.read_vector(dst))
-        n = sum(served)
+        n = sent(served)
         lp.read_vector("geoboundaries:GHA/ADM2")
-        assert sum(served) == n == dst.stat().st_size
+        assert sent(served) == n == dst.stat().st_size
     finally:
         server.shutdown()
     with pytest.raises(lp.errors.InvalidParameterError, match="ISO3/ADMn"):
@@ -257,7 +171,7 @@ def test_a_mirror_for_the_field(mirror, tmp_path, monkeypatch, sample_dir):
         "[zoning]\nenabled = false\n",
         encoding="utf-8",
     )
-    server, _ = _serve(mirror)
+    server, _ = serve_files(mirror)
     field = tmp_path / "usb"
     try:
         monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", f"http://127.0.0.1:{server.server_port}")
@@ -318,7 +232,7 @@ def test_a_static_stac_catalogue_is_a_raster_source(mirror, tmp_path):
     cat.add_child(col)
     cat.normalize_and_save(str(tmp_path / "stac"), pystac.CatalogType.SELF_CONTAINED)
     url = str(tmp_path / "stac" / "catalog.json")
-    ls = landscape()
+    ls = land(name="Prestea window")
     got = lp.land_cover(ls, f"stac:{url}#landcover/map")
     want = lp.land_cover(ls, tile)
     assert got["area_ha"].to_numpy() == pytest.approx(want["area_ha"].to_numpy(), rel=1e-9)

@@ -11,7 +11,6 @@ import http.server
 import os
 import shutil
 import tempfile
-import threading
 import time
 import warnings
 from pathlib import Path
@@ -22,6 +21,9 @@ import rasterio
 from click.testing import CliRunner
 
 import landprofile as lp
+from _sources_helpers import WC21, cog, sent, serve_files, start, wc_path
+from _sources_helpers import isolated as isolated
+from _sources_helpers import land as landscape
 from landprofile.cli import cli
 from landprofile.errors import (
     CacheError,
@@ -29,23 +31,12 @@ from landprofile.errors import (
     DataSourceError,
     LandprofileError,
     OutputError,
-    ScaleWarning,
 )
 from landprofile.sources import raster
-from test_data import WC21, _cog, _serve, landscape
-from test_sources_windows import assert_on_grid, read_tile_cells, tile, wc_path
+from test_sources_windows import assert_on_grid, read_tile_cells, tile
 
 GEOJSON = "earthgenome:44px_v2.9/sites.geojson"
 GEOJSON_PATH = "earthgenome/44px_v2.9/sites.geojson"
-
-
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("LANDPROFILE_CACHE", str(tmp_path / "cache"))
-    monkeypatch.delenv("LANDPROFILE_DATA_MIRROR", raising=False)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ScaleWarning)
-        yield
 
 
 @pytest.fixture
@@ -59,7 +50,7 @@ def mirror(tmp_path) -> Path:
     data = np.array([10, 20, 30, 40], np.uint8)[rng.integers(0, 4, (600, 600))]
     from affine import Affine
 
-    _cog(root / WC21, data, Affine(0.005, 0, -3.0, 0, -0.005, 6.0))
+    cog(root / WC21, data, Affine(0.005, 0, -3.0, 0, -0.005, 6.0))
     gj = root / GEOJSON_PATH
     gj.parent.mkdir(parents=True)
     gpd.GeoDataFrame({"id": [1, 2]}, geometry=[box(0, 0, 1, 1), box(1, 1, 2, 2)], crs=4326).to_file(
@@ -112,7 +103,7 @@ def test_a_read_only_cache_is_named(mirror, tmp_path, monkeypatch):
     assert "LANDPROFILE_CACHE" in msg
     assert "cannot reach" not in msg
     # a vector download into it, over HTTP: the same, not "cannot reach"
-    server, _ = _serve(mirror)
+    server, _ = serve_files(mirror)
     try:
         monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", f"http://127.0.0.1:{server.server_port}")
         with pytest.raises(CacheError, match="not writable") as info:
@@ -131,7 +122,7 @@ def test_a_full_disk_is_named_and_leaves_nothing(mirror, tmp_path, monkeypatch):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(_http, "_write_chunk", full)
-    server, _ = _serve(mirror)
+    server, _ = serve_files(mirror)
     try:
         monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", f"http://127.0.0.1:{server.server_port}")
         with pytest.raises(CacheError, match="disk is full") as info:
@@ -287,10 +278,7 @@ class _Bad(http.server.BaseHTTPRequestHandler):
 
 def _bad_server(mode: str, body: bytes = b""):
     handler = type("B", (_Bad,), {"mode": mode, "body": body, "hits": []})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, handler.hits
+    return start(handler), handler.hits
 
 
 @pytest.mark.parametrize(
@@ -363,13 +351,13 @@ def test_a_web_page_for_a_tile_is_named(tmp_path, monkeypatch):
 
 
 def test_a_good_download_is_kept_once(mirror, tmp_path, monkeypatch):
-    server, served = _serve(mirror)
+    server, served = serve_files(mirror)
     try:
         monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", f"http://127.0.0.1:{server.server_port}")
         got = lp.read_vector(GEOJSON)
-        n = sum(served)
+        n = sent(served)
         lp.read_vector(GEOJSON)
-        assert sum(served) == n == (mirror / GEOJSON_PATH).stat().st_size
+        assert sent(served) == n == (mirror / GEOJSON_PATH).stat().st_size
     finally:
         server.shutdown()
     assert len(got) == 2
@@ -384,7 +372,7 @@ def test_a_tile_that_appears_later_is_fetched(tmp_path, monkeypatch, over):
     bounds = (-0.12, 4.41, 0.13, 4.52)  # across the seam of N03W003 and N03E000
     server = None
     if over == "http":
-        server, _ = _serve(root)
+        server, _ = serve_files(root)
         monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", f"http://127.0.0.1:{server.server_port}")
     else:
         monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", str(root))
@@ -464,42 +452,7 @@ def test_data_fetch_across_a_seam_says_which_tile_it_lacks(tmp_path, monkeypatch
 
 def test_a_window_read_from_a_stalling_host_gives_up_in_time(mirror, tmp_path, monkeypatch):
     """GDAL's range requests get the same low-speed limit as downloads."""
-    from test_data import _RangeHandler
-
-    class Slow(_RangeHandler):
-        def _send(self, head: bool) -> None:
-            p = Path(self.translate_path(self.path))
-            rng = self.headers.get("Range", "")
-            a, _, b = rng[6:].partition("-")
-            size = p.stat().st_size
-            a, b = int(a or 0), min(int(b or size - 1), size - 1)
-            if rng:
-                self.send_response(206)
-                self.send_header("Content-Range", f"bytes {a}-{b}/{size}")
-            else:
-                self.send_response(200)
-            self.send_header("Accept-Ranges", "bytes")
-            self.send_header("Content-Length", str(b - a + 1))
-            self.end_headers()
-            if head or b - a < 16:  # the probe is answered at once; the reads drip
-                with open(p, "rb") as fh:
-                    fh.seek(a)
-                    self.wfile.write(fh.read(b - a + 1) if not head else b"")
-                return
-            try:
-                with open(p, "rb") as fh:
-                    fh.seek(a)
-                    for _ in range(b - a + 1):
-                        self.wfile.write(fh.read(1))
-                        self.wfile.flush()
-                        time.sleep(0.2)
-            except OSError:
-                pass
-
-    handler = type("S", (Slow,), {"root": mirror, "served": []})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server, _ = serve_files(mirror, rate=5)  # 5 bytes/s after the probe: a drip
     monkeypatch.setenv("LANDPROFILE_HTTP_LOW_SPEED_BPS", "100")
     monkeypatch.setenv("LANDPROFILE_HTTP_LOW_SPEED_S", "1")
     monkeypatch.setenv("LANDPROFILE_HTTP_IDLE_S", "2")

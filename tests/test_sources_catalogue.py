@@ -13,24 +13,11 @@ from affine import Affine
 from shapely.geometry import box
 
 import landprofile as lp
+from _sources_helpers import WC20, WC21, land
 from landprofile import sources
-from landprofile.errors import DataWarning, InvalidParameterError, ScaleWarning
+from landprofile.errors import DataWarning, InvalidParameterError
 from landprofile.sources.catalogue import SOURCES, check_spec, citation_for, legend_for
 from landprofile.testing import write_geotiff
-
-WC21 = "esa-worldcover/v200/2021/map/ESA_WorldCover_10m_2021_v200_N03W003_Map.tif"
-WC20 = "esa-worldcover/v100/2020/map/ESA_WorldCover_10m_2020_v100_N03W003_Map.tif"
-
-
-def _ls(geom=None) -> lp.Landscape:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ScaleWarning)
-        return lp.Landscape(
-            name="w",
-            geometry=geom or box(-2.0, 5.0, -1.9, 5.1),
-            crs=4326,
-            provenance=lp.Provenance(method="custom", source="t"),
-        )
 
 
 @pytest.fixture
@@ -120,7 +107,7 @@ def test_each_worldcover_year_has_its_own_legend_doi_and_attribution():
 
 
 def test_the_profile_carries_the_version_s_citation_and_legend(mirror, tmp_path):
-    ls = _ls()
+    ls = land()
     prof = lp.profile(ls, land_cover="worldcover:2020")
     rec = prof.sources[1]
     assert rec["source"] == "worldcover:2020"
@@ -134,14 +121,14 @@ def test_the_profile_carries_the_version_s_citation_and_legend(mirror, tmp_path)
 
 def test_change_between_worldcover_versions_says_the_method_changed(mirror):
     with pytest.warns(DataWarning, match="different versions of ESA WorldCover"):
-        ch = lp.change(_ls(), "worldcover:2020", "worldcover:2021")
+        ch = lp.change(land(), "worldcover:2020", "worldcover:2021")
     # same data both years: no real transition between classes
     t = ch.transitions
     cls = t[t["kind"] == "class"]
     assert (cls["from_value"] == cls["to_value"]).all()
     with warnings.catch_warnings():
         warnings.simplefilter("error", DataWarning)
-        lp.change(_ls(), "worldcover:2021", "worldcover:2021")
+        lp.change(land(), "worldcover:2021", "worldcover:2021")
 
 
 def test_coarse_land_cover_is_named_with_a_finer_source(tmp_path):
@@ -149,7 +136,7 @@ def test_coarse_land_cover_is_named_with_a_finer_source(tmp_path):
     t = Affine(0.05, 0, -3.0, 0, -0.05, 7.0)
     path = tmp_path / "coarse.tif"
     write_geotiff(path, np.full((40, 40), 10, np.uint8), t, "EPSG:4326", nodata=0)
-    ls = _ls(box(-2.5, 5.0, -2.0, 5.5))
+    ls = land(box(-2.5, 5.0, -2.0, 5.5))
     with pytest.warns(DataWarning, match=r"about 5\.\d km across.*worldcover:2021") as rec:
         prof = lp.profile(ls, land_cover=path, legend="esa_worldcover_v200")
     n = ls.area_ha * 1e4 / (prof.sources[1]["cell_m"] ** 2)
@@ -178,7 +165,7 @@ def test_the_geopackage_carries_the_inputs_citations(tmp_path, mirror):
     from landprofile.pipeline import input_sources, load_config
     from landprofile.zoning import candidates
 
-    ls = _ls()
+    ls = land()
     conc = gpd.GeoDataFrame(
         {"type": ["artisanal"]}, geometry=[box(-1.98, 5.02, -1.96, 5.04)], crs=4326
     )
@@ -226,13 +213,13 @@ def test_the_card_says_the_land_cover_is_coarse_and_credits_its_data(
     t = Affine(0.05, 0, -3.0, 0, -0.05, 7.0)
     path = tmp_path / "coarse.tif"
     write_geotiff(path, np.full((40, 40), 10, np.uint8), t, "EPSG:4326", nodata=0)
-    ls = _ls(box(-2.5, 5.0, -2.0, 5.5))
+    ls = land(box(-2.5, 5.0, -2.0, 5.5))
     with pytest.warns(DataWarning):
         prof = lp.profile(ls, land_cover=path, legend="esa_worldcover_v200")
     text = html_mod.unescape(lp.card(prof, lang=lang).html)
     assert coarse in text
     assert credit in text
     # a named source's citation reaches the card's sources table
-    named = lp.profile(_ls(), land_cover="worldcover:2021")
+    named = lp.profile(land(), land_cover="worldcover:2021")
     page = html_mod.unescape(lp.card(named, lang=lang).html)
     assert "doi:10.5281/zenodo.7254221" in page

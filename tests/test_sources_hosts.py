@@ -17,28 +17,11 @@ import pytest
 from shapely.geometry import box
 
 import landprofile as lp
+from _sources_helpers import serve_routes
 from landprofile.errors import DataSourceError, ScaleWarning
 from landprofile.sources import geoboundaries as gb
 
 COMMIT = "9469f09592ced973a3448cf66b6100b741b64c0d"
-
-
-def _serve(routes: dict[str, tuple[int, str, bytes]]):
-    class H(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            status, ctype, body = routes.get(self.path, (404, "text/plain", b"not found"))
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *a):
-            pass
-
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    return srv, f"http://127.0.0.1:{srv.server_port}"
 
 
 def _record(base: str) -> dict:
@@ -56,7 +39,7 @@ def _record(base: str) -> dict:
 
 def test_the_api_record_gives_commit_pinned_urls_and_the_boundary_s_licence():
     routes: dict[str, tuple[int, str, bytes]] = {}
-    srv, base = _serve(routes)
+    srv, base = serve_routes(routes)
     try:
         routes["/api/current/gbOpen/GHA/ADM2/"] = (
             200,
@@ -235,7 +218,7 @@ def test_geoboundaries_through_the_api_pinned_with_its_licence(tmp_path, monkeyp
         ],
     }
     routes: dict[str, tuple[int, str, bytes]] = {}
-    srv, base = _serve(routes)
+    srv, base = serve_routes(routes)
     try:
         rec = _record(base)
         routes["/api/current/gbOpen/GHA/ADM2/"] = (
@@ -373,7 +356,7 @@ def test_data_fetch_keeps_the_boundary_s_licence_and_a_run_from_the_mirror_cites
     """The API record beside a geoBoundaries download travels into the field mirror."""
     from click.testing import CliRunner
 
-    from _sources_helpers import serve_files, serve_routes
+    from _sources_helpers import serve_files
     from landprofile.cli import cli
     from landprofile.sources.catalogue import SOURCES
 

@@ -4,60 +4,27 @@ catalogues only: the network is never reached."""
 
 from __future__ import annotations
 
-import warnings
-from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
 from affine import Affine
-from shapely.geometry import box
 
 import landprofile as lp
-from landprofile.errors import DataSourceError, InvalidParameterError, ScaleWarning
+from _sources_helpers import land, stac_item, static_catalogue
+from landprofile.errors import DataSourceError, InvalidParameterError
 from landprofile.sources.stac import stac_assets
 from landprofile.testing import write_geotiff
 
 T = Affine(0.005, 0, -3.0, 0, -0.005, 6.0)
 
 
-def _ls() -> lp.Landscape:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ScaleWarning)
-        return lp.Landscape(
-            name="w",
-            geometry=box(-2.03, 5.01, -1.91, 5.13),
-            crs=4326,
-            provenance=lp.Provenance(method="custom", source="t"),
-        )
-
-
 def _catalogue(tmp_path: Path, items: list[tuple[str, int, str, bool]]) -> str:
     """A static catalogue: (id, year, href, with bbox) per item of collection 'lc'."""
-    import pystac
-
-    cat = pystac.Catalog(id="local", description="test")
-    col = pystac.Collection(
-        id="lc",
-        description="two years",
-        extent=pystac.Extent(
-            pystac.SpatialExtent([[-3.0, 3.0, 0.0, 6.0]]),
-            pystac.TemporalExtent([[datetime(2020, 1, 1), None]]),
-        ),
+    return static_catalogue(
+        tmp_path / "stac",
+        [stac_item(i, year, href, with_bbox=with_bbox) for i, year, href, with_bbox in items],
     )
-    for iid, year, href, with_bbox in items:
-        it = pystac.Item(
-            id=iid,
-            geometry=box(-3.0, 3.0, 0.0, 6.0).__geo_interface__,
-            bbox=[-3.0, 3.0, 0.0, 6.0] if with_bbox else None,
-            datetime=datetime(year, 1, 1),
-            properties={},
-        )
-        it.add_asset("map", pystac.Asset(href=href, media_type=pystac.MediaType.COG))
-        col.add_item(it)
-    cat.add_child(col)
-    cat.normalize_and_save(str(tmp_path / "stac"), pystac.CatalogType.SELF_CONTAINED)
-    return str(tmp_path / "stac" / "catalog.json")
 
 
 @pytest.fixture
@@ -82,7 +49,7 @@ def two_years(tmp_path, monkeypatch):
 
 def test_two_years_are_never_mixed_and_a_date_picks_one(two_years):
     url, paths = two_years
-    ls = _ls()
+    ls = land(name="w")
     with pytest.raises(DataSourceError, match=r"items of 2020, 2021.*@2021"):
         lp.land_cover(ls, f"stac:{url}#lc/map")
     for year in (2020, 2021):

@@ -20,30 +20,16 @@ from rasterio.windows import Window
 from shapely.geometry import MultiPolygon, Polygon, box
 
 import landprofile as lp
-from landprofile.errors import DataSourceError, ScaleWarning
+from _sources_helpers import cog, land, sent, serve_files, wc_path
+from _sources_helpers import isolated as isolated
+from landprofile.errors import DataSourceError
 from landprofile.sources import lonlat_bounds, raster
 from landprofile.testing import write_geotiff
-from test_data import _serve
 
 #: An awkward cell size (3/700 degree): no 4-decimal box corner is ever on this grid.
 CELL = 3 / 700
 N = 700
 CLASSES = np.array([10, 20, 30, 40, 50, 60, 80, 90], np.uint8)
-
-
-def wc_path(lat: int, lon: int) -> str:
-    ns = f"{'N' if lat >= 0 else 'S'}{abs(lat):02d}"
-    ew = f"{'E' if lon >= 0 else 'W'}{abs(lon):03d}"
-    return f"esa-worldcover/v200/2021/map/ESA_WorldCover_10m_2021_v200_{ns}{ew}_Map.tif"
-
-
-def _cog(path: Path, data: np.ndarray, transform: Affine, nodata: float | None = 0) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".plain.tif")
-    write_geotiff(tmp, data, transform, "EPSG:4326", nodata=nodata)
-    with rasterio.open(tmp) as src:
-        rasterio.shutil.copy(src, path, driver="COG", compress="DEFLATE", blocksize=256)
-    tmp.unlink()
 
 
 def tile(root: Path, lat: int, lon: int, seed: int, shift: float = 0.0) -> Path:
@@ -52,26 +38,8 @@ def tile(root: Path, lat: int, lon: int, seed: int, shift: float = 0.0) -> Path:
     data = CLASSES[rng.integers(0, len(CLASSES), (N, N))]
     data[rng.random((N, N)) < 0.02] = 0  # a little nodata
     path = root / wc_path(lat, lon)
-    _cog(path, data, Affine(CELL, 0, lon + shift, 0, -CELL, lat + 3))
+    cog(path, data, Affine(CELL, 0, lon + shift, 0, -CELL, lat + 3))
     return path
-
-
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("LANDPROFILE_CACHE", str(tmp_path / "cache"))
-    monkeypatch.delenv("LANDPROFILE_DATA_MIRROR", raising=False)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ScaleWarning)
-        yield
-
-
-def land(geom, crs=4326) -> lp.Landscape:
-    return lp.Landscape(
-        name="unaligned",
-        geometry=geom,
-        crs=crs,
-        provenance=lp.Provenance(method="custom", source="test"),
-    )
 
 
 def unaligned(rng: np.random.Generator, west: float, south: float, size: float) -> Polygon:
@@ -183,13 +151,13 @@ def test_a_window_over_http_is_the_same_as_from_a_folder(tmp_path, monkeypatch):
     t = tile(root, 3, -3, seed=4)
     ls = land(unaligned(np.random.default_rng(3), -1.77, 4.03, 0.11))
     bounds = lonlat_bounds([ls])
-    server, served = _serve(root)
+    server, served = serve_files(root)
     try:
         monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", f"http://127.0.0.1:{server.server_port}")
         path = raster("worldcover:2021", bounds)
     finally:
         server.shutdown()
-    assert sum(served) > 0
+    assert sent(served) > 0
     assert_on_grid(path, t, bounds)
     with rasterio.open(path) as w:
         np.testing.assert_array_equal(w.read(1), read_tile_cells([t], path))
