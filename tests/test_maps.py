@@ -10,7 +10,7 @@ import folium
 import geopandas as gpd
 import pytest
 from folium.plugins import FastMarkerCluster
-from shapely.geometry import Point, box
+from shapely.geometry import Point, Polygon, box
 
 import landprofile as lp
 from landprofile.errors import ScaleWarning
@@ -193,3 +193,21 @@ def test_offline_notebook_maps_need_no_network(ankobra, tmp_path):
         n = pg.locator("path.leaflet-interactive").count()
         b.close()
     assert n > 0
+
+
+def test_a_layer_with_an_empty_geometry_is_drawn_without_it():
+    # an exclusion rule that covers no land has an empty row; the map once failed on
+    # its NaN bounds deep inside the antimeridian split
+    from landprofile.maps.layers import add_vector
+
+    gdf = gpd.GeoDataFrame(
+        {"label": ["covers nothing", "a block"]},
+        geometry=[Polygon(), box(600_000, 600_000, 601_000, 601_000)],
+        crs=32630,
+    )
+    m = folium.Map()
+    n = add_vector(m, gdf, "exclusions", "Exclusions", tol_m=1.0, fields=["label"])
+    html = m.get_root().render()
+    assert n == 1  # the empty row has nothing to draw
+    assert "a block" in html
+    assert "NaN" not in html

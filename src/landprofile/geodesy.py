@@ -136,6 +136,9 @@ def densify_to_lonlat(geom: BaseGeometry, crs: CRS) -> BaseGeometry:
     shapely geometry
         The geometry in EPSG:4326 with x = longitude, y = latitude.
     """
+    if geom.is_empty:
+        # nothing to place on the Earth (an exclusion rule that covers no land)
+        return geom
     if crs.is_geographic:
         # unwrap first: densifying an edge that crosses the antimeridian the long way
         # round would draw a band around the Earth
