@@ -14,9 +14,9 @@ Only what real hosts send is used:
   it for a whole blob; used only on a whole-body (200) response, never on a range.
 
 The archive hosts of the named sources (data.hydrosheds.org, data.worldpop.org,
-geoBoundaries' API record, naciscdn.org) publish no checksum file or field that could be
-found; their files are verified by length, format and opening
-(:func:`landprofile.sources._http.check_file`).
+geoBoundaries' API record, naciscdn.org) publish no checksum file or field that we could
+find (their download pages, the API record's fields); their files are verified by
+length, format and opening (:func:`landprofile.sources._http.check_file`).
 """
 
 from __future__ import annotations
