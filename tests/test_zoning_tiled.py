@@ -251,7 +251,7 @@ def test_stitched_labels_are_scipys():
         def result(t, mask=mask):
             r0, r1, c0, c1 = t.core
             m = mask[r0:r1, c0:c1]
-            return {"score": m.astype(np.float32), "suitable": m, "inside": m, "raster_geoms": {}}
+            return {"score": m.astype(np.float32), "suitable": m, "raster_geoms": {}}
 
         st = stitch(*mask.shape, tiles, result)
         assert st.n_regions == n

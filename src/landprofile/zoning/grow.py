@@ -61,9 +61,11 @@ def seed_cells(
     h, w = score.shape
     f = max(1, int(r_cells // 3))
     hc, wc = -(-h // f), -(-w // f)
-    pad = np.zeros((hc * f, wc * f), dtype=np.float32)
-    np.copyto(pad[:h, :w], score, where=ok)
-    s = pad.reshape(hc, f, wc, f).sum(axis=(1, 3), dtype=np.float64)
+    s = np.zeros((hc, wc), dtype=np.float64)
+    # block sums one band of blocks at a time: no copy of a country's score grid
+    for i in range(hc):
+        band = _allowed(score, ok, i * f, 0, f, wc * f)
+        s[i] = band.reshape(1, f, wc, f).sum(axis=(1, 3), dtype=np.float64)[0]
     k = 2 * max(1, math.ceil(r_cells / f)) + 1
     sm = ndimage.uniform_filter(s, size=k, mode="constant")
     # best first, each at least a zone's radius from the seeds before it: the local
@@ -84,13 +86,13 @@ def seed_cells(
             break
     seeds = []
     for r, c in chosen:
-        b = pad[r * f : (r + 1) * f, c * f : (c + 1) * f]
+        b = _allowed(score, ok, r * f, c * f, f, f)
         j = int(np.argmax(b))
         seeds.append((r * f + j // f, c * f + j % f))
     # every region big enough for a zone gets a seed (at its best cell)
     lab, n = ndimage.label(ok, structure=_FOUR)
     if n and len(seeds) < max_seeds:
-        counts = np.bincount(lab.ravel(), minlength=n + 1)
+        counts = label_counts(lab, n)
         seeded = {int(lab[r, c]) for r, c in seeds}
         extra = []
         for i, sl in enumerate(ndimage.find_objects(lab), start=1):
@@ -103,6 +105,25 @@ def seed_cells(
         extra.sort()
         seeds += [(r, c) for _, r, c in extra[: max_seeds - len(seeds)]]
     return np.array(seeds, dtype=np.int64).reshape(-1, 2)
+
+
+def _allowed(score: np.ndarray, ok: np.ndarray, r0: int, c0: int, nr: int, nc: int) -> np.ndarray:
+    """Allowed cells' score over rows ``r0:r0+nr``, columns ``c0:c0+nc`` (0 elsewhere)."""
+    out = np.zeros((nr, nc), dtype=np.float32)
+    sub = score[r0 : r0 + nr, c0 : c0 + nc]
+    np.copyto(out[: sub.shape[0], : sub.shape[1]], sub, where=ok[r0 : r0 + nr, c0 : c0 + nc])
+    return out
+
+
+def label_counts(labels: np.ndarray, n: int, rows: int = 1024) -> np.ndarray:
+    """Cells per label, as ``np.bincount``, in bands of rows.
+
+    ``np.bincount`` copies its input to int64: twice a country's label grid at once.
+    """
+    counts = np.zeros(n + 1, dtype=np.int64)
+    for r in range(0, labels.shape[0], rows):
+        counts += np.bincount(labels[r : r + rows].ravel(), minlength=n + 1)
+    return counts
 
 
 def _angles(score: np.ndarray, ok: np.ndarray, seeds: np.ndarray, r: int) -> np.ndarray:

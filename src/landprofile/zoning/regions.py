@@ -67,7 +67,9 @@ def partition(
         regions, n = ndimage.label(suitable, structure=_FOUR)
     else:
         regions, n = labelled
-    counts = np.bincount(regions.ravel(), minlength=n + 1)
+    from landprofile.zoning.grow import label_counts
+
+    counts = label_counts(regions, n)
     counts[0] = 0
     min_cells = math.ceil(min_area_ha / cell_ha - 1e-9) if min_area_ha > 0 else 1
     max_cells = (

@@ -9,7 +9,6 @@ exact zones, conflicts and explanations.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -225,7 +224,6 @@ def in_tiles(
             store=store,
         )
         del first
-        grid = dataclasses.replace(grid, inside=st.inside)
         part = _partition(rs, grid, None, labelled=(st.labels, st.n_regions))
         steps.start("exclusion_union")
         parts = future.result()

@@ -47,14 +47,15 @@ from landprofile.zoning.suitability import suitability
 
 __all__ = ["Shared", "Stitched", "Tile", "TiledSuitability", "compute_tile", "plan", "stitch"]
 
-#: Peak memory of the stitched stage per cell of the whole grid (score float32, the
-#: suitable mask, the region labels int32, the inside mask, locate's seeds and growth),
-#: rounded up; see benchmarks/RESULTS.md ("A country in tiles").
-STITCH_BYTES = 18
+#: Peak memory of a tiled run per cell of the whole grid (score float32, the suitable
+#: mask, the region labels int32, locate's seed labels and growth stamps; Ghana at 30 m:
+#: 4.9 GB for 431 M cells, 11.4 bytes), rounded up; see benchmarks/RESULTS.md.
+STITCH_BYTES = 12
 #: Cells of a tile's core on a side, when the grid is tiled because it does not fit.
 DEFAULT_TILE_CELLS = 4096
-#: Seconds per cell of the tiled run on one core (the Ghana benchmark), for the guard.
-SECONDS_PER_CELL = 1.2e-6
+#: Seconds per cell of a tiled run in one process (Ghana at 30 m: 112 s for 431 M
+#: cells), rounded up, for the guard's estimate.
+SECONDS_PER_CELL = 3e-7
 
 _FOUR = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], dtype=bool)
 
@@ -211,7 +212,6 @@ def compute_tile(tile: Tile, shared: Shared) -> dict[str, Any]:
         "index": tile.index,
         "score": score,
         "suitable": ok,
-        "inside": np.ascontiguousarray(inside[cr, cc]),
         "factors": {k: np.ascontiguousarray(f[cr, cc]) for k, f in suit.factors.items()},
         "weights": dict(suit.weights),
         "skipped": list(suit.skipped),
@@ -225,7 +225,6 @@ class Stitched:
 
     score: np.ndarray
     suitable: np.ndarray
-    inside: np.ndarray
     labels: np.ndarray
     n_regions: int
     #: Raster rules' excluded cells inside the landscape, as polygons (grid CRS).
@@ -240,7 +239,6 @@ def stitch(height: int, width: int, tiles: list[Tile], results: Any) -> Stitched
 
     score = np.zeros((height, width), dtype=np.float32)
     suitable = np.zeros((height, width), dtype=bool)
-    inside = np.zeros((height, width), dtype=bool)
     labels = np.zeros((height, width), dtype=np.int32)
     firsts: list[np.ndarray] = []
     pieces: dict[str, list[Any]] = {}
@@ -250,7 +248,6 @@ def stitch(height: int, width: int, tiles: list[Tile], results: Any) -> Stitched
         res = results(t)
         score[r0:r1, c0:c1] = res["score"]
         suitable[r0:r1, c0:c1] = res["suitable"]
-        inside[r0:r1, c0:c1] = res["inside"]
         for k, g in res["raster_geoms"].items():
             pieces.setdefault(k, []).append(shapely.from_wkb(g))
         lab, n = ndimage.label(res["suitable"], structure=_FOUR)
@@ -295,7 +292,7 @@ def stitch(height: int, width: int, tiles: list[Tile], results: Any) -> Stitched
         r0, r1, c0, c1 = t.core
         labels[r0:r1, c0:c1] = lut[labels[r0:r1, c0:c1]]
     geoms = {k: shapely.union_all(v) for k, v in pieces.items()}
-    return Stitched(score, suitable, inside, labels, int(n_comp), geoms)
+    return Stitched(score, suitable, labels, int(n_comp), geoms)
 
 
 @dataclass(frozen=True)
