@@ -18,7 +18,7 @@ __all__ = ["plugin"]
     help="Folder to write the plugin zip into (created if needed).",
 )
 def plugin(out_dir: Path) -> None:
-    r"""Write the QGIS Processing plugin as a zip for QGIS's "Install from ZIP".
+    """Write the QGIS Processing plugin as a zip for QGIS's "Install from ZIP".
 
     The plugin's algorithms (delineate, profile, zones, card, run) call this installed
     landprofile command; set its path in QGIS under Processing > Options > Providers >

@@ -44,7 +44,7 @@ def project(config: Path, out_file: Path) -> None:
     \b
     Example:
       landprofile qgis project my_landscape.toml --out my_landscape.gpkg
-    """  # noqa: D301 (click's \b keeps the example unwrapped)
+    """
     from landprofile._console import StepDisplay
     from landprofile._progress import Steps
     from landprofile.pipeline import build_boundary, build_zoning, input_sources, load_config
