@@ -333,15 +333,11 @@ def _profile_many(
             progress(done_count, len(gdf))
 
     if client is not None and todo:
-        try:
-            from distributed import Client, as_completed
-        except ImportError:
-            raise InvalidParameterError(
-                "client= needs dask.distributed: pip install 'landprofile[dask]'"
-            ) from None
+        from landprofile.zoning.tiles_run import open_client
 
-        own = isinstance(client, str)
-        cl = Client(client) if own else client
+        cl, own = open_client(client)  # the helper zoning's tiles use too
+        from distributed import as_completed
+
         try:
             futures = [cl.submit(_chunk_profile, chunks[i], *args, pure=False) for i in todo]
             index = {f.key: i for i, f in zip(todo, futures, strict=True)}

@@ -95,6 +95,28 @@ def _summary(out: object, t0: float) -> None:
     )
 
 
+def _cluster_options(fn: Any) -> Any:
+    """``--scheduler`` and ``--workers``: where the zoning's tiles run."""
+    fn = click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        help="Run the zoning in tiles on N worker processes: a local dask cluster, or, "
+        "with --scheduler, wait for N workers to join it.",
+    )(fn)
+    return click.option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Run the zoning in tiles on a dask.distributed cluster "
+        "(tcp://host:8786); the same zones as on one machine.",
+    )(fn)
+
+
+def _cluster(scheduler: str | None, workers: int | None) -> Any:
+    from landprofile.zoning.tiles_run import cluster
+
+    return cluster(scheduler, workers)
+
+
 @cli.command()
 @CONFIG
 @click.option(
@@ -103,7 +125,8 @@ def _summary(out: object, t0: float) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Output folder (default: the config's 'output', else ./landprofile-out).",
 )
-def run(config: Path, out_dir: Path | None) -> None:
+@_cluster_options
+def run(config: Path, out_dir: Path | None, scheduler: str | None, workers: int | None) -> None:
     """Run everything for one landscape config: boundary, profile, zones, card.
 
     Writes profile.json, zones.gpkg (zones, exclusions, conflicts), card.html and card.pdf.
@@ -112,12 +135,13 @@ def run(config: Path, out_dir: Path | None) -> None:
     \b
     Example:
       landprofile run data/sample_boundaries/demo.toml --out out/demo
+      landprofile run ghana.toml --out out/ghana --workers 2
     """
     from landprofile.pipeline import run as run_pipeline
 
     t0 = time.perf_counter()
-    with _steps() as steps:
-        out = run_pipeline(config, out_dir, progress=steps)
+    with _cluster(scheduler, workers) as where, _steps() as steps:
+        out = run_pipeline(config, out_dir, progress=steps, cluster=where)
     _summary(out, t0)
 
 
@@ -220,6 +244,7 @@ def profile(config: Path, out_file: Path) -> None:
     help="Every piece of land that passes the rules as a zone (no selection; not with "
     "--n-zones, --total-area-ha, --min-spacing-m or --method).",
 )
+@_cluster_options
 def zones(
     config: Path,
     out_file: Path,
@@ -228,6 +253,8 @@ def zones(
     min_spacing_m: float | None,
     method: str | None,
     all_suitable: bool,
+    scheduler: str | None,
+    workers: int | None,
 ) -> None:
     """Locate the best ASM zones for a config (zones, other suitable land, conflicts).
 
@@ -282,9 +309,11 @@ def zones(
             method=method,
         )
     )
-    with _steps() as steps:
+    with _cluster(scheduler, workers) as where, _steps() as steps:
         ls = build_boundary(cfg, steps)
-        res = build_zoning(cfg, ls, steps, select=select if select is not None else False)
+        res = build_zoning(
+            cfg, ls, steps, select=select if select is not None else False, cluster=where
+        )
         write = Steps(steps)
         write.start("write")
         write_zoning(res, out_file, sources=input_sources(cfg), **map_inputs(cfg))
