@@ -17,6 +17,8 @@ import numpy as np
 import pytest
 import shapely
 from affine import Affine
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pyproj import CRS
 from scipy import ndimage
 from shapely.geometry import LineString, Point, box
@@ -143,7 +145,8 @@ def inputs(tmp_path_factory):
 
 
 def _run(inputs, **kw):
-    return candidates(_landscape(), rules=RULES, resolution_m=RES, **inputs, **kw)
+    kw.setdefault("resolution_m", RES)
+    return candidates(_landscape(), rules=RULES, **inputs, **kw)
 
 
 @pytest.fixture(scope="module")
@@ -374,3 +377,16 @@ def test_the_guard_says_the_tiled_runs_memory_and_time():
             candidates(_landscape(), resolution_m=RES)
     finally:
         lp.options.max_memory_gb = old
+
+
+@pytest.fixture(scope="module")
+def coarse_one(inputs):
+    return _run(inputs, resolution_m=90.0)
+
+
+@settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(side=st.integers(min_value=30, max_value=150))
+def test_any_tile_size_gives_the_one_grid_answer(inputs, coarse_one, side):
+    assert_same(coarse_one, _run(inputs, resolution_m=90.0, tile_cells=side))

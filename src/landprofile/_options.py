@@ -41,7 +41,7 @@ class Options:
         the memory available when the stage starts. Default: ``LANDPROFILE_MAX_MEMORY_GB``.
     zoning_tile_cells
         Zoning runs in tiles of this many cells a side (the same answer as one grid, in
-        bounded memory; :mod:`landprofile.zoning.tiles`); ``None``: tiles only when the
+        bounded memory; ``landprofile.zoning.tiles``); ``None``: tiles only when the
         whole analysis grid does not fit in ``max_memory_gb``. Default:
         ``LANDPROFILE_ZONING_TILE_CELLS``.
     data_mirror

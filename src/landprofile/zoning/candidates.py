@@ -15,6 +15,11 @@ The data flow, one module per step:
 6. :mod:`~landprofile.zoning.explain` and :mod:`~landprofile.zoning.conflicts` — each
    zone's reasons and each site's conflicts, in the reader's language and the user's ids.
 
+Steps 2-4 work on cells; ``landprofile.zoning.tiled`` runs them on one grid or,
+past the memory limit (a country at 30 m), in tiles with halos, here or on a dask
+cluster, with the same cells, scores and regions (``landprofile.zoning.tiles``); steps
+5-6 then run once on the stitched result.
+
 Everything is proposed and explained; legal designation is a human decision.
 """
 
@@ -34,8 +39,6 @@ from landprofile._progress import Progress, Steps
 from landprofile.crs import norm_crs
 from landprofile.errors import InvalidParameterError, RulesWarning, user_stacklevel
 from landprofile.landscape import Landscape
-from landprofile.legend import load_legend
-from landprofile.raster import read_raster
 from landprofile.zoning.conflicts import conflicts_table
 from landprofile.zoning.explain import conflict_label, fact_columns, rule_label, why, why_short
 from landprofile.zoning.grid import analysis_grid, is_raster, read_layer
@@ -43,7 +46,7 @@ from landprofile.zoning.output import final_cut
 from landprofile.zoning.output import to_crs as _to_crs
 from landprofile.zoning.result import ZoningContext, ZoningResult
 from landprofile.zoning.rules import RulesError, load_rules
-from landprofile.zoning.tiled import in_tiles, one_grid, tile_size, warn_coarse
+from landprofile.zoning.tiled import in_tiles, one_grid, read_rasters, tile_size, warn_coarse
 from landprofile.zoning.tiles import halo_cells
 from landprofile.zoning.zones import zone_table
 
@@ -122,7 +125,7 @@ def candidates(
         scores and ranks as one grid, in bounded memory. ``None``:
         ``lp.options.zoning_tile_cells``, else tiles only when the whole grid does not
         fit in the memory limit (``lp.options.max_memory_gb``); see
-        :mod:`landprofile.zoning.tiles`.
+        ``landprofile.zoning.tiles``.
     client
         A ``dask.distributed.Client`` or a scheduler address (``"tcp://host:8786"``):
         the tiles run on the cluster's workers (the run is tiled then).
@@ -172,6 +175,14 @@ def candidates(
         raise InvalidParameterError(
             f"resolution_m={resolution_m!r} must be a finite number of metres > 0"
         )
+    if tile_cells is not None and (
+        isinstance(tile_cells, bool)
+        or not isinstance(tile_cells, int | np.integer)
+        or tile_cells < 1
+    ):
+        raise InvalidParameterError(
+            f"tile_cells={tile_cells!r} must be a whole number of cells >= 1 (a tile's side)"
+        )
     out_crs = landscape.crs if crs is None else norm_crs(crs, what="candidates(crs=...)")
     inputs = {
         "sites": sites,
@@ -201,19 +212,8 @@ def candidates(
     }
     layers = {k: v[0] for k, v in read.items()}
     originals = {k: v[1] for k, v in read.items()}
-    rasters = {
-        k: read_raster(inputs[k], bounds=landscape.bounds_lonlat)
-        for k in ("land_cover", "dem")
-        if inputs[k] is not None
-    }
-    if geology is not None and is_raster(geology):
-        rasters["geology"] = read_raster(geology)
+    rasters, lut = read_rasters(inputs, legend, landscape)
     warn_coarse(rasters, rs, layers, landscape)
-    lut = (
-        {c.value: c.group for c in load_legend(legend or "esa_worldcover_v200").classes}
-        if land_cover is not None
-        else {}
-    )
     present = {k for k, v in layers.items() if v is not None and len(v)}
     halo = halo_cells(rs, present, res)
     side = tile_size(

@@ -26,7 +26,7 @@ from landprofile.zoning.grid import ZONING_BYTES, AnalysisGrid, warp
 from landprofile.zoning.regions import Partition, partition
 from landprofile.zoning.suitability import suitability
 
-__all__ = ["CellStage", "in_tiles", "one_grid", "tile_size", "warn_coarse"]
+__all__ = ["CellStage", "in_tiles", "one_grid", "read_rasters", "tile_size", "warn_coarse"]
 
 
 @dataclass(frozen=True)
@@ -229,6 +229,27 @@ def in_tiles(
         parts = future.result()
     per_rule, excluded_all, _ = _exclusion_geometry(cons, grid, st.raster_geoms)
     return CellStage(grid, cons, suit, st.suitable, part, per_rule, excluded_all, parts, len(tiles))
+
+
+def read_rasters(inputs: dict[str, Any], legend: Any, landscape: Any) -> tuple[dict, dict]:
+    """The rasters given (opened lazily) and the land cover legend's value -> group."""
+    from landprofile.legend import load_legend
+    from landprofile.raster import read_raster
+    from landprofile.zoning.grid import is_raster
+
+    rasters = {
+        k: read_raster(inputs[k], bounds=landscape.bounds_lonlat)
+        for k in ("land_cover", "dem")
+        if inputs[k] is not None
+    }
+    if inputs["geology"] is not None and is_raster(inputs["geology"]):
+        rasters["geology"] = read_raster(inputs["geology"])
+    lut = (
+        {c.value: c.group for c in load_legend(legend or "esa_worldcover_v200").classes}
+        if inputs["land_cover"] is not None
+        else {}
+    )
+    return rasters, lut
 
 
 def _travel(src: Any) -> Any:
