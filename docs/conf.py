@@ -7,7 +7,9 @@ card in French, English and Spanish). The notebooks are executed during the buil
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import warnings
 from pathlib import Path
 
@@ -24,8 +26,17 @@ extensions = [
     "sphinx.ext.intersphinx",
     "numpydoc",
     "sphinx_click",
+    # formulas (the methods chapter): MathJax 3 served from _static, never from a CDN
+    "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",
 ]
-exclude_patterns = ["_build", "README.md", "**.ipynb_checkpoints", "_generated"]
+exclude_patterns = [
+    "_build",
+    "README.md",
+    "**.ipynb_checkpoints",
+    "_generated",
+    "methods/figures/*.py",
+]
 html_theme = "pydata_sphinx_theme"
 html_title = "landprofile"
 html_static_path = ["_static"]
@@ -53,7 +64,7 @@ nb_execution_mode = "force"
 nb_execution_timeout = 900
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
-myst_enable_extensions = ["colon_fence"]
+myst_enable_extensions = ["colon_fence", "dollarmath", "amsmath"]
 suppress_warnings = ["mystnb.unknown_mime_type"]
 
 # maps in the executed notebooks inline Leaflet: the pages work offline too
@@ -133,6 +144,70 @@ def _card_gallery() -> None:
             )
             out = run(cfg, Path(tmp) / "out")
             shutil.copyfile(out.card_html, target)
+
+
+#: What an executed example must not print: a warning (of any library), or a path of the
+#: machine that built the docs (the page is read on other machines).
+OUTPUT_LEAKS = re.compile(
+    r"\w*Warning\b|(?<![\w.~])/(?:work|home|tmp|root|Users|private|var/folders)/"
+    r"|[A-Za-z]:\\(?:Users|Windows)\\"
+)
+
+
+def output_leaks(notebook: dict) -> list[str]:
+    """Where an executed notebook's outputs hold warning text or an absolute path.
+
+    Text outputs (streams, ``text/*`` and JSON data, tracebacks) are scanned; images are
+    not. Any output on stderr counts: warnings and log lines go there.
+    """
+    found = []
+    for n, cell in enumerate(notebook.get("cells", []), start=1):
+        for out in cell.get("outputs", []):
+            texts = []
+            if out.get("output_type") == "stream":
+                text = "".join(out.get("text", ""))
+                if out.get("name") == "stderr" and text.strip():
+                    found.append(f"cell {n}: output on stderr: {text.strip()[:160]!r}")
+                    continue
+                texts.append(text)
+            for mime, value in out.get("data", {}).items():
+                if mime.startswith("text/") or mime.endswith("json"):
+                    if isinstance(value, list):  # nbformat keeps text as a list of lines
+                        value = "".join(value)
+                    texts.append(value if isinstance(value, str) else json.dumps(value))
+            texts += out.get("traceback", [])
+            for text in texts:
+                m = OUTPUT_LEAKS.search(text)
+                if m:
+                    around = text[max(0, m.start() - 60) : m.end() + 60].replace("\n", " ")
+                    found.append(f"cell {n}: {m.group(0)!r} in {around!r}")
+                    break
+    return found
+
+
+def _check_executed_outputs(app, exception) -> None:
+    """Fail the build (a warning, with -W) when an executed example leaks (see above)."""
+    if exception is not None:
+        return
+    from sphinx.util import logging
+
+    logger = logging.getLogger("landprofile.docs")
+    executed = Path(app.outdir).parent / "jupyter_execute"
+    for docname in sorted(app.env.found_docs):
+        if not str(app.env.doc2path(docname)).endswith(".ipynb"):
+            continue
+        path = executed / f"{docname}.ipynb"
+        if not path.exists():
+            logger.warning(f"{docname}: no executed notebook at {path.name}")
+            continue
+        for leak in output_leaks(json.loads(path.read_text("utf-8"))):
+            logger.warning(f"executed example {docname}, {leak}", location=docname)
+
+
+def setup(app) -> dict:
+    """Hook the check of the executed examples' outputs into the build."""
+    app.connect("build-finished", _check_executed_outputs)
+    return {"parallel_read_safe": True}
 
 
 _examples()
