@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from landprofile.errors import InvalidParameterError, SelectionWarning, user_stacklevel
+from landprofile.zoning.conflict_cliques import ConflictGraph
 from landprofile.zoning.explain import fact_columns, why, why_short
 from landprofile.zoning.grow import Regions, conflict_pairs, grow, seed_cells
 from landprofile.zoning.select import solve
@@ -132,11 +133,12 @@ def locate(
         ``zones``: the selected zones, ranked and explained; ``other_suitable``: the rest
         of the land that passed the rules (one row); ``selection``: ``method``,
         ``objective``, ``bound``, ``gap``, ``proved``, ``not_proved_why``,
-        ``seconds``, ``status``, ``n_chosen``, ``n_dropped_after_cut``, ``candidates`` (a
-        GeoDataFrame of every candidate region with ``area_ha``, ``utility`` and
-        ``selected``) and what was asked. ``bound`` and ``gap`` are ``None`` when no
-        bound was proved (the time limit stopped HiGHS before it had one, or stopped
-        greedy's LP relaxation): no optimality is claimed then.
+        ``seconds``, ``status``, ``n_chosen``, ``n_dropped_after_cut``, the conflicts
+        (``n_conflicting_pairs``, the clique rows ``n_conflict_rows`` that hold them,
+        ``n_candidates_pruned``), ``candidates`` (every candidate region with
+        ``area_ha``, ``utility`` and ``selected``) and what was asked. ``bound`` and
+        ``gap`` are ``None`` when no bound was proved (the time limit stopped HiGHS
+        before it had one, or stopped greedy's LP relaxation): no optimality is claimed.
 
     Raises
     ------
@@ -228,7 +230,7 @@ def locate(
     sol = solve(
         values[free],
         areas[free],
-        remap[inner],
+        ConflictGraph.from_pairs(len(free), remap[inner]),
         n_max=n_left,
         area_max=None if area_left is None else max(area_left, 0.0),
         method=method,
@@ -298,6 +300,8 @@ def locate(
         "n_candidates": n_c,
         "n_candidates_in_conflict_with_locked": int(out_c.sum()),
         "n_conflicting_pairs": len(inner),
+        "n_conflict_rows": sol.n_conflict_rows,  # cliques covering those pairs
+        "n_candidates_pruned": sol.n_pruned,  # no optimal selection needs them
         "n_locked": n_locked,
         "n_chosen": len(chosen) + n_locked,
         "n_dropped_after_cut": table.dropped_after_clipping,

@@ -6,12 +6,16 @@ The problem, for candidates ``j`` with value ``v_j`` (their evaluation) and area
     maximise    sum v_j x_j
     subject to  sum x_j       <= n_zones         (when a number of zones is asked)
                 sum a_j x_j   <= total_area_ha   (when a total area is asked)
-                x_i + x_j     <= 1               for every conflicting pair
+                sum_{j in C} x_j <= 1            for every clique C of conflicts
                 x_j in {0, 1}
 
 A pair conflicts when the two regions share a cell, lie closer than the minimum
-spacing, or farther apart than the maximum spacing. Locked-in zones are not variables:
-the caller removes what conflicts with them and lowers the budgets by what they use.
+spacing, or farther apart than the maximum spacing. Given a
+:class:`~landprofile.zoning.conflict_cliques.ConflictGraph`, candidates no optimal
+selection needs are pruned first and the conflicts are written as a clique cover of the
+graph (the same integer selections as one row per pair, a tighter relaxation); given an
+array of pairs, each pair is a row, as before. Locked-in zones are not variables: the
+caller removes what conflicts with them and lowers the budgets by what they use.
 
 :func:`solve` returns the chosen set with the objective, the solver's bound and the
 optimality gap. For ``greedy`` the bound is that of the LP relaxation, so the gap it
@@ -25,11 +29,15 @@ solution or a bound, or stops the relaxation, ``bound`` and ``gap`` are ``None``
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+from landprofile.zoning.conflict_cliques import ConflictGraph
 
 __all__ = ["Solution", "solve"]
 
@@ -49,12 +57,16 @@ class Solution:
     #: Why the selection is not proved optimal (``None`` when it is, or greedy's gap is
     #: known); the words of the warning ``locate`` gives.
     unproved: str | None = None
+    #: Candidates pruned before solving (dominated: an optimal selection without them
+    #: exists), and the conflict rows of the model.
+    n_pruned: int = 0
+    n_conflict_rows: int = 0
 
 
 def _model(
     values: np.ndarray,
     areas: np.ndarray,
-    pairs: np.ndarray,
+    rows: tuple[np.ndarray, np.ndarray],
     n_max: int | None,
     area_max: float | None,
     integer: bool,
@@ -80,20 +92,22 @@ def _model(
         lo.append(-inf)
         up.append(float(area_max))
         rows_start.append(rows_start[-1] + n)
-    m_pairs = len(pairs)
+    # one row "at most one of these" per conflict row (a pair or a clique)
+    r_off, r_mem = rows
+    m_rows = len(r_off) - 1
     lp = highspy.HighsLp()
     lp.num_col_ = n
-    lp.num_row_ = len(lo) + m_pairs
+    lp.num_row_ = len(lo) + m_rows
     lp.col_cost_ = np.asarray(values, dtype=float)
     lp.col_lower_ = np.zeros(n)
     lp.col_upper_ = np.ones(n)
-    start = np.array(rows_start, dtype=np.int32)
-    if m_pairs:
-        start = np.concatenate([start, start[-1] + 2 * np.arange(1, m_pairs + 1)])
-        index.append(np.asarray(pairs, dtype=np.int64).ravel())
-        value.append(np.ones(2 * m_pairs))
-        lo += [-inf] * m_pairs
-        up += [1.0] * m_pairs
+    start = np.array(rows_start, dtype=np.int64)
+    if m_rows:
+        start = np.concatenate([start, start[-1] + np.asarray(r_off[1:], dtype=np.int64)])
+        index.append(np.asarray(r_mem, dtype=np.int64))
+        value.append(np.ones(len(r_mem)))
+        lo += [-inf] * m_rows
+        up += [1.0] * m_rows
     lp.row_lower_ = np.array(lo, dtype=float)
     lp.row_upper_ = np.array(up, dtype=float)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
@@ -125,7 +139,7 @@ def _run(lp, time_limit_s: float):
 def solve(
     values: np.ndarray,
     areas: np.ndarray,
-    pairs: np.ndarray,
+    conflicts: np.ndarray | ConflictGraph,
     *,
     n_max: int | None = None,
     area_max: float | None = None,
@@ -138,8 +152,10 @@ def solve(
     ----------
     values, areas
         Per candidate (``values`` > 0 for a candidate to be worth choosing).
-    pairs
-        ``(m, 2)`` indices of conflicting candidates.
+    conflicts
+        A :class:`~landprofile.zoning.conflict_cliques.ConflictGraph` (dominated
+        candidates pruned, conflicts written as cliques), or ``(m, 2)`` indices of
+        conflicting candidates (one row per pair, nothing pruned).
     n_max, area_max
         The number of zones and the total area (same unit as ``areas``), or ``None``.
     method
@@ -154,19 +170,61 @@ def solve(
     t0 = time.perf_counter()
     values = np.asarray(values, dtype=float)
     areas = np.asarray(areas, dtype=float)
-    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     n = len(values)
     if n == 0 or (n_max is not None and n_max <= 0):
         return Solution(np.zeros(0, dtype=np.int64), 0.0, 0.0, 0.0, 0.0, "empty")
-    if method == "exact":
-        return _exact(values, areas, pairs, n_max, area_max, time_limit_s, t0)
-    if method != "greedy":
+    if method not in ("exact", "greedy"):
         raise ValueError(f"method {method!r}")
-    sel = _greedy(values, areas, pairs, n_max, area_max)
+    if isinstance(conflicts, ConflictGraph):
+        # an optimal selection (and greedy's) holds no dominated candidate
+        keep = np.flatnonzero(~conflicts.dominated(values, areas, area_max is not None))
+        graph = conflicts.subgraph(keep)
+        rows = graph.cliques()
+        adj = graph.adjacency
+
+        def block(j: int) -> np.ndarray:
+            return adj[j]
+
+    else:
+        keep = np.arange(n)
+        pairs = np.asarray(conflicts, dtype=np.int64).reshape(-1, 2)
+        rows = (2 * np.arange(len(pairs) + 1, dtype=np.int64), pairs.ravel())
+        nbrs: list[list[int]] = [[] for _ in range(n)]
+        for i, j in pairs.tolist():
+            nbrs[i].append(j)
+            nbrs[j].append(i)
+
+        def block(j: int) -> np.ndarray:
+            return np.asarray(nbrs[j], dtype=np.int64)
+
+    v, a = values[keep], areas[keep]
+    if method == "exact":
+        sol = _exact(v, a, rows, n_max, area_max, time_limit_s, t0)
+    else:
+        sol = _greedy_bounded(v, a, rows, block, n_max, area_max, time_limit_s, t0)
+    return dataclasses.replace(
+        sol,
+        selected=keep[sol.selected],
+        n_pruned=n - len(keep),
+        n_conflict_rows=len(rows[0]) - 1,
+    )
+
+
+def _greedy_bounded(
+    values: np.ndarray,
+    areas: np.ndarray,
+    rows: tuple[np.ndarray, np.ndarray],
+    block: Callable[[int], np.ndarray],
+    n_max: int | None,
+    area_max: float | None,
+    time_limit_s: float,
+    t0: float,
+) -> Solution:
+    sel = _greedy(values, areas, block, n_max, area_max)
     obj = float(values[sel].sum())
     import highspy
 
-    h = _run(_model(values, areas, pairs, n_max, area_max, False), time_limit_s)
+    h = _run(_model(values, areas, rows, n_max, area_max, False), time_limit_s)
     status = h.getModelStatus()
     lp_bound = float(h.getInfo().objective_function_value)
     if status == highspy.HighsModelStatus.kOptimal and math.isfinite(lp_bound):
@@ -185,7 +243,7 @@ def solve(
 def _exact(
     values: np.ndarray,
     areas: np.ndarray,
-    pairs: np.ndarray,
+    rows: tuple[np.ndarray, np.ndarray],
     n_max: int | None,
     area_max: float | None,
     time_limit_s: float,
@@ -194,7 +252,7 @@ def _exact(
     import highspy
 
     n = len(values)
-    h = _run(_model(values, areas, pairs, n_max, area_max, True), time_limit_s)
+    h = _run(_model(values, areas, rows, n_max, area_max, True), time_limit_s)
     status = h.getModelStatus()
     info = h.getInfo()
     x = np.asarray(h.getSolution().col_value)
@@ -241,15 +299,11 @@ def _gap(obj: float, bound: float) -> float:
 def _greedy(
     values: np.ndarray,
     areas: np.ndarray,
-    pairs: np.ndarray,
+    block: Callable[[int], np.ndarray],
     n_max: int | None,
     area_max: float | None,
 ) -> np.ndarray:
     n = len(values)
-    nbrs: list[list[int]] = [[] for _ in range(n)]
-    for i, j in pairs.tolist():
-        nbrs[i].append(j)
-        nbrs[j].append(i)
     blocked = np.zeros(n, dtype=bool)
     chosen: list[int] = []
     used = 0.0
@@ -262,5 +316,5 @@ def _greedy(
             continue
         chosen.append(j)
         used += areas[j]
-        blocked[nbrs[j]] = True
+        blocked[block(j)] = True
     return np.array(sorted(chosen), dtype=np.int64)
