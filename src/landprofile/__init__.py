@@ -13,13 +13,18 @@ from __future__ import annotations
 import importlib
 import sys
 import types
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("landprofile")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0+unknown"
+
+def _version() -> str:
+    # on first use: reading the installed metadata costs a few ms a first call need not pay
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("landprofile")
+    except PackageNotFoundError:  # running from a source tree without installation
+        return "0.0.0+unknown"
+
 
 #: Public name -> module that defines it.
 _EXPORTS = {
@@ -91,7 +96,9 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
+    if name == "__version__":
+        value: Any = _version()
+    elif name in _EXPORTS:
         value = getattr(importlib.import_module(_EXPORTS[name]), name)
     elif name in _SUBMODULES:
         value = importlib.import_module(f"landprofile.{name}")
@@ -124,7 +131,7 @@ sys.modules[__name__].__class__ = _Namespace
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS, *_SUBMODULES})
+    return sorted({*globals(), *_EXPORTS, *_SUBMODULES, "__version__"})
 
 
 if TYPE_CHECKING:  # static type checkers and IDEs see the real names

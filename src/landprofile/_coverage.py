@@ -21,12 +21,11 @@ import threading
 from concurrent.futures import Future
 from dataclasses import dataclass
 from types import ModuleType
+from typing import Any, NamedTuple
 
 import numpy as np
-import rasterio
 import shapely
 from pyproj import CRS, Proj
-from rasterio.windows import Window
 from shapely.geometry.base import BaseGeometry
 
 from landprofile._coverage_consts import SCALE_STEP
@@ -66,6 +65,11 @@ def kernels() -> ModuleType:
     from landprofile import _kernels
 
     return _kernels
+
+
+def numba_loaded() -> bool:
+    """Whether this process has loaded the numba kernels (then they serve every strip)."""
+    return _kernels_ready.is_set()
 
 
 def _numpy_will_do(cells: int) -> bool:
@@ -118,6 +122,18 @@ def _load_kernels() -> None:
 # ----------------------------------------------------------------------------- geometry
 
 
+class Window(NamedTuple):
+    """A window of a grid in whole cells, read like ``rasterio.windows.Window``.
+
+    rasterio's own costs its import (0.1-0.2 s) to a process that may never need GDAL.
+    """
+
+    col_off: int
+    row_off: int
+    width: int
+    height: int
+
+
 @dataclass(frozen=True)
 class Footprint:
     """A polygon prepared against one raster grid: its window and edge segments."""
@@ -127,15 +143,22 @@ class Footprint:
     empty: bool
 
 
-def geometry_in_raster_crs(geom: BaseGeometry, crs: CRS, raster: Raster) -> BaseGeometry:
-    """Carry ``geom`` to the raster's CRS, densified so curved edges stay true."""
+def geometry_in_raster_crs(
+    geom: BaseGeometry, crs: CRS, raster: Raster, lonlat: BaseGeometry | None = None
+) -> BaseGeometry:
+    """Carry ``geom`` to the raster's CRS, densified so curved edges stay true.
+
+    ``lonlat``: ``densify_to_lonlat(geom, crs)`` when the caller has it already (a
+    landscape computes it for its area).
+    """
     if crs == raster.crs:
         if crs.is_geographic:
             w, _, e, _ = geom.bounds
             if e - w > 180:  # across the antimeridian: the RFC 7946 split form
                 return split_antimeridian(unwrap_antimeridian(geom))
         return geom
-    lonlat = densify_to_lonlat(geom, crs)
+    if lonlat is None:
+        lonlat = densify_to_lonlat(geom, crs)
     if raster.crs == WGS84:
         return lonlat
     t = transformer(WGS84, raster.crs)
@@ -295,9 +318,9 @@ class StripReader:
     def __init__(self, raster: Raster) -> None:
         self.raster = raster
         self._local = threading.local()
-        self._handles: list[rasterio.io.DatasetReader] = []
+        self._handles: list[Any] = []
         self._lock = threading.Lock()
-        self._env = rasterio.Env(GDAL_CACHEMAX=512)
+        self._env: Any = None  # GDAL's environment, made on the first read through GDAL
         self._ahead: dict[tuple[int, ...], Future[np.ndarray]] = {}
         self._ahead_bytes = 0
 
@@ -306,24 +329,38 @@ class StripReader:
         """Whether windows may be read from several threads (file-backed rasters)."""
         return self.raster.path is not None
 
-    def read(self, window: Window, band: int = 1) -> np.ndarray:
-        """Read one band over ``window``."""
+    def read(self, window: Any, band: int = 1) -> np.ndarray:
+        """Read one band over ``window`` (this module's or rasterio's Window)."""
         if self.raster.path is None:
             return self.raster.read(window, band=band)
+        fast = self.raster._fast_window(window) if band == 1 else None
+        if fast is not None:
+            return self.raster._tiff.read(*fast)  # type: ignore[union-attr]
+        import rasterio
+        import rasterio.windows
+
         ds = getattr(self._local, "ds", None)
         if ds is None:
+            with self._lock:
+                if self._env is None:
+                    self._env = rasterio.Env(GDAL_CACHEMAX=512)
             with self._env:
                 ds = rasterio.open(self.raster.path)
             self._local.ds = ds
             with self._lock:
                 self._handles.append(ds)
+        win = rasterio.windows.Window(*window) if isinstance(window, Window) else window
         try:
-            return ds.read(band, window=window)
+            return ds.read(band, window=win)
         except rasterio.errors.RasterioError as exc:
             raise UnreadableFileError(
                 f"{self.raster.label}: cannot read rows {window.row_off}-"
                 f"{window.row_off + window.height} (a truncated or corrupt file?): {exc}"
             ) from None
+
+    def values(self, fp: Footprint, a: int, b: int, band: int = 1) -> np.ndarray:
+        """Values of rows ``a..b`` of the footprint's window (no edge buffer)."""
+        return self._take(fp, a, b, band)
 
     def strip(self, fp: Footprint, a: int, b: int, band: int = 1) -> tuple[np.ndarray, np.ndarray]:
         """Values and edge accumulation buffer of rows ``a..b`` of the footprint's window."""
@@ -386,9 +423,7 @@ class StripReader:
             self._ahead_bytes = 0
 
     def __enter__(self) -> StripReader:
-        self._env.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-        self._env.__exit__(*exc)

@@ -14,10 +14,8 @@ import csv
 import io
 import json
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +58,8 @@ _ALIASES = {
     "cgls": "cgls_lc100",
 }
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+#: The built-in legends (package data; read as files: importlib.resources costs imports).
+_LEGEND_DIR = Path(__file__).parent / "data" / "legends"
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ class Legend:
 
 
 def _read_groups() -> dict[str, Group]:
-    text = resources.files("landprofile").joinpath("data/legends/groups.csv").read_text("utf-8")
+    text = (_LEGEND_DIR / "groups.csv").read_text("utf-8")
     out = {}
     for row in csv.DictReader(io.StringIO(text)):
         out[row["group"]] = Group(
@@ -178,7 +178,7 @@ def _rows_to_legend(
 @cache
 def _builtin(key: str) -> Legend:
     fname, nodata, title = BUILTIN_LEGENDS[key]
-    text = resources.files("landprofile").joinpath(f"data/legends/{fname}").read_text("utf-8")
+    text = (_LEGEND_DIR / fname).read_text("utf-8")
     lines = [ln for ln in text.splitlines() if not ln.startswith("#")]
     rows = list(csv.DictReader(io.StringIO("\n".join(lines))))
     return _rows_to_legend(rows, key, title, nodata, key)
@@ -217,6 +217,8 @@ def load_legend(spec: Any, *, nodata: tuple[int, ...] | None = None) -> Legend:
         raise SourceNotFoundError(f"legend file not found: '{path}'")
     text = path.read_text("utf-8")
     suffix = path.suffix.lower()
+    import tomllib  # only TOML legends need it
+
     try:
         if suffix == ".csv":
             rows = list(

@@ -4,6 +4,10 @@
 rasterio dataset or an xarray DataArray into a :class:`Raster`: the grid's metadata plus a
 way to read any window on demand. Nothing but metadata is read when it is made, so a
 10⁹-cell mosaic costs nothing until a window of it is asked for.
+
+A plain GeoTIFF is opened and read by :mod:`landprofile._geotiff` (zlib and numpy) as
+long as its windows are small: rasterio, whose import costs more than such a read, loads
+only for other files and large windows, so a first small call does not pay for it.
 """
 
 from __future__ import annotations
@@ -15,15 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import rasterio
-import rasterio.errors
-import rasterio.windows
 from affine import Affine
 from pyproj import CRS
 
 if TYPE_CHECKING:
+    import rasterio.windows
     import xarray as xr
 
+from landprofile._geotiff import GeoTiff, open_geotiff
 from landprofile.crs import norm_crs
 from landprofile.errors import (
     InvalidParameterError,
@@ -69,6 +72,7 @@ class Raster:
     label: str
     path: str | None = None
     _array: xr.DataArray | None = field(default=None, repr=False, compare=False)
+    _tiff: GeoTiff | None = field(default=None, repr=False, compare=False)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -83,10 +87,25 @@ class Raster:
     @property
     def bounds(self) -> tuple[float, float, float, float]:
         """``(minx, miny, maxx, maxy)`` of the grid in its CRS."""
-        west, south, east, north = rasterio.transform.array_bounds(
-            self.height, self.width, self.transform
-        )
-        return (west, south, east, north)
+        # rasterio.transform.array_bounds, without importing rasterio
+        a, b, c, d, e, f = tuple(self.transform)[:6]
+        if b == d == 0:
+            return (c, f + e * self.height, c + a * self.width, f)
+        w, h = self.width, self.height
+        corners = [self.transform * xy for xy in ((0, 0), (0, h), (w, h), (w, 0))]
+        xs, ys = zip(*corners, strict=True)
+        return (min(xs), min(ys), max(xs), max(ys))
+
+    def _fast_window(self, window: Any) -> tuple[int, int, int, int] | None:
+        """``(col_off, row_off, width, height)`` if :mod:`._geotiff` reads this window."""
+        if self._tiff is None:
+            return None
+        c0, c1 = _clip(window, self.width)
+        r0, r1 = _clip(window, self.height, rows=True)
+        cells = (c1 - c0) * (r1 - r0)
+        if cells <= 0 or cells > SMALL_READ_CELLS:
+            return None
+        return c0, r0, c1 - c0, r1 - r0
 
     def read(self, window: rasterio.windows.Window | None = None, *, band: int = 1) -> np.ndarray:
         """Read one band over ``window`` (the whole grid when ``None``).
@@ -102,7 +121,15 @@ class Raster:
             raise InvalidParameterError(
                 f"{self.label}: band {band} does not exist; bands are 1..{self.count}"
             )
+        fast = self._fast_window(window)
+        if fast is not None:
+            return self._tiff.read(*fast)  # type: ignore[union-attr]
+        import rasterio
+        import rasterio.windows
+
         full = rasterio.windows.Window(0, 0, self.width, self.height)
+        if window is not None and not isinstance(window, rasterio.windows.Window):
+            window = rasterio.windows.Window(*tuple(window))  # landprofile._coverage.Window
         window = full if window is None else window.intersection(full)
         if self._array is not None:
             (r0, r1), (c0, c1) = window.toranges()
@@ -148,7 +175,8 @@ def read_raster(
     xr = sys.modules.get("xarray")
     if xr is not None and isinstance(src, xr.DataArray):
         return _from_dataarray(src, crs)
-    if isinstance(src, rasterio.io.DatasetReaderBase):
+    rio = sys.modules.get("rasterio")  # the same for an open dataset
+    if rio is not None and isinstance(src, rio.io.DatasetReaderBase):
         return _from_path(src.name, label=f"rasterio dataset '{src.name}'", crs=crs)
     from landprofile.sources.catalogue import parse_name
 
@@ -175,7 +203,40 @@ def read_raster(
     )
 
 
+#: Windows of up to this many cells are decoded by :mod:`landprofile._geotiff` (zlib, about
+#: a third of GDAL's speed); larger ones by GDAL, whose import then pays for itself.
+SMALL_READ_CELLS = 1 << 22
+
+
+def _clip(window: Any, size: int, *, rows: bool = False) -> tuple[int, int]:
+    """A window's (start, stop) along one axis, clipped to the grid (whole grid: None)."""
+    if window is None:
+        return 0, size
+    off, n = (window.row_off, window.height) if rows else (window.col_off, window.width)
+    if off != int(off) or n != int(n):
+        return 0, 0  # fractional windows: rasterio's rounding applies
+    return max(int(off), 0), min(int(off) + int(n), size)
+
+
 def _from_path(path: str, *, label: str, crs: Any) -> Raster:
+    tiff = open_geotiff(path)
+    if tiff is not None:
+        return Raster(
+            crs=norm_crs(tiff.wkt, what=label),
+            transform=Affine(*tiff.transform),
+            width=tiff.width,
+            height=tiff.height,
+            count=1,
+            dtype=tiff.dtype.name,
+            nodata=tiff.nodata,
+            block_shape=tiff.block,
+            label=label,
+            path=path,
+            _tiff=tiff,
+        )
+    import rasterio
+    import rasterio.errors
+
     try:
         with rasterio.open(path) as ds:
             ds_crs = ds.crs

@@ -28,6 +28,7 @@ class Zone:
     geometry: BaseGeometry
     crs: CRS
     area_m2: float
+    lonlat: BaseGeometry | None = None  # the geometry densified to lon/lat, if known
 
 
 def as_zones(landscapes: Any, *, id_field: str | None = None) -> list[Zone]:
@@ -68,4 +69,6 @@ def as_zones(landscapes: Any, *, id_field: str | None = None) -> list[Zone]:
 
 
 def _zone(ls: Landscape) -> Zone:
-    return Zone(id=ls.name, geometry=ls.geometry, crs=ls.crs, area_m2=ls.area_m2)
+    # the area is measured on the lon/lat form: reusing it spares densifying again
+    area, lonlat = ls.area_m2, ls.geometry_lonlat
+    return Zone(id=ls.name, geometry=ls.geometry, crs=ls.crs, area_m2=area, lonlat=lonlat)

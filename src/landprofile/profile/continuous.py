@@ -48,7 +48,7 @@ def _sums(
     people cannot be negative.
     """
     raster = reader.raster
-    geom = cov.geometry_in_raster_crs(zone.geometry, zone.crs, raster)
+    geom = cov.geometry_in_raster_crs(zone.geometry, zone.crs, raster, zone.lonlat)
     fps = [fp for fp in cov.footprints(geom, raster) if not fp.empty]
     out = _empty_sums()
     nd, has_nd = _nodata(raster)

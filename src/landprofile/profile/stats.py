@@ -40,7 +40,7 @@ def _class_areas(
 ) -> tuple[dict[int, float], float]:
     """Area (m²) per raster value inside ``zone``, and the zone area covered by the grid."""
     raster = reader.raster
-    geom = cov.geometry_in_raster_crs(zone.geometry, zone.crs, raster)
+    geom = cov.geometry_in_raster_crs(zone.geometry, zone.crs, raster, zone.lonlat)
     totals: dict[int, float] = {}
     covered = 0.0
     for fp in cov.footprints(geom, raster):
@@ -65,8 +65,19 @@ def _class_areas_fp(
 
         def strip_hist(ab: tuple[int, int]) -> np.ndarray:
             a, b = ab
-            vals, acc = reader.strip(fp, a, b)
             hist = np.zeros(size, dtype=np.float64)
+            if not cov.numba_loaded():
+                # Without numba: coverage from the edges alone, counted run by run
+                # (as fast as numba's kernels once loaded, and nothing to load).
+                from landprofile import _kernels_np
+
+                vals = reader.values(fp, a, b)
+                _kernels_np.histogram_runs(
+                    fp.segs, a, b, vals, areas.row_area[a:], areas.fac, areas.use_fac, a,
+                    offset, hist,
+                )  # fmt: skip
+                return hist
+            vals, acc = reader.strip(fp, a, b)
             cov.kernels_for(vals.size).histogram_strip(
                 acc, vals, areas.row_area[a:], areas.fac, areas.use_fac, a, offset, hist
             )
