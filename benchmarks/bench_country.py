@@ -1,0 +1,231 @@
+"""A country at 30 m: zoning in tiles against landscape size, here and on a 2-worker cluster.
+
+Usage::
+
+    python benchmarks/bench_country.py [--sizes 1M,4M,24M] [--modes one,tiles,cluster]
+
+Landscapes from Ghana's 16 regions (``../shared/data/ghana/``, geoBoundaries): about
+1 M ha (Western North), 4 M ha (Western, Western North, Central and Ahafo) and the
+whole country (23.9 M ha), at 30 m with the default IGF rules, the 685 Earth Genome
+mining detections of 2024 as sites and the Natural Earth rivers, and ``select={"n_zones":
+20}``. Modes: ``one`` (one grid, where it fits), ``tiles`` (tiles of 4,096 cells a side in
+this process), ``cluster`` (the same tiles on a ``LocalCluster`` of 2 single-threaded
+worker processes).
+
+Each run is a fresh Python process; its time is the wall time of the call
+(``import landprofile`` and reading the files excluded, printed apart) and its peak
+memory is the largest sum of the RSS of the process and all its children (the
+cluster's workers) sampled every 0.2 s. Each run checks that every zone lies inside the
+landscape (area outside the landscape widened by 5 cm, the projections' round
+trip, ≤ 1 m²); where one grid and tiles both ran, their zones are
+compared (same ids, same land to 1 m², same scores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ghana"
+SIZES = {
+    "1M": ["Western North Region"],
+    "4M": ["Western Region", "Western North Region", "Central Region", "Ahafo Region"],
+    "24M": None,  # every region
+}
+TILE = 4096
+
+
+def child(size: str, mode: str, out: Path) -> None:
+    """One run, in this (fresh) process; writes its figures and zones to ``out``."""
+    import warnings
+
+    t0 = time.perf_counter()
+    import geopandas as gpd
+    import shapely
+
+    import landprofile as lp
+
+    regions = gpd.read_file(DATA / "gha_adm1_geoboundaries.geojson")
+    names = SIZES[size]
+    if names is not None:
+        regions = regions[regions["shapeName"].isin(names)]
+    geom = shapely.union_all(regions.geometry.to_numpy())
+    ls = lp.Landscape(
+        name=f"Ghana {size}",
+        geometry=geom,
+        crs=regions.crs,
+        provenance=lp.Provenance(method="admin", source="geoBoundaries ADM1"),
+    )
+    sites = gpd.read_file(DATA / "asm_mining_ghana_2024_earthgenome.geojson")
+    rivers = gpd.read_file(DATA / "rivers_ne10m_ghana.geojson")
+    t_read = time.perf_counter() - t0
+    kw = {}
+    cluster = None
+    if mode in ("tiles", "cluster"):
+        kw["tile_cells"] = TILE
+    if mode == "cluster":
+        from distributed import Client, LocalCluster
+
+        cluster = LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        kw["client"] = Client(cluster)
+    steps: list[str] = []
+    t1 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = lp.zoning.candidates(
+            ls,
+            sites=sites,
+            rivers=rivers,
+            resolution_m=30,
+            select={"n_zones": 20},
+            progress=lambda s, sec: steps.append(s) if sec is None else None,
+            **kw,
+        )
+    seconds = time.perf_counter() - t1
+    if cluster is not None:
+        kw["client"].close()
+        cluster.close()
+    g = res.grid
+    zones = res.zones.to_crs(g.crs)
+    land = lp.geodesy.project([geom], regions.crs, g.crs)[0]
+    # zones come back from the output CRS: 5 cm for the projections' round trip
+    outside = shapely.area(shapely.difference(zones.geometry.to_numpy(), land.buffer(0.05)))
+    zones.to_parquet(out.with_suffix(".parquet"))
+    out.write_text(
+        json.dumps(
+            {
+                "size": size,
+                "mode": mode,
+                "landscape_ha": res.summary["landscape_ha"],
+                "cells": g.width * g.height,
+                "grid": [g.height, g.width],
+                "seconds": seconds,
+                "read_seconds": t_read,
+                "timings": res.timings,
+                "n_tiles": sum(1 for s in steps if s.startswith("tiles ")) - 1,
+                "n_zones": len(res.zones),
+                "zones_ha": float(res.zones["area_ha"].sum()),
+                "suitable_ha": res.summary["suitable_ha"],
+                "max_outside_m2": float(outside.max(initial=0.0)),
+                "gap": res.selection["gap"],
+                "n_candidates": res.selection["n_candidates"],
+            }
+        )
+    )
+
+
+def _tree_rss(pid: int) -> int:
+    import psutil
+
+    try:
+        p = psutil.Process(pid)
+        procs = [p, *p.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    total = 0
+    for q in procs:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            total += q.memory_info().rss
+    return total
+
+
+def measure(size: str, mode: str, folder: Path) -> dict:
+    """Run one case in a fresh process, sampling the RSS of its process tree."""
+    out = folder / f"{size}-{mode}.json"
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--child", size, mode, str(out)],
+        env=dict(os.environ, PYTHONWARNINGS="ignore"),
+    )
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            done.wait(0.2)
+
+    th = threading.Thread(target=sample, daemon=True)
+    th.start()
+    rc = proc.wait()
+    done.set()
+    th.join()
+    if rc != 0:
+        return {"size": size, "mode": mode, "failed": rc, "wall": time.perf_counter() - t0}
+    rec = json.loads(out.read_text())
+    rec["peak_tree_mb"] = peak[0] / 2**20
+    rec["wall"] = time.perf_counter() - t0
+    return rec
+
+
+def same_zones(folder: Path, size: str, a: str, b: str) -> str:
+    """Whether two runs gave the same zones (ids, land to 1 m², scores)."""
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    pa, pb = folder / f"{size}-{a}.parquet", folder / f"{size}-{b}.parquet"
+    if not (pa.exists() and pb.exists()):
+        return "n/a"
+    za, zb = gpd.read_parquet(pa), gpd.read_parquet(pb)
+    if list(za["zone_id"]) != list(zb["zone_id"]):
+        return "different ids"
+    diff = shapely.area(
+        shapely.symmetric_difference(za.geometry.to_numpy(), zb.geometry.to_numpy())
+    )
+    ok = diff.max(initial=0) <= 1.0 and np.array_equal(za["score"], zb["score"])
+    return "same" if ok else f"different (max {diff.max():.3g} m²)"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="1M,4M,24M")
+    ap.add_argument("--modes", default="one,tiles,cluster")
+    ap.add_argument("--child", nargs=3)
+    args = ap.parse_args()
+    if args.child:
+        child(args.child[0], args.child[1], Path(args.child[2]))
+        return
+    folder = Path(tempfile.mkdtemp(prefix="bench-country-"))
+    rows = []
+    for size in args.sizes.split(","):
+        for mode in args.modes.split(","):
+            if mode == "one" and size == "24M":
+                continue  # does not fit: 431 M cells x 80 bytes
+            rec = measure(size, mode, folder)
+            rows.append(rec)
+            print(json.dumps(rec), flush=True)
+        print(
+            f"{size}: tiles vs one grid: {same_zones(folder, size, 'one', 'tiles')}; "
+            f"cluster vs tiles: {same_zones(folder, size, 'tiles', 'cluster')}",
+            flush=True,
+        )
+    print()
+    print(
+        "| landscape | mode | ha | cells | tiles | time (s) | peak tree RSS (MB) | zones "
+        "| outside (m²) |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        if "failed" in r:
+            print(f"| {r['size']} | {r['mode']} | failed ({r['failed']}) |")
+            continue
+        print(
+            f"| {r['size']} | {r['mode']} | {r['landscape_ha']:,.0f} | {r['cells'] / 1e6:,.1f} M "
+            f"| {max(r['n_tiles'], 0)} | {r['seconds']:,.1f} | {r['peak_tree_mb']:,.0f} "
+            f"| {r['n_zones']} | {r['max_outside_m2']:.2g} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
