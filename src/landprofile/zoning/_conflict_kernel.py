@@ -73,6 +73,85 @@ def prepare(
     return out, edge, bb, rep
 
 
+@njit(cache=True)
+def extremes(cells: np.ndarray, offsets: np.ndarray, width: int, bb: np.ndarray):
+    """Each region's outermost cell on each of its rows and columns (``-1``: none).
+
+    ``cells`` sorted per region (row-major). Returns ``(x_off, left, right, y_off, top,
+    bottom)``: for region ``k`` and row ``bb[k, 0] + i``, ``left[x_off[k] + i]`` and
+    ``right[...]`` are its first and last columns; for column ``bb[k, 2] + i``,
+    ``top[y_off[k] + i]`` and ``bottom[...]`` its first and last rows.
+    """
+    n = len(offsets) - 1
+    x_off = np.zeros(n + 1, dtype=np.int64)
+    y_off = np.zeros(n + 1, dtype=np.int64)
+    for k in range(n):
+        h = bb[k, 1] - bb[k, 0] + 1 if offsets[k + 1] > offsets[k] else 0
+        w = bb[k, 3] - bb[k, 2] + 1 if offsets[k + 1] > offsets[k] else 0
+        x_off[k + 1] = x_off[k] + h
+        y_off[k + 1] = y_off[k] + w
+    left = np.full(x_off[n], -1, dtype=np.int64)
+    right = np.full(x_off[n], -1, dtype=np.int64)
+    top = np.full(y_off[n], -1, dtype=np.int64)
+    bottom = np.full(y_off[n], -1, dtype=np.int64)
+    for k in range(n):
+        for x in range(offsets[k], offsets[k + 1]):
+            r, c = cells[x] // width, cells[x] % width
+            i = x_off[k] + r - bb[k, 0]
+            if left[i] < 0:
+                left[i] = c  # row-major: the row's first cell is its leftmost
+            right[i] = c
+            j = y_off[k] + c - bb[k, 2]
+            if top[j] < 0:
+                top[j] = r
+            bottom[j] = r
+    return x_off, left, right, y_off, top, bottom
+
+
+@njit(cache=True)
+def _scan_lines(
+    la0: int,
+    ext_a: np.ndarray,
+    lb0: int,
+    ext_b: np.ndarray,
+    e0: int,
+    e1: int,
+    s_lo: int,
+    s_hi: int,
+) -> int:
+    """The least squared gap of two regions apart across their rows (or columns).
+
+    Scanned on each one's outermost cell per line, facing the other: line ``la0 + i``
+    of a holds its facing cell at ``ext_a[i]`` on the other axis (``-1``: none), the
+    same for b; ``e0, e1``: b's extent on the other axis. Stops once the kind of pair
+    is known (see :func:`classify`).
+    """
+    has_max = s_hi >= 0
+    nb = len(ext_b)
+    best = _BIG
+    for i in range(len(ext_a)):
+        if _known(best, s_lo, s_hi):
+            break
+        e = ext_a[i]
+        if e < 0:
+            continue
+        line = la0 + i
+        target = s_hi if has_max and best > s_hi else s_lo
+        if _gap2(max(lb0 - line, line - (lb0 + nb - 1), 0), max(e0 - e, e - e1, 0)) > target:
+            continue  # no cell of b can bring this one within it
+        reach = int(np.sqrt(target)) + 2
+        for j in range(max(0, line - reach - lb0), min(nb, line + reach - lb0 + 1)):
+            f = ext_b[j]
+            if f < 0:
+                continue
+            s = _gap2(line - lb0 - j, e - f)
+            if s < best:
+                best = s
+                if _known(best, s_lo, s_hi):
+                    break
+    return best
+
+
 @njit(cache=True, inline="always")
 def _gap2(dr: int, dc: int) -> int:
     gr = max(abs(dr) - 1, 0)
@@ -105,6 +184,7 @@ def classify(
     er: np.ndarray,
     ec: np.ndarray,
     bb: np.ndarray,
+    ext: tuple,
     s_lo: int,
     s_hi: int,
 ) -> np.ndarray:
@@ -114,15 +194,56 @@ def classify(
     ``FAR``: it is more than ``s_hi`` (``-1``: no maximum). Shared cells are looked for
     only where ``check_shared`` is set (boxes that meet). ``er``/``ec`` are each region's
     edge cells (``e_off`` its offsets), row-major, so each region's rows ascend; ``bb`` is
-    ``(rmin, rmax, cmin, cmax)`` per region. Exact: every cell that could bring the gap
-    under a threshold still open is scanned; the search stops once the kind is known.
+    ``(rmin, rmax, cmin, cmax)`` per region, ``ext`` what :func:`extremes` returns.
+    Exact: every cell that could bring the gap under a threshold still open is scanned;
+    the search stops once the kind is known.
+
+    Two regions whose boxes are apart across columns (``cmax_a < cmin_b``) are nearest
+    between a's rightmost cell of some row and b's leftmost of some row (any other cell
+    of the row is farther from every cell of the other), so only those are scanned;
+    likewise across rows. Boxes that meet are scanned on all edge cells.
     """
     out = np.zeros(len(pi), dtype=np.int8)
     has_max = s_hi >= 0
+    x_off, left, right, y_off, top, bottom = ext
     for k in range(len(pi)):
         a, b = pi[k], pj[k]
         if check_shared[k] and _shares(cells, offsets, a, b):
             out[k] = SHARED
+            continue
+        col_gap = max(bb[b, 2] - bb[a, 3], bb[a, 2] - bb[b, 3])
+        row_gap = max(bb[b, 0] - bb[a, 1], bb[a, 0] - bb[b, 1])
+        if col_gap > 0 or row_gap > 0:
+            if col_gap >= row_gap:
+                if bb[b, 3] < bb[a, 2]:
+                    a, b = b, a  # a on the left
+                best = _scan_lines(
+                    bb[a, 0],
+                    right[x_off[a] : x_off[a + 1]],
+                    bb[b, 0],
+                    left[x_off[b] : x_off[b + 1]],
+                    bb[b, 2],
+                    bb[b, 3],
+                    s_lo,
+                    s_hi,
+                )
+            else:
+                if bb[b, 1] < bb[a, 0]:
+                    a, b = b, a  # a above
+                best = _scan_lines(
+                    bb[a, 2],
+                    bottom[y_off[a] : y_off[a + 1]],
+                    bb[b, 2],
+                    top[y_off[b] : y_off[b + 1]],
+                    bb[b, 0],
+                    bb[b, 1],
+                    s_lo,
+                    s_hi,
+                )
+            if best <= s_lo:
+                out[k] = NEAR
+            elif has_max and best > s_hi:
+                out[k] = FAR
             continue
         # scan the region with fewer edge cells against the other's box
         if e_off[b + 1] - e_off[b] < e_off[a + 1] - e_off[a]:

@@ -116,8 +116,9 @@ def conflict_pairs(
     if has_max:
         fine &= s_rep <= s_hi
     todo = np.flatnonzero(~bad & ~fine)
+    ext = kern.extremes(cells, offsets, int(width), bb)
     kind = kern.classify(
-        i[todo], j[todo], meet[todo], cells, offsets, e_off, er, ec, bb, s_lo, s_hi
+        i[todo], j[todo], meet[todo], cells, offsets, e_off, er, ec, bb, ext, s_lo, s_hi
     )
     bad[todo] = kind != kern.NONE
     out = np.column_stack([i[bad], j[bad]]).astype(np.int64)
