@@ -10,7 +10,10 @@ regions spanning several tiles, a region over the maximum size bisected across s
 
 from __future__ import annotations
 
+import gc
+import tempfile
 import warnings
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -261,7 +264,7 @@ def test_stitched_labels_are_scipys():
         np.testing.assert_array_equal(st.labels, want)
 
 
-def test_on_a_local_cluster(inputs, one):
+def test_on_a_local_cluster(inputs, one, tmp_path):
     distributed = pytest.importorskip("distributed")
     with (
         distributed.LocalCluster(
@@ -284,6 +287,24 @@ def test_on_a_local_cluster(inputs, one):
 
         with pytest.raises(KeyboardInterrupt):
             _run(inputs, tile_cells=120, client=client, progress=stop)
+        # the CLI on the same cluster (--scheduler): the zones of one machine
+        from click.testing import CliRunner
+
+        from landprofile.cli import cli
+
+        cfg = _small_config(tmp_path, inputs)
+        outs = {}
+        for name, extra in (("here", []), ("cluster", ["--scheduler", cluster.scheduler_address])):
+            outs[name] = tmp_path / f"{name}.gpkg"
+            args = ["zones", str(cfg), "--out", str(outs[name]), *extra]
+            r = CliRunner().invoke(cli, args)
+            assert r.exit_code == 0, r.output
+        za, zb = (gpd.read_file(outs[k], layer="zones").to_crs(UTM) for k in ("here", "cluster"))
+        assert len(za) == 4
+        assert list(za["zone_id"]) == list(zb["zone_id"])
+        np.testing.assert_array_equal(za["score"], zb["score"])
+        diff = shapely.symmetric_difference(za.geometry.to_numpy(), zb.geometry.to_numpy())
+        assert shapely.area(diff).max() <= 1.0
         import time
 
         for _ in range(50):
@@ -330,6 +351,50 @@ def test_a_resumed_run_is_an_uninterrupted_one(inputs, one_all, tmp_path, monkey
     assert len(computed) == n_tiles
     assert set(first) <= {p.name for p in cp.iterdir()}
     assert_same(_run(moved), other)
+
+
+def test_past_the_memory_limit_it_tiles_by_itself(inputs, one_all, tmp_path, monkeypatch):
+    # one grid needs 80 bytes a cell (36 MB here); 25 MiB leaves room for tiles only
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    steps = []
+    old = lp.options.max_memory_gb
+    lp.options.max_memory_gb = 0.025
+    try:
+        res = _run(inputs, progress=lambda s, t: steps.append(s))
+        assert any(s.startswith("tiles ") for s in steps)
+        assert_same(one_all, res)
+        # Ctrl-C: the temporary tile store goes with the run
+        with pytest.raises(KeyboardInterrupt):
+            _run(inputs, progress=_stop_at("tiles 1/"))
+    finally:
+        lp.options.max_memory_gb = old
+    del res
+    gc.collect()
+    assert not list(tmp_path.glob("landprofile-tiles-*"))
+
+
+def _small_config(folder: Path, inputs: dict) -> Path:
+    """A config of the scene's landscape, sites, rivers and roads at 60 m, 4 zones."""
+    gpd.GeoDataFrame(geometry=[_landscape().geometry], crs=UTM).to_file(folder / "b.gpkg")
+    for k in ("sites", "rivers", "roads"):
+        inputs[k].to_file(folder / f"{k}.gpkg")
+    (folder / "rules.toml").write_text(RULES, encoding="utf-8")
+    cfg = folder / "small.toml"
+    cfg.write_text(
+        'name = "small"\n[boundary]\nmethod = "custom"\nsource = "b.gpkg"\n'
+        '[layers]\nsites = "sites.gpkg"\nrivers = "rivers.gpkg"\nroads = "roads.gpkg"\n'
+        '[zoning]\nrules = "rules.toml"\nresolution_m = 60\n[select]\nn_zones = 4\n',
+        encoding="utf-8",
+    )
+    return cfg
+
+
+def _stop_at(prefix: str):
+    def stop(step, seconds):
+        if step.startswith(prefix) and seconds is None:
+            raise KeyboardInterrupt
+
+    return stop
 
 
 def test_coarse_raster_against_a_buffer_warns_once(inputs, tmp_path):
