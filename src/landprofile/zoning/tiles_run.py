@@ -4,8 +4,10 @@ Tiles are independent (:func:`~landprofile.zoning.tiles.compute_tile`): they run
 after the other in this process, or on the workers of a ``dask.distributed`` cluster
 (a ``Client`` or a scheduler address, as :func:`landprofile.batch.profile_many` takes).
 The inputs every tile needs travel to the workers once (scattered); rasters travel as
-paths and each tile reads only its window; a worker holds one tile at a time per
-thread, so its memory is bounded by the tile size.
+paths (the workers must see the same path; a raster held in memory travels whole) and
+each tile reads only its window; a worker holds one tile at a time per thread, so its
+memory is bounded by the tile size. The finished tiles come back to the client, which
+keeps them (and stitches them): only the client needs the store.
 
 Each finished tile goes to a store: the ``checkpoint`` folder when given (files named
 by a key of every input, written atomically, never deleted: a national run that is
@@ -96,9 +98,11 @@ def inputs_key(shared: Shared, height: int, width: int, tile_cells: int, halo: i
     """A key of everything a tile's cells depend on (layers, rules, grid, tiling)."""
     import pandas as pd
 
+    from landprofile import __version__
+
     h = hashlib.sha256()
     for part in (
-        f"v{TILE_FORMAT}",
+        f"v{TILE_FORMAT} landprofile {__version__}",
         shared.crs_wkt,
         repr((shared.res, tuple(shared.transform), height, width, tile_cells, halo)),
         shared.rules.to_json(),
