@@ -185,6 +185,19 @@ def output_leaks(notebook: dict) -> list[str]:
     return found
 
 
+def _is_notebook(source: Path) -> bool:
+    """An executed document: a ``.ipynb``, or a MyST notebook (the tutorials' ``.md``)."""
+    if source.suffix == ".ipynb":
+        return True
+    if source.suffix != ".md":
+        return False
+    text = source.read_text("utf-8")
+    if not text.startswith("---"):
+        return False
+    front = text[3:].split("\n---", 1)[0]
+    return "file_format: mystnb" in front or "kernelspec:" in front
+
+
 def _check_executed_outputs(app, exception) -> None:
     """Fail the build (a warning, with -W) when an executed example leaks (see above)."""
     if exception is not None:
@@ -194,7 +207,7 @@ def _check_executed_outputs(app, exception) -> None:
     logger = logging.getLogger("landprofile.docs")
     executed = Path(app.outdir).parent / "jupyter_execute"
     for docname in sorted(app.env.found_docs):
-        if not str(app.env.doc2path(docname)).endswith(".ipynb"):
+        if not _is_notebook(Path(app.env.doc2path(docname))):
             continue
         path = executed / f"{docname}.ipynb"
         if not path.exists():
