@@ -57,6 +57,12 @@ groups = ["cropland", "built_up", "water"]
 [exclude.slope]
 layer = "dem"
 max_slope_deg = 12.0
+[favour.geology]
+layer = "geology"
+weight = 0.3
+class_field = "class"
+class_scores = { likely = 1.0, possible = 0.5 }
+default = 0.2
 [favour.existing_sites]
 layer = "sites"
 weight = 0.5
@@ -127,6 +133,16 @@ def inputs(tmp_path_factory):
     roads = gpd.GeoDataFrame(
         geometry=[LineString([(X0 + 7_300, Y0 - 500), (X0 + 7_600, Y0 + 13_500)])], crs=UTM
     )
+    # geology polygons (overlapping: the higher score wins) across several seams
+    geology = gpd.GeoDataFrame(
+        {"class": ["likely", "possible", "likely"]},
+        geometry=[
+            Point(X0 + 8_000, Y0 + 8_000).buffer(3_500),
+            box(X0 + 500, Y0 + 500, X0 + 9_000, Y0 + 7_000),
+            box(X0 + 11_000, Y0 + 1_000, X0 + 13_500, Y0 + 12_000),
+        ],
+        crs=UTM,
+    )
     # land cover in lon/lat (~55 m), as WorldCover is: warped with the exact transformer
     lc = rng.choice([10, 20, 30, 30, 30, 40], size=(260, 320)).astype(np.uint8)
     lc = ndimage.median_filter(lc, size=9)  # patches, not salt and pepper
@@ -142,6 +158,7 @@ def inputs(tmp_path_factory):
         "protected": pa,
         "rivers": river,
         "roads": roads,
+        "geology": geology,
         "land_cover": d / "lc.tif",
         "dem": d / "dem.tif",
     }
