@@ -301,7 +301,10 @@ def test_select_through_candidates_and_the_geopackage(planted, tmp_path):
     path = tmp_path / "z.gpkg"
     res.to_gpkg(path)
     layers = [name for name, _ in pyogrio.list_layers(path)]
-    assert layers == ["zones", "other_suitable", "exclusions", "conflicts", "candidate_regions"]
+    zoning = ["zones", "other_suitable", "exclusions", "conflicts", "candidate_regions"]
+    assert layers[: len(zoning)] == zoning
+    # then what the card's map draws around them, for QGIS (landprofile.qgis.layers)
+    assert {"boundary", "context_countries", "layer_styles"} <= set(layers[len(zoning) :])
     back = gpd.read_file(path, layer="zones")
     assert len(back) == 3
     assert "why_short" in back.columns
