@@ -46,7 +46,7 @@ def fake_zoning(monkeypatch, demo_zoning):
     calls: list[object] = []
     result = {"value": demo_zoning}
 
-    def build_zoning(cfg, ls, progress=None, select=True):
+    def build_zoning(cfg, ls, progress=None, select=True, **kwargs):
         calls.append(select)
         return result["value"]
 
@@ -305,3 +305,59 @@ def test_card_out_must_be_a_web_page(tmp_path, square_cfg, fake_run, name):
     assert r.exit_code == 2, r.output
     assert "name it .html" in r.stderr
     assert list(tmp_path.glob("card*")) == []
+
+
+# zones: every option of locate, beside a config (the QGIS plugin passes them)
+
+
+def test_zones_passes_every_locate_option_over_the_config(tmp_path, sample_dir, fake_zoning):
+    calls, _ = fake_zoning
+    lock = tmp_path / "permits.geojson"
+    lock.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    r = _invoke(
+        "zones", sample_dir / "demo.toml", "--out", tmp_path / "z.gpkg",
+        "--n-zones", 4, "--zone-area-ha", 100, 300, "--shape", "circle",
+        "--shape-weight", 0.25, "--min-spacing-m", 2000, "--max-spacing-m", 40000,
+        "--evaluation", "sum", "--lock-in", lock, "--max-candidates", 200,
+        "--time-limit-s", 12, "--method", "greedy",
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    sel = calls[-1]
+    want = {
+        "n_zones": 4,
+        "zone_area_ha": (100.0, 300.0),
+        "shape": "circle",
+        "shape_weight": 0.25,
+        "min_spacing_m": 2000.0,
+        "max_spacing_m": 40000.0,
+        "evaluation": "sum",
+        "max_candidates": 200,
+        "time_limit_s": 12.0,
+        "method": "greedy",
+    }
+    assert {k: sel[k] for k in want} == want
+    assert str(sel["lock_in"]) == str(lock)
+
+
+def test_zones_option_values_are_checked_as_the_config_is(tmp_path, sample_dir, no_work):
+    r = _invoke(
+        "zones", sample_dir / "demo.toml", "--out", tmp_path / "z.gpkg",
+        "--zone-area-ha", 400, 100,
+    )  # fmt: skip
+    assert r.exit_code == 2
+    assert "zone_area_ha" in r.stderr
+    assert "below min" in r.stderr
+    assert no_work == []
+    r = _invoke("zones", sample_dir / "demo.toml", "--out", tmp_path / "z.gpkg", "--all-suitable",
+                "--shape", "circle")  # fmt: skip
+    assert r.exit_code == 2
+    assert "--all-suitable and --shape" in r.output
+
+
+def test_the_cli_lists_the_shapes_and_evaluations_locate_takes():
+    from landprofile._cli_zones import EVALUATIONS, SHAPES
+    from landprofile.zoning.grow import SHAPES as GROW_SHAPES
+    from landprofile.zoning.locate_options import EVALUATIONS as LOCATE_EVALUATIONS
+
+    assert set(SHAPES) == set(GROW_SHAPES)
+    assert tuple(EVALUATIONS) == tuple(LOCATE_EVALUATIONS)

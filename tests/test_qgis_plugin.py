@@ -218,7 +218,9 @@ def test_plugin_stays_in_step_with_the_library():
     assert tuple(_literal("params", "EVALUATIONS")) == EVALUATIONS
     # the options passed beside a config are ones `landprofile zones` takes
     zones_opts = {o for p in cli.commands["zones"].params for o in p.opts}
-    assert set(_literal("params", "CLI_SELECT").values()) <= zones_opts
+    cli_select = _literal("params", "CLI_SELECT")
+    assert set(cli_select) == set(OPTIONS)
+    assert set(cli_select.values()) <= zones_opts
 
 
 # --------------------------------------------------------------- the temporary config
@@ -487,7 +489,9 @@ fb = Feedback()
 t0 = time.monotonic()
 res = processing.runAndLoadResults(
     "landprofile:zones",
-    {"CONFIG": demo, "N_ZONES": 5, "OUTPUT": os.path.join(work, "zones.gpkg")},
+    # options beside a config: the dialog's and the advanced ones (zone size, time limit)
+    {"CONFIG": demo, "N_ZONES": 5, "ZONE_AREA_MIN_HA": 100, "ZONE_AREA_MAX_HA": 300,
+     "TIME_LIMIT_S": 60, "OUTPUT": os.path.join(work, "zones.gpkg")},
     feedback=fb,
 )
 out["zones_seconds"] = time.monotonic() - t0
@@ -674,6 +678,9 @@ def test_qgis_zones_algorithm_on_the_demo_loads_valid_styled_layers(in_qgis):
     assert all(v["valid"] for v in got["layers"].values()), got["layers"]
     assert got["layers"]["zones"]["features"] == 5  # N_ZONES reached the command
     assert pyogrio.read_info(gpkg, layer="zones")["features"] == 5
+    # the zone size reached the command too: the demo's own [select] grows far larger zones
+    areas = pyogrio.read_dataframe(gpkg, layer="zones", read_geometry=False)["area_ha"]
+    assert areas.max() <= 300 * 1.001
     for name in vectors:
         assert got["layers"][name]["features"] == pyogrio.read_info(gpkg, layer=name)["features"]
     # one group, the GeoPackage's order: zones on top

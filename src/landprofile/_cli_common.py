@@ -7,7 +7,15 @@ from typing import Any
 
 import click
 
-__all__ = ["CONFIG", "check_out", "out_file", "use_data_settings"]
+__all__ = [
+    "CONFIG",
+    "check_out",
+    "cluster",
+    "cluster_options",
+    "out_file",
+    "step_display",
+    "use_data_settings",
+]
 
 CONFIG = click.argument("config", type=click.Path(exists=False, dir_okay=False, path_type=Path))
 
@@ -35,3 +43,32 @@ def use_data_settings(cfg: Any) -> None:
     from landprofile.pipeline import use_data_settings
 
     use_data_settings(cfg)
+
+
+def step_display() -> Any:
+    """A live step display for the work of a command (see landprofile._console)."""
+    from landprofile._console import StepDisplay
+
+    return StepDisplay()
+
+
+def cluster_options(fn: Any) -> Any:
+    """``--scheduler`` and ``--workers``: where the zoning's tiles run."""
+    fn = click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        help="Run the zoning in tiles on N worker processes: a local dask cluster, or, "
+        "with --scheduler, wait for N workers to join it.",
+    )(fn)
+    return click.option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Run the zoning in tiles on a dask.distributed cluster "
+        "(tcp://host:8786); the same zones as on one machine.",
+    )(fn)
+
+
+def cluster(scheduler: str | None, workers: int | None) -> Any:
+    from landprofile.zoning.tiles_run import cluster
+
+    return cluster(scheduler, workers)

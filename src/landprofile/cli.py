@@ -13,13 +13,20 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from typing import Any
 
 import click
 
 from landprofile import __version__
 from landprofile._atomic import atomic_path
-from landprofile._cli_common import CONFIG, check_out, out_file, use_data_settings
+from landprofile._cli_common import (
+    CONFIG,
+    check_out,
+    cluster,
+    cluster_options,
+    out_file,
+    step_display,
+    use_data_settings,
+)
 from landprofile.errors import LandprofileError
 
 
@@ -79,13 +86,6 @@ def cli(ctx: click.Context, quiet: bool, debug: bool) -> None:
     ctx.with_resource(WarningDisplay(quiet=quiet, debug=debug))
 
 
-def _steps() -> Any:
-    """A live step display for the work of a command (see landprofile._console)."""
-    from landprofile._console import StepDisplay
-
-    return StepDisplay()
-
-
 def _summary(out: object, t0: float) -> None:
     o = out
     paths = [o.profile_json, o.zones_gpkg, o.card_html, o.card_pdf]  # type: ignore[attr-defined]
@@ -93,28 +93,6 @@ def _summary(out: object, t0: float) -> None:
         f"done in {time.perf_counter() - t0:.1f} s: "
         + ", ".join(str(p) for p in paths if p is not None)
     )
-
-
-def _cluster_options(fn: Any) -> Any:
-    """``--scheduler`` and ``--workers``: where the zoning's tiles run."""
-    fn = click.option(
-        "--workers",
-        type=click.IntRange(min=1),
-        help="Run the zoning in tiles on N worker processes: a local dask cluster, or, "
-        "with --scheduler, wait for N workers to join it.",
-    )(fn)
-    return click.option(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="Run the zoning in tiles on a dask.distributed cluster "
-        "(tcp://host:8786); the same zones as on one machine.",
-    )(fn)
-
-
-def _cluster(scheduler: str | None, workers: int | None) -> Any:
-    from landprofile.zoning.tiles_run import cluster
-
-    return cluster(scheduler, workers)
 
 
 @cli.command()
@@ -125,7 +103,7 @@ def _cluster(scheduler: str | None, workers: int | None) -> Any:
     type=click.Path(file_okay=False, path_type=Path),
     help="Output folder (default: the config's 'output', else ./landprofile-out).",
 )
-@_cluster_options
+@cluster_options
 def run(config: Path, out_dir: Path | None, scheduler: str | None, workers: int | None) -> None:
     """Run everything for one landscape config: boundary, profile, zones, card.
 
@@ -140,7 +118,7 @@ def run(config: Path, out_dir: Path | None, scheduler: str | None, workers: int 
     from landprofile.pipeline import run as run_pipeline
 
     t0 = time.perf_counter()
-    with _cluster(scheduler, workers) as where, _steps() as steps:
+    with cluster(scheduler, workers) as where, step_display() as steps:
         out = run_pipeline(config, out_dir, progress=steps, cluster=where)
     _summary(out, t0)
 
@@ -168,7 +146,7 @@ def demo(out_dir: Path) -> None:
     t0 = time.perf_counter()
     cfg = load_config(sample_data_dir() / "demo.toml")
     click.echo(build_boundary(cfg).summary())
-    with _steps() as steps:
+    with step_display() as steps:
         out = run_pipeline(cfg, out_dir, progress=steps)
     _summary(out, t0)
 
@@ -193,7 +171,7 @@ def boundary(config: Path, out_file: Path) -> None:
     cfg = load_config(config)
     use_data_settings(cfg)
     check_out(cfg, out_file)
-    with _steps() as steps:
+    with step_display() as steps:
         ls = build_boundary(cfg, steps)
     click.echo(ls.summary())
     from landprofile._vector_out import write_vector
@@ -217,125 +195,10 @@ def profile(config: Path, out_file: Path) -> None:
     cfg = load_config(config)
     use_data_settings(cfg)
     check_out(cfg, out_file)
-    with _steps() as steps:
+    with step_display() as steps:
         p = build_profile(cfg, build_boundary(cfg, steps), steps)
     p.to_json(out_file)
     click.echo(f"wrote {out_file}")
-
-
-@cli.command()
-@CONFIG
-@out_file(
-    "Zones file to write, in the format of its extension: .gpkg (every layer: zones, "
-    "other suitable land, exclusions, conflicts, candidate regions), .geojson (the zones "
-    "layer only, EPSG:4326) or .parquet (GeoParquet, the zones layer only)."
-)
-@click.option("--n-zones", type=click.IntRange(min=1), help="Zones to locate (default 10).")
-@click.option(
-    "--total-area-ha", type=click.FloatRange(min=0, min_open=True), help="Total area to locate."
-)
-@click.option(
-    "--min-spacing-m", type=click.FloatRange(min=0), help="Least distance between zones (m)."
-)
-@click.option("--method", type=click.Choice(["exact", "greedy"]), help="How zones are chosen.")
-@click.option(
-    "--all-suitable",
-    is_flag=True,
-    help="Every piece of land that passes the rules as a zone (no selection; not with "
-    "--n-zones, --total-area-ha, --min-spacing-m or --method).",
-)
-@_cluster_options
-def zones(
-    config: Path,
-    out_file: Path,
-    n_zones: int | None,
-    total_area_ha: float | None,
-    min_spacing_m: float | None,
-    method: str | None,
-    all_suitable: bool,
-    scheduler: str | None,
-    workers: int | None,
-) -> None:
-    """Locate the best ASM zones for a config (zones, other suitable land, conflicts).
-
-    The config's [select] says how many zones, how large and how far apart; the
-    options override it. Giving any of them locates a short list even when the
-    config's [select] says enabled = false.
-
-    \b
-    Example:
-      landprofile zones my_landscape.toml --out zones.gpkg --n-zones 5
-    """
-    from landprofile._progress import Steps
-    from landprofile._vector_out import vector_format
-    from landprofile.pipeline import (
-        build_boundary,
-        build_zoning,
-        input_sources,
-        load_config,
-        select_options,
-    )
-    from landprofile.qgis.gpkg import map_inputs
-    from landprofile.zoning.output import ZONING_FORMATS, write_zoning
-
-    chosen = {
-        "--n-zones": n_zones,
-        "--total-area-ha": total_area_ha,
-        "--min-spacing-m": min_spacing_m,
-        "--method": method,
-    }
-    given = [name for name, value in chosen.items() if value is not None]
-    if all_suitable and given:
-        raise click.UsageError(
-            f"--all-suitable and {given[0]} cannot be used together: --all-suitable keeps "
-            f"every piece that passes the rules, {given[0]} chooses among them"
-        )
-    # a wrong name fails before the work
-    vector_format(out_file, ZONING_FORMATS, "the zoning")
-    cfg = load_config(config)
-    use_data_settings(cfg)
-    check_out(cfg, out_file)
-    select = (
-        None
-        if all_suitable
-        else select_options(
-            cfg,
-            # an option asked for on the command line is meant: it wins over the
-            # config's [select] enabled = false as it wins over its other keys
-            enabled=True if given else None,
-            n_zones=n_zones,
-            total_area_ha=total_area_ha,
-            min_spacing_m=min_spacing_m,
-            method=method,
-        )
-    )
-    with _cluster(scheduler, workers) as where, _steps() as steps:
-        ls = build_boundary(cfg, steps)
-        res = build_zoning(
-            cfg, ls, steps, select=select if select is not None else False, cluster=where
-        )
-        write = Steps(steps)
-        write.start("write")
-        write_zoning(res, out_file, sources=input_sources(cfg), **map_inputs(cfg))
-        write.end()
-    s = res.summary
-    sel = s.get("selection")
-    click.echo(
-        f"{s['n_zones']} zones, {s['candidate_ha']:,.0f} ha"
-        + (f" ({_selection_words(sel)})" if sel else "")
-        + f"; {s['suitable_ha']:,.0f} ha passed the rules "
-        f"({100 * s['suitable_share']:.0f} % of the landscape, "
-        f"{100 * s['suitable_share_of_allowed']:.0f} % of the land no rule excludes); "
-        f"{s['n_sites_in_conflict']} sites in conflict; wrote {out_file}"
-    )
-
-
-def _selection_words(sel: dict[str, Any]) -> str:
-    """How the zones were chosen, for the summary line: the gap only when it is known."""
-    gap = sel.get("gap")
-    # locate gives no gap when the search stopped before proving optimality
-    proof = "optimality not proved" if gap is None else f"gap {100 * gap:.2g} %"
-    return f"chosen among {sel['n_candidates']} candidate regions, {sel['status']}, {proof}"
 
 
 @cli.command()
@@ -416,7 +279,7 @@ def card(config: Path, out_file: Path, lang: str | None, printable: bool) -> Non
         check_out(cfg, target)
     if lang:
         cfg.data["language"] = lang
-    with tempfile.TemporaryDirectory() as tmp, _steps() as steps:
+    with tempfile.TemporaryDirectory() as tmp, step_display() as steps:
         out = run_pipeline(cfg, Path(tmp) / "out", progress=steps)
         with atomic_path(out_file) as t:
             t.write_bytes(out.card_html.read_bytes())
@@ -449,7 +312,9 @@ def _first_page_png(pdf: Path, png: Path, dpi: int = 110) -> None:
 def _register() -> None:
     from landprofile._cli_more import batch, data
     from landprofile._cli_qgis import qgis
+    from landprofile._cli_zones import zones
 
+    cli.add_command(zones)
     cli.add_command(batch)
     cli.add_command(data)
     cli.add_command(qgis)

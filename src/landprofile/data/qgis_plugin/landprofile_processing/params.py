@@ -73,12 +73,23 @@ SELECT_CHOICES = [
 ]
 LOCK_IN = "LOCK_IN"
 ALL_SUITABLE = "ALL_SUITABLE"
-#: the zones options the command line takes beside a config (``landprofile zones --help``)
+#: the locate options shown first in the dialog (the others under Advanced)
+MAIN_SELECT = ("N_ZONES", "TOTAL_AREA_HA", "MIN_SPACING_M")
+#: the command line's option for each [select] key (``landprofile zones --help``): every
+#: locate option is passed beside a config too
 CLI_SELECT = {
-    "N_ZONES": "--n-zones",
-    "TOTAL_AREA_HA": "--total-area-ha",
-    "MIN_SPACING_M": "--min-spacing-m",
-    "METHOD": "--method",
+    "n_zones": "--n-zones",
+    "total_area_ha": "--total-area-ha",
+    "zone_area_ha": "--zone-area-ha",
+    "shape": "--shape",
+    "shape_weight": "--shape-weight",
+    "min_spacing_m": "--min-spacing-m",
+    "max_spacing_m": "--max-spacing-m",
+    "evaluation": "--evaluation",
+    "lock_in": "--lock-in",
+    "method": "--method",
+    "max_candidates": "--max-candidates",
+    "time_limit_s": "--time-limit-s",
 }
 
 
@@ -166,7 +177,7 @@ def add_zoning(alg: Any) -> None:
         number = QgsProcessingParameterNumber(param, label, kind, minValue=lo)
         if hi is not None:
             number.setMaximum(hi)
-        alg.addParameter(_optional(number, advanced=param not in CLI_SELECT))
+        alg.addParameter(_optional(number, advanced=param not in MAIN_SELECT))
     for param, _, label, choices in SELECT_CHOICES:
         alg.addParameter(
             _optional(QgsProcessingParameterEnum(param, label, choices), advanced=param != "METHOD")
@@ -294,31 +305,36 @@ def _refuse_with_all_suitable(parameters: dict[str, Any]) -> None:
         )
 
 
-def config_mode_select(parameters: dict[str, Any], alg: Any, context: Any) -> list[str]:
+def config_mode_select(
+    parameters: dict[str, Any], alg: Any, context: Any, feedback: Any, workdir: str
+) -> list[str]:
     """The command-line options of the locate parameters given beside a config file.
 
     Raises
     ------
     QgsProcessingException
-        For a locate parameter the command line does not take beside a config.
+        For a zone size given as its largest only (the command line takes both bounds).
     """
-    args: list[str] = []
     if alg.parameterAsBool(parameters, ALL_SUITABLE, context):
         _refuse_with_all_suitable(parameters)
         return ["--all-suitable"]
-    for name in select_given(parameters):
-        flag = CLI_SELECT.get(name)
-        if flag is None:
-            raise QgsProcessingException(
-                f"{name} cannot be given with a config file (the landprofile command takes "
-                f"only {', '.join(sorted(CLI_SELECT))} beside one): set it in the config's "
-                "[select], or leave the config empty and give the layers"
-            )
-        if name == "METHOD":
-            value = METHODS[alg.parameterAsEnum(parameters, name, context)]
-        elif name == "N_ZONES":
-            value = str(alg.parameterAsInt(parameters, name, context))
+    select = select_options(alg, parameters, context)
+    lock_in = inputs.vector_file(alg, parameters, LOCK_IN, context, feedback, workdir)
+    if lock_in is not None:
+        select["lock_in"] = lock_in
+    args: list[str] = []
+    for key, value in select.items():
+        flag = CLI_SELECT[key]
+        if key == "zone_area_ha":
+            if not isinstance(value, list):
+                raise QgsProcessingException(
+                    "Largest zone (ha) beside a config file needs Smallest zone (ha) too "
+                    "(the landprofile command takes both), or set zone_area_ha in the "
+                    "config's [select]"
+                )
+            args += [flag, repr(float(value[0])), repr(float(value[1]))]
+        elif isinstance(value, float):
+            args += [flag, repr(value)]
         else:
-            value = repr(alg.parameterAsDouble(parameters, name, context))
-        args += [flag, value]
+            args += [flag, str(value)]
     return args

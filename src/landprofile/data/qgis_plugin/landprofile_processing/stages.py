@@ -60,7 +60,14 @@ class _Stage(LandprofileAlgorithm):
         """``(top, sections)`` of the temporary config of the layer mode."""
         return params.landscape_sections(self, parameters, context, feedback, workdir)
 
-    def cli_options(self, parameters: dict[str, Any], context: Any, with_config: bool) -> list[str]:
+    def cli_options(
+        self,
+        parameters: dict[str, Any],
+        context: Any,
+        with_config: bool,
+        feedback: Any = None,
+        workdir: str = "",
+    ) -> list[str]:
         """The command's options beside the config and ``--out``."""
         return []
 
@@ -70,7 +77,8 @@ class _Stage(LandprofileAlgorithm):
         workdir = self.workdir()
         try:
             if cfg:
-                args = [cfg, "--out", out, *self.cli_options(parameters, context, True)]
+                extra = self.cli_options(parameters, context, True, feedback, workdir)
+                args = [cfg, "--out", out, *extra]
                 self.run_command(args, feedback, cwd=workdir)
             else:
                 top, sections = self.sections(parameters, context, feedback, workdir)
@@ -119,8 +127,8 @@ class Zones(_Stage):
         "how large, how far apart; exact or greedy choice). The GeoPackage holds the "
         "zones, the other suitable land, the exclusions, the conflicts and the candidate "
         "regions, each loaded with the style it stores.</p>"
-        "<p>With a config file, its [select] applies; Number of zones, Total area, Least "
-        "distance and Method override it (the other options are set in the config).</p>"
+        "<p>With a config file, its [select] applies; the options given here override "
+        "it.</p>"
     )
 
     def initAlgorithm(self, config: Any = None) -> None:
@@ -141,10 +149,17 @@ class Zones(_Stage):
         sections.update(params.zoning_sections(self, parameters, context, feedback, workdir))
         return top, sections
 
-    def cli_options(self, parameters: dict[str, Any], context: Any, with_config: bool) -> list[str]:
+    def cli_options(
+        self,
+        parameters: dict[str, Any],
+        context: Any,
+        with_config: bool,
+        feedback: Any = None,
+        workdir: str = "",
+    ) -> list[str]:
         """The command's options beside the config and ``--out``."""
         if with_config:
-            return params.config_mode_select(parameters, self, context)
+            return params.config_mode_select(parameters, self, context, feedback, workdir)
         return []
 
     def processAlgorithm(self, parameters: dict[str, Any], context: Any, feedback: Any) -> dict:
@@ -212,7 +227,14 @@ class Card(_Stage):
             else None
         )
 
-    def cli_options(self, parameters: dict[str, Any], context: Any, with_config: bool) -> list[str]:
+    def cli_options(
+        self,
+        parameters: dict[str, Any],
+        context: Any,
+        with_config: bool,
+        feedback: Any = None,
+        workdir: str = "",
+    ) -> list[str]:
         """The command's options beside the config and ``--out``."""
         args = []
         if with_config and (
