@@ -181,8 +181,10 @@ class RangeHandler(http.server.BaseHTTPRequestHandler):
                     self.served.append((self.path, len(body[i : i + step])))
                     time.sleep(step / self.rate)
                 return
-            self.wfile.write(body)
+            # recorded before it is written: the client may have read the body and moved
+            # on before this thread runs again
             self.served.append((self.path, len(body)))
+            self.wfile.write(body)
         except OSError:  # the client gave up
             pass
 
