@@ -3,9 +3,11 @@
 Built-in legends live in ``landprofile/data/legends/*.csv`` (ESA WorldCover v100 and v200,
 ESA CCI-LC, Copernicus CGLS-LC100, MODIS IGBP); a user legend is a CSV, JSON or TOML file
 with at least ``value``, ``name`` and ``color`` (or ``colour``) per class, and optionally
-``group`` (one of :data:`GROUPS`), ``natural`` and ``name_fr`` / ``name_es``.
+``group`` (one of :data:`GROUPS`) and ``name_fr`` / ``name_es``.
 Each class maps to an ecosystem group used on the card, and each group to natural /
 semi-natural versus productive / built, so that the card can state the natural habitat share.
+Whether a class is natural comes from its group only (a ``natural`` column in a user
+legend is not read): one class cannot count as natural while its group does not.
 """
 
 from __future__ import annotations
