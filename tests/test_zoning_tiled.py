@@ -472,3 +472,50 @@ def coarse_one(inputs):
 @given(side=st.integers(min_value=30, max_value=150))
 def test_any_tile_size_gives_the_one_grid_answer(inputs, coarse_one, side):
     assert_same(coarse_one, _run(inputs, resolution_m=90.0, tile_cells=side))
+
+
+def test_the_cli_resumes_from_a_checkpoint(inputs, tmp_path, monkeypatch):
+    # zones --checkpoint DIR: an interrupted run's tiles are kept there and reused
+    from click.testing import CliRunner
+
+    import landprofile.zoning.tiles_run as tiles_run_mod
+    from landprofile.cli import cli
+
+    cfg = _small_config(tmp_path, dict(inputs))
+    monkeypatch.setattr(lp.options, "zoning_tile_cells", 150)
+    computed = []
+    real = tiles_run_mod.compute_tile
+
+    def counting(tile, shared):
+        computed.append(tile.index)
+        if len(computed) == 3 and not (tmp_path / "resumed").exists():
+            raise KeyboardInterrupt  # Ctrl-C after two finished tiles
+        return real(tile, shared)
+
+    monkeypatch.setattr(tiles_run_mod, "compute_tile", counting)
+    cp = tmp_path / "cp"
+    cp.mkdir()
+    (cp / "notes.txt").write_text("mine", encoding="utf-8")  # a user's file, left alone
+    out = tmp_path / "z.gpkg"
+    args = ["zones", str(cfg), "--out", str(out), "--checkpoint", str(cp)]
+    r = CliRunner().invoke(cli, args)
+    assert r.exit_code == 130
+    assert not out.exists()
+    kept = {p.name for p in cp.iterdir()} - {"notes.txt"}
+    assert len(kept) == 2
+    (tmp_path / "resumed").mkdir()
+    computed.clear()
+    r = CliRunner().invoke(cli, args)
+    assert r.exit_code == 0, r.output
+    n_tiles = len(kept) + len(computed)
+    assert len(computed) == n_tiles - 2  # the two finished tiles were not computed again
+    assert (cp / "notes.txt").read_text(encoding="utf-8") == "mine"
+    # the same zones as a run without checkpoint
+    plain = tmp_path / "plain.gpkg"
+    r = CliRunner().invoke(cli, ["zones", str(cfg), "--out", str(plain)])
+    assert r.exit_code == 0, r.output
+    za, zb = (gpd.read_file(p, layer="zones").to_crs(UTM) for p in (out, plain))
+    assert list(za["zone_id"]) == list(zb["zone_id"])
+    np.testing.assert_array_equal(za["score"], zb["score"])
+    diff = shapely.symmetric_difference(za.geometry.to_numpy(), zb.geometry.to_numpy())
+    assert shapely.area(diff).max() <= 1.0

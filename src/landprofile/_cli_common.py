@@ -53,7 +53,14 @@ def step_display() -> Any:
 
 
 def cluster_options(fn: Any) -> Any:
-    """``--scheduler`` and ``--workers``: where the zoning's tiles run."""
+    """``--scheduler``, ``--workers`` and ``--checkpoint``: where the zoning's tiles run."""
+    fn = click.option(
+        "--checkpoint",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="When the zoning runs in tiles, keep the finished tiles in this folder, so "
+        "that an interrupted run resumes where it stopped (tiles are keyed by every input; "
+        "nothing else there is touched).",
+    )(fn)
     fn = click.option(
         "--workers",
         type=click.IntRange(min=1),
@@ -68,7 +75,22 @@ def cluster_options(fn: Any) -> Any:
     )(fn)
 
 
-def cluster(scheduler: str | None, workers: int | None) -> Any:
-    from landprofile.zoning.tiles_run import cluster
+class cluster:  # noqa: N801  (a context manager used like a function)
+    """The ``candidates`` arguments of the cluster options: the client, the checkpoint."""
 
-    return cluster(scheduler, workers)
+    def __init__(
+        self, scheduler: str | None, workers: int | None, checkpoint: Path | None = None
+    ) -> None:
+        from landprofile.zoning.tiles_run import cluster as where
+
+        self.where = where(scheduler, workers)
+        self.checkpoint = checkpoint
+
+    def __enter__(self) -> dict[str, Any]:
+        out = dict(self.where.__enter__())
+        if self.checkpoint is not None:
+            out["checkpoint"] = self.checkpoint
+        return out
+
+    def __exit__(self, *exc: object) -> None:
+        self.where.__exit__(*exc)

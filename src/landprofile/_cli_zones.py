@@ -102,6 +102,7 @@ def zones(
     all_suitable: bool,
     scheduler: str | None,
     workers: int | None,
+    checkpoint: Path | None,
 ) -> None:
     """Locate the best ASM zones for a config (zones, other suitable land, conflicts).
 
@@ -163,7 +164,7 @@ def zones(
             **{name[2:].replace("-", "_"): value for name, value in chosen.items()},
         )
     )
-    with cluster(scheduler, workers) as where, step_display() as steps:
+    with cluster(scheduler, workers, checkpoint) as where, step_display() as steps:
         ls = build_boundary(cfg, steps)
         res = build_zoning(
             cfg, ls, steps, select=select if select is not None else False, cluster=where

@@ -104,7 +104,13 @@ def _summary(out: object, t0: float) -> None:
     help="Output folder (default: the config's 'output', else ./landprofile-out).",
 )
 @cluster_options
-def run(config: Path, out_dir: Path | None, scheduler: str | None, workers: int | None) -> None:
+def run(
+    config: Path,
+    out_dir: Path | None,
+    scheduler: str | None,
+    workers: int | None,
+    checkpoint: Path | None,
+) -> None:
     """Run everything for one landscape config: boundary, profile, zones, card.
 
     Writes profile.json, zones.gpkg (zones, exclusions, conflicts), card.html and card.pdf.
@@ -118,7 +124,7 @@ def run(config: Path, out_dir: Path | None, scheduler: str | None, workers: int 
     from landprofile.pipeline import run as run_pipeline
 
     t0 = time.perf_counter()
-    with cluster(scheduler, workers) as where, step_display() as steps:
+    with cluster(scheduler, workers, checkpoint) as where, step_display() as steps:
         out = run_pipeline(config, out_dir, progress=steps, cluster=where)
     _summary(out, t0)
 
