@@ -11,7 +11,7 @@ the file, adds with sqlite3 what QGIS itself stores in a GeoPackage:
 - ``qgis_projects``: the project (:mod:`landprofile.qgis.project`), as QGIS stores it:
   the ``.qgz`` archive's bytes as hexadecimal text, with a JSON metadata.
 
-Timestamps are fixed (:data:`~landprofile.zoning.result.GPKG_TIMESTAMP`): the same
+Timestamps are fixed (``landprofile._gpkg.GPKG_TIMESTAMP``): the same
 result gives the same bytes.
 """
 
@@ -24,23 +24,21 @@ from typing import Any
 
 from landprofile.i18n import strings
 from landprofile.qgis import qml
-from landprofile.qgis.layers import MapLayer, card_layers, geometry_kind
+from landprofile.qgis.layers import MapLayer, card_layers
+from landprofile.qgis.styling import raster_style_of, vector_style_of
 
 __all__ = [
     "GPKG_VERSION",
-    "PROJECTS_DDL",
     "STYLES_DDL",
     "add_styles",
     "map_inputs",
     "style_layer",
-    "vector_style_of",
     "write_gpkg",
     "write_layers",
 ]
 
 #: GDAL's ``VERSION`` creation option: what QGIS 3.22 (GDAL 3.6) reads without a warning.
 GPKG_VERSION = "1.3"
-
 #: ``layer_styles`` as QGIS 3.22 creates it (through OGR), and OGR's feature count triggers.
 STYLES_DDL = (
     'CREATE TABLE "layer_styles" ( "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, '
@@ -55,17 +53,11 @@ STYLES_DDL = (
     '"layer_styles" BEGIN UPDATE gpkg_ogr_contents SET feature_count = feature_count - 1 '
     "WHERE lower(table_name) = lower('layer_styles'); END",
 )
-#: ``qgis_projects`` as QGIS's GeoPackage project storage creates it.
-PROJECTS_DDL = "CREATE TABLE qgis_projects(name TEXT PRIMARY KEY, metadata BLOB, content BLOB)"
+
 
 #: The order of the tables in the file: the zoning's first (``zones`` is the first
 #: layer a reader opens), then what the card draws around it.
 _FIRST = ("zones", "other_suitable", "exclusions", "conflicts", "candidate_regions")
-
-
-def _aliases(lang: str) -> dict[str, str]:
-    s = strings(lang)
-    return {k[len("field_") :]: v for k, v in s.items() if k.startswith("field_")}
 
 
 def _prepared(layer: MapLayer, lang: str) -> Any:
@@ -85,14 +77,14 @@ def write_layers(
     """Write every layer into a new GeoPackage 1.3 at ``path`` (``meta``: dataset metadata)."""
     import pyogrio
 
+    from landprofile._gpkg import GPKG_TIMESTAMP, gdal_config
     from landprofile.qgis.raster import write_land_cover
-    from landprofile.zoning.result import GPKG_TIMESTAMP, _gdal_config
 
     rank = {t: i for i, t in enumerate(_FIRST)}
     vectors = sorted(
         (ml for ml in layers if not ml.raster), key=lambda ml: rank.get(ml.table, len(rank))
     )
-    with _gdal_config(OGR_CURRENT_DATE=GPKG_TIMESTAMP):
+    with gdal_config(OGR_CURRENT_DATE=GPKG_TIMESTAMP):
         for i, ml in enumerate(vectors):
             gdf = _prepared(ml, lang)
             clash = any(str(c).lower() == "fid" for c in gdf.columns)
@@ -121,38 +113,11 @@ def write_layers(
             write_land_cover(ml.data, path, ml.table)
 
 
-def vector_style_of(ml: MapLayer, lang: str, min_score: float) -> dict[str, Any]:
-    """The template context of a vector layer's style (also the project's <maplayer>)."""
-    gdf = ml.data
-    fields = [str(c) for c in gdf.columns if c != gdf.geometry.name]
-    categories = None
-    if ml.table == "exclusions" and "rule" in gdf.columns:
-        labels = gdf["label"] if "label" in gdf.columns else gdf["rule"]
-        categories = list(
-            dict.fromkeys(zip(gdf["rule"].astype(str), labels.astype(str), strict=True))
-        )
-    return qml.vector_style(
-        ml.style,
-        geometry_kind(gdf, "Point" if ml.style in ("sites", "settlements") else "Polygon"),
-        fields,
-        _aliases(lang),
-        min_score=min_score if ml.table == "zones" else None,
-        categories=categories,
-        lang=lang,
-    )
-
-
-def _raster_style(ml: MapLayer) -> dict[str, Any]:
-    from landprofile.qgis.raster import ALPHA_BAND
-
-    return qml.raster_style(list(ml.data.classes), ALPHA_BAND)
-
-
 def add_styles(
     con: sqlite3.Connection, layers: list[MapLayer], lang: str, min_score: float
 ) -> None:
     """Create ``layer_styles`` and give every layer its default style."""
-    from landprofile.zoning.result import GPKG_TIMESTAMP
+    from landprofile._gpkg import GPKG_TIMESTAMP
 
     for ddl in STYLES_DDL:
         con.execute(ddl)
@@ -168,7 +133,7 @@ def add_styles(
     columns = dict(con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns"))
     for ml in layers:
         if ml.raster:
-            column, text = "", qml.raster_qml(_raster_style(ml))
+            column, text = "", qml.raster_qml(raster_style_of(ml))
         else:
             column, text = columns[ml.table], qml.vector_qml(vector_style_of(ml, lang, min_score))
         con.execute(

@@ -41,6 +41,9 @@ PROJECT_USER = "landprofile"
 #: shorter than 10 characters (and the layer tree would then lose it).
 ID_SUFFIX = "_landprofile"
 
+#: ``qgis_projects`` as QGIS's GeoPackage project storage creates it.
+PROJECTS_DDL = "CREATE TABLE qgis_projects(name TEXT PRIMARY KEY, metadata BLOB, content BLOB)"
+
 
 def crs_info(crs: Any) -> dict[str, Any]:
     """What a QGIS ``<spatialrefsys>`` holds for ``crs`` (pyproj or rasterio CRS, WKT...)."""
@@ -59,7 +62,7 @@ def crs_info(crs: Any) -> dict[str, Any]:
 
 
 def _entry(ml: MapLayer, file_name: str, lang: str, min_score: float) -> dict[str, Any]:
-    from landprofile.qgis.gpkg import _raster_style, vector_style_of
+    from landprofile.qgis.styling import raster_style_of, vector_style_of
 
     if ml.raster:
         return {
@@ -69,7 +72,7 @@ def _entry(ml: MapLayer, file_name: str, lang: str, min_score: float) -> dict[st
             "source": f"GPKG:./{file_name}:{ml.table}",
             "provider": "gdal",
             "crs": crs_info(ml.data.crs),
-            "style": _raster_style(ml),
+            "style": raster_style_of(ml),
             "visible": ml.visible,
             "expanded": True,
             # QGIS heads the legend of a raster of several bands with the band's name
@@ -148,8 +151,6 @@ def store_project(
     min_score: float,
 ) -> str:
     """Store the project in the open GeoPackage ``con``; returns its name (the landscape's)."""
-    from landprofile.qgis.gpkg import PROJECTS_DDL
-
     qgs = project_qgs(result, layers, file_name, lang, min_score)
     ls = result.landscape
     name = ls.name if ls is not None else "landprofile"

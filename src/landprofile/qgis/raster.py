@@ -99,7 +99,7 @@ def write_land_cover(grid: LandCoverGrid, path: os.PathLike[str] | str, table: s
     """Append ``grid`` to the GeoPackage at ``path`` as raster table ``table``."""
     import rasterio
 
-    from landprofile.zoning.result import GPKG_TIMESTAMP
+    from landprofile._gpkg import GPKG_TIMESTAMP
 
     height, width = grid.values.shape
     with (

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-__all__ = ["SHAPES", "Regions", "conflict_pairs", "grow", "seed_cells"]
+__all__ = ["SHAPES", "Regions", "grow", "seed_cells"]
 
 #: Shape names and their kernel codes.
 SHAPES = {"compact": 0, "circle": 1, "square": 2, "ellipse": 3}
@@ -208,21 +208,3 @@ def grow(
         compactness=np.minimum(compact, 1.0),
         seeds=seeds[idx],
     )
-
-
-def conflict_pairs(
-    regions: Regions,
-    width: int,
-    res: float,
-    min_spacing_m: float,
-    max_spacing_m: float | None,
-) -> np.ndarray:
-    """Conflicting pairs ``(i, j)``, ``i < j``, ascending, of regions.
-
-    A pair conflicts when it shares a cell, or when its nearest cells are closer than
-    ``min_spacing_m`` (or farther than ``max_spacing_m``). Found by
-    :func:`landprofile.zoning.conflict_cliques.conflict_pairs`.
-    """
-    from landprofile.zoning.conflict_cliques import conflict_pairs as find
-
-    return find(regions, width, res, min_spacing_m, max_spacing_m)

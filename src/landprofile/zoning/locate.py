@@ -32,9 +32,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from landprofile.errors import InvalidParameterError, SelectionWarning, user_stacklevel
-from landprofile.zoning.conflict_cliques import ConflictGraph
+from landprofile.zoning.conflict_cliques import ConflictGraph, conflict_pairs
 from landprofile.zoning.explain import fact_columns, why, why_short
-from landprofile.zoning.grow import Regions, conflict_pairs, grow, seed_cells
+from landprofile.zoning.grow import Regions, grow, seed_cells
 from landprofile.zoning.select import solve
 from landprofile.zoning.selected import (
     candidate_polygons,

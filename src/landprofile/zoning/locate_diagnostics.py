@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from landprofile.errors import InvalidParameterError, SelectionWarning, user_stacklevel
-from landprofile.zoning.grow import Regions, conflict_pairs
+from landprofile.zoning.conflict_cliques import conflict_pairs
+from landprofile.zoning.grow import Regions
 from landprofile.zoning.select import solve
 from landprofile.zoning.selected import Locked
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +12,7 @@ import geopandas as gpd
 import pandas as pd
 
 from landprofile._atomic import atomic_path
+from landprofile._gpkg import GPKG_TIMESTAMP, freeze_gpkg
 from landprofile.errors import InvalidParameterError
 from landprofile.i18n import LANGS
 from landprofile.zoning.explain import conflict_label, fact_columns, rule_label, why, why_short
@@ -20,9 +20,6 @@ from landprofile.zoning.grid import AnalysisGrid
 from landprofile.zoning.rules import RuleSet
 
 __all__ = ["GPKG_TIMESTAMP", "ZoningContext", "ZoningResult"]
-
-#: Fixed timestamp GDAL writes into GeoPackages, so that the same zones give the same bytes.
-GPKG_TIMESTAMP = "2000-01-01T00:00:00.000Z"
 
 
 @dataclass(frozen=True)
@@ -169,7 +166,7 @@ class ZoningResult:
                 land_cover=land_cover,
                 legend=legend,
             )
-            _freeze_gpkg(tmp)
+            freeze_gpkg(tmp)
 
     def to_geojson(self, path: str | os.PathLike[str], layer: str = "zones") -> None:
         """Write one layer as GeoJSON in EPSG:4326 (RFC 7946), atomically.
@@ -251,33 +248,3 @@ def _check_lang(lang: str) -> str:
     if lang not in LANGS:
         raise InvalidParameterError(f"lang {lang!r} is not one of {', '.join(LANGS)}")
     return lang
-
-
-class _gdal_config:  # noqa: N801  (a context manager used like a function)
-    """Set GDAL config options for the duration of a block."""
-
-    def __init__(self, **options: str) -> None:
-        self.options = options
-
-    def __enter__(self) -> None:
-        import pyogrio
-
-        self.old = {k: pyogrio.get_gdal_config_option(k) for k in self.options}
-        pyogrio.set_gdal_config_options(self.options)
-
-    def __exit__(self, *exc: object) -> None:
-        import pyogrio
-
-        pyogrio.set_gdal_config_options(self.old)
-
-
-def _freeze_gpkg(path: os.PathLike[str]) -> None:
-    # Timestamps GDAL may still have written (gpkg_contents.last_change) are reset, and
-    # the file is vacuumed so that page layout does not depend on write history.
-    con = sqlite3.connect(os.fspath(path))
-    try:
-        con.execute("UPDATE gpkg_contents SET last_change = ?", (GPKG_TIMESTAMP,))
-        con.commit()
-        con.execute("VACUUM")
-    finally:
-        con.close()

@@ -1,0 +1,44 @@
+"""What every GeoPackage we write shares: a fixed timestamp, GDAL options for a block.
+
+Low in the package (it imports nothing of landprofile), so that the zoning result and the
+QGIS layers both use it without importing each other.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+
+__all__ = ["GPKG_TIMESTAMP", "freeze_gpkg", "gdal_config"]
+
+#: Fixed timestamp GDAL writes into GeoPackages, so that the same zones give the same bytes.
+GPKG_TIMESTAMP = "2000-01-01T00:00:00.000Z"
+
+
+class gdal_config:  # noqa: N801  (a context manager used like a function)
+    """Set GDAL config options for the duration of a block."""
+
+    def __init__(self, **options: str) -> None:
+        self.options = options
+
+    def __enter__(self) -> None:
+        import pyogrio
+
+        self.old = {k: pyogrio.get_gdal_config_option(k) for k in self.options}
+        pyogrio.set_gdal_config_options(self.options)
+
+    def __exit__(self, *exc: object) -> None:
+        import pyogrio
+
+        pyogrio.set_gdal_config_options(self.old)
+
+
+def freeze_gpkg(path: os.PathLike[str]) -> None:
+    """Reset the timestamps GDAL wrote and vacuum, so the bytes do not depend on history."""
+    con = sqlite3.connect(os.fspath(path))
+    try:
+        con.execute("UPDATE gpkg_contents SET last_change = ?", (GPKG_TIMESTAMP,))
+        con.commit()
+        con.execute("VACUUM")
+    finally:
+        con.close()
