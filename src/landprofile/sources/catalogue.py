@@ -198,7 +198,7 @@ def citation_for(name: Any) -> dict[str, str] | None:
     if source.key == "geoboundaries":
         from landprofile.sources.geoboundaries import meta_for
 
-        meta = meta_for(spec)
+        meta = meta_for(source, spec)
         if meta.get("boundaryLicense"):  # the boundary's own licence, from the API
             who = f"; source: {meta['boundarySource']}" if meta.get("boundarySource") else ""
             out["licence"] = str(meta["boundaryLicense"])

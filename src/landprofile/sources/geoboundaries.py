@@ -221,14 +221,15 @@ def copy_meta(src: Path, dst: Path, name: str) -> list[Path]:
     return [out]
 
 
-def meta_for(spec: str) -> dict[str, Any]:
-    """The record kept beside a boundary: in the cache, or beside it in a mirror folder."""
-    from landprofile.sources.catalogue import SOURCES, vector_path
-    from landprofile.sources.fetch import cache_dir, where
+def meta_for(source: Any, spec: str) -> dict[str, Any]:
+    """The record kept beside a boundary: in the cache, or beside it in a mirror folder.
 
-    source = SOURCES["geoboundaries"]
+    ``source`` is the catalogue's geoBoundaries :class:`~landprofile.sources.catalogue.Source`.
+    """
+    from landprofile.sources._store import cache_dir, where
+
     try:
-        rel = vector_path(source, spec)
+        rel = mirror_path(spec)
         places = [cache_dir() / source.mirror_dir / rel]
         kind, loc = where(source, rel)
     except (InvalidParameterError, DataSourceError):

@@ -265,7 +265,7 @@ def select(spec: str, box: tuple[float, float, float, float]) -> list[Any]:
         No item covers the box (naming the date asked and the years there are), too
         many do, several years mix, or the catalogue cannot be searched.
     """
-    from landprofile.sources.stac_mirror import mirrored_catalogue
+    from landprofile.sources._store import mirrored_catalogue
 
     url, collection, dates, _ = parse(spec)
     name = f"stac:{spec}"

@@ -17,11 +17,8 @@ again replaces the earlier copy.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,7 +26,7 @@ from urllib.parse import urlparse
 
 from landprofile.errors import DataSourceError, OutputError
 
-__all__ = ["catalogue_dir", "mirrored_catalogue", "write_stac"]
+__all__ = ["write_stac"]
 
 #: What a collection's copy keeps of the host's collection (its licence and credits).
 _KEEP = ("title", "description", "license", "providers", "keywords", "sci:doi", "sci:citation")
@@ -40,53 +37,6 @@ def _stac_version() -> str:
     import pystac
 
     return str(pystac.get_stac_version())
-
-
-def catalogue_dir(url: str) -> str:
-    """The folder of a catalogue's copy inside a mirror: ``stac/{host-path}-{hash}``.
-
-    Readable (the host and path, slugged) and unique (a hash of the whole URL).
-    """
-    u = urlparse(url)
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", f"{u.netloc}{u.path}").strip("-")[:60] or "catalogue"
-    return f"stac/{slug}-{hashlib.sha256(url.encode()).hexdigest()[:10]}"
-
-
-def mirrored_catalogue(url: str, name: str) -> str | None:
-    """The mirror's copy of catalogue ``url`` (its ``catalog.json``), or ``None``.
-
-    Raises
-    ------
-    DataSourceError
-        The mirror is set but cannot be read (a missing folder, an unreachable server).
-    """
-    from landprofile.sources.fetch import _mirror_folder, mirror
-
-    m = mirror()
-    if not m:
-        return None
-    rel = f"{catalogue_dir(url)}/catalog.json"
-    if not m.startswith(("http://", "https://")):
-        path = _mirror_folder(m) / rel
-        return str(path) if path.is_file() else None
-    href = f"{m.rstrip('/')}/{rel}"
-    from landprofile.sources._http import limits
-
-    try:
-        with urllib.request.urlopen(href, timeout=limits().idle_s):
-            return href
-    except urllib.error.HTTPError as exc:
-        if exc.code == 404:
-            return None
-        raise DataSourceError(
-            f"{name}: the data mirror answered HTTP {exc.code} for {href}"
-        ) from None
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", None) or exc
-        raise DataSourceError(
-            f"{name}: the data mirror {m} cannot be reached ({reason}): check that the "
-            "server is up, or unset the mirror"
-        ) from None
 
 
 def _safe(text: str) -> str:
@@ -209,7 +159,7 @@ def write_stac(
         The mirror cannot be written, or its copy does not resolve as the host did.
     """
     from landprofile.sources import stac
-    from landprofile.sources.fetch import exists, gdal_path
+    from landprofile.sources._store import catalogue_dir, exists, gdal_path
 
     written: list[Path] = []
     chosen: dict[str, list[str]] = {}
