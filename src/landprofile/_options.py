@@ -47,6 +47,15 @@ class Options:
     data_mirror
         A mirror of the open sources (:mod:`landprofile.sources`): a folder or an http(s)
         URL. Default: ``LANDPROFILE_DATA_MIRROR``.
+
+    Examples
+    --------
+    >>> import landprofile as lp
+    >>> saved = lp.options.offline_maps
+    >>> lp.options.offline_maps = True  # maps draw no tiles and inline Leaflet
+    >>> lp.options.offline_maps
+    True
+    >>> lp.options.offline_maps = saved
     """
 
     offline_maps: bool = _env_flag("LANDPROFILE_OFFLINE_MAPS")

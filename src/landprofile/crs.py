@@ -43,6 +43,14 @@ def norm_crs(crs: Any, *, what: str = "input") -> CRS:
         When ``crs`` is ``None`` or empty.
     InvalidParameterError
         When ``crs`` cannot be understood.
+
+    Examples
+    --------
+    >>> import landprofile as lp
+    >>> lp.norm_crs(4326).to_epsg()
+    4326
+    >>> lp.norm_crs("EPSG:32630").name
+    'WGS 84 / UTM zone 30N'
     """
     if crs is None or (isinstance(crs, str) and not crs.strip()):
         raise MissingCRSError(

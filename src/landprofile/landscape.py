@@ -72,6 +72,16 @@ class Provenance:
         ISO 8601 UTC time the boundary was made.
     notes
         What was repaired, dropped or filled on the way.
+
+    Examples
+    --------
+    >>> from landprofile import Provenance
+    >>> from landprofile.testing import square_landscape
+    >>> prov = square_landscape().provenance
+    >>> prov.method
+    'custom'
+    >>> Provenance.from_dict(prov.to_dict()) == prov  # what a profile JSON stores
+    True
     """
 
     method: BoundaryMethod
@@ -139,6 +149,17 @@ class Landscape:
     Edges are densified in the geometry's own CRS before the transformation to
     longitude/latitude (1 km in projected CRSs, 0.01° in geographic ones), so a shape
     drawn in a projection keeps its true area to better than 0.01 %.
+
+    Examples
+    --------
+    >>> from landprofile.testing import square_landscape
+    >>> ls = square_landscape()  # a 1 km square in UTM zone 30N
+    >>> ls.name, ls.crs.to_epsg(), ls.provenance.method
+    ('Square', 32630, 'custom')
+    >>> round(ls.area_ha, 1), round(ls.perimeter_km, 2)  # geodesic, on the ellipsoid
+    (100.1, 4.0)
+    >>> [round(v, 3) for v in ls.centroid_lonlat]
+    [...]
     """
 
     name: str

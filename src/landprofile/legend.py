@@ -99,7 +99,18 @@ class LegendClass:
 
 @dataclass(frozen=True)
 class Legend:
-    """A land cover legend: classes by value, nodata values, and where it came from."""
+    """A land cover legend: classes by value, nodata values, and where it came from.
+
+    Examples
+    --------
+    >>> import landprofile as lp
+    >>> legend = lp.load_legend("esa_worldcover_v200")
+    >>> legend.key, len(legend.classes)
+    ('esa_worldcover_v200', 11)
+    >>> tree = legend.by_value()[10]
+    >>> tree.name(), tree.name("fr"), tree.group, tree.natural
+    ('Tree cover', 'Couvert arboré', 'forest', True)
+    """
 
     key: str
     title: str
@@ -199,6 +210,15 @@ def load_legend(spec: Any, *, nodata: tuple[int, ...] | None = None) -> Legend:
     nodata
         Values to treat as nodata (besides the raster's own nodata); the built-in
         legend's documented nodata values when ``None``.
+
+    Examples
+    --------
+    >>> import landprofile as lp
+    >>> legend = lp.load_legend("esa_worldcover_v200")
+    >>> [(c.value, c.name()) for c in legend.classes[:3]]
+    [(10, 'Tree cover'), (20, 'Shrubland'), (30, 'Grassland')]
+    >>> legend.by_value()[40].natural  # cropland is not natural habitat
+    False
     """
     if isinstance(spec, Legend):
         return spec

@@ -59,6 +59,18 @@ class Raster:
         ``(rows, cols)`` of the storage blocks (tiles or strips) of band 1.
     label
         Where the raster came from (a path, ``"rasterio dataset"``, ``"DataArray"``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import landprofile as lp
+    >>> from landprofile.testing import halves_land_cover
+    >>> r = lp.read_raster(halves_land_cover(Path(tempfile.mkdtemp()) / "lc.tif"))
+    >>> r.shape, r.res, r.crs.to_epsg()
+    ((10, 10), (100.0, 100.0), 32630)
+    >>> r.read()[0].tolist()  # west half tree cover (10), east half cropland (40)
+    [10, 10, 10, 10, 10, 40, 40, 40, 40, 40]
     """
 
     crs: CRS
@@ -168,6 +180,19 @@ def read_raster(
     Raises
     ------
     SourceNotFoundError, UnreadableFileError, MissingCRSError, UnsupportedFormatError
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import landprofile as lp
+    >>> from landprofile.testing import halves_land_cover
+    >>> tif = halves_land_cover(Path(tempfile.mkdtemp()) / "lc.tif")
+    >>> r = lp.read_raster(tif)  # metadata only: no cell is read yet
+    >>> r.bounds
+    (600000.0, 600000.0, 601000.0, 601000.0)
+    >>> r.nodata, r.dtype
+    (0.0, 'uint8')
     """
     if isinstance(src, Raster):  # already read (e.g. with crs= for a file lacking one)
         return src

@@ -16,11 +16,16 @@ from pyproj import Geod
 from shapely.geometry import Polygon, box
 
 __all__ = [
+    "SQUARE_CRS",
+    "SQUARE_ORIGIN",
+    "basin_chain",
     "bowtie",
     "dem_dataarray",
     "geod_area_perimeter_dense",
     "geodesic_circle",
     "grid_partition",
+    "halves_land_cover",
+    "square_landscape",
     "tilted_plane",
     "two_basins",
     "v_valley",
@@ -161,3 +166,94 @@ def write_geotiff(
     with rasterio.open(path, "w", **profile | creation) as ds:
         ds.write(data, 1)
     return Path(path)
+
+
+# ------------------------------------------------------------- the square landscape
+# A 1 km square in UTM zone 30N (near Tarkwa, Ghana) and rasters aligned on it: the
+# docstring examples profile it, so their shares are exact by construction.
+
+#: The CRS of the square landscape and its rasters (WGS 84 / UTM zone 30N).
+SQUARE_CRS = "EPSG:32630"
+#: The south-west corner of the square landscape (metres, in :data:`SQUARE_CRS`).
+SQUARE_ORIGIN = (600_000.0, 600_000.0)
+
+
+def square_landscape(side_m: float = 1000.0, name: str = "Square") -> Any:
+    """A square landscape of side ``side_m`` metres at :data:`SQUARE_ORIGIN` (UTM 30N).
+
+    Its geodesic area is ``side_m²`` divided by the square of the UTM scale factor
+    there (about 0.99972, so 100.055 ha for the 1 km square).
+
+    Examples
+    --------
+    >>> from landprofile.testing import square_landscape
+    >>> ls = square_landscape()
+    >>> ls.name, round(ls.area_ha, 1)
+    ('Square', 100.1)
+    """
+    from landprofile.boundary import from_polygons
+
+    x0, y0 = SQUARE_ORIGIN
+    return from_polygons(box(x0, y0, x0 + side_m, y0 + side_m), name=name, crs=SQUARE_CRS)
+
+
+def halves_land_cover(
+    path: Any,
+    west: int = 10,
+    east: int = 40,
+    *,
+    side_m: float = 1000.0,
+    cell_m: float = 100.0,
+) -> Path:
+    """Write a land cover GeoTIFF over the square landscape: class ``west`` | ``east``.
+
+    The grid covers exactly :func:`square_landscape` (same ``side_m``), the west half
+    holds ``west`` (ESA WorldCover 10, tree cover) and the east half ``east`` (40,
+    cropland), so each class covers exactly half of the square.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from landprofile.testing import halves_land_cover
+    >>> tif = halves_land_cover(Path(tempfile.mkdtemp()) / "lc.tif")
+    >>> tif.name
+    'lc.tif'
+    """
+    from rasterio.transform import from_origin
+
+    n = round(side_m / cell_m)
+    data = np.full((n, n), east, dtype=np.uint8)
+    data[:, : n // 2] = west
+    x0, y0 = SQUARE_ORIGIN
+    transform = from_origin(x0, y0 + side_m, cell_m, cell_m)
+    return write_geotiff(path, data, transform, SQUARE_CRS, nodata=0)
+
+
+def basin_chain(n: int = 3, size_deg: float = 0.1) -> Any:
+    """``n`` HydroBASINS-style square basins in a west-to-east row, each draining east.
+
+    Basin ``i`` (``HYBAS_ID`` ``i + 1``) drains into basin ``i + 1``; the last one is the
+    outlet (``NEXT_DOWN`` 0). Every basin is upstream of the ones east of it, so the
+    landscape upstream of basin ``k`` is basins ``1..k``. ``SUB_AREA`` is each square's
+    geodesic area in km² (:func:`geod_area_perimeter_dense`).
+
+    Examples
+    --------
+    >>> from landprofile.testing import basin_chain
+    >>> basin_chain()[["HYBAS_ID", "NEXT_DOWN"]].values.tolist()
+    [[1, 2], [2, 3], [3, 0]]
+    """
+    import geopandas as gpd
+
+    x0, y0 = -2.0, 5.0
+    squares = [box(x0 + i * size_deg, y0, x0 + (i + 1) * size_deg, y0 + size_deg) for i in range(n)]
+    return gpd.GeoDataFrame(
+        {
+            "HYBAS_ID": list(range(1, n + 1)),
+            "NEXT_DOWN": [*range(2, n + 1), 0],
+            "SUB_AREA": [geod_area_perimeter_dense(b)[0] / 1e6 for b in squares],
+        },
+        geometry=squares,
+        crs="EPSG:4326",
+    )

@@ -84,6 +84,18 @@ def read_vector(
     SourceNotFoundError, UnsupportedFormatError, UnreadableFileError, LayerNotFoundError,
     AmbiguousLayerError, MissingCRSError, CoordinateRangeError
         Each naming the file or layer and what would be accepted.
+
+    Examples
+    --------
+    >>> import landprofile as lp
+    >>> gdf = lp.read_vector("POLYGON ((0 0, 2 0, 2 1, 0 1, 0 0))", crs=4326)
+    >>> len(gdf), gdf.crs.to_epsg(), gdf.geometry.iloc[0].bounds
+    (1, 4326, (0.0, 0.0, 2.0, 1.0))
+    >>> bowtie = lp.read_vector("POLYGON ((0 0, 1 1, 1 0, 0 1, 0 0))", crs=4326)
+    >>> bowtie.geometry.iloc[0].is_valid  # repaired on reading, and reported
+    True
+    >>> len(bowtie.attrs["landprofile_load_report"]) > 0
+    True
     """
     gdf, label = _load(src, layer=layer, crs=crs)
     if gdf.crs is None and crs is not None:

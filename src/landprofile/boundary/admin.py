@@ -200,6 +200,17 @@ def from_admin(
         No name or code field found or the given ``field`` is absent.
     EmptySelectionError
         Neither names nor codes given.
+
+    Examples
+    --------
+    >>> import landprofile as lp
+    >>> from landprofile.demo import sample_data_dir
+    >>> districts = sample_data_dir() / "synthetic_districts_sw_ghana.geojson"
+    >>> ls = lp.from_admin(districts, names=["Aboso", "Prestea"], name="Gold belt")
+    >>> ls.name, ls.provenance.method, ls.provenance.parameters["units"]
+    ('Gold belt', 'admin', ['Aboso', 'Prestea'])
+    >>> f"{ls.area_ha:,.0f} ha"
+    '... ha'
     """
     want_names = _as_list(names, "names")
     want_codes = _as_list(codes, "codes")

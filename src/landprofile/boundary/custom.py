@@ -60,6 +60,18 @@ def from_polygons(
         Several sources in different CRSs.
     EmptySelectionError
         Nothing left after the clip.
+
+    Examples
+    --------
+    >>> import landprofile as lp
+    >>> from shapely.geometry import box
+    >>> square = box(600_000, 600_000, 601_000, 601_000)  # 1 km in UTM zone 30N
+    >>> ls = lp.from_polygons(square, name="Square", crs="EPSG:32630")
+    >>> round(ls.area_ha, 1)
+    100.1
+    >>> wider = lp.from_polygons(square, name="Square + 100 m", crs="EPSG:32630", buffer_m=100)
+    >>> round(wider.area_ha)  # 1.2 km square, corners rounded: 144 - 4 × (1 - π/4) ha
+    143
     """
     if not isinstance(name, str) or not name.strip():
         raise InvalidParameterError(f"name must be a non-empty string, got {name!r}")

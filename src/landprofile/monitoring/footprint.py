@@ -153,6 +153,23 @@ def footprint_timeline(
         the landscape), ``area_ha``, ``new_ha`` (not in any earlier date's footprint),
         ``cumulative_ha``, ``in_protected_ha``, ``in_concessions_ha``, ``near_rivers_ha``
         (NaN when the layer is not given). ``attrs`` record the river buffer and CRS.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import landprofile as lp
+    >>> from shapely.geometry import box
+    >>> from landprofile.testing import SQUARE_CRS, square_landscape
+    >>> pits = gpd.GeoDataFrame(  # 1 ha mined by 2020, 2 ha more next to it by 2021
+    ...     {"year": [2020, 2021]},
+    ...     geometry=[box(600_000, 600_000, 600_100, 600_100),
+    ...               box(600_100, 600_000, 600_300, 600_100)],
+    ...     crs=SQUARE_CRS)
+    >>> timeline = lp.footprint_timeline(square_landscape(), pits)
+    >>> timeline[["new_ha", "cumulative_ha"]].round(1)
+       new_ha  cumulative_ha
+    0     1.0            1.0
+    1     2.0            3.0
     """
     lon, lat = landscape.centroid_lonlat
     crs = local_laea(round(lon, 4), round(lat, 4))

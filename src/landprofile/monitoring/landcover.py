@@ -42,6 +42,19 @@ class ChangeResult:
     ``by_group`` give the area of each class / ecosystem group at each date and the net
     change; ``natural`` the natural and semi-natural habitat before, after, lost and
     gained (ha).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import landprofile as lp
+    >>> from landprofile.testing import halves_land_cover, square_landscape
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> before = halves_land_cover(folder / "2020.tif", east=10)  # tree cover everywhere
+    >>> after = halves_land_cover(folder / "2021.tif")  # the east half cleared for crops
+    >>> ch = lp.change(square_landscape(), before, after, legend="esa_worldcover_v200")
+    >>> {k: round(v) for k, v in ch.natural.items()}
+    {'before_ha': 100, 'after_ha': 50, 'lost_ha': 50, 'gained_ha': 0}
     """
 
     transitions: pd.DataFrame
@@ -261,6 +274,28 @@ def change(
         A raster does not cover the landscape at all.
     UnsupportedFormatError
         A raster holds non-integer values.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import landprofile as lp
+    >>> from landprofile.testing import halves_land_cover, square_landscape
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> before = halves_land_cover(folder / "2020.tif")  # tree cover | cropland
+    >>> after = halves_land_cover(folder / "2021.tif", east=50)  # tree cover | built-up
+    >>> ch = lp.change(square_landscape(), before, after, legend="esa_worldcover_v200")
+    >>> ch.transitions[["from_name", "to_name"]]
+        from_name   to_name
+    0  Tree cover  Tree cover
+    1    Cropland  Built-up
+    >>> ch.by_group[["group", "net_ha"]].round(1)
+          group  net_ha
+    0    forest     0.0
+    1  cropland   -50.0
+    2  built_up    50.0
+    >>> ch.natural["lost_ha"]
+    0.0
     """
     box = landscape.bounds_lonlat  # read by window for a data name (worldcover:2020...)
     rb = before if isinstance(before, Raster) else read_raster(before, bounds=box)

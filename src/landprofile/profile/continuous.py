@@ -121,6 +121,23 @@ def population(
         geodesic area), ``nodata_ha`` (covered cells holding nodata) and ``outside_ha``.
         Where the raster holds only nodata, population and density are NaN (with a
         :class:`~landprofile.errors.CoverageWarning`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np
+    >>> import landprofile as lp
+    >>> from rasterio.transform import from_origin
+    >>> from landprofile.testing import SQUARE_CRS, square_landscape, write_geotiff
+    >>> people = np.full((10, 10), 5.0, dtype="float32")  # 5 people in each 1 ha cell
+    >>> tif = write_geotiff(Path(tempfile.mkdtemp()) / "pop.tif", people,
+    ...                     from_origin(600_000, 601_000, 100, 100), SQUARE_CRS)
+    >>> pop = lp.population(square_landscape(), tif, kind="count")
+    >>> float(pop.loc[0, "population"])  # every cell wholly inside
+    500.0
+    >>> round(float(pop.loc[0, "density_per_km2"]))  # per geodesic km²
+    500
     """
     if kind not in ("count", "density_per_km2"):
         raise InvalidParameterError(
@@ -245,6 +262,21 @@ def elevation(
     -------
     pandas.DataFrame
         ``landscape``, ``min_m``, ``max_m``, ``mean_m``, ``p5_m`` ... and ``nodata_ha``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np
+    >>> import landprofile as lp
+    >>> from rasterio.transform import from_origin
+    >>> from landprofile.testing import SQUARE_CRS, square_landscape, tilted_plane, write_geotiff
+    >>> z = tilted_plane(10, 10, slope=10.0)  # columns at 0, 10, ..., 90 m
+    >>> tif = write_geotiff(Path(tempfile.mkdtemp()) / "dem.tif", z,
+    ...                     from_origin(600_000, 601_000, 100, 100), SQUARE_CRS)
+    >>> stats = lp.elevation(square_landscape(), tif)
+    >>> stats[["min_m", "max_m"]].values.tolist(), round(float(stats.loc[0, "mean_m"]), 1)
+    ([[0.0, 90.0]], 45.0)
     """
     zones = as_zones(landscapes, id_field=id_field)
     rast = dem if isinstance(dem, Raster) else _read(dem, zones)

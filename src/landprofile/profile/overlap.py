@@ -58,6 +58,18 @@ def overlap(
         landscape), ``area_ha`` and ``share`` (of the landscape's area; overlapping
         polygons are unioned first, never double counted), ``length_km`` (lines),
         ``n_points`` (points inside). Measures are geodesic on WGS 84.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import landprofile as lp
+    >>> from shapely.geometry import box
+    >>> from landprofile.testing import SQUARE_CRS, square_landscape
+    >>> reserve = gpd.GeoDataFrame(geometry=[box(600_000, 600_000, 600_500, 601_000)],
+    ...                            crs=SQUARE_CRS)  # the west half of the square
+    >>> table = lp.overlap(square_landscape(), reserve, layer_name="reserve")
+    >>> int(table.loc[0, "n_features"]), round(float(table.loc[0, "share"]), 3)
+    (1, 0.5)
     """
     gdf = read_vector(layer)
     label = layer_name or str(gdf.attrs.get("landprofile_source", "layer"))

@@ -47,6 +47,23 @@ class Profile:
         Layer name → table from :func:`landprofile.overlap`.
     sources
         One record per input dataset: ``{"role", "source", ...}``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import landprofile as lp
+    >>> from landprofile.testing import halves_land_cover, square_landscape
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> tif = halves_land_cover(folder / "lc.tif")
+    >>> prof = lp.profile(square_landscape(), land_cover=tif, legend="esa_worldcover_v200")
+    >>> prof.groups()[["group", "natural"]]
+          group  natural
+    0    forest     True
+    1  cropland    False
+    >>> saved = prof.to_json(folder / "profile.json")
+    >>> lp.Profile.from_json(saved).land_cover["value"].tolist()
+    [10, 40]
     """
 
     landscape: Landscape
@@ -301,6 +318,22 @@ def profile(
         Told each step (``land_cover``, ``population``, ``elevation``, ``overlap:<name>``)
         as ``progress(step, None)`` when it starts and ``progress(step, seconds)`` when
         it ends.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import landprofile as lp
+    >>> from landprofile.testing import halves_land_cover, square_landscape
+    >>> ls = square_landscape()  # 1 km square; west half tree cover, east half cropland
+    >>> tif = halves_land_cover(Path(tempfile.mkdtemp()) / "lc.tif")
+    >>> prof = lp.profile(ls, land_cover=tif, legend="esa_worldcover_v200")
+    >>> prof.land_cover[["name", "share"]].round(3)
+             name  share
+    0  Tree cover    0.5
+    1    Cropland    0.5
+    >>> round(prof.natural_share, 3)
+    0.5
     """
     from landprofile import __version__
 

@@ -177,6 +177,21 @@ def land_cover(
     Each cell counts with its exact coverage fraction (exactextract's ``coverage``) times
     its true area: geodesic row areas on the WGS 84 ellipsoid for geographic rasters,
     planar area divided by the areal scale factor for projected ones.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import landprofile as lp
+    >>> from landprofile.testing import halves_land_cover, square_landscape
+    >>> tif = halves_land_cover(Path(tempfile.mkdtemp()) / "lc.tif")
+    >>> table = lp.land_cover(square_landscape(), tif, legend="esa_worldcover_v200")
+    >>> table[["landscape", "value", "group"]]
+      landscape  value     group
+    0    Square     10    forest
+    1    Square     40  cropland
+    >>> round(float(table["area_ha"].sum()), 1)  # true cell areas: the square's geodesic area
+    100.1
     """
     zones = as_zones(landscapes, id_field=id_field)
     rast = raster if isinstance(raster, Raster) else _read(raster, zones)

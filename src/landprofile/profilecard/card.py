@@ -37,6 +37,21 @@ class Card:
     ``save(path)`` writes the self-contained HTML; ``to_pdf`` the printable report (A4,
     as many pages as needed) drawn from the same templates; ``to_png`` a page of it; in
     Jupyter the card shows itself inline.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import landprofile as lp
+    >>> from landprofile.testing import halves_land_cover, square_landscape
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> tif = halves_land_cover(folder / "lc.tif")
+    >>> prof = lp.profile(square_landscape(), land_cover=tif, legend="esa_worldcover_v200")
+    >>> c = lp.card(prof, lang="fr")
+    >>> isinstance(c, lp.Card), c.html.lstrip().lower().startswith("<!doctype html>")
+    (True, True)
+    >>> "Couvert arboré" in c.html  # the card speaks the team's language
+    True
     """
 
     def __init__(self, html: str, printable: dict[str, Any]) -> None:
@@ -255,6 +270,21 @@ def card(
         figures then → now.
     baseline_scorecard
         The scorecard of that earlier date: each question's score then → now.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import landprofile as lp
+    >>> from landprofile.testing import halves_land_cover, square_landscape
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> tif = halves_land_cover(folder / "lc.tif")
+    >>> prof = lp.profile(square_landscape(), land_cover=tif, legend="esa_worldcover_v200")
+    >>> c = lp.card(prof, lang="en")  # one self-contained HTML file, offline
+    >>> c.save(folder / "card.html").name
+    'card.html'
+    >>> "Square" in c.html and "Tree cover" in c.html
+    True
     """
     import folium
     from markupsafe import Markup

@@ -252,6 +252,19 @@ def from_basins(
     Landscape
         The dissolved basins; its provenance lists the basin IDs used, their count, their
         summed ``SUB_AREA`` and the dissolved geodesic area.
+
+    Examples
+    --------
+    >>> import landprofile as lp
+    >>> from landprofile.testing import basin_chain
+    >>> basins = basin_chain(3)  # basins 1 -> 2 -> 3 (the outlet), west to east
+    >>> ls = lp.from_basins(basins, outlet=(-1.75, 5.05))  # a point in basin 3
+    >>> ls.provenance.parameters["basin_ids"]
+    [1, 2, 3]
+    >>> lp.from_basins(basins, basin_ids=[2]).provenance.parameters["basin_ids"]
+    [1, 2]
+    >>> round(ls.area_km2) == round(basins["SUB_AREA"].sum())  # no gap, no overlap
+    True
     """
     if (outlet is None) == (basin_ids is None):
         raise InvalidParameterError("give exactly one of outlet=... or basin_ids=[...]")

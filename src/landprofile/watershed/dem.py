@@ -496,6 +496,23 @@ def from_dem(
     Landscape
         In the DEM's CRS; provenance method ``watershed`` with the outlet, the snapped
         outlet, the distance moved and the upstream area.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import landprofile as lp
+    >>> from rasterio.transform import from_origin
+    >>> from landprofile.testing import SQUARE_CRS, v_valley, write_geotiff
+    >>> z = v_valley(11, 10)  # a valley along the middle row, draining east
+    >>> dem = write_geotiff(Path(tempfile.mkdtemp()) / "dem.tif", z,
+    ...                     from_origin(600_000, 601_100, 100, 100), SQUARE_CRS)
+    >>> outlet = (600_950, 600_550)  # the centre of the valley's last cell
+    >>> ls = lp.from_dem(dem, outlet, outlet_crs=SQUARE_CRS)
+    >>> ls.provenance.parameters["upstream_cells"]  # every cell drains there
+    110
+    >>> round(ls.area_ha)
+    110
     """
     steps = Steps(progress)
     steps.start("read_dem")

@@ -151,6 +151,28 @@ def candidates(
     RulesWarning
         When more than half of the land no rule excludes passes the rules (they do not
         discriminate), saying what to add.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import landprofile as lp
+    >>> from shapely.geometry import LineString, Point
+    >>> from landprofile.testing import SQUARE_CRS, square_landscape
+    >>> ls = square_landscape(2000)  # a 2 km square, a river down its middle
+    >>> river = gpd.GeoDataFrame(
+    ...     geometry=[LineString([(601_000, 600_000), (601_000, 602_000)])], crs=SQUARE_CRS)
+    >>> sites = gpd.GeoDataFrame(
+    ...     {"site_id": ["S1", "S2"]},
+    ...     geometry=[Point(600_300, 600_300), Point(601_700, 601_700)], crs=SQUARE_CRS)
+    >>> res = lp.zoning.candidates(ls, sites=sites, rivers=river)
+    >>> res.exclusions["rule"].tolist()
+    ['rivers']
+    >>> round(res.summary["excluded_ha"])  # 100 m either side along 2 km: 2 × 0.1 × 2 km²
+    40
+    >>> res.zones[["zone_id", "rank", "n_sites"]]  # one zone each side of the river
+      zone_id  rank  n_sites
+    0    Z001     1        1
+    1    Z002     2        1
     """
     if select is not None:
         from landprofile.zoning.locate import check_options

@@ -37,7 +37,19 @@ __all__ = ["AnalysisGrid", "analysis_grid", "burn", "distance_m", "project", "re
 
 @dataclass(frozen=True)
 class AnalysisGrid:
-    """The equal-area analysis grid: CRS, transform, shape and the landscape mask."""
+    """The equal-area analysis grid: CRS, transform, shape and the landscape mask.
+
+    Examples
+    --------
+    >>> import landprofile as lp
+    >>> from landprofile.testing import square_landscape
+    >>> res = lp.zoning.candidates(square_landscape(2000))
+    >>> grid = res.grid
+    >>> grid.res, grid.crs.is_projected  # 30 m cells (the rules' default), equal-area
+    (30.0, True)
+    >>> bool(380 < grid.inside.sum() * grid.res**2 / 1e4 < 420)  # the 400 ha, in cells
+    True
+    """
 
     crs: CRS
     transform: Affine

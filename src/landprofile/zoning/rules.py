@@ -41,7 +41,21 @@ LAYERS = (
 
 
 class RulesError(InvalidParameterError):
-    """A rule set is invalid; the message names the file, rule and key."""
+    r"""A rule set is invalid; the message names the file, rule and key.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import landprofile as lp
+    >>> bad = Path(tempfile.mkdtemp()) / "rules.toml"
+    >>> _ = bad.write_text('[exclude.rivers]\nlayer = "rivers"\nbuffer_m = -5\n')
+    >>> try:
+    ...     lp.zoning.load_rules(bad)
+    ... except lp.zoning.RulesError as err:
+    ...     print(type(err).__name__, "buffer_m" in str(err))
+    RulesError True
+    """
 
 
 _EXCLUDE_KEYS = {
@@ -95,7 +109,17 @@ SPLIT_METHODS = ("bisect", "none")
 
 @dataclass(frozen=True)
 class RuleSet:
-    """A validated rule set (``data`` is a deep copy of the TOML tables)."""
+    """A validated rule set (``data`` is a deep copy of the TOML tables).
+
+    Examples
+    --------
+    >>> import landprofile as lp
+    >>> rules = lp.zoning.default_rules()
+    >>> rules.source, sorted(rules.data["exclude"])[:3]
+    ('default_igf.toml', ['concessions', 'land_cover', 'protected'])
+    >>> rules.data["exclude"]["rivers"]["buffer_m"]  # a placeholder: set it from the law
+    100.0
+    """
 
     data: Mapping[str, Any]
     source: str
@@ -139,13 +163,21 @@ class RuleSet:
 
 
 def default_rules() -> RuleSet:
-    """The default rule set encoding the IGF criteria (numbers are placeholders)."""
+    """The default rule set encoding the IGF criteria (numbers are placeholders).
+
+    Examples
+    --------
+    >>> import landprofile as lp
+    >>> rules = lp.zoning.default_rules()
+    >>> {name: rule["weight"] for name, rule in rules.data["favour"].items()}
+    {'geology': 0.4, 'existing_sites': 0.25, 'access': 0.2, 'low_sensitivity': 0.15}
+    """
     text = resources.files("landprofile").joinpath("data/rules/default_igf.toml").read_text("utf-8")
     return _validate(tomllib.loads(text), "default_igf.toml")
 
 
 def load_rules(src: Any = None) -> RuleSet:
-    """Load and validate a rule set.
+    r"""Load and validate a rule set.
 
     Parameters
     ----------
@@ -159,6 +191,22 @@ def load_rules(src: Any = None) -> RuleSet:
         Unknown layer or key, negative buffer, weight outside [0, 1], or a layer both
         excluded and favoured without ``wins = "exclude" | "favour"``; the message names
         the rule(s) and key.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import landprofile as lp
+    >>> path = Path(tempfile.mkdtemp()) / "rules.toml"
+    >>> _ = path.write_text(
+    ...     'name = "Wider river buffers"\n'
+    ...     '[exclude.rivers]\nlayer = "rivers"\nbuffer_m = 250\n'
+    ...     '[favour.existing_sites]\nlayer = "sites"\nweight = 1.0\ndecay_m = 3000\n')
+    >>> rules = lp.zoning.load_rules(path)
+    >>> rules.data["name"], rules.data["exclude"]["rivers"]["buffer_m"]
+    ('Wider river buffers', 250)
+    >>> lp.zoning.load_rules().source  # no file: the default IGF rules
+    'default_igf.toml'
     """
     if src is None:
         return default_rules()

@@ -31,6 +31,24 @@ def sensitivity(
     pandas.DataFrame
         ``zone_id``, ``rank`` (base), ``share_top_k`` (share of runs in which the zone is
         in the top ``top_k``), ``min_rank``, ``max_rank``, ``mean_rank``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import landprofile as lp
+    >>> from shapely.geometry import LineString, Point
+    >>> from landprofile.testing import SQUARE_CRS, square_landscape
+    >>> river = gpd.GeoDataFrame(
+    ...     geometry=[LineString([(601_000, 600_000), (601_000, 602_000)])], crs=SQUARE_CRS)
+    >>> sites = gpd.GeoDataFrame(
+    ...     {"site_id": ["S1", "S2"]},
+    ...     geometry=[Point(600_300, 600_300), Point(601_700, 601_700)], crs=SQUARE_CRS)
+    >>> res = lp.zoning.candidates(square_landscape(2000), sites=sites, rivers=river)
+    >>> table = lp.zoning.sensitivity(res, variation=0.2, draws=50)
+    >>> table[["zone_id", "rank", "min_rank", "max_rank"]]  # one factor: ranks cannot move
+      zone_id  rank  min_rank  max_rank
+    0    Z001     1         1         1
+    1    Z002     2         2         2
     """
     if not 0 <= variation < 1:
         raise InvalidParameterError(f"variation={variation!r} must be in [0, 1)")
