@@ -21,10 +21,9 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import rasterio.features
 import shapely
-from affine import Affine
 
+from landprofile.zoning._zone_geometry import clip, nearest, polygons, sites_inside
 from landprofile.zoning.constraints import Constraints
 from landprofile.zoning.grid import AnalysisGrid
 from landprofile.zoning.identity import feature_labels
@@ -63,74 +62,12 @@ def _touch_m(buffer_m: float) -> float:
     return float(buffer_m) * 1.001 + 1.0
 
 
-def _polygons(labels: np.ndarray, n: int, grid: AnalysisGrid) -> np.ndarray:
-    """Each zone's cells as polygons, each polygonised in its own bounding window.
-
-    A country's grid is mostly outside zones: polygonising it whole took 10 s for
-    Ghana at 30 m, the zones' windows a fraction of that; the polygons are the same.
-    """
-    from scipy import ndimage
-
-    out = np.empty(n, dtype=object)
-    for z, sl in enumerate(ndimage.find_objects(labels, max_label=n), start=1):
-        if sl is None:
-            out[z - 1] = shapely.union_all([])
-            continue
-        win = labels[sl] == z
-        t = grid.transform @ Affine.translation(sl[1].start, sl[0].start)
-        s = [
-            shapely.geometry.shape(g)
-            for g, _ in rasterio.features.shapes(
-                win.view(np.uint8), mask=win, transform=t, connectivity=4
-            )
-        ]
-        out[z - 1] = s[0] if len(s) == 1 else shapely.union_all(s)
-    return out
-
-
-def _clip(geoms: np.ndarray, grid: AnalysisGrid, parts: np.ndarray) -> np.ndarray:
-    """Zones ∩ landscape − the union of the exclusion parts each zone meets."""
-    inside = shapely.contains_properly(grid.boundary, geoms)
-    out = geoms.copy()
-    todo = ~inside
-    if todo.any():
-        out[todo] = shapely.intersection(geoms[todo], grid.boundary)
-    local = np.full(len(geoms), None, dtype=object)
-    if len(parts):
-        tree = shapely.STRtree(parts)
-        zi, pj = tree.query(out, predicate="intersects")
-        for i in np.unique(zi):
-            hits = pj[zi == i]
-            local[i] = parts[hits[0]] if len(hits) == 1 else shapely.union_all(parts[hits])
-        has = np.array([g is not None for g in local])
-        if has.any():
-            out[has] = shapely.difference(out[has], local[has])
-    return out
-
-
 def _drop_slivers(geom: Any, min_m2: float) -> tuple[Any, int, float]:
     polys = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon" and p.area > 0]
     keep = [p for p in polys if p.area >= min_m2]
     gone = [p for p in polys if p.area < min_m2]
     kept = keep[0] if len(keep) == 1 else shapely.MultiPolygon(keep)
     return kept, len(gone), sum(p.area for p in gone) / 1e4
-
-
-def _nearest(zones: np.ndarray, gdf: gpd.GeoDataFrame | None, rows: Any = None):
-    """Distance (m) from each zone to the nearest feature, and that feature's position."""
-    d = np.full(len(zones), np.nan)
-    j = np.full(len(zones), -1, dtype=np.int64)
-    if gdf is None or not len(gdf) or not len(zones):
-        return d, j
-    geoms = gdf.geometry.to_numpy()
-    idx = np.arange(len(geoms)) if rows is None else np.asarray(rows)
-    if not len(idx):
-        return d, j
-    tree = shapely.STRtree(geoms[idx])
-    (zi, fj), dist = tree.query_nearest(zones, return_distance=True, all_matches=False)
-    d[zi] = dist
-    j[zi] = idx[fj]
-    return d, j
 
 
 def zone_table(
@@ -190,8 +127,8 @@ def zone_table(
         )
         fmeans = {k: v / counts for k, v in fsums.items()}
     del sel, lab
-    geoms = _polygons(part.labels, n, grid)
-    clipped = _clip(geoms, grid, exclusion_parts)
+    geoms = polygons(part.labels, n, grid)
+    clipped = clip(geoms, grid, exclusion_parts)
     for i, g in fixed.items():
         clipped[i] = shapely.intersection(g, grid.boundary)
     min_ha = rs.zones("min_area_ha", 25.0) if min_area_ha is None else min_area_ha
@@ -223,13 +160,13 @@ def zone_table(
         geometry=final,
         crs=grid.crs,
     )
-    gdf["n_sites"], gdf["sites_ha"] = _sites_inside(final, layers.get("sites"))
+    gdf["n_sites"], gdf["sites_ha"] = sites_inside(final, layers.get("sites"))
     # distances to each layer's nearest feature, and which feature
-    nearest: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    nearest_of: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for col, lay in DIST_COLUMNS:
-        d, j = _nearest(final, layers.get(lay))
+        d, j = nearest(final, layers.get(lay))
         gdf[col] = d
-        nearest[lay] = (d, j)
+        nearest_of[lay] = (d, j)
     # each exclusion rule, checked on the final polygon: buffered rules by distance (a
     # zone closer to a feature than the buffer breaks the rule), others by overlap area
     rule_dist = {}
@@ -237,8 +174,8 @@ def zone_table(
     overlap = np.zeros(len(gdf))
     for name, rows in cons.rows.items():
         lay = rs.exclude[name]["layer"]
-        every = len(rows) == len(layers[lay]) and lay in nearest
-        rule_dist[name] = nearest[lay][0] if every else _nearest(final, layers[lay], rows)[0]
+        every = len(rows) == len(layers[lay]) and lay in nearest_of
+        rule_dist[name] = nearest_of[lay][0] if every else nearest(final, layers[lay], rows)[0]
         buffer_m = float(rs.exclude[name].get("buffer_m", 0.0))
         if buffer_m == 0.0:
             rule_overlap[name] = _overlap_m2(final, layers[lay].geometry.to_numpy()[rows])
@@ -280,9 +217,9 @@ def zone_table(
             "weights": suit.normalised_weights,
             "n_sites": int(gdf["n_sites"].iloc[pos]),
             "nearest": [
-                (lay, float(nearest[lay][0][i]), str(labels[lay][nearest[lay][1][i]]))
+                (lay, float(nearest_of[lay][0][i]), str(labels[lay][nearest_of[lay][1][i]]))
                 for _, lay in DIST_COLUMNS
-                if labels[lay] is not None and nearest[lay][1][i] >= 0
+                if labels[lay] is not None and nearest_of[lay][1][i] >= 0
             ],
             "overlap_m2": float(overlap[i]),
             "violations": [
@@ -324,29 +261,6 @@ def _nearest_rule(rule_dist: dict[str, np.ndarray], rs: RuleSet, i: int) -> tupl
         if best is None or gap < best[1]:
             best = (name, gap)
     return best
-
-
-def _sites_inside(zones: np.ndarray, sites: gpd.GeoDataFrame | None):
-    """Per zone, the sites it meets and the area (ha) of the union of site polygons in it."""
-    n = np.zeros(len(zones), dtype=int)
-    ha = np.zeros(len(zones))
-    if sites is None or not len(sites) or not len(zones):
-        return n, ha
-    sg = sites.geometry.to_numpy()
-    zi, sj = shapely.STRtree(sg).query(zones, predicate="intersects")
-    n = np.bincount(zi, minlength=len(zones))
-    poly = shapely.get_dimensions(sg[sj]) == 2
-    zi, sj = zi[poly], sj[poly]
-    if not len(zi):
-        return n, ha
-    # small pieces, one per pair; the union only where sites overlap each other
-    pieces = shapely.intersection(sg[sj], zones[zi])
-    order = np.argsort(zi, kind="stable")
-    zi, pieces = zi[order], pieces[order]
-    starts = np.flatnonzero(np.r_[True, zi[1:] != zi[:-1]])
-    for a, b in zip(starts, np.r_[starts[1:], len(zi)], strict=True):
-        ha[zi[a]] = shapely.union_all(pieces[a:b]).area / 1e4
-    return n, ha
 
 
 def _overlap_m2(zones: np.ndarray, feats: np.ndarray) -> np.ndarray:

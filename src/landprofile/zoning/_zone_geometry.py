@@ -1,0 +1,164 @@
+"""The zones step's geometry kernels: cells to polygons, the exact cut, nearest features.
+
+Split from :mod:`landprofile.zoning.zones` along the data flow; each kernel returns
+the same geometry or number as the plain shapely call it replaces, and avoids repeated
+work (profiled on the 1,000,000 ha / 30 m benchmark, see ``benchmarks/RESULTS.md``):
+
+- the exclusion parts each zone meets are clipped to the zone's box before their union,
+  so the union and the difference handle the land near the zone, not whole rule unions;
+- a zone meeting a feature is at 0 from it without a distance computed;
+- the sites' land in a zone is the sites themselves where they lie inside it, and a
+  union only where sites overlap each other.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import rasterio.features
+import shapely
+from affine import Affine
+
+from landprofile.zoning.grid import AnalysisGrid
+
+__all__: list[str] = []
+
+
+def polygons(labels: np.ndarray, n: int, grid: AnalysisGrid) -> np.ndarray:
+    """Each zone's cells as polygons, each polygonised in its own bounding window.
+
+    A country's grid is mostly outside zones: polygonising it whole took 10 s for
+    Ghana at 30 m, the zones' windows a fraction of that; the polygons are the same.
+    """
+    from scipy import ndimage
+
+    out = np.empty(n, dtype=object)
+    for z, sl in enumerate(ndimage.find_objects(labels, max_label=n), start=1):
+        if sl is None:
+            out[z - 1] = shapely.union_all([])
+            continue
+        win = labels[sl] == z
+        t = grid.transform @ Affine.translation(sl[1].start, sl[0].start)
+        s = [
+            shapely.geometry.shape(g)
+            for g, _ in rasterio.features.shapes(
+                win.view(np.uint8), mask=win, transform=t, connectivity=4
+            )
+        ]
+        out[z - 1] = s[0] if len(s) == 1 else shapely.union_all(s)
+    return out
+
+
+def clip(geoms: np.ndarray, grid: AnalysisGrid, parts: np.ndarray) -> np.ndarray:
+    """Zones ∩ landscape − the union of the exclusion parts each zone meets.
+
+    Only the part of an exclusion inside a zone's box can change the zone: each part is
+    clipped to the box before the union (a rule's part can span many zones).
+    """
+    inside = shapely.contains_properly(grid.boundary, geoms)
+    out = geoms.copy()
+    todo = ~inside
+    if todo.any():
+        out[todo] = shapely.intersection(geoms[todo], grid.boundary)
+    if not len(parts):
+        return out
+    zi, pj = shapely.STRtree(parts).query(out, predicate="intersects")
+    if not len(zi):
+        return out
+    order = np.argsort(zi, kind="stable")
+    zi, pj = zi[order], pj[order]
+    b = shapely.bounds(out)
+    # a little wider than the zone so the clip's new edges never touch the zone
+    pad = 1.0 + 1e-6 * np.abs(b).max(axis=1)
+    b = b + np.column_stack([-pad, -pad, pad, pad])
+    pieces = np.array(
+        [shapely.clip_by_rect(parts[p], *b[z]) for z, p in zip(zi, pj, strict=True)],
+        dtype=object,
+    )
+    local = np.full(len(geoms), None, dtype=object)
+    starts = np.flatnonzero(np.r_[True, zi[1:] != zi[:-1]])
+    for a, e in zip(starts, np.r_[starts[1:], len(zi)], strict=True):
+        local[zi[a]] = pieces[a] if e - a == 1 else shapely.union_all(pieces[a:e])
+    has = np.array([g is not None for g in local])
+    out[has] = shapely.difference(out[has], local[has])
+    return out
+
+
+def nearest(
+    zones: np.ndarray, gdf: gpd.GeoDataFrame | None, rows: Any = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Distance (m) from each zone to the nearest feature, and that feature's position.
+
+    A zone meeting a feature is at 0 from it (the index's prepared test, no distance
+    computed); the others search the index for their nearest feature.
+    """
+    d = np.full(len(zones), np.nan)
+    j = np.full(len(zones), -1, dtype=np.int64)
+    if gdf is None or not len(gdf) or not len(zones):
+        return d, j
+    geoms = gdf.geometry.to_numpy()
+    idx = np.arange(len(geoms)) if rows is None else np.asarray(rows)
+    if not len(idx):
+        return d, j
+    tree = shapely.STRtree(geoms[idx])
+    zi, fj = tree.query(zones, predicate="intersects")
+    if len(zi):
+        # the feature listed first among those a zone meets
+        order = np.lexsort((fj, zi))
+        zi, fj = zi[order], fj[order]
+        head = np.r_[True, zi[1:] != zi[:-1]]
+        d[zi[head]] = 0.0
+        j[zi[head]] = idx[fj[head]]
+    rest = np.flatnonzero(np.isnan(d))
+    if len(rest):
+        (ri, fj), dist = tree.query_nearest(zones[rest], return_distance=True, all_matches=False)
+        d[rest[ri]] = dist
+        j[rest[ri]] = idx[fj]
+    return d, j
+
+
+def sites_inside(
+    zones: np.ndarray, sites: gpd.GeoDataFrame | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per zone, the sites it meets and the area (ha) of the union of site polygons in it.
+
+    A site inside a zone is its own piece (no intersection to compute); the pieces of a
+    zone are merged only when two of them overlap, else their areas add up.
+    """
+    n = np.zeros(len(zones), dtype=int)
+    ha = np.zeros(len(zones))
+    if sites is None or not len(sites) or not len(zones):
+        return n, ha
+    sg = sites.geometry.to_numpy()
+    tree = shapely.STRtree(sg)
+    zi, sj = tree.query(zones, predicate="intersects")
+    n = np.bincount(zi, minlength=len(zones))
+    poly = shapely.get_dimensions(sg[sj]) == 2
+    zi, sj = zi[poly], sj[poly]
+    if not len(zi):
+        return n, ha
+    whole = np.zeros(len(zi), dtype=bool)
+    zw, sw = tree.query(zones, predicate="contains_properly")
+    if len(zw):
+        key = zi.astype(np.int64) * len(sg) + sj
+        whole = np.isin(key, zw.astype(np.int64) * len(sg) + sw)
+    pieces = sg[sj].copy()
+    if (~whole).any():
+        pieces[~whole] = shapely.intersection(sg[sj[~whole]], zones[zi[~whole]])
+    # sites overlapping another site: only their zones need a union
+    a, b = tree.query(sg[np.unique(sj)], predicate="intersects")
+    u = np.unique(sj)
+    touching = np.zeros(len(sg), dtype=bool)
+    touching[u[a[u[a] != b]]] = True
+    area = shapely.area(pieces)
+    order = np.argsort(zi, kind="stable")
+    zi, sj, pieces, area = zi[order], sj[order], pieces[order], area[order]
+    starts = np.flatnonzero(np.r_[True, zi[1:] != zi[:-1]])
+    for s0, e in zip(starts, np.r_[starts[1:], len(zi)], strict=True):
+        if e - s0 > 1 and touching[sj[s0:e]].any():
+            ha[zi[s0]] = shapely.union_all(pieces[s0:e]).area / 1e4
+        else:
+            ha[zi[s0]] = area[s0:e].sum() / 1e4
+    return n, ha
