@@ -186,6 +186,28 @@ def profile_many(
         ``natural_share``, ``share_<group>``, ``nodata_ha`` / ``unknown_ha`` /
         ``outside_ha``, ``population``, ``density_per_km2``, ``min_m``, ``max_m``, ``mean_m``
         (the columns of the rasters given).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import geopandas as gpd
+    >>> from landprofile.batch import profile_many
+    >>> from landprofile.testing import SQUARE_CRS, grid_partition, halves_land_cover
+    >>> tif = halves_land_cover(Path(tempfile.mkdtemp()) / "lc.tif")  # tree | cropland
+    >>> quarters = gpd.GeoDataFrame(  # the 1 km square in four 500 m squares
+    ...     {"name": ["SW", "NW", "SE", "NE"]},
+    ...     geometry=grid_partition(600_000, 600_000, 500, 2), crs=SQUARE_CRS)
+    >>> table = profile_many(quarters, land_cover=tif, legend="esa_worldcover_v200",
+    ...                      id_field="name")
+    >>> table[["landscape", "share_forest", "share_cropland"]]
+      landscape  share_forest  share_cropland
+    0        SW           1.0             0.0
+    1        NW           1.0             0.0
+    2        SE           0.0             1.0
+    3        NE           0.0             1.0
+    >>> table["area_ha"].round(1).tolist()
+    [25.0, 25.0, 25.0, 25.0]
     """
     import warnings
 

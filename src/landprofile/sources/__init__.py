@@ -39,14 +39,48 @@ MARGIN_DEG = 0.02
 
 
 def is_name(obj: Any) -> bool:
-    """Whether ``obj`` is a data name (``worldcover:2021``...), not a path."""
+    """Whether ``obj`` is a data name (``worldcover:2021``...), not a path.
+
+    Examples
+    --------
+    >>> from landprofile.sources import is_name
+    >>> is_name("worldcover:2021"), is_name("copdem30"), is_name("data/land_cover.tif")
+    (True, True, False)
+    """
     return parse_name(obj) is not None
 
 
 def raster(
     name: str, bounds: tuple[float, float, float, float], margin_deg: float = MARGIN_DEG
 ) -> Path:
-    """The named raster over a longitude/latitude box, as a local (cached) GeoTIFF."""
+    """The named raster over a longitude/latitude box, as a local (cached) GeoTIFF.
+
+    Examples
+    --------
+    The name read from a local mirror folder (no network): a stand-in WorldCover tile,
+    at 0.01° instead of 10 m, placed where the mirror keeps the real one.
+
+    >>> import os, tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np
+    >>> import landprofile as lp
+    >>> from rasterio.transform import from_origin
+    >>> from landprofile.sources import SOURCES, raster
+    >>> from landprofile.testing import write_geotiff
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> tile = (folder / "mirror" / SOURCES["worldcover"].mirror_dir
+    ...         / "v200/2021/map/ESA_WorldCover_10m_2021_v200_N03W003_Map.tif")
+    >>> tile.parent.mkdir(parents=True)
+    >>> _ = write_geotiff(tile, np.full((300, 300), 10, dtype="uint8"),
+    ...                   from_origin(-3, 6, 0.01, 0.01), "EPSG:4326", nodata=0)
+    >>> os.environ["LANDPROFILE_CACHE"] = str(folder / "cache")
+    >>> lp.options.data_mirror = str(folder / "mirror")
+    >>> window = lp.read_raster(raster("worldcover:2021", (-2.0, 5.3, -1.9, 5.4)))
+    >>> window.shape  # 0.1° and a 0.02° margin on each side, in 0.01° cells
+    (14, 14)
+    >>> lp.options.data_mirror = None
+    >>> del os.environ["LANDPROFILE_CACHE"]
+    """
     from landprofile.errors import UnsupportedFormatError
     from landprofile.sources.fetch import raster_window
 
@@ -63,7 +97,28 @@ def raster(
 
 
 def vector(name: str) -> Path:
-    """The named vector layer as a local file (from the mirror, or downloaded once)."""
+    """The named vector layer as a local file (from the mirror, or downloaded once).
+
+    Examples
+    --------
+    The name read from a local mirror folder (no network):
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import landprofile as lp
+    >>> from landprofile.sources import SOURCES, vector
+    >>> mirror = Path(tempfile.mkdtemp())
+    >>> folder = mirror / SOURCES["earthgenome"].mirror_dir
+    >>> folder.mkdir()
+    >>> _ = (folder / "sites.geojson").write_text(
+    ...     '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},'
+    ...     ' "geometry": {"type": "Point", "coordinates": [-1.99, 5.3]}}]}')
+    >>> lp.options.data_mirror = str(mirror)
+    >>> path = vector("earthgenome:sites.geojson")
+    >>> path.relative_to(mirror).as_posix(), len(lp.read_vector(path))
+    ('earthgenome/sites.geojson', 1)
+    >>> lp.options.data_mirror = None
+    """
     from landprofile.errors import UnsupportedFormatError
     from landprofile.sources.fetch import fetch_file
 
@@ -80,7 +135,16 @@ def vector(name: str) -> Path:
 
 
 def vector_layer(name: str) -> str | None:
-    """The layer of a named vector source inside its file (``None``: the only one)."""
+    """The layer of a named vector source inside its file (``None``: the only one).
+
+    Examples
+    --------
+    >>> from landprofile.sources import vector_layer
+    >>> vector_layer("hydrobasins:af/lev10")  # one level inside the region's archive
+    'hybas_af_lev10_v1c'
+    >>> vector_layer("naturalearth:admin0") is None
+    True
+    """
     from landprofile.sources.catalogue import vector_layer as _layer
 
     parsed = parse_name(name)
@@ -88,7 +152,17 @@ def vector_layer(name: str) -> str | None:
 
 
 def lonlat_bounds(zones: Any) -> tuple[float, float, float, float]:
-    """The longitude/latitude box of landscapes (``Zone`` objects with geometry and CRS)."""
+    """The longitude/latitude box of landscapes (``Zone`` objects with geometry and CRS).
+
+    Examples
+    --------
+    >>> import importlib
+    >>> from landprofile.sources import lonlat_bounds
+    >>> from landprofile.testing import square_landscape
+    >>> zones = importlib.import_module("landprofile.profile._zones").as_zones(square_landscape())
+    >>> [round(v, 2) for v in lonlat_bounds(zones)]  # the UTM square, in lon/lat
+    [-2.1, 5.43, -2.09, 5.44]
+    """
     from pyproj import Transformer
 
     boxes = []
@@ -105,14 +179,34 @@ def lonlat_bounds(zones: Any) -> tuple[float, float, float, float]:
 
 
 def cache_dir() -> Path:
-    """Where fetched data is kept (``LANDPROFILE_CACHE``, else the user cache folder)."""
+    """Where fetched data is kept (``LANDPROFILE_CACHE``, else the user cache folder).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from pathlib import Path
+    >>> from landprofile.sources import cache_dir
+    >>> folder = tempfile.mkdtemp()
+    >>> os.environ["LANDPROFILE_CACHE"] = folder
+    >>> cache_dir() == Path(folder)
+    True
+    >>> del os.environ["LANDPROFILE_CACHE"]
+    """
     from landprofile.sources.fetch import cache_dir as _cache_dir
 
     return _cache_dir()
 
 
 def list_sources() -> list[dict[str, Any]]:
-    """Every source: its name form, kind, licence, citation and what is cached of it."""
+    """Every source: its name form, kind, licence, citation and what is cached of it.
+
+    Examples
+    --------
+    >>> from landprofile.sources import list_sources
+    >>> first = list_sources()[0]  # read from the catalogue and the cache: no network
+    >>> first["example"], first["kind"], first["licence"]
+    ('worldcover:2021', 'raster', 'CC BY 4.0')
+    """
     base = cache_dir()
     out = []
     for s in SOURCES.values():

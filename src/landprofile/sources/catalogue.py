@@ -29,7 +29,15 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Source:
-    """One open source: host, layout, licence and citation."""
+    """One open source: host, layout, licence and citation.
+
+    Examples
+    --------
+    >>> from landprofile.sources import SOURCES
+    >>> src = SOURCES["copdem30"]
+    >>> src.key, src.kind, src.example
+    ('copdem30', 'raster', 'copdem30')
+    """
 
     key: str
     kind: str  # "raster" (tiled, read by window) or "vector" (a whole file)
@@ -140,7 +148,17 @@ _NAME = re.compile(r"^(" + "|".join(SOURCES) + r")(?::(.*))?$")
 
 
 def parse_name(text: Any) -> tuple[Source, str] | None:
-    """``(source, spec)`` when ``text`` is a data name, else ``None`` (a path, a URL...)."""
+    """``(source, spec)`` when ``text`` is a data name, else ``None`` (a path, a URL...).
+
+    Examples
+    --------
+    >>> from landprofile.sources import parse_name
+    >>> source, spec = parse_name("geoboundaries:GHA/ADM2")
+    >>> source.key, spec
+    ('geoboundaries', 'GHA/ADM2')
+    >>> parse_name("districts.gpkg") is None
+    True
+    """
     if not isinstance(text, str):
         return None
     m = _NAME.match(text.strip())
@@ -161,6 +179,17 @@ def check_spec(source: Source, spec: str) -> None:
     ------
     InvalidParameterError
         Naming the name and what the source accepts.
+
+    Examples
+    --------
+    >>> from landprofile.errors import InvalidParameterError
+    >>> from landprofile.sources import check_spec, parse_name
+    >>> check_spec(*parse_name("worldcover:2021"))  # known: nothing to say
+    >>> try:
+    ...     check_spec(*parse_name("worldcover:2019"))
+    ... except InvalidParameterError as err:
+    ...     print(err)
+    worldcover:2019: give the year, worldcover:2020 (v100) or worldcover:2021 (v200)
     """
     if source.key in TILED:
         TILED[source.key].check(spec)
@@ -173,7 +202,14 @@ def check_spec(source: Source, spec: str) -> None:
 
 
 def legend_for(name: Any) -> str | None:
-    """The built-in legend of a named land-cover source (its version's), else ``None``."""
+    """The built-in legend of a named land-cover source (its version's), else ``None``.
+
+    Examples
+    --------
+    >>> from landprofile.sources.catalogue import legend_for
+    >>> legend_for("worldcover:2020"), legend_for("worldcover:2021"), legend_for("lc.tif")
+    ('esa_worldcover_v100', 'esa_worldcover_v200', None)
+    """
     parsed = parse_name(name)
     if parsed is None or parsed[0].key not in TILED:
         return None
@@ -181,7 +217,15 @@ def legend_for(name: Any) -> str | None:
 
 
 def citation_for(name: Any) -> dict[str, str] | None:
-    """Citation, licence and DOI of the version a data name reads, else ``None``."""
+    """Citation, licence and DOI of the version a data name reads, else ``None``.
+
+    Examples
+    --------
+    >>> from landprofile.sources.catalogue import citation_for
+    >>> cite = citation_for("worldcover:2021")
+    >>> cite["licence"], cite["doi"]
+    ('CC BY 4.0', '10.5281/zenodo.7254221')
+    """
     parsed = parse_name(name)
     if parsed is None:
         return None

@@ -158,6 +158,29 @@ def locate(
         for locked-in permits outside the landscape or overlapping one another; when
         fewer zones or less area than asked can be placed, naming what binds (the land
         that passed the rules, the candidates, the spacing, the total area, the solver).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import landprofile as lp
+    >>> from shapely.geometry import LineString, Point
+    >>> from landprofile.testing import SQUARE_CRS, square_landscape
+    >>> river = gpd.GeoDataFrame(
+    ...     geometry=[LineString([(601_000, 600_000), (601_000, 602_000)])], crs=SQUARE_CRS)
+    >>> sites = gpd.GeoDataFrame(
+    ...     {"site_id": ["S1", "S2"]},
+    ...     geometry=[Point(600_300, 600_300), Point(601_700, 601_700)], crs=SQUARE_CRS)
+    >>> res = lp.zoning.candidates(square_landscape(2000), sites=sites, rivers=river)
+    >>> short = lp.zoning.locate(res, n_zones=2, zone_area_ha=(25, 100))
+    >>> short.selection["status"], short.selection["proved"], short.selection["gap"]
+    ('optimal', True, 0.0)
+    >>> len(short.zones), bool((short.zones["area_ha"] <= 100).all())
+    (2, True)
+    >>> short.zones["n_sites"].tolist()  # each zone holds the site on its side
+    [1, 1]
+    >>> spaced = lp.zoning.locate(res, n_zones=2, zone_area_ha=(25, 100), min_spacing_m=500)
+    >>> len(spaced.zones)  # the river buffer keeps the two sides only 200 m apart
+    1
     """
     t0 = time.perf_counter()
     ctx = getattr(result, "context", None)

@@ -56,6 +56,25 @@ class ZoningResult:
     are the selected
     few, ``other_suitable`` the rest of the land that passed the rules (one row) and
     ``selection`` how they were chosen (method, objective, bound, gap, the candidates).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import landprofile as lp
+    >>> from shapely.geometry import LineString, Point
+    >>> from landprofile.testing import SQUARE_CRS, square_landscape
+    >>> river = gpd.GeoDataFrame(
+    ...     geometry=[LineString([(601_000, 600_000), (601_000, 602_000)])], crs=SQUARE_CRS)
+    >>> sites = gpd.GeoDataFrame(
+    ...     {"site_id": ["S1"]}, geometry=[Point(601_050, 601_000)], crs=SQUARE_CRS)
+    >>> res = lp.zoning.candidates(square_landscape(2000), sites=sites, rivers=river)
+    >>> res.conflicts[["site_id", "rule"]]  # the site lies in the river buffer
+      site_id   rule
+    0      S1  rivers
+    >>> res.summary["n_sites_in_conflict"], res.exclusions["rule"].tolist()
+    (1, ['rivers'])
+    >>> res.in_language("fr").lang
+    'fr'
     """
 
     zones: gpd.GeoDataFrame
