@@ -41,13 +41,21 @@ def polygons(labels: np.ndarray, n: int, grid: AnalysisGrid) -> np.ndarray:
             continue
         win = labels[sl] == z
         t = grid.transform @ Affine.translation(sl[1].start, sl[0].start)
-        s = [
-            shapely.geometry.shape(g)
-            for g, _ in rasterio.features.shapes(
-                win.view(np.uint8), mask=win, transform=t, connectivity=4
-            )
-        ]
-        out[z - 1] = s[0] if len(s) == 1 else shapely.union_all(s)
+        rings: list = []
+        per_poly: list[int] = []
+        for g, _ in rasterio.features.shapes(
+            win.view(np.uint8), mask=win, transform=t, connectivity=4
+        ):
+            rings.extend(g["coordinates"])
+            per_poly.append(len(g["coordinates"]))
+        # one array call for every ring (a zone can hold thousands of one-cell holes)
+        sizes = np.fromiter((len(r) for r in rings), dtype=np.int64, count=len(rings))
+        xy = np.array([p for r in rings for p in r], dtype=float).reshape(-1, 2)
+        lr = shapely.linearrings(xy, indices=np.repeat(np.arange(len(rings)), sizes))
+        ps = shapely.polygons(lr, indices=np.repeat(np.arange(len(per_poly)), per_poly))
+        # 4-connected parts of one zone meet at most at corners: a valid MultiPolygon
+        # as they are, no union needed
+        out[z - 1] = ps[0] if len(ps) == 1 else shapely.multipolygons(ps)
     return out
 
 
