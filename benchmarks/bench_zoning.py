@@ -3,7 +3,7 @@ concessions, 100 protected areas and 5,000 river segments.
 
 Usage::
 
-    python benchmarks/bench_zoning.py [--runs 2]
+    python benchmarks/bench_zoning.py [--runs 2] [--no-locate]
 
 Run in a fresh process: the first call is the *cold* figure (``import landprofile``
 included, as a CLI user meets it), later calls in the same process are *warm*. Prints
@@ -11,7 +11,8 @@ the time per step of ``zoning.candidates``, the totals, the peak RSS after each 
 and the floor: rasterising every layer once onto the same grid (rasterio), the least any
 raster-based method must do. After each call, ``zoning.locate`` on its result: the
 default short list (10 zones), 10 zones 2 km apart of 50-1,000 ha, a total area, and
-greedy (the first ``locate`` of the process is cold: numba's growth kernel loads).
+greedy (the first ``locate`` of the process is cold: numba's growth kernel loads);
+``--no-locate`` times ``candidates`` alone (its ``zones`` step against the floor).
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ def peak_mb() -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=2, help="calls in this process (1st = cold)")
+    ap.add_argument("--no-locate", action="store_true", help="time candidates alone")
     args = ap.parse_args()
     ls, sites, conc, pa, rivers, settlements = layers()
     print(f"import landprofile + geopandas: {T_IMPORT:.2f} s")
@@ -114,10 +116,14 @@ def main() -> None:
         for k, v in res.timings.items():
             print(f"  {k:20s} {v:7.2f} s")
         for kw in (
-            {},
-            {"n_zones": 10, "zone_area_ha": (50, 1_000), "min_spacing_m": 2_000},
-            {"total_area_ha": 20_000},
-            {"n_zones": 10, "method": "greedy"},
+            ()
+            if args.no_locate
+            else (
+                {},
+                {"n_zones": 10, "zone_area_ha": (50, 1_000), "min_spacing_m": 2_000},
+                {"total_area_ha": 20_000},
+                {"n_zones": 10, "method": "greedy"},
+            )
         ):
             t0 = time.perf_counter()
             out = lp.zoning.locate(res, **kw)
