@@ -289,9 +289,16 @@ def _open_concessions(
     geoms = conc.geometry.to_numpy()
     labels = feature_labels(conc, "concession")
     zi, cj = shapely.STRtree(geoms).query(zones, predicate="intersects")
-    for i, j in zip(zi.tolist(), cj.tolist(), strict=True):
-        if j in excluding:
-            continue
-        if shapely.intersection(geoms[j], zones[i]).area > OVERLAP_TOLERANCE_M2:
-            out[i].append(str(labels[j]))
+    open_ = ~np.isin(cj, np.fromiter(excluding, dtype=np.int64, count=len(excluding)))
+    zi, cj = zi[open_], cj[open_]
+    if not len(zi):
+        return out
+    # one array call for every pair, in the index's order as before
+    shared = shapely.area(shapely.intersection(geoms[cj], zones[zi]))
+    for i, j in zip(
+        zi[shared > OVERLAP_TOLERANCE_M2].tolist(),
+        cj[shared > OVERLAP_TOLERANCE_M2].tolist(),
+        strict=True,
+    ):
+        out[i].append(str(labels[j]))
     return out
