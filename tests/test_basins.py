@@ -168,3 +168,14 @@ def test_large_topology_is_fast_and_correct():
     rows, _ = idx.upstream(idx.row_of([3 * length]))  # the mouth of river 3
     assert len(rows) == length
     assert set(idx.ids[rows]) == set(range(2 * length + 1, 3 * length + 1))
+
+
+def test_the_landscape_is_named_after_the_basin_asked_for():
+    # the upstream walk lists basin 1 first; the name must still be the outlet's
+    from landprofile.testing import basin_chain
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ls = lp.from_basins(basin_chain(), basin_ids=[2])
+    assert ls.provenance.parameters["basin_ids"] == [1, 2]
+    assert ls.name == "Basins upstream of 2"

@@ -281,6 +281,9 @@ def from_basins(
         params["outlet_basin"] = _json_id(index.ids[rows[0]])
     else:
         rows = index.row_of(basin_ids if not isinstance(basin_ids, str | int) else [basin_ids])
+    # the landscape is named after the basin(s) asked for, not after whichever basin the
+    # upstream walk happens to list first
+    outlets = [_json_id(i) for i in index.ids[rows]]
     truncated = False
     if upstream:
         rows, truncated = index.upstream(rows, max_area_km2=max_upstream_km2)
@@ -301,7 +304,7 @@ def from_basins(
         layer=None if layer is None else str(layer),
     )
     ls = Landscape(
-        name=name or f"Basins upstream of {params['basin_ids'][0]}",
+        name=name or f"Basins upstream of {', '.join(map(str, outlets))}",
         geometry=geom,
         crs=gdf.crs,
         provenance=provenance,
