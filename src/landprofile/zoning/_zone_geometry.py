@@ -66,7 +66,7 @@ def polygons(labels: np.ndarray, n: int, grid: AnalysisGrid) -> np.ndarray:
         ):
             rings.extend(g["coordinates"])
             per_poly.append(len(g["coordinates"]))
-        # one array call for every ring (a zone can hold thousands of one-cell holes)
+        # one array call for every ring instead of one shapely object per ring and part
         sizes = np.fromiter((len(r) for r in rings), dtype=np.int64, count=len(rings))
         xy = np.array([p for r in rings for p in r], dtype=float).reshape(-1, 2)
         lr = shapely.linearrings(xy, indices=np.repeat(np.arange(len(rings)), sizes))
