@@ -90,6 +90,7 @@ def test_zones_geojson_is_the_zones_layer_in_4326_real_run(tmp_path, sample_dir)
     assert len(coarse) == 1
     said = [ln for ln in said if ln not in coarse]
     # both of locate's warnings, each once: the size asked, then the area not placed
+    assert len(said) == 2, r.stderr
     assert said[0] == (
         "warning: total_area_ha / n_zones = 5,000.0 ha is outside zone_area_ha (50, 1000); "
         "zones are grown to 1,000.0 ha"
