@@ -229,3 +229,27 @@ def test_warnings_print_above_the_live_step_line():
     # printed through the live display's console: the whole line, not cut by the spinner
     assert "warning: the raster covers only 40 % of it" in text
     assert text.index("warning: the raster") < text.rindex("profile")
+
+
+def test_a_filter_list_left_ignoring_by_threads_is_put_right_at_the_next_step(capsys):
+    # catch_warnings on two threads can restore the process-wide filters out of order,
+    # leaving "ignore" in force: the display puts its own back at each step, so warnings
+    # after it still reach the user; a block ignoring one class only is left alone
+    from landprofile._console import StepDisplay, WarningDisplay
+
+    with WarningDisplay():
+        steps = StepDisplay()
+        with steps:
+            warnings.simplefilter("ignore")  # what an out-of-order restore leaves
+            warnings.warn("lost before the step", errors.SelectionWarning, stacklevel=1)
+            steps("locate", None)
+            warnings.warn("said after the step", errors.SelectionWarning, stacklevel=1)
+            warnings.simplefilter("ignore", errors.GeometryRepairWarning)
+            steps("zones", None)
+            warnings.warn("a repair the caller hid", errors.GeometryRepairWarning, stacklevel=1)
+            warnings.warn("and one it did not", errors.RulesWarning, stacklevel=1)
+    err = capsys.readouterr().err
+    assert "lost before the step" not in err
+    assert "warning: said after the step" in err
+    assert "a repair the caller hid" not in err
+    assert "warning: and one it did not" in err

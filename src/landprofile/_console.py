@@ -135,6 +135,7 @@ class StepDisplay(_Live):
         self._running: list[str] = []  # a stage, then the step inside it
 
     def __call__(self, step: str, seconds: float | None) -> None:
+        _reassert_warning_displays()
         if self.machine:
             name = step.replace("_", " ")
             if seconds is None:
@@ -192,6 +193,35 @@ class CountBar(_Live):
             self.console.print(f"  {escape(self.label)}: {done}/{total}")
 
 
+#: The warning displays in force (innermost last).
+_WARNING_DISPLAYS: list[WarningDisplay] = []
+
+
+def _reassert_warning_displays() -> None:
+    """Put the innermost display's filter and hook back, at each step (main thread).
+
+    ``warnings.catch_warnings`` is not thread-safe before Python 3.14: it saves and
+    restores the one process-wide filter list, so two blocks on two threads (ours, or a
+    library's inside a worker) can leave "ignore" in force, and every later warning of the
+    command would be lost. Steps are reported from the main thread, between the stages'
+    work, so the display's own settings are restored there.
+    """
+    if not _WARNING_DISPLAYS or _WARNING_DISPLAYS[-1].quiet:
+        return
+    from landprofile.errors import LandprofileWarning
+
+    # the first filter that applies to all of landprofile's warnings: an "ignore" of a
+    # class at least that broad is not ours (a block ignoring one warning class, such as
+    # the pipeline's repairs, names a narrower one and is left alone)
+    for action, _msg, category, module, _line in warnings.filters:
+        if module is None and issubclass(LandprofileWarning, category):
+            if action == "ignore":
+                _WARNING_DISPLAYS[-1].assert_filters()
+            break
+    if warnings.showwarning != _WARNING_DISPLAYS[-1]._show:
+        warnings.showwarning = _WARNING_DISPLAYS[-1]._show
+
+
 class WarningDisplay:
     """Show landprofile's warnings to a command-line user, once each, on stderr.
 
@@ -221,21 +251,27 @@ class WarningDisplay:
         self._sigint: Any = None
 
     def __enter__(self) -> WarningDisplay:
-        from landprofile.errors import LandprofileWarning
-
         self._saved = warnings.catch_warnings()
         self._saved.__enter__()
         if not self.debug:
             # other libraries' warnings (UserWarning, RuntimeWarning, FutureWarning...)
             # speak of their internals, not of the user's data
             warnings.simplefilter("ignore")
-        # "always": every warning reaches the hook, which says each text once whatever
-        # line of code it came from (Python's "default" would say it once per line)
-        warnings.simplefilter("ignore" if self.quiet else "always", LandprofileWarning)
-        warnings.showwarning = self._show
+        self.assert_filters()
+        _WARNING_DISPLAYS.append(self)
         if machine_progress():
             self._sigint = _accept_interrupts()
         return self
+
+    def assert_filters(self) -> None:
+        """Make landprofile's warnings reach this display (again)."""
+        from landprofile.errors import LandprofileWarning
+
+        # "always": every warning reaches the hook, which says each text once whatever
+        # line of code it came from (Python's "default" would say it once per line);
+        # simplefilter moves an identical filter to the front rather than adding one
+        warnings.simplefilter("ignore" if self.quiet else "always", LandprofileWarning)
+        warnings.showwarning = self._show
 
     def __exit__(
         self,
@@ -243,6 +279,8 @@ class WarningDisplay:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self in _WARNING_DISPLAYS:
+            _WARNING_DISPLAYS.remove(self)
         self._saved.__exit__(exc_type, exc, tb)
         if self._sigint is not None:
             signal.signal(signal.SIGINT, self._sigint)
