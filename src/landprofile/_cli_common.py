@@ -75,22 +75,8 @@ def cluster_options(fn: Any) -> Any:
     )(fn)
 
 
-class cluster:  # noqa: N801  (a context manager used like a function)
-    """The ``candidates`` arguments of the cluster options: the client, the checkpoint."""
+def cluster(scheduler: str | None, workers: int | None, checkpoint: Path | None = None) -> Any:
+    """Where the zoning's tiles run, and their checkpoint (``candidates`` arguments)."""
+    from landprofile.zoning.tiles_run import cluster as where
 
-    def __init__(
-        self, scheduler: str | None, workers: int | None, checkpoint: Path | None = None
-    ) -> None:
-        from landprofile.zoning.tiles_run import cluster as where
-
-        self.where = where(scheduler, workers)
-        self.checkpoint = checkpoint
-
-    def __enter__(self) -> dict[str, Any]:
-        out = dict(self.where.__enter__())
-        if self.checkpoint is not None:
-            out["checkpoint"] = self.checkpoint
-        return out
-
-    def __exit__(self, *exc: object) -> None:
-        self.where.__exit__(*exc)
+    return where(scheduler, workers, checkpoint)

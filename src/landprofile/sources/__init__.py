@@ -192,7 +192,7 @@ def cache_dir() -> Path:
     True
     >>> del os.environ["LANDPROFILE_CACHE"]
     """
-    from landprofile.sources.fetch import cache_dir as _cache_dir
+    from landprofile.sources._store import cache_dir as _cache_dir
 
     return _cache_dir()
 

@@ -33,10 +33,9 @@ from landprofile.sources._http import (
     gdal_env,
     local_write_error,
 )
-from landprofile.sources._store import (  # noqa: F401  (names the modules above use)
+from landprofile.sources._store import (
     CACHE_VERSION,
     _advice,
-    _mirror_folder,
     cache_dir,
     exists,
     gdal_path,

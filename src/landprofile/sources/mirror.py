@@ -14,15 +14,9 @@ from typing import Any
 
 from landprofile.errors import DataSourceError, OutputError
 from landprofile.sources._http import check_file, ensure_dir, gdal_env, local_write_error
+from landprofile.sources._store import exists, gdal_path, where
 from landprofile.sources.catalogue import parse_name, raster_paths, vector_path
-from landprofile.sources.fetch import (
-    copy_into,
-    exists,
-    fetch_file,
-    gdal_path,
-    where,
-    whole_file,
-)
+from landprofile.sources.fetch import copy_into, fetch_file, whole_file
 
 __all__ = ["MARGIN_DEG", "fetch_config", "names_in"]
 

@@ -241,14 +241,22 @@ class cluster:  # noqa: N801  (a context manager used like a function)
 
     ``scheduler`` given: its client (waiting for ``workers`` workers, when given);
     ``workers`` only: a ``LocalCluster`` of that many single-threaded worker processes
-    on this machine, closed at the end; neither: ``{}`` (this process).
+    on this machine, closed at the end; neither: ``{}`` (this process). ``checkpoint``
+    (a folder) is passed on as ``candidates``' own.
     """
 
-    def __init__(self, scheduler: str | None, workers: int | None) -> None:
+    def __init__(self, scheduler: str | None, workers: int | None, checkpoint: Any = None) -> None:
         self.scheduler, self.workers = scheduler, workers
+        self.checkpoint = checkpoint
         self._close: list[Any] = []
 
     def __enter__(self) -> dict[str, Any]:
+        where = self._where()
+        if self.checkpoint is not None:
+            where["checkpoint"] = self.checkpoint
+        return where
+
+    def _where(self) -> dict[str, Any]:
         if self.scheduler is None and not self.workers:
             return {}
         if self.scheduler is not None:
