@@ -1,4 +1,4 @@
-"""The zones step's geometry kernels: cells to polygons, the exact cut, nearest features.
+"""The zones step's geometry kernels: cells to polygons, the exact cut, sites in zones.
 
 Split from :mod:`landprofile.zoning.zones` along the data flow; each kernel returns
 the same geometry or number as the plain shapely call it replaces, and avoids repeated
@@ -6,7 +6,6 @@ work (profiled on the 1,000,000 ha / 30 m benchmark, see ``benchmarks/RESULTS.md
 
 - the exclusion parts each zone meets are clipped to the zone's box before their union,
   so the union and the difference handle the land near the zone, not whole rule unions;
-- a zone meeting a feature is at 0 from it without a distance computed;
 - the sites' land in a zone is the sites themselves where they lie inside it, and a
   union only where sites overlap each other.
 """
@@ -15,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -120,39 +118,6 @@ def clip(geoms: np.ndarray, grid: AnalysisGrid, parts: np.ndarray) -> np.ndarray
     has = np.array([g is not None for g in local])
     out[has] = _in_two(shapely.difference, out[has], local[has])
     return out
-
-
-def nearest(
-    zones: np.ndarray, gdf: gpd.GeoDataFrame | None, rows: Any = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Distance (m) from each zone to the nearest feature, and that feature's position.
-
-    A zone meeting a feature is at 0 from it (the index's prepared test, no distance
-    computed); the others search the index for their nearest feature.
-    """
-    d = np.full(len(zones), np.nan)
-    j = np.full(len(zones), -1, dtype=np.int64)
-    if gdf is None or not len(gdf) or not len(zones):
-        return d, j
-    geoms = gdf.geometry.to_numpy()
-    idx = np.arange(len(geoms)) if rows is None else np.asarray(rows)
-    if not len(idx):
-        return d, j
-    tree = shapely.STRtree(geoms[idx])
-    zi, fj = tree.query(zones, predicate="intersects")
-    if len(zi):
-        # the feature listed first among those a zone meets
-        order = np.lexsort((fj, zi))
-        zi, fj = zi[order], fj[order]
-        head = np.r_[True, zi[1:] != zi[:-1]]
-        d[zi[head]] = 0.0
-        j[zi[head]] = idx[fj[head]]
-    rest = np.flatnonzero(np.isnan(d))
-    if len(rest):
-        (ri, fj), dist = tree.query_nearest(zones[rest], return_distance=True, all_matches=False)
-        d[rest[ri]] = dist
-        j[rest[ri]] = idx[fj]
-    return d, j
 
 
 def sites_inside(

@@ -23,7 +23,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from landprofile.zoning._zone_geometry import clip, nearest, polygons, sites_inside
+from landprofile.zoning._zone_geometry import clip, polygons, sites_inside
+from landprofile.zoning._zones_nearest import nearest
 from landprofile.zoning.constraints import Constraints
 from landprofile.zoning.grid import AnalysisGrid
 from landprofile.zoning.identity import feature_labels
