@@ -41,12 +41,10 @@ def _chunk_profile(
     date_field: str | None = None,
 ) -> pd.DataFrame:
     """The profile table of one chunk of landscapes (runs in a worker)."""
-    import warnings
+    from landprofile.landscape import quiet_scale
 
-    from landprofile.errors import ScaleWarning
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ScaleWarning)
+    # a context switch, not catch_warnings: this runs on worker threads
+    with quiet_scale():
         zones = as_zones(gdf, id_field=id_field)
     out = pd.DataFrame(
         {"landscape": [z.id for z in zones], "area_ha": [z.area_m2 / 1e4 for z in zones]}
@@ -89,10 +87,7 @@ def _chunk_change(
     zones: list, before: Any, legend: Any, after: Any, after_legend: Any, fps: Any, field: Any
 ) -> pd.DataFrame:
     """Natural habitat before/after/lost/gained and the footprint by date, per landscape."""
-    import warnings
-
-    from landprofile.errors import ScaleWarning
-    from landprofile.landscape import Landscape, Provenance
+    from landprofile.landscape import Landscape, Provenance, quiet_scale
     from landprofile.monitoring import change, footprint_timeline
     from landprofile.vector import read_vector
 
@@ -102,8 +97,7 @@ def _chunk_change(
     prov = Provenance(method="custom", source="batch")
     for z in zones:
         row: dict[str, Any] = {"landscape": z.id}
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ScaleWarning)
+        with quiet_scale():
             ls = Landscape(name=z.id, geometry=z.geometry, crs=z.crs, provenance=prov)
         if after is not None:
             ch = change(

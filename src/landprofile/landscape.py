@@ -7,9 +7,11 @@ on the WGS 84 ellipsoid, whatever CRS the geometry is in.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -47,6 +49,28 @@ SCALE_MAX_HA = 1_000_000.0
 BoundaryMethod = Literal["custom", "admin", "watershed"]
 Scale = Literal["below", "within", "above"]
 _METHODS = ("custom", "admin", "watershed")
+
+
+#: Whether a Landscape built in this context says it is outside the landscape scale.
+#: A context variable, not a ``warnings.catch_warnings`` block: that block swaps the
+#: process-wide filter list and, before Python 3.14, two threads inside one restore it
+#: out of order (a batch on threads lost and leaked warnings that way). Each thread has
+#: its own context, so this switch is safe on any number of threads.
+_WARN_SCALE: ContextVar[bool] = ContextVar("landprofile_warn_scale", default=True)
+
+
+@contextlib.contextmanager
+def quiet_scale() -> Iterator[None]:
+    """Within this block (in this thread only), landscapes outside the scale do not warn.
+
+    For callers that report the scale themselves (a batch's table, a saved profile read
+    back).
+    """
+    token = _WARN_SCALE.set(False)
+    try:
+        yield
+    finally:
+        _WARN_SCALE.reset(token)
 
 
 def _now() -> str:
@@ -191,7 +215,7 @@ class Landscape:
                 f"({shapely.is_valid_reason(geom)}); repair it with shapely.make_valid "
                 "or load it through landprofile.read_vector"
             )
-        if self.scale != "within":
+        if self.scale != "within" and _WARN_SCALE.get():
             warnings.warn(
                 f"landscape {self.name!r} covers {self.area_ha:,.0f} ha, {self.scale} the "
                 f"{SCALE_MIN_HA:,.0f}-{SCALE_MAX_HA:,.0f} ha usually meant by landscape "
@@ -326,8 +350,7 @@ class Landscape:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Landscape:
         """Inverse of :meth:`to_dict` (sizes are recomputed, not trusted)."""
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ScaleWarning)
+        with quiet_scale():
             return cls(
                 name=data["name"],
                 geometry=shapely.from_wkt(data["geometry_wkt"]),

@@ -59,6 +59,11 @@ def _to_date(value: Any, where: str) -> pd.Timestamp:
 
 def _read(src: Any) -> gpd.GeoDataFrame:
     """A footprint layer: repairs of invalid polygons are said (GeometryRepairWarning)."""
+    if isinstance(src, gpd.GeoDataFrame) and "landprofile_load_report" in src.attrs:
+        # already through read_vector (a batch reads the layer once per chunk): its
+        # repairs were said then. Returned as it is, with no catch_warnings block, which
+        # swaps the process-wide filters and is unsafe on a batch's worker threads.
+        return src
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         warnings.simplefilter("always", GeometryRepairWarning)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -15,9 +14,8 @@ from landprofile.errors import (
     GeometryTypeError,
     InvalidParameterError,
     MissingCRSError,
-    ScaleWarning,
 )
-from landprofile.landscape import Landscape, Provenance
+from landprofile.landscape import Landscape, Provenance, quiet_scale
 
 
 @dataclass(frozen=True)
@@ -50,8 +48,7 @@ def as_zones(landscapes: Any, *, id_field: str | None = None) -> list[Zone]:
         ids = landscapes[col].astype(str).tolist() if col else [str(i) for i in landscapes.index]
         out = []
         prov = Provenance(method="custom", source="GeoDataFrame")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ScaleWarning)
+        with quiet_scale():
             for zid, geom in zip(ids, landscapes.geometry, strict=True):
                 if geom is None or geom.is_empty:
                     raise GeometryTypeError(f"landscape {zid!r} has an empty geometry")
