@@ -231,7 +231,7 @@ def test_catchment_polygon_valid_when_cells_touch_at_corners():
 def test_bucket_fill_equals_heap_fill_on_level_grids(scale):
     # Whole metres (SRTM) and decimetres take the bucket queue; it must give exactly the
     # surface of the binary-heap Priority-Flood, and fill every pit.
-    from landprofile.watershed import _hydro
+    from landprofile.watershed import _hydro_fill
 
     rng = np.random.default_rng(7)
     z = np.round(rng.normal(100, 15, size=(120, 150)) * scale) / scale
@@ -240,8 +240,8 @@ def test_bucket_fill_equals_heap_fill_on_level_grids(scale):
     valid = np.ones(z.shape, bool)
     valid[:3, :3] = False
     valid[70:75, 100:110] = False
-    heap = _hydro.priority_flood(z, valid)
-    filled, ok = _hydro.priority_flood_levels(
+    heap = _hydro_fill.priority_flood(z, valid)
+    filled, ok = _hydro_fill.priority_flood_levels(
         z, valid, scale, float(z[valid].min()), int((z[valid].max() - z[valid].min()) * scale) + 2
     )
     assert ok
@@ -254,7 +254,7 @@ def test_bucket_fill_snaps_float_noise_of_decimal_dems():
     # 0.1 m steps stored as float32 through float32 arithmetic: the same decimal can be
     # two neighbouring floats. They are snapped (<= 2 ulp) and filled exactly as the heap
     # fills the snapped DEM.
-    from landprofile.watershed import _hydro
+    from landprofile.watershed import _hydro_fill
 
     rng = np.random.default_rng(11)
     z = (
@@ -264,19 +264,21 @@ def test_bucket_fill_snaps_float_noise_of_decimal_dems():
     z[::7, ::5] = np.nextafter(z[::7, ::5], np.float32(1e9))  # one ulp of noise
     valid = np.ones(z.shape, bool)
     zmin = float(z.min())
-    filled, ok = _hydro.priority_flood_levels(z, valid, 10.0, zmin, int((z.max() - zmin) * 10) + 2)
+    filled, ok = _hydro_fill.priority_flood_levels(
+        z, valid, 10.0, zmin, int((z.max() - zmin) * 10) + 2
+    )
     assert ok
     lv = np.round((z.astype(np.float64) - zmin) * 10)
     snapped = (zmin + lv / 10).astype(np.float32)
     assert np.abs(snapped - z).max() <= 2 * np.spacing(np.abs(z).max())
-    np.testing.assert_array_equal(filled, _hydro.priority_flood(snapped, valid))
+    np.testing.assert_array_equal(filled, _hydro_fill.priority_flood(snapped, valid))
 
 
 def test_bucket_fill_refuses_values_off_the_grid():
-    from landprofile.watershed import _hydro
+    from landprofile.watershed import _hydro_fill
 
     z = np.array([[1.0, 1.0004, 2.0], [3.0, 1.0, 2.0]], dtype=np.float32)
-    _, ok = _hydro.priority_flood_levels(z, np.ones(z.shape, bool), 1.0, 1.0, 4)
+    _, ok = _hydro_fill.priority_flood_levels(z, np.ones(z.shape, bool), 1.0, 1.0, 4)
     assert not ok  # 1.0 and 1.0004 share level 0: the heap must be used
-    heap = _hydro.priority_flood(z, np.ones(z.shape, bool))
+    heap = _hydro_fill.priority_flood(z, np.ones(z.shape, bool))
     np.testing.assert_array_equal(wd.fill_depressions(z, np.ones(z.shape, bool)), heap)

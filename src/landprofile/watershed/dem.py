@@ -37,7 +37,7 @@ from landprofile.errors import (
 from landprofile.geodesy import GEOD
 from landprofile.landscape import Landscape, Provenance
 from landprofile.raster import Raster, read_raster
-from landprofile.watershed import _hydro
+from landprofile.watershed import _hydro, _hydro_fill, _hydro_grid, _hydro_outlets
 
 __all__ = [
     "D8_CODES",
@@ -54,7 +54,7 @@ __all__ = [
 ]
 
 #: D8 codes: neighbour index → (row step, column step); -1 drains out, -2 nodata.
-D8_CODES = {k: (int(_hydro.DR[k]), int(_hydro.DC[k])) for k in range(8)}
+D8_CODES = {k: (int(_hydro_grid.DR[k]), int(_hydro_grid.DC[k])) for k in range(8)}
 
 #: Default snapping distance (m): about ten 30 m cells, enough to move a point placed by
 #: eye on a river onto the DEM's own channel without jumping to a neighbouring valley.
@@ -151,11 +151,11 @@ def fill_depressions(z: np.ndarray, valid: np.ndarray) -> np.ndarray:
             sample = zv[:: max(1, zv.size // 100_000)].astype(np.float64)
             k = (sample - zmin) * scale
             if np.all(np.abs(k - np.round(k)) < 1e-2):  # float32 noise; exact check in kernel
-                filled, ok = _hydro.priority_flood_levels(z, valid, scale, zmin, nlev)
+                filled, ok = _hydro_fill.priority_flood_levels(z, valid, scale, zmin, nlev)
                 if ok:
                     return filled
                 break
-    return _hydro.priority_flood(z, valid)
+    return _hydro_fill.priority_flood(z, valid)
 
 
 def _row_areas_m2(raster: Raster) -> np.ndarray:
@@ -348,7 +348,7 @@ def catchment(directions: Any, outlet: Snapped | tuple[int, int]) -> xr.DataArra
     r, c = (outlet.row, outlet.col) if isinstance(outlet, Snapped) else outlet
     if not (0 <= r < raster.height and 0 <= c < raster.width):
         raise InvalidParameterError(f"outlet cell ({r}, {c}) is outside the grid")
-    if data[r, c] == _hydro.NODATA:
+    if data[r, c] == _hydro_grid.NODATA:
         raise InvalidParameterError(f"outlet cell ({r}, {c}) is nodata")
     mask = _catchment(data.astype(np.int8), int(r), int(c), None)
     return _to_dataarray(mask, raster, "catchment", None)
@@ -358,8 +358,8 @@ def _catchment(d: np.ndarray, r: int, c: int, upstream_cells: int | None) -> np.
     # A breadth-first search costs per upstream cell (with scattered memory access), a
     # sweep costs per grid cell (following the flow): use the sweep for big catchments.
     if upstream_cells is not None and upstream_cells < d.size // 20:
-        return _hydro.catchment_mask(d, r, c)
-    return _hydro.catchment_mask_sweep(d, r, c)
+        return _hydro_outlets.catchment_mask(d, r, c)
+    return _hydro_outlets.catchment_mask_sweep(d, r, c)
 
 
 def catchments(
@@ -377,16 +377,16 @@ def catchments(
     rows = np.array([r for r, _ in outlets], dtype=np.int64)
     cols = np.array([c for _, c in outlets], dtype=np.int64)
     lab = (
-        _hydro.outlet_labels_ordered(d, order, rows, cols)
+        _hydro_outlets.outlet_labels_ordered(d, order, rows, cols)
         if order is not None
-        else _hydro.outlet_labels(d, rows, cols)
+        else _hydro_outlets.outlet_labels(d, rows, cols)
     )
     # the outlet each outlet drains into (through its own downstream neighbour)
     down = np.zeros(len(outlets) + 1, dtype=np.int64)
     for q, (r, c) in enumerate(outlets, 1):
         k = int(d[r, c])
         if k >= 0:
-            down[q] = lab[r + _hydro.DR[k], c + _hydro.DC[k]]
+            down[q] = lab[r + _hydro_grid.DR[k], c + _hydro_grid.DC[k]]
     members: list[set[int]] = [{q} for q in range(len(outlets) + 1)]
     for q in range(1, len(outlets) + 1):
         j, seen = down[q], {q}
@@ -444,8 +444,8 @@ def stream_network(
     if r.size == 0:
         return gpd.GeoDataFrame({"max_upstream_km2": []}, geometry=[], crs=raster.crs)
     k = d[r, c].astype(int)
-    r2 = r + _hydro.DR[k]
-    c2 = c + _hydro.DC[k]
+    r2 = r + _hydro_grid.DR[k]
+    c2 = c + _hydro_grid.DC[k]
     t: Affine = raster.transform
     x1, y1 = t.c + t.a * (c + 0.5), t.f + t.e * (r + 0.5)
     x2, y2 = t.c + t.a * (c2 + 0.5), t.f + t.e * (r2 + 0.5)
@@ -541,11 +541,11 @@ def from_dem(
     del cells, acc_da
     steps.start("catchment")
     if snapped.accumulation_cells < d.size // 20:
-        mask = interruptible(_hydro.catchment_mask, d, snapped.row, snapped.col)
+        mask = interruptible(_hydro_outlets.catchment_mask, d, snapped.row, snapped.col)
     else:  # a large basin: one sequential pass in the accumulation's order
         rows = np.array([snapped.row], dtype=np.int64)
         cols = np.array([snapped.col], dtype=np.int64)
-        labels = interruptible(_hydro.outlet_labels_ordered, d, order, rows, cols)
+        labels = interruptible(_hydro_outlets.outlet_labels_ordered, d, order, rows, cols)
         mask = (labels == 1).astype(np.uint8)
     del order
     up_km2 = float(mask.sum(axis=1) @ row_area) / 1e6
