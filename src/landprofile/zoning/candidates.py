@@ -276,7 +276,15 @@ def candidates(
     del part
     steps.start("conflicts")
 
-    conflicts, ids = conflicts_table(layers, rs, cons, grid.boundary, site_id_field)
+    conflicts, ids = conflicts_table(
+        layers,
+        rs,
+        cons,
+        grid.boundary,
+        site_id_field,
+        original=originals.get("sites"),
+        crs=out_crs,
+    )
     steps.start("tables")
 
     exclusions = gpd.GeoDataFrame(

@@ -19,8 +19,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from landprofile.geodesy import project
 from landprofile.zoning.constraints import Constraints
 from landprofile.zoning.identity import feature_labels, site_ids
+from landprofile.zoning.output import OUTPUT_SEGMENT_M
 from landprofile.zoning.rules import RuleSet
 
 __all__ = ["ADDED_COLUMNS", "conflicts_table"]
@@ -45,8 +47,17 @@ def conflicts_table(
     cons: Constraints,
     boundary: Any,
     id_field: str | None,
+    *,
+    original: gpd.GeoSeries | None = None,
+    crs: Any = None,
 ) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
-    """Conflicts of the landscape's sites (grid CRS), and how sites were identified."""
+    """Conflicts of the landscape's sites, and how sites were identified.
+
+    Rows are in the grid CRS, or, given the sites as the user gave them (``original``,
+    row for row with ``layers["sites"]``) and ``crs``, in ``crs`` with each row's
+    geometry the user's own site (projected once per site, and not at all when the
+    user's CRS is ``crs``) instead of its round trip through the grid CRS.
+    """
     sites = layers.get("sites")
     if sites is None or sites.empty:
         empty = gpd.GeoDataFrame(
@@ -121,7 +132,12 @@ def conflicts_table(
         ],
         axis=1,
     )
-    return gpd.GeoDataFrame(out, geometry=geoms[site_pos], crs=sites.crs), info
+    if original is None or crs is None:
+        return gpd.GeoDataFrame(out, geometry=geoms[site_pos], crs=sites.crs), info
+    # a site in conflict with several rules is one geometry, projected once
+    uniq, back = np.unique(site_pos, return_inverse=True)
+    mine = project(original.to_numpy()[uniq], original.crs, crs, OUTPUT_SEGMENT_M)
+    return gpd.GeoDataFrame(out, geometry=mine[back], crs=crs), info
 
 
 def _overlaps(
