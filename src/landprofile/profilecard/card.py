@@ -9,21 +9,18 @@ own scripts, by hash.
 
 from __future__ import annotations
 
-import base64
-import sqlite3
-import warnings
 from datetime import UTC, datetime
-from functools import cache
 from html import escape
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from landprofile._atomic import atomic_path
-from landprofile.errors import CardWarning, InvalidParameterError, SourceNotFoundError
+from landprofile.errors import InvalidParameterError
 from landprofile.i18n import fmt_number, strings
 from landprofile.profile.profile import Profile
 from landprofile.profilecard import sections
+from landprofile.profilecard._card_basemap import add_basemap
+from landprofile.profilecard._card_render import _css, _environment, _weasyprint
 from landprofile.profilecard.inputs import NARRATIVE_FIELDS, load_narrative, load_scorecard
 
 __all__ = ["Card", "card"]
@@ -127,88 +124,6 @@ class Card:
         )
 
 
-def _weasyprint() -> Any:
-    try:
-        import weasyprint
-    except OSError as exc:  # Pango (a system library) missing
-        from landprofile.errors import OutputError
-
-        raise OutputError(
-            "the PDF report needs the Pango library (WeasyPrint): on Debian/Ubuntu "
-            "apt-get install -y libpango-1.0-0 libpangoft2-1.0-0; on macOS brew install "
-            f"pango ({exc})"
-        ) from None
-    return weasyprint
-
-
-@cache
-def _environment() -> Any:
-    import jinja2
-
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("landprofile", "data/templates/card"),
-        autoescape=True,
-        trim_blocks=False,
-        undefined=jinja2.StrictUndefined,
-    )
-    env.filters["css_str"] = _css_string
-    return env
-
-
-def _css_string(value: Any) -> Any:
-    """A CSS string literal: every character but plain letters, digits and spaces escaped."""
-    from markupsafe import Markup
-
-    out = "".join(
-        c if (c.isascii() and c.isalnum()) or c == " " else f"\\{ord(c):x} " for c in str(value)
-    )
-    return Markup(f'"{out}"')
-
-
-def _css() -> str:
-    return (
-        resources.files("landprofile").joinpath("data/templates/card/card.css").read_text("utf-8")
-    )
-
-
-def _mbtiles(
-    path: Path, bounds: tuple[float, float, float, float], max_tiles: int = 3000
-) -> dict[str, Any]:
-    """Tiles of a local MBTiles file covering the landscape, as data URIs."""
-    import mercantile  # optional; only for MBTiles basemaps
-
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        meta = dict(con.execute("SELECT name, value FROM metadata").fetchall())
-        fmt = meta.get("format", "png")
-        zmin = int(meta.get("minzoom", 0))
-        zmax = int(meta.get("maxzoom", 14))
-        tiles: dict[str, str] = {}
-        for z in range(zmin, zmax + 1):
-            want = list(mercantile.tiles(*bounds, zooms=[z]))
-            if len(tiles) + len(want) > max_tiles:
-                zmax = z - 1
-                break
-            for t in want:
-                row = con.execute(
-                    "SELECT tile_data FROM tiles WHERE zoom_level=? AND "
-                    "tile_column=? AND tile_row=?",
-                    (z, t.x, (1 << z) - 1 - t.y),
-                ).fetchone()
-                if row:
-                    tiles[f"{z}/{t.x}/{t.y}"] = f"data:image/{fmt};base64," + base64.b64encode(
-                        row[0]
-                    ).decode("ascii")
-    finally:
-        con.close()
-    return {
-        "tiles": tiles,
-        "minzoom": zmin,
-        "maxzoom": max(zmin, zmax),
-        "attribution": meta.get("attribution", ""),
-    }
-
-
 def card(
     profile: Profile,
     *,
@@ -292,7 +207,6 @@ def card(
     from landprofile import __version__
     from landprofile.maps.explore import card_map
     from landprofile.maps.features import safe_json
-    from landprofile.maps.layers import mbtiles_layer
     from landprofile.maps.offline import card_assets, script_hash
     from landprofile.maps.spec import map_spec
 
@@ -314,34 +228,7 @@ def card(
 
     # ---- the map: the notebook's folium map, offline
     m = folium.Map(tiles=None, max_zoom=19, control_scale=False)
-    img_src = "data:"
-    if basemap is not None:
-        b = str(basemap)
-        if b.startswith("http://"):
-            # the policy below never lets the card load over plain http (a page opened
-            # from a file or over https would block it anyway): say so, draw no dead layer
-            warnings.warn(
-                f"basemap {b!r}: the card cannot load tiles over plain http (its "
-                "Content-Security-Policy allows images embedded in the card and, for a tile "
-                "server, https only); the card is drawn without it. Give a local .mbtiles "
-                "file (tiles embedded: the card works offline), an https:// tile URL (the "
-                "card then needs the internet), or no basemap (plain background)",
-                CardWarning,
-                stacklevel=2,
-            )
-        elif b.startswith("https://"):
-            folium.TileLayer(b, attr="basemap", name="basemap", control=False).add_to(m)
-            # only that server, not every https origin
-            img_src += " " + _origin(b)
-        elif b.lower().endswith(".mbtiles"):
-            if not Path(b).exists():
-                raise SourceNotFoundError(f"basemap file not found: '{b}'")
-            mbtiles_layer(_mbtiles(Path(b), ls.bounds_lonlat)).add_to(m)
-        else:
-            raise InvalidParameterError(
-                f"basemap {basemap!r}: give a tile URL (https://.../{{z}}/{{x}}/{{y}}.png) or a "
-                "local .mbtiles file (PMTiles: convert to MBTiles first, e.g. with pmtiles)"
-            )
+    img_src = add_basemap(m, basemap, ls.bounds_lonlat)
     if footprints is not None and timeline is None:
         from landprofile.monitoring import footprint_timeline
 
@@ -453,22 +340,3 @@ def _narr_sources(narrative: Any) -> list[dict[str, Any]]:
     from landprofile.profilecard.inputs import narrative_sources
 
     return list(narrative_sources(narrative))
-
-
-def _origin(url: str) -> str:
-    """A tile URL's origin for the policy's ``img-src``: ``https://host[:port]``.
-
-    Leaflet's ``{s}`` subdomain becomes the policy's ``*.`` wildcard. The origin goes into
-    the page unescaped (the policy is set after rendering), so only a plain host name
-    passes.
-    """
-    import re
-    from urllib.parse import urlsplit
-
-    host = re.sub(r"^\{s\}\.", "*.", urlsplit(url).netloc)
-    if not re.fullmatch(r"(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?", host):
-        raise InvalidParameterError(
-            f"basemap {url!r}: not a tile URL; give https://host/.../{{z}}/{{x}}/{{y}}.png "
-            "(a {s} subdomain is allowed first in the host)"
-        )
-    return f"https://{host}"
