@@ -21,6 +21,7 @@ import rasterio.features
 import shapely
 from affine import Affine
 
+from landprofile.zoning._zones_clip import near_part
 from landprofile.zoning.grid import AnalysisGrid
 
 __all__: list[str] = []
@@ -147,7 +148,9 @@ def sites_inside(
         whole = np.isin(key, zw.astype(np.int64) * len(sg) + sw)
     pieces = sg[sj].copy()
     if (~whole).any():
-        pieces[~whole] = _in_two(shapely.intersection, sg[sj[~whole]], zones[zi[~whole]])
+        cut = sg[sj[~whole]]
+        # the part of the zone near each site: the same piece, a fraction of the overlay
+        pieces[~whole] = shapely.intersection(cut, near_part(zones[zi[~whole]], cut))
     # sites overlapping another site: only their zones need a union
     a, b = tree.query(sg[np.unique(sj)], predicate="intersects")
     u = np.unique(sj)

@@ -20,6 +20,7 @@ import pandas as pd
 import shapely
 
 from landprofile.geodesy import project
+from landprofile.zoning._zones_clip import near_part
 from landprofile.zoning.constraints import Constraints
 from landprofile.zoning.identity import feature_labels, site_ids
 from landprofile.zoning.output import OUTPUT_SEGMENT_M
@@ -159,7 +160,7 @@ def _overlaps(
     inside[poly] = shapely.contains_properly(areas[poly], sites[poly])
     cut = np.flatnonzero(poly & ~inside)
     pieces = np.full(len(sites), None, dtype=object)
-    pieces[cut] = shapely.intersection(sites[cut], _near(areas[cut], sites[cut]))
+    pieces[cut] = shapely.intersection(sites[cut], near_part(areas[cut], sites[cut]))
     group_inside = np.logical_or.reduceat(inside, starts) if len(starts) else inside[:0]
     for g, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
         if not poly[a]:
@@ -171,17 +172,3 @@ def _overlaps(
         else:
             out[g] = shapely.union_all(pieces[a:b]).area / 1e4
     return out
-
-
-def _near(areas: np.ndarray, sites: np.ndarray) -> np.ndarray:
-    """Each area clipped to a box 1 m wider than its site: the same intersection with it.
-
-    A buffered river is ~130 vertices, the part of it near a site a few.
-    """
-    b = shapely.bounds(sites)
-    b[:, :2] -= 1.0
-    b[:, 2:] += 1.0
-    return np.array(
-        [shapely.clip_by_rect(g, *r) for g, r in zip(areas, b.tolist(), strict=True)],
-        dtype=object,
-    )

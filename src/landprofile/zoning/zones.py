@@ -24,6 +24,7 @@ import numpy as np
 import shapely
 
 from landprofile.zoning._zone_geometry import clip, polygons, sites_inside
+from landprofile.zoning._zones_clip import near_part
 from landprofile.zoning._zones_nearest import nearest
 from landprofile.zoning.constraints import Constraints
 from landprofile.zoning.grid import AnalysisGrid
@@ -271,7 +272,8 @@ def _overlap_m2(zones: np.ndarray, feats: np.ndarray) -> np.ndarray:
         return out
     zi, fj = shapely.STRtree(feats).query(zones, predicate="intersects")
     if len(zi):
-        np.add.at(out, zi, shapely.area(shapely.intersection(zones[zi], feats[fj])))
+        near = near_part(zones[zi], feats[fj])
+        np.add.at(out, zi, shapely.area(shapely.intersection(near, feats[fj])))
     return out
 
 
@@ -295,7 +297,7 @@ def _open_concessions(
     if not len(zi):
         return out
     # one array call for every pair, in the index's order as before
-    shared = shapely.area(shapely.intersection(geoms[cj], zones[zi]))
+    shared = shapely.area(shapely.intersection(geoms[cj], near_part(zones[zi], geoms[cj])))
     for i, j in zip(
         zi[shared > OVERLAP_TOLERANCE_M2].tolist(),
         cj[shared > OVERLAP_TOLERANCE_M2].tolist(),
