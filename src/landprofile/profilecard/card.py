@@ -18,7 +18,7 @@ from landprofile._atomic import atomic_path
 from landprofile.errors import InvalidParameterError
 from landprofile.i18n import fmt_number, strings
 from landprofile.profile.profile import Profile
-from landprofile.profilecard import sections
+from landprofile.profilecard import _sections_change, sections
 from landprofile.profilecard._card_basemap import add_basemap
 from landprofile.profilecard._card_render import _css, _environment, _weasyprint
 from landprofile.profilecard.inputs import NARRATIVE_FIELDS, load_narrative, load_scorecard
@@ -292,7 +292,7 @@ def card(
         if scorecard is not None
         else None,
         "sources": sections.sources(profile, layers or {}, narr_sources, s),
-        "change": sections.change(profile, change, timeline, baseline, lang, s),
+        "change": _sections_change.change(profile, change, timeline, baseline, lang, s),
         "footer": s["generated"].format(
             version=__version__, date=datetime.now(UTC).strftime("%Y-%m-%d")
         )
