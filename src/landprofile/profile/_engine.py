@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from landprofile import _coverage as cov
@@ -24,6 +25,7 @@ SERIAL_CELLS = 1_000_000
 
 T = TypeVar("T")
 R = TypeVar("R")
+V = TypeVar("V")
 
 
 def default_threads() -> int:
@@ -42,12 +44,12 @@ def default_threads() -> int:
 def run_zones(
     raster: Raster,
     zones: list[Zone],
-    per_zone: Callable[[cov.StripReader, Zone, Callable[..., list[T]]], R],
+    per_zone: Callable[[cov.StripReader, Zone, StripMap], R],
     threads: int | None,
 ) -> list[R]:
     """Run ``per_zone`` for every zone, in parallel over zones, or over the strips of one.
 
-    ``per_zone(reader, zone, smap)`` gets ``smap(fn, items)``, a map over strips that is
+    ``per_zone(reader, zone, smap)`` gets a :class:`StripMap`, a map over strips that is
     parallel when there is a single zone and serial otherwise, so that the threads are
     spent where the work is. Results come back in zone order, identical to a serial run
     (each strip's partial result is reduced in strip order).
@@ -59,11 +61,55 @@ def run_zones(
         if not reader.thread_safe:
             n = 1
         if n == 1:
-            return [per_zone(reader, z, serial_map) for z in zones]
+            return [per_zone(reader, z, StripMap()) for z in zones]
         with ThreadPoolExecutor(max_workers=n) as pool:
             if len(zones) == 1:
-                return [per_zone(reader, zones[0], lambda f, items: list(pool.map(f, items)))]
-            return list(pool.map(lambda z: per_zone(reader, z, serial_map), zones))
+                return [per_zone(reader, zones[0], StripMap(pool, ahead=n + 1))]
+            return list(pool.map(lambda z: per_zone(reader, z, StripMap()), zones))
+
+
+class StripMap:
+    """A map over the strips of one landscape: serial, or on a thread pool.
+
+    ``smap(fn, items)`` is ``[fn(i) for i in items]`` (on the pool: ``pool.map``).
+    ``smap.pipeline(read, count, items)`` is ``[count(i, read(i)) for i in items]`` with
+    the reads on the pool, up to ``ahead`` strips ahead, and the counts on the calling
+    thread in strip order: for counts that hold the GIL (numpy's ``bincount``), so that
+    one thread counts without pause while the others decompress (GDAL releases the GIL),
+    instead of threads that each read and count taking the GIL from one another.
+    """
+
+    def __init__(self, pool: ThreadPoolExecutor | None = None, ahead: int = 0) -> None:
+        self._pool = pool
+        self._ahead = max(ahead, 1)
+
+    def __call__(self, fn: Callable[[Any], T], items: Iterable[Any]) -> list[T]:
+        """``fn`` over ``items``, as a list in their order."""
+        if self._pool is None:
+            return [fn(i) for i in items]
+        return list(self._pool.map(fn, items))
+
+    def pipeline(
+        self, read: Callable[[Any], V], count: Callable[[Any, V], T], items: Iterable[Any]
+    ) -> list[T]:
+        """``[count(i, read(i)) for i in items]``, the reads ahead on the pool."""
+        todo = list(items)
+        if self._pool is None or len(todo) < 2:
+            return [count(i, read(i)) for i in todo]
+        pending: deque[tuple[Any, Future[V]]] = deque()
+        nxt = 0
+        out: list[T] = []
+        try:
+            while nxt < len(todo) or pending:
+                while nxt < len(todo) and len(pending) < self._ahead:
+                    pending.append((todo[nxt], self._pool.submit(read, todo[nxt])))
+                    nxt += 1
+                item, fut = pending.popleft()
+                out.append(count(item, fut.result()))
+        finally:
+            for _, fut in pending:  # after an error: no read is left to run for nothing
+                fut.cancel()
+        return out
 
 
 def serial_map(fn: Callable[[Any], T], items: Any) -> list[T]:

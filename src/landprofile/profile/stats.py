@@ -9,7 +9,6 @@ landscapes, so GDAL's block cache spares re-reading shared tiles.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -18,8 +17,14 @@ import pandas as pd
 from landprofile import _coverage as cov
 from landprofile.errors import InvalidParameterError, UnsupportedFormatError
 from landprofile.legend import GROUPS, Legend, load_legend
+from landprofile.profile._engine import (
+    StripMap,
+    run_zones,
+    warn_no_data,
+    warn_outside,
+    warn_partial,
+)
 from landprofile.profile._engine import read_for as _read
-from landprofile.profile._engine import run_zones, warn_no_data, warn_outside, warn_partial
 from landprofile.profile._zones import Zone, as_zones
 from landprofile.raster import Raster
 
@@ -36,7 +41,7 @@ def _integer_hist_spec(dtype: np.dtype) -> tuple[int, int] | None:
 
 
 def _class_areas(
-    reader: cov.StripReader, zone: Zone, smap: Callable[..., list[Any]]
+    reader: cov.StripReader, zone: Zone, smap: StripMap
 ) -> tuple[dict[int, float], float]:
     """Area (m²) per raster value inside ``zone``, and the zone area covered by the grid."""
     raster = reader.raster
@@ -54,7 +59,7 @@ def _class_areas(
 
 
 def _class_areas_fp(
-    reader: cov.StripReader, fp: cov.Footprint, smap: Callable[..., list[Any]]
+    reader: cov.StripReader, fp: cov.Footprint, smap: StripMap
 ) -> tuple[dict[int, float], float]:
     raster = reader.raster
     areas = cov.cell_areas(raster, fp.window)
@@ -63,28 +68,39 @@ def _class_areas_fp(
     if spec is not None:
         offset, size = spec
 
-        def strip_hist(ab: tuple[int, int]) -> np.ndarray:
-            a, b = ab
-            hist = np.zeros(size, dtype=np.float64)
-            if not cov.numba_loaded():
-                # Without numba: coverage from the edges alone, counted run by run
-                # (as fast as numba's kernels once loaded, and nothing to load).
-                from landprofile import _kernels_np
+        if not cov.numba_loaded():
+            # Without numba: coverage from the edges alone, counted run by run (as fast
+            # as numba's kernels once loaded, and nothing to load). The counts hold the
+            # GIL: one thread counts while the others read ahead.
+            from landprofile import _kernels_np
 
-                vals = reader.values(fp, a, b)
+            def read(ab: tuple[int, int]) -> np.ndarray:
+                return reader.values(fp, *ab)
+
+            def count(ab: tuple[int, int], vals: np.ndarray) -> np.ndarray:
+                a, b = ab
+                hist = np.zeros(size, dtype=np.float64)
                 _kernels_np.histogram_runs(
                     fp.segs, a, b, vals, areas.row_area[a:], areas.fac, areas.use_fac, a,
                     offset, hist,
                 )  # fmt: skip
                 return hist
-            vals, acc = reader.strip(fp, a, b)
-            cov.kernels_for(vals.size).histogram_strip(
-                acc, vals, areas.row_area[a:], areas.fac, areas.use_fac, a, offset, hist
-            )
-            return hist
 
+            parts = smap.pipeline(read, count, cov.strip_bounds(raster, fp))
+        else:
+
+            def strip_hist(ab: tuple[int, int]) -> np.ndarray:
+                a, b = ab
+                hist = np.zeros(size, dtype=np.float64)
+                vals, acc = reader.strip(fp, a, b)
+                cov.kernels_for(vals.size).histogram_strip(
+                    acc, vals, areas.row_area[a:], areas.fac, areas.use_fac, a, offset, hist
+                )
+                return hist
+
+            parts = smap(strip_hist, cov.strip_bounds(raster, fp))
         hist = np.zeros(size, dtype=np.float64)
-        for part in smap(strip_hist, cov.strip_bounds(raster, fp)):
+        for part in parts:
             hist += part
         nz = np.flatnonzero(hist)
         return {int(i) - offset: float(hist[i]) for i in nz}, float(hist.sum())
