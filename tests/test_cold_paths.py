@@ -130,9 +130,8 @@ def test_pipeline_raises_a_read_error_and_leaves_no_read_queued():
             raise ValueError("strip 2 is corrupt")
         return i
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        with pytest.raises(ValueError, match="strip 2"):
-            StripMap(pool, ahead=2).pipeline(read, lambda i, v: v, range(50))
+    with ThreadPoolExecutor(max_workers=1) as pool, pytest.raises(ValueError, match="strip 2"):
+        StripMap(pool, ahead=2).pipeline(read, lambda i, v: v, range(50))
     assert max(calls) <= 4  # strips 0-2 and at most two ahead of the failure
 
 
@@ -179,4 +178,5 @@ def test_a_large_first_call_on_two_threads_equals_gdal_and_numba(tmp_path, monke
     cov.kernels()
     slow = call()
     pd.testing.assert_frame_equal(fast, slow, check_exact=False, rtol=1e-12)
-    assert set(fast.kind) == {"class", "nodata"} and len(fast) == 10
+    assert set(fast.kind) == {"class", "nodata"}
+    assert len(fast) == 10
