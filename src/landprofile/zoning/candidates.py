@@ -39,11 +39,14 @@ from landprofile._progress import Progress, Steps
 from landprofile.crs import norm_crs
 from landprofile.errors import InvalidParameterError, RulesWarning, user_stacklevel
 from landprofile.landscape import Landscape
+from landprofile.zoning._zones_tables import (
+    exclusions_table,
+    explain,
+    n_sites_in_conflict,
+    reproject,
+)
 from landprofile.zoning.conflicts import conflicts_table
-from landprofile.zoning.explain import conflict_label, fact_columns, rule_label, why, why_short
 from landprofile.zoning.grid import analysis_grid, is_raster, read_layer
-from landprofile.zoning.output import final_cut
-from landprofile.zoning.output import to_crs as _to_crs
 from landprofile.zoning.result import ZoningContext, ZoningResult
 from landprofile.zoning.rules import RulesError, load_rules
 from landprofile.zoning.tiled import in_tiles, one_grid, read_rasters, tile_size, warn_coarse
@@ -287,25 +290,9 @@ def candidates(
     )
     steps.start("tables")
 
-    exclusions = gpd.GeoDataFrame(
-        {
-            "rule": list(per_rule),
-            "label": [rule_label(n, rs, lang) for n in per_rule],
-            "layer": [rs.exclude[n]["layer"] for n in per_rule],
-            "buffer_m": [float(rs.exclude[n].get("buffer_m", 0.0)) for n in per_rule],
-            "area_ha": [shapely.area(g) / 1e4 for g in per_rule.values()],
-        },
-        geometry=list(per_rule.values()),
-        crs=grid.crs,
-    )
+    exclusions = exclusions_table(per_rule, rs, lang, grid.crs)
     zones = table.zones
-    zones["why"] = [why(f, rs, lang) for f in table.facts]
-    zones["why_short"] = [why_short(f, rs, lang) for f in table.facts]
-    for col, values in fact_columns(table.facts, rs, lang).items():
-        zones[col] = values
-    if len(conflicts):
-        conflicts["rule_label"] = [rule_label(r, rs, lang) for r in conflicts["rule"]]
-        conflicts["conflict_label"] = [conflict_label(k, lang) for k in conflicts["conflict"]]
+    explain(zones, table.facts, conflicts, rs, lang)
     inside_ha = float(grid.boundary.area / 1e4)
     total_ha = float(zones["area_ha"].sum()) if len(zones) else 0.0
     excluded_ha = float(shapely.area(excluded_all) / 1e4)
@@ -339,17 +326,15 @@ def candidates(
         "n_sites": int(shapely.intersects(sites_gdf.geometry.to_numpy(), grid.boundary).sum())
         if sites_gdf is not None
         else 0,
-        "n_sites_in_conflict": _n_sites_in_conflict(conflicts, ids["site_id_field"]),
+        "n_sites_in_conflict": n_sites_in_conflict(conflicts, ids["site_id_field"]),
         **ids,
         "exclusion_rules_used": cons.names,
         "factor_weights": suit.normalised_weights,
         "skipped": cons.skipped + suit.skipped,
     }
     steps.start("reproject")
-    zones_grid = zones.geometry.to_numpy()
-    zones = _to_crs(zones, out_crs)
-    zones = zones.set_geometry(
-        final_cut(zones.geometry.to_numpy(), landscape, originals, cons, rs, out_crs)
+    zones, zones_grid, exclusions, conflicts = reproject(
+        zones, exclusions, conflicts, landscape, originals, cons, rs, out_crs
     )
     summary["rules_discriminate"] = summary["suitable_share_of_allowed"] <= DISCRIMINATION_LIMIT
     if not summary["rules_discriminate"] and select is None:
@@ -357,8 +342,8 @@ def candidates(
         _warn_weak_rules(summary)
     result = ZoningResult(
         zones=zones,
-        exclusions=_to_crs(exclusions, out_crs),
-        conflicts=_to_crs(conflicts, out_crs),
+        exclusions=exclusions,
+        conflicts=conflicts,
         summary=summary,
         rules=rs,
         grid=grid,
@@ -403,13 +388,6 @@ def _warn_weak_rules(summary: dict[str, Any]) -> None:
         RulesWarning,
         stacklevel=user_stacklevel(),
     )
-
-
-def _n_sites_in_conflict(conflicts: gpd.GeoDataFrame, id_field: str) -> int:
-    if not len(conflicts):
-        return 0
-    col = id_field if id_field in conflicts.columns else f"site_{id_field}"
-    return int(conflicts[col].nunique())
 
 
 def _check_required(rs: Any, inputs: dict[str, Any]) -> None:
