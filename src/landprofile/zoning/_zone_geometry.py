@@ -161,8 +161,12 @@ def sites_inside(
     zi, sj, pieces, area = zi[order], sj[order], pieces[order], area[order]
     starts = np.flatnonzero(np.r_[True, zi[1:] != zi[:-1]])
     for s0, e in zip(starts, np.r_[starts[1:], len(zi)], strict=True):
-        if e - s0 > 1 and touching[sj[s0:e]].any():
-            ha[zi[s0]] = shapely.union_all(pieces[s0:e]).area / 1e4
+        both = touching[sj[s0:e]]
+        if e - s0 > 1 and both.any():
+            # a site overlapping no other site adds its own area: only the others
+            # need a union (the 1M ha benchmark: sites_inside 0.62 -> 0.27 s)
+            alone = area[s0:e][~both].sum()
+            ha[zi[s0]] = (alone + shapely.union_all(pieces[s0:e][both]).area) / 1e4
         else:
             ha[zi[s0]] = area[s0:e].sum() / 1e4
     return n, ha
