@@ -200,8 +200,10 @@ def read_raster(
     xr = sys.modules.get("xarray")
     if xr is not None and isinstance(src, xr.DataArray):
         return _from_dataarray(src, crs)
-    rio = sys.modules.get("rasterio")  # the same for an open dataset
-    if rio is not None and isinstance(src, rio.io.DatasetReaderBase):
+    # The same for an open dataset. Another thread may be importing rasterio: its module
+    # is then in sys.modules without rasterio.io yet, and src cannot be one of its datasets.
+    rio_io = getattr(sys.modules.get("rasterio"), "io", None)
+    if rio_io is not None and isinstance(src, rio_io.DatasetReaderBase):
         return _from_path(src.name, label=f"rasterio dataset '{src.name}'", crs=crs)
     from landprofile.sources.catalogue import parse_name
 

@@ -9,7 +9,7 @@ landscapes, so GDAL's block cache spares re-reading shared tiles.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,9 @@ from landprofile.profile._engine import (
 from landprofile.profile._engine import read_for as _read
 from landprofile.profile._zones import Zone, as_zones
 from landprofile.raster import Raster
+
+if TYPE_CHECKING:  # loaded on first use, below
+    from landprofile.profile.continuous import elevation, population
 
 __all__ = ["elevation", "land_cover", "population"]
 
@@ -307,5 +310,11 @@ def _row(
     }
 
 
-# population and elevation live in their own module; re-exported here (stable API)
-from landprofile.profile.continuous import elevation, population  # noqa: E402
+def __getattr__(name: str) -> Any:
+    # population and elevation live in their own module, re-exported here (stable API)
+    # on first use: a land cover call does not import them (PEP 562).
+    if name in ("elevation", "population"):
+        from landprofile.profile import continuous
+
+        return getattr(continuous, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
