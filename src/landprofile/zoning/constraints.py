@@ -99,11 +99,11 @@ class Constraints:
     def rule_union(self, name: str) -> Any:
         """The exact union of one vector rule's buffered features (grid CRS), cached."""
         if name not in self._unions:
+            from landprofile.zoning._cells_union import union_grouped
+
             shapes = self.shapes.get(name)
             self._unions[name] = (
-                shapely.union_all(shapes)
-                if shapes is not None and len(shapes)
-                else shapely.Polygon()
+                union_grouped(shapes) if shapes is not None and len(shapes) else shapely.Polygon()
             )
         return self._unions[name]
 
@@ -151,7 +151,9 @@ def build_constraints(
             raise RulesError("at most 32 exclusion rules are supported")
         if cells:
             m = rule_cells(rule, shapes.get(name), grid, lc_groups, slope)
-            bits |= m.astype(np.uint32) << np.uint32(len(names))
+            # one pass, no shifted copy of the grid
+            np.bitwise_or(bits, np.uint32(1 << len(names)), out=bits, where=m)
+            del m
         names.append(name)
     return Constraints(names=names, bits=bits, rows=rows, shapes=shapes, skipped=skipped)
 
@@ -174,10 +176,12 @@ def rule_cells(
 
 def rule_geometries(cons: Constraints, grid: AnalysisGrid) -> dict[str, Any]:
     """Each rule's excluded land inside the landscape, exact (vector) or as cells (raster)."""
+    from landprofile.zoning._cells_union import clip_union
+
     out: dict[str, Any] = {}
     for name in cons.names:
         if name in cons.shapes:
-            geom = shapely.intersection(cons.rule_union(name), grid.boundary)
+            geom = clip_union(cons.rule_union(name), grid.boundary)
         else:
             geom = shapely.intersection(
                 cell_polygons(cons.mask(name) & grid.inside, grid), grid.boundary

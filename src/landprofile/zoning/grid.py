@@ -110,7 +110,7 @@ def analysis_grid(
     )
     inside = rasterio.features.rasterize(
         [(geom, 1)], out_shape=(height, width), transform=transform, dtype="uint8"
-    ).astype(bool)
+    ).view(bool)
     return AnalysisGrid(
         crs=crs,
         transform=transform,
@@ -154,16 +154,12 @@ def read_layer(
 
 def burn(geoms: Any, grid: AnalysisGrid, *, all_touched: bool = False) -> np.ndarray:
     """Cells whose centre lies in any geometry (or that any geometry touches)."""
-    geoms = [g for g in geoms if g is not None and not g.is_empty]
-    if not geoms:
-        return np.zeros((grid.height, grid.width), dtype=bool)
-    return rasterio.features.rasterize(
-        ((g, 1) for g in geoms),
-        out_shape=(grid.height, grid.width),
-        transform=grid.transform,
-        dtype="uint8",
-        all_touched=all_touched,
-    ).astype(bool)
+    from landprofile.zoning._cells_shapes import rasterize_fast
+
+    out = np.zeros((grid.height, grid.width), dtype=np.uint8)
+    rasterize_fast(geoms, out, grid.transform, all_touched=all_touched)
+    # 0/1 bytes are valid booleans: a view, not a copy of the grid
+    return out.view(bool)
 
 
 def distance_m(mask: np.ndarray, res: float) -> np.ndarray:

@@ -126,29 +126,26 @@ def _split(mask: np.ndarray, min_cells: int, max_cells: int) -> tuple[np.ndarray
     rows, cols = np.nonzero(mask)
     pieces: list[np.ndarray] = []
     fragments: list[np.ndarray] = []
-    stack = [np.arange(len(rows))]
+    stack = [(np.arange(len(rows)), rows, cols)]
     while stack:
-        idx = stack.pop()
+        idx, r, c = stack.pop()
         n = len(idx)
         k = math.ceil(n / max_cells)
         if k <= 1:
             pieces.append(idx)
             continue
-        r, c = rows[idx], cols[idx]
-        # cut across the longer side; ties broken by the other axis so the cut is a
-        # straight line of cells with at most one step
-        if r.max() - r.min() >= c.max() - c.min():
-            key = r.astype(np.int64) * (mask.shape[1] + 1) + c
-        else:
-            key = c.astype(np.int64) * (mask.shape[0] + 1) + r
+        # the m first cells along the longer side (ties broken by the other axis, so the
+        # cut is a straight line of cells with at most one step)
         m = round(n * (k // 2) / k)
-        order = np.argpartition(key, m - 1) if 0 < m < n else np.arange(n)
-        for half in (idx[order[:m]], idx[order[m:]]):
-            for comp in _components(half, rows, cols):
-                if len(comp) >= min_cells:
+        rows_long = r.max() - r.min() >= c.max() - c.min()
+        first = _first(r, c, m) if rows_long else _first(c, r, m)
+        rest = ~first
+        for h_idx, h_r, h_c in ((idx[first], r[first], c[first]), (idx[rest], r[rest], c[rest])):
+            for comp in _components(h_idx, h_r, h_c):
+                if len(comp[0]) >= min_cells:
                     stack.append(comp)
                 else:
-                    fragments.append(comp)
+                    fragments.append(comp[0])
     # deterministic numbering: pieces in raster order of their first cell
     pieces.sort(key=lambda p: int(p.min()))
     labels = np.zeros(mask.shape, dtype=np.int32)
@@ -171,19 +168,45 @@ def _split(mask: np.ndarray, min_cells: int, max_cells: int) -> tuple[np.ndarray
     return labels, merged, dropped
 
 
-def _components(idx: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> list[np.ndarray]:
-    """Split cells ``idx`` into edge-connected components."""
-    r, c = rows[idx], cols[idx]
+def _first(a: np.ndarray, b: np.ndarray, m: int) -> np.ndarray:
+    """Which of the cells are the ``m`` first in the order of ``(a, b)`` (pairs unique).
+
+    The cells of whole lines ``a < t`` and the ``m``-th smallest ``b`` of line ``t``: a
+    count per line instead of a partition of all the cells by a combined key.
+    """
+    a0 = a - a.min()
+    before = np.cumsum(np.bincount(a0))
+    t = int(np.searchsorted(before, m))
+    need = m - (int(before[t - 1]) if t > 0 else 0)
+    line = a0 == t
+    bt = b[line]
+    cut = np.partition(bt, need - 1)[need - 1] if need < len(bt) else bt.max()
+    first = a0 < t
+    first |= line & (b <= cut)
+    return first
+
+
+def _components(
+    idx: np.ndarray, r: np.ndarray, c: np.ndarray
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Split cells ``idx`` (at rows ``r``, columns ``c``) into edge-connected components."""
     r0, c0 = r.min(), c.min()
-    block = np.zeros((r.max() - r0 + 1, c.max() - c0 + 1), dtype=bool)
-    block[r - r0, c - c0] = True
+    bw = int(c.max() - c0 + 1)
+    # flat positions in the bounding block: one index array, not two
+    flat = (r - r0) * bw + (c - c0)
+    block = np.zeros((int(r.max() - r0 + 1), bw), dtype=bool)
+    block.ravel()[flat] = True
     lab, n = ndimage.label(block, structure=_FOUR)
     if n == 1:
-        return [idx]
-    which = lab[r - r0, c - c0]
+        return [(idx, r, c)]
+    which = lab.ravel()[flat]
     order = np.argsort(which, kind="stable")
     bounds = np.searchsorted(which[order], np.arange(1, n + 2))
-    return [idx[order[bounds[i] : bounds[i + 1]]] for i in range(n)]
+    out = []
+    for i in range(n):
+        sel = order[bounds[i] : bounds[i + 1]]
+        out.append((idx[sel], r[sel], c[sel]))
+    return out
 
 
 def _neighbour_counts(labels: np.ndarray, r: np.ndarray, c: np.ndarray) -> np.ndarray:

@@ -56,18 +56,40 @@ def suitability(
     the grid (:mod:`landprofile.zoning.tiles`) such a layer may have none nearby, and
     its factor is then that of land far from every feature, not a factor without data.
     """
-    dists: dict[str, np.ndarray | None] = {}
+    masks: dict[str, np.ndarray | None] = {}
+    dists: dict[tuple[str, ...], np.ndarray | None] = {}
 
-    def dist(lay: str) -> np.ndarray | None:
-        if lay not in dists:
+    def mask(lay: str) -> np.ndarray | None:
+        """The cells a layer's features touch (all-zero for a known layer with none here)."""
+        if lay not in masks:
             gdf = layers.get(lay)
             if gdf is None or (gdf.empty and lay not in known):
-                dists[lay] = None
+                masks[lay] = None
             elif gdf.empty:
-                dists[lay] = np.full((grid.height, grid.width), np.inf, dtype=np.float32)
+                masks[lay] = np.zeros((grid.height, grid.width), dtype=bool)
             else:
-                dists[lay] = distance_m(burn(gdf.geometry, grid, all_touched=True), grid.res)
-        return dists[lay]
+                masks[lay] = burn(gdf.geometry, grid, all_touched=True)
+        return masks[lay]
+
+    def dist(lays: tuple[str, ...]) -> np.ndarray | None:
+        """Distance (m) to the nearest cell any of ``lays`` touches; ``None``: no layer.
+
+        One transform of the layers' union, not one per layer and their minimum: the
+        distance to a union is the least of the distances (the same float32 values as
+        ``np.minimum`` of the separate transforms; tested).
+        """
+        if lays not in dists:
+            ms = [m for m in (mask(x) for x in lays) if m is not None]
+            if not ms:
+                dists[lays] = None
+            else:
+                union = ms[0]
+                if len(ms) > 1:
+                    union = union.copy()
+                    for m in ms[1:]:
+                        union |= m
+                dists[lays] = distance_m(union, grid.res)
+        return dists[lays]
 
     factors: dict[str, np.ndarray] = {}
     weights: dict[str, float] = {}
@@ -78,13 +100,24 @@ def suitability(
         if f is None:
             skipped.append(f"favour.{name} (no {lay} layer)")
             continue
-        factors[name] = f.astype(np.float32)
+        factors[name] = f.astype(np.float32, copy=False)
         weights[name] = float(rule.get("weight", 0.0))
+    # the masks and distances are not needed past the factors: free them before the score
+    masks.clear()
+    dists.clear()
     total = sum(weights.values())
     score = np.zeros((grid.height, grid.width), dtype=np.float32)
     if total > 0:
-        for name, f in factors.items():
-            score += f * np.float32(weights[name] / total)
+        # score += f * w term by term in factor order (the same float32 sums), a band of
+        # rows at a time: each band stays in cache across the terms
+        ws = [(f, np.float32(weights[name] / total)) for name, f in factors.items()]
+        tmp = np.empty((_band_rows(grid.width), grid.width), dtype=np.float32)
+        for sl in _bands(grid.height, grid.width):
+            t = tmp[: sl.stop - sl.start]
+            for f, w in ws:
+                np.multiply(f[sl], w, out=t)
+                score[sl] += t
+        del tmp, ws
     else:
         score[:] = 1.0
     return Suitability(factors=factors, weights=weights, score=score, skipped=skipped)
@@ -109,30 +142,51 @@ def _factor(
             out[lc_groups == g] = float(v)
         return out
     if lay == "sites":
-        d = dist("sites")
+        d = dist(("sites",))
         if d is None:
             return None
-        decay = float(rule.get("decay_m", 5000.0)) or 1.0
-        out = d / np.float32(-decay)
-        out += 1.0
-        return np.clip(out, 0.0, 1.0, out=out)
+        decay = np.float32(-(float(rule.get("decay_m", 5000.0)) or 1.0))
+        out = np.empty_like(d)
+        for sl in _bands(*d.shape):
+            o = out[sl]
+            np.divide(d[sl], decay, out=o)
+            o += 1.0
+            np.clip(o, 0.0, 1.0, out=o)
+        return out
     # access band: roads / settlements
-    ds = [x for x in (dist(lay2) for lay2 in (rule.get("layers") or [lay])) if x is not None]
-    if not ds:
+    d = dist(tuple(rule.get("layers") or [lay]))
+    if d is None:
         return None
-    d = ds[0] if len(ds) == 1 else np.minimum.reduce(ds)
     lo, hi = float(rule.get("min_m", 0.0)), float(rule.get("max_m", 5000.0))
     decay = float(rule.get("decay_m", 10000.0)) or 1.0
     # 1 inside [lo, hi], rising linearly from 0 at d = 0 to 1 at lo, falling linearly to
-    # 0 at hi + decay; computed in place on float32 (18 M cells for 1e6 ha at 30 m)
-    out = np.subtract(d, hi, dtype=np.float32)
-    out /= -decay
-    out += 1.0
-    np.clip(out, 0.0, 1.0, out=out)
-    if lo > 0:
-        near = d < lo
-        out[near] = d[near] / lo
+    # 0 at hi + decay; in float32 (18 M cells for 1e6 ha at 30 m), a band of rows at a
+    # time so that the four passes run in cache
+    out = np.empty(d.shape, dtype=np.float32)
+    for sl in _bands(*d.shape):
+        o, db = out[sl], d[sl]
+        np.subtract(db, hi, dtype=np.float32, out=o)
+        o /= -decay
+        o += 1.0
+        np.clip(o, 0.0, 1.0, out=o)
+        if lo > 0:
+            np.divide(db, lo, out=o, where=db < lo)
     return out
+
+
+#: Cells in a band of rows of the per-cell arithmetic: 4 bytes each, a few arrays of
+#: it fit in a core's L2 cache.
+BAND_CELLS = 1 << 16
+
+
+def _band_rows(width: int) -> int:
+    return max(1, BAND_CELLS // max(width, 1))
+
+
+def _bands(height: int, width: int) -> list[slice]:
+    """Row slices of at most :data:`BAND_CELLS` cells (at least one row) covering a grid."""
+    step = _band_rows(width)
+    return [slice(r, min(r + step, height)) for r in range(0, height, step)]
 
 
 def _geology(rule: dict[str, Any], grid: AnalysisGrid, layers: dict, geology: Any) -> np.ndarray:

@@ -21,6 +21,7 @@ from rasterio.warp import Resampling
 
 from landprofile._progress import Steps
 from landprofile.errors import DataWarning, ResourceLimitError, user_stacklevel
+from landprofile.zoning._cells_union import clip_union, union_grouped
 from landprofile.zoning.constraints import build_constraints, rule_geometries
 from landprofile.zoning.grid import ZONING_BYTES, AnalysisGrid, warp
 from landprofile.zoning.regions import Partition, partition
@@ -63,12 +64,15 @@ def _exclusion_geometry(cons: Any, grid: AnalysisGrid, raster: dict | None = Non
     else:
         # tiled: raster rules' cells come polygonised from the tiles
         per_rule = {
-            n: shapely.intersection(
-                cons.rule_union(n) if n in cons.shapes else raster[n], grid.boundary
-            )
+            n: clip_union(cons.rule_union(n), grid.boundary)
+            if n in cons.shapes
+            else shapely.intersection(raster[n], grid.boundary)
             for n in cons.names
         }
-    excluded_all = shapely.union_all(list(per_rule.values()) or [shapely.Polygon()])
+    # the rules' areas overlap little: united where they meet only
+    excluded_all = union_grouped(
+        np.concatenate([shapely.get_parts(g) for g in per_rule.values()] or [np.array([])])
+    )
     return per_rule, excluded_all, _vector_parts(cons)
 
 
