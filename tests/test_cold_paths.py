@@ -70,8 +70,8 @@ def test_runs_counted_alone_or_together_match_the_numba_kernels(seed, projected,
     size = 1 << bits
     win = fp.window
     r0, c0, h, w = int(win.row_off), int(win.col_off), int(win.height), int(win.width)
-    saved = _kernels_np.LONG_RUN, _kernels_np.LONG_RUN_FAC
-    _kernels_np.LONG_RUN = _kernels_np.LONG_RUN_FAC = long_run
+    saved = _kernels_np.LONG_RUN
+    _kernels_np.LONG_RUN = long_run
     try:
         for a, b in [(0, 7), (7, 90), (90, h)]:
             if b <= a:
@@ -87,7 +87,7 @@ def test_runs_counted_alone_or_together_match_the_numba_kernels(seed, projected,
             np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-9)
             assert set(np.flatnonzero(got)) == set(np.flatnonzero(want))
     finally:
-        _kernels_np.LONG_RUN, _kernels_np.LONG_RUN_FAC = saved
+        _kernels_np.LONG_RUN = saved
 
 
 # ----------------------------------------------------------------------------- pipeline

@@ -148,13 +148,11 @@ def value_histogram_strip(
     hist += np.bincount(b, weights=cov[good] * a[good], minlength=hist.shape[0])
 
 
-#: Runs of at least this many cells of equal weight are counted with one ``bincount``
-#: each (a call and its loop cost ~3 us, what ~400 cells cost gathered and counted
-#: together, cell by cell, as shorter runs are).
-LONG_RUN = 512
-#: The same where each cell has its own areal scale (projected, not equal-area): a run's
-#: weights are then computed cell by cell either way.
-LONG_RUN_FAC = 4096
+#: Runs of at least this many cells of equal coverage are counted with one ``bincount``
+#: each; shorter ones are counted together, cell by cell. A call and its loop cost ~3 us,
+#: what ~300 cells cost gathered (``_cells``): any length from ~500 cells up is about as
+#: fast, and this one keeps the sums of the first numpy version to the bit.
+LONG_RUN = 4096
 
 
 def _scale_points(fac: np.ndarray, r: np.ndarray, c: np.ndarray, row_off: int) -> np.ndarray:
@@ -224,7 +222,7 @@ def histogram_runs(segs, r0, r1, vals, row_area, fac, use_fac, row_off, offset, 
     r, c0, c1, cover = coverage_runs(segs, r0, r1, vals.shape[1])
     w = cover * row_area[r]
     n = c1 - c0
-    long_run = n >= (LONG_RUN_FAC if use_fac else LONG_RUN)
+    long_run = n >= LONG_RUN
     short = np.flatnonzero(~long_run)
     if short.size:
         nc = vals.shape[1]
