@@ -18,7 +18,7 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Transformer
-from shapely.geometry import LineString, Point, Polygon, box
+from shapely.geometry import GeometryCollection, LineString, Point, Polygon, box
 
 import landprofile as lp
 from landprofile.testing import SQUARE_CRS, SQUARE_ORIGIN, square_landscape
@@ -50,11 +50,15 @@ def zone(draw) -> shapely.Geometry:
 
 @st.composite
 def feature(draw) -> shapely.Geometry:
-    """A point, a two-vertex line or a small box, anywhere near the zones."""
-    kind = draw(st.sampled_from(["point", "line", "box"]))
+    """A point, a two-vertex line or a small box, anywhere near the zones; or degenerate."""
+    kind = draw(st.sampled_from(["point", "line", "box", "dot", "collection"]))
     x, y = draw(coord), draw(coord)
     if kind == "point":
         return Point(x, y)
+    if kind == "dot":  # a zero-length line, which the index's prepared tests miss
+        return LineString([(x, y), (x, y)])
+    if kind == "collection":
+        return GeometryCollection([Point(draw(coord), draw(coord)), LineString([(x, y), (x, y)])])
     if kind == "line":
         return LineString([(x, y), (draw(coord), draw(coord))])
     return box(x, y, x + draw(st.floats(1, 80)), y + draw(st.floats(1, 80)))
@@ -81,8 +85,12 @@ def test_nearest_is_the_brute_force_minimum(zones, feats, data):
         fs = np.array(feats, dtype=object)[idx]
         every = shapely.distance(zs[:, None], fs[None, :])  # the plain way: every pair
         least = every.min(axis=1)
-        np.testing.assert_allclose(d, least, rtol=0, atol=1e-9)
+        np.testing.assert_allclose(d, least, rtol=0, atol=1e-9)  # NaN for an empty zone
         for i in range(len(zs)):
+            if zs[i].is_empty:  # near nothing
+                assert np.isnan(d[i])
+                assert j[i] == -1
+                continue
             # the feature named is at that distance, the first listed among the equal
             at = idx[np.flatnonzero(every[i] == every[i].min())]
             if least[i] == 0:

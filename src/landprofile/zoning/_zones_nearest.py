@@ -68,6 +68,18 @@ def nearest(
     # the nearest feature is within the bound; a relative and an absolute margin keep
     # it in whatever the rounding of the two distance computations
     ci, cf = tree.query(zones[rest], predicate="dwithin", distance=bound * (1 + 1e-9) + 1e-6)
+    odd = _zero_length(feats)
+    if len(odd):
+        # the prepared test never finds a zero-length line: every zone measures them
+        ci = np.r_[ci, np.repeat(np.arange(len(rest)), len(odd))]
+        cf = np.r_[cf, np.tile(odd, len(rest))]
+    missed = np.setdiff1d(np.arange(len(rest)), ci)
+    if len(missed):
+        # a guard: a zone the test gave nothing searches the index the plain way
+        mi, mf = tree.query_nearest(zones[rest[missed]], all_matches=True)
+        ci, cf = np.r_[ci, missed[mi]], np.r_[cf, mf]
+    if not len(ci):
+        return d, j
     dist = _in_two(shapely.distance, zones[rest][ci], feats[cf])
     order = np.lexsort((cf, dist, ci))
     ci, cf, dist = ci[order], cf[order], dist[order]
@@ -96,3 +108,11 @@ def _vertex_bound(zones: np.ndarray, tree: shapely.STRtree) -> np.ndarray:
     bound = np.full(len(zones), np.inf)
     np.minimum.at(bound, who[pi], pd)
     return bound
+
+
+def _zero_length(feats: np.ndarray) -> np.ndarray:
+    """Positions of the features with a line part of length 0 (``LINESTRING (0 0, 0 0)``)."""
+    parts, owner = shapely.get_parts(feats, return_index=True)
+    lines = np.isin(shapely.get_type_id(parts), (1, 2, 5))
+    zero = lines & ~shapely.is_empty(parts) & (shapely.length(parts) == 0)
+    return np.unique(owner[zero])
