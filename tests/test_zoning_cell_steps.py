@@ -384,6 +384,21 @@ def test_union_grouped_edge_cases() -> None:
     assert math.isclose(got.area, 2.0)
 
 
+def test_union_grouped_size_classes() -> None:
+    """Chains of 1, 2, 3, 5, 9 and 17 overlapping boxes: one polygon per chain."""
+    boxes, want = [], []
+    for i, n in enumerate((1, 2, 3, 5, 9, 17)):
+        y = 10.0 * i
+        chain = [box(x, y, x + 1.5, y + 1) for x in range(n)]
+        boxes += chain
+        want.append(box(0, y, n + 0.5, y + 1))
+    rng = np.random.default_rng(0)
+    got = union_grouped([boxes[i] for i in rng.permutation(len(boxes))])
+    assert got.geom_type == "MultiPolygon"
+    assert len(got.geoms) == 6
+    assert got.equals(MultiPolygon(want))  # the same point set (vertices along edges kept)
+
+
 # ---------------------------------------------------------------- regions
 
 

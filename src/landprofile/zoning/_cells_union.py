@@ -16,7 +16,6 @@ not polygonal — goes through ``union_all`` / ``intersection`` of the whole, as
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import numpy as np
@@ -58,15 +57,42 @@ def union_grouped(geoms: Any) -> Any:
     pair = i < j
     graph = coo_matrix((np.ones(int(pair.sum()), dtype=bool), (i[pair], j[pair])), shape=(n, n))
     k, group = connected_components(graph, directed=False)
-    order = np.argsort(group, kind="stable")
-    bounds = np.searchsorted(group[order], np.arange(k + 1)).tolist()
-    out = []
-    for a, b in itertools.pairwise(bounds):
-        idx = order[a:b]
-        out.append(arr[idx[0]] if len(idx) == 1 else shapely.union_all(arr[idx]))
-    if not _polygonal(np.asarray(out, dtype=object)):
+    out = _union_groups(arr, group, k)
+    if not _polygonal(out):
         return shapely.union_all(arr)
-    return _assemble(out)
+    return _assemble(list(out))
+
+
+def _union_groups(arr: np.ndarray, group: np.ndarray, k: int) -> np.ndarray:
+    """The union of each group (``group[i]``: the group of ``arr[i]``, ``0..k-1``).
+
+    Groups of one are their member. The others are unioned a few calls at a time: one
+    ``union_all(table, axis=1)`` per size class (up to 2, 4, 8… members, padded with
+    ``None``), not one call per group — the loop stays in C, with the GIL released,
+    while the main thread computes the scores (``edt`` holds the GIL).
+    """
+    order = np.argsort(group, kind="stable")
+    sizes = np.bincount(group, minlength=k)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    rank = np.arange(len(arr)) - starts[group[order]]
+    out = np.empty(k, dtype=object)
+    one = sizes == 1
+    single = one[group]
+    out[group[single]] = arr[single]
+    width = 2
+    while True:
+        cls = np.flatnonzero((sizes > width // 2) & (sizes <= width) & ~one)
+        if len(cls):
+            row = np.full(k, -1, dtype=np.int64)
+            row[cls] = np.arange(len(cls))
+            table = np.full((len(cls), width), None, dtype=object)
+            member = row[group[order]] >= 0
+            table[row[group[order]][member], rank[member]] = arr[order][member]
+            out[cls] = shapely.union_all(table, axis=1)
+        if width >= sizes.max(initial=0):
+            break
+        width *= 2
+    return out
 
 
 def clip_union(geom: Any, boundary: Any) -> Any:

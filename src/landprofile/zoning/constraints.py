@@ -18,6 +18,7 @@ for scoring.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,7 @@ __all__ = [
     "buffer_out",
     "build_constraints",
     "excluding",
+    "mark_cells",
     "rule_cells",
 ]
 
@@ -149,13 +151,34 @@ def build_constraints(
             )
         if len(names) >= 32:
             raise RulesError("at most 32 exclusion rules are supported")
-        if cells:
-            m = rule_cells(rule, shapes.get(name), grid, lc_groups, slope)
-            # one pass, no shifted copy of the grid
-            np.bitwise_or(bits, np.uint32(1 << len(names)), out=bits, where=m)
-            del m
         names.append(name)
-    return Constraints(names=names, bits=bits, rows=rows, shapes=shapes, skipped=skipped)
+    cons = Constraints(names=names, bits=bits, rows=rows, shapes=shapes, skipped=skipped)
+    if cells:
+        mark_cells(cons, rs, grid, lc_groups, slope)
+    return cons
+
+
+def mark_cells(
+    cons: Constraints,
+    rs: RuleSet,
+    grid: AnalysisGrid,
+    lc_groups: np.ndarray | None,
+    slope: np.ndarray | None,
+) -> Constraints:
+    """The same rules with their cells marked (``build_constraints(..., cells=False)``'s).
+
+    The result shares ``cons``'s cache of unions: the exact geometry can be built from
+    ``cons`` on another thread while the cells are burnt.
+    """
+    if cons.bits.shape != (grid.height, grid.width):
+        cons = dataclasses.replace(cons, bits=np.zeros((grid.height, grid.width), dtype=np.uint32))
+    bits = cons.bits
+    for i, name in enumerate(cons.names):
+        m = rule_cells(rs.exclude[name], cons.shapes.get(name), grid, lc_groups, slope)
+        # one pass, no shifted copy of the grid
+        np.bitwise_or(bits, np.uint32(1 << i), out=bits, where=m)
+        del m
+    return cons
 
 
 def rule_cells(

@@ -22,7 +22,7 @@ from rasterio.warp import Resampling
 from landprofile._progress import Steps
 from landprofile.errors import DataWarning, ResourceLimitError, user_stacklevel
 from landprofile.zoning._cells_union import clip_union, union_grouped
-from landprofile.zoning.constraints import build_constraints, rule_geometries
+from landprofile.zoning.constraints import build_constraints, mark_cells, rule_geometries
 from landprofile.zoning.grid import ZONING_BYTES, AnalysisGrid, warp
 from landprofile.zoning.regions import Partition, partition
 from landprofile.zoning.suitability import suitability
@@ -103,12 +103,18 @@ def one_grid(
         gy, gx = np.gradient(z, grid.res)
         slope = np.degrees(np.arctan(np.hypot(gx, gy)))
     steps.start("exclusions")
-    cons = build_constraints(rs, layers, grid, lc_groups, slope)
-    steps.start("factors")
+    cons = build_constraints(rs, layers, grid, lc_groups, slope, cells=False)
+    # raster rules' geometry is made from their cells: then it waits for them
+    from_cells = any(rs.exclude[n]["layer"] in ("land_cover", "dem") for n in cons.names)
     # The exact exclusion geometry (GEOS, which releases the GIL) is built on the second
-    # core while the scores (numpy, edt) are computed on this one.
+    # core — from the buffered shapes, while the cells are burnt — and the scores
+    # (numpy, edt) on this one.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        future = pool.submit(_exclusion_geometry, cons, grid)
+        future = None if from_cells else pool.submit(_exclusion_geometry, cons, grid)
+        cons = mark_cells(cons, rs, grid, lc_groups, slope)
+        if future is None:
+            future = pool.submit(_exclusion_geometry, cons, grid)
+        steps.start("factors")
         geology = rasters.get("geology", layers.get("geology"))
         suit = suitability(rs, layers, grid, geology, lc_groups)
         del lc_groups, slope
