@@ -47,7 +47,9 @@ def union_grouped(geoms: Any) -> Any:
     arr = arr[~(shapely.is_missing(arr) | shapely.is_empty(arr))]
     if not len(arr):
         return shapely.Polygon()
-    if not _polygonal(arr) or not shapely.is_valid(arr).all():
+    # not shapely.is_valid: it wraps GEOS in warnings.catch_warnings, which on this worker
+    # thread would swap the process's warning filters under the main thread's feet
+    if not _polygonal(arr) or (shapely.is_valid_reason(arr) != "Valid Geometry").any():
         return shapely.union_all(arr)
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
