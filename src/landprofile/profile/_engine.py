@@ -112,11 +112,6 @@ class StripMap:
         return out
 
 
-def serial_map(fn: Callable[[Any], T], items: Any) -> list[T]:
-    """The serial counterpart of ``pool.map``, as a list."""
-    return [fn(i) for i in items]
-
-
 #: Below this area (m²) a landscape is a sliver no cell can say anything of: a zero
 #: coverage then means nothing, and it gets no warning.
 SLIVER_M2 = 1.0
