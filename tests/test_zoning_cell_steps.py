@@ -133,6 +133,33 @@ def test_fast_burn_later_shapes_win(monkeypatch, chunk) -> None:
     np.testing.assert_array_equal(got, want)
 
 
+def test_geology_scores_burnt_as_rasterio_does() -> None:
+    """Geology polygons: higher scores win where they overlap, the default elsewhere."""
+    g = _grid(40, 50)
+    x0, y1 = g.transform.c, g.transform.f
+    rng = np.random.default_rng(11)
+    polys = [
+        box(x, y - 400, x + 500, y)
+        for x, y in zip(x0 + rng.uniform(0, 1200, 25), y1 - rng.uniform(0, 800, 25), strict=True)
+    ]
+    scores = rng.uniform(-0.2, 1.2, 25)
+    scores[3] = np.nan  # no score: not burnt
+    geo = gpd.GeoDataFrame({"score": scores}, geometry=polys, crs=CRS_)
+    rule = {"layer": "geology", "default": 0.3, "score_field": "score"}
+    got = suitability._geology(rule, g, {"geology": geo}, geo)
+    order = [i for i in np.argsort(np.nan_to_num(scores, nan=-1.0), kind="stable") if i != 3]
+    want = np.full((g.height, g.width), 0.3, dtype=np.float32)
+    rasterio.features.rasterize(
+        [(polys[i], float(np.clip(scores[i], 0, 1))) for i in order],
+        out=want,
+        transform=g.transform,
+    )
+    np.testing.assert_array_equal(got, want)
+    assert got.dtype == np.float32
+    assert (got == np.float32(0.3)).any()
+    assert got.max() == np.float32(1.0)
+
+
 @pytest.mark.parametrize("enabled", [True, False])
 def test_fast_burn_restores_the_collector(enabled) -> None:
     g = _grid(10, 10)

@@ -15,11 +15,11 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import rasterio.features
 from rasterio.warp import Resampling
 
 from landprofile.errors import MissingFieldError
 from landprofile.raster import read_raster
+from landprofile.zoning._cells_shapes import rasterize_fast
 from landprofile.zoning.grid import AnalysisGrid, burn, distance_m, is_raster, warp
 from landprofile.zoning.rules import RuleSet
 
@@ -209,14 +209,12 @@ def _geology(rule: dict[str, Any], grid: AnalysisGrid, layers: dict, geology: An
         )
     # one pass, burnt in ascending order so that higher scores win where polygons overlap
     order = np.argsort(np.nan_to_num(vals, nan=-1.0), kind="stable")
-    geoms = gdf.geometry.to_numpy()
-    shapes = [(geoms[i], float(np.clip(vals[i], 0, 1))) for i in order if np.isfinite(vals[i])]
-    if not shapes:
-        return out
-    return rasterio.features.rasterize(
-        shapes,
-        out_shape=out.shape,
-        transform=grid.transform,
-        fill=default,
-        dtype="float32",
+    order = order[np.isfinite(vals[order])]
+    # the coordinates reach GDAL as lists (see landprofile.zoning._cells_shapes)
+    rasterize_fast(
+        gdf.geometry.to_numpy()[order],
+        out,
+        grid.transform,
+        values=np.clip(vals[order], 0, 1).astype(float),
     )
+    return out
