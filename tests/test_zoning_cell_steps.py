@@ -382,6 +382,12 @@ def test_union_grouped_equals_union_all(seed, n, kind) -> None:
         assert shapely.equals_exact(shapely.normalize(got), shapely.normalize(want), 1e-6) or (
             shapely.area(shapely.symmetric_difference(got, want)) < 1e-6
         )
+    if shapely.area(want) > 0:  # oriented as union_all writes them (same CW/CCW counts)
+
+        def ccw(g):
+            return sorted(shapely.is_ccw(shapely.get_exterior_ring(shapely.get_parts(g))))
+
+        assert ccw(got) == ccw(want)
     boundary = shapely.Point(2500, 2500).buffer(2200)
     clip_want = shapely.intersection(want, boundary)
     clip_got = clip_union(got, boundary)

@@ -32,6 +32,10 @@ def _assemble(parts: list[Any]) -> Any:
     flat = flat[~shapely.is_empty(flat)] if len(flat) else flat
     if not len(flat):
         return shapely.Polygon()
+    # shells clockwise, holes counter-clockwise, as GEOS's overlay writes them (union_all of
+    # two or more polygons, intersection): the parts kept as they were (buffers are
+    # counter-clockwise) come out as the overlay would have written them
+    flat = shapely.orient_polygons(flat, exterior_cw=True)
     if len(flat) == 1:
         return flat[0]
     return shapely.multipolygons(flat)
@@ -49,7 +53,11 @@ def union_grouped(geoms: Any) -> Any:
         return shapely.Polygon()
     # not shapely.is_valid: it wraps GEOS in warnings.catch_warnings, which on this worker
     # thread would swap the process's warning filters under the main thread's feet
-    if not _polygonal(arr) or (shapely.is_valid_reason(arr) != "Valid Geometry").any():
+    if (
+        len(arr) == 1  # union_all hands a single polygon back as it is
+        or not _polygonal(arr)
+        or (shapely.is_valid_reason(arr) != "Valid Geometry").any()
+    ):
         return shapely.union_all(arr)
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
