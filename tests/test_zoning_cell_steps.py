@@ -320,6 +320,21 @@ def test_factors_equal_the_reference_bitwise(monkeypatch, band) -> None:
     np.testing.assert_allclose(got.factors["access"], want, atol=2e-6)
 
 
+def test_factor_of_distances_alone_by_hand() -> None:
+    """A 1-D run of distances (as the docs' figure passes it): the default rules by hand."""
+    rs = load_rules(None)
+    d = np.array([0, 2500, 5000, 7500, 10_000, 15_000, 20_000], dtype=np.float32)
+    sites = suitability._factor(
+        rs.favour["existing_sites"], "sites", None, {}, None, None, lambda _: d.copy()
+    )
+    np.testing.assert_allclose(sites, [1, 0.5, 0, 0, 0, 0, 0], atol=1e-7)
+    access = suitability._factor(
+        rs.favour["access"], "roads", None, {}, None, None, lambda _: d.copy()
+    )
+    # full score to max_m = 5 km, then down to 0 at 5 + 10 km
+    np.testing.assert_allclose(access, [1, 1, 1, 0.75, 0.5, 0, 0], atol=1e-7)
+
+
 def test_access_with_one_layer_missing_or_empty() -> None:
     """A layer not given is left out of the union; a known layer with no feature is far."""
     g = _grid(30, 30)

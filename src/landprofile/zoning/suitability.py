@@ -9,6 +9,7 @@ applies (see :mod:`landprofile.zoning.zones`).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,7 +113,7 @@ def suitability(
         # rows at a time: each band stays in cache across the terms
         ws = [(f, np.float32(weights[name] / total)) for name, f in factors.items()]
         tmp = np.empty((_band_rows(grid.width), grid.width), dtype=np.float32)
-        for sl in _bands(grid.height, grid.width):
+        for sl in _bands(score.shape):
             t = tmp[: sl.stop - sl.start]
             for f, w in ws:
                 np.multiply(f[sl], w, out=t)
@@ -147,7 +148,7 @@ def _factor(
             return None
         decay = np.float32(-(float(rule.get("decay_m", 5000.0)) or 1.0))
         out = np.empty_like(d)
-        for sl in _bands(*d.shape):
+        for sl in _bands(d.shape):
             o = out[sl]
             np.divide(d[sl], decay, out=o)
             o += 1.0
@@ -163,7 +164,7 @@ def _factor(
     # 0 at hi + decay; in float32 (18 M cells for 1e6 ha at 30 m), a band of rows at a
     # time so that the four passes run in cache
     out = np.empty(d.shape, dtype=np.float32)
-    for sl in _bands(*d.shape):
+    for sl in _bands(d.shape):
         o, db = out[sl], d[sl]
         np.subtract(db, hi, dtype=np.float32, out=o)
         o /= -decay
@@ -183,10 +184,14 @@ def _band_rows(width: int) -> int:
     return max(1, BAND_CELLS // max(width, 1))
 
 
-def _bands(height: int, width: int) -> list[slice]:
-    """Row slices of at most :data:`BAND_CELLS` cells (at least one row) covering a grid."""
-    step = _band_rows(width)
-    return [slice(r, min(r + step, height)) for r in range(0, height, step)]
+def _bands(shape: tuple[int, ...]) -> list[slice]:
+    """Slices along the first axis of at most :data:`BAND_CELLS` cells (at least one row).
+
+    Any shape: a 1-D array (distances alone, as the docs' figure of the factors) is cut
+    into runs of cells.
+    """
+    step = _band_rows(math.prod(shape[1:]))
+    return [slice(r, min(r + step, shape[0])) for r in range(0, shape[0], step)]
 
 
 def _geology(rule: dict[str, Any], grid: AnalysisGrid, layers: dict, geology: Any) -> np.ndarray:
