@@ -23,7 +23,7 @@ from landprofile._progress import Steps
 from landprofile.errors import DataWarning, ResourceLimitError, user_stacklevel
 from landprofile.zoning._cells_union import clip_union, union_grouped
 from landprofile.zoning.constraints import build_constraints, mark_cells, rule_geometries
-from landprofile.zoning.grid import ZONING_BYTES, AnalysisGrid, warp
+from landprofile.zoning.grid import ZONING_BYTES, AnalysisGrid, cell_polygons, warp
 from landprofile.zoning.regions import Partition, partition
 from landprofile.zoning.suitability import suitability
 
@@ -58,7 +58,11 @@ def _partition(rs: Any, grid: AnalysisGrid, suitable: Any, labelled: Any = None)
 
 
 def _exclusion_geometry(cons: Any, grid: AnalysisGrid, raster: dict | None = None) -> tuple:
-    """Each rule's land in the landscape, their union, and the parts zones are cut by."""
+    """Each rule's land in the landscape, their union, and the parts zones are cut by.
+
+    ``raster``: the raster rules' cells already polygonised (by the tiles, or by the
+    calling thread before this runs on a second one).
+    """
     if raster is None:
         per_rule = rule_geometries(cons, grid)
     else:
@@ -113,7 +117,18 @@ def one_grid(
         future = None if from_cells else pool.submit(_exclusion_geometry, cons, grid)
         cons = mark_cells(cons, rs, grid, lc_groups, slope)
         if future is None:
-            future = pool.submit(_exclusion_geometry, cons, grid)
+            # The raster rules' cells are polygonised here, not on the second thread:
+            # rasterio's shapes() silences a warning of its own inside catch_warnings,
+            # which swaps the process-wide filters; with another thread inside such a
+            # block (pandas, rasterio and shapely all open them) the two restore them out
+            # of order and the warning reaches the user (tests/test_threads.py). The
+            # second thread gets GEOS work only.
+            cells = {
+                n: cell_polygons(cons.mask(n) & grid.inside, grid)
+                for n in cons.names
+                if n not in cons.shapes
+            }
+            future = pool.submit(_exclusion_geometry, cons, grid, cells)
         steps.start("factors")
         geology = rasters.get("geology", layers.get("geology"))
         suit = suitability(rs, layers, grid, geology, lc_groups)
