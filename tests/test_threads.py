@@ -72,8 +72,9 @@ def test_zoning_runs_no_warning_block_on_its_second_thread(
         warnings.simplefilter("ignore")
         out = run(tmp_path / "demo.toml", tmp_path / "out")
     assert out.card_html.exists()
-    offending = _ours(worker_blocks)
-    assert not offending, "a warnings block ran on a worker thread:\n" + offending[0]
+    # zoning's second thread does GEOS work only: no block of anyone's (a library's too
+    # can race with the main thread's), not only none of ours
+    assert not worker_blocks, "a warnings block ran on a worker thread:\n" + worker_blocks[0][1]
 
 
 def test_a_batch_on_threads_runs_no_warning_block_of_ours(
