@@ -24,6 +24,7 @@ from shapely.geometry import Polygon
 
 import landprofile as lp
 from landprofile import _coverage as cov
+from landprofile import _coverage_kernels as ck
 from landprofile import _kernels, _kernels_np
 from landprofile import raster as raster_mod
 from landprofile.profile._engine import StripMap
@@ -156,7 +157,7 @@ def test_a_large_first_call_on_two_threads_equals_gdal_and_numba(tmp_path, monke
     poly = _star(np.random.default_rng(3), -2.0 + 0.105, 6.0 - 0.11, 0.1, n=60)
     g = gpd.GeoDataFrame({"name": ["one"]}, geometry=[poly], crs=4326)
     monkeypatch.setattr(raster_mod, "SMALL_READ_CELLS", 100_000)  # strips go to GDAL
-    monkeypatch.setattr(cov, "_kernels_ready", threading.Event())  # numba not loaded
+    monkeypatch.setattr(ck, "_kernels_ready", threading.Event())  # numba not loaded
 
     def call():
         with warnings.catch_warnings():

@@ -20,6 +20,7 @@ from shapely.geometry import Polygon
 
 import landprofile as lp
 from landprofile import _coverage as cov
+from landprofile import _coverage_kernels as ck
 from landprofile.errors import ScaleWarning
 from landprofile.raster import read_raster
 from landprofile.testing import write_geotiff
@@ -53,7 +54,7 @@ def test_read_ahead_gives_the_strips_it_would_have_read(tiled, monkeypatch):
     bounds = cov.strip_bounds(raster, fp)
     assert len(bounds) >= 6
     # As if another thread were still loading numba: the event is not set.
-    monkeypatch.setattr(cov, "_kernels_ready", threading.Event())
+    monkeypatch.setattr(ck, "_kernels_ready", threading.Event())
     with cov.StripReader(raster) as reader:
         reader._read_ahead(fp, bounds[1][0], 1)
         assert len(reader._ahead) == len(bounds) - 1  # every strip after the first
@@ -72,7 +73,7 @@ def test_read_ahead_stops_at_its_memory_budget(tiled, monkeypatch):
     raster = read_raster(tiled)
     fp = cov.footprint(POLY, raster)
     bounds = cov.strip_bounds(raster, fp)
-    monkeypatch.setattr(cov, "_kernels_ready", threading.Event())
+    monkeypatch.setattr(ck, "_kernels_ready", threading.Event())
     monkeypatch.setattr(cov, "READ_AHEAD_BYTES", 1)
     with cov.StripReader(raster) as reader:
         reader._read_ahead(fp, 0, 1)
@@ -245,13 +246,13 @@ def test_whole_stages_agree_on_either_kernel_path(tmp_path, monkeypatch, crs_cod
 
     monkeypatch.setattr(cov, "kernels_for", spy)
     cov.kernels()
-    monkeypatch.setattr(cov, "SMALL_STRIP_CELLS", 0)  # numba for every strip
+    monkeypatch.setattr(ck, "SMALL_STRIP_CELLS", 0)  # numba for every strip
     with_numba = run()
     assert set(used) == {"landprofile._kernels"}
     used.clear()
-    monkeypatch.setattr(cov, "SMALL_STRIP_CELLS", 10**9)
-    monkeypatch.setattr(cov, "NUMPY_BUDGET_CELLS", 10**12)
-    monkeypatch.setattr(cov, "_kernels_ready", threading.Event())  # as if not loaded
+    monkeypatch.setattr(ck, "SMALL_STRIP_CELLS", 10**9)
+    monkeypatch.setattr(ck, "NUMPY_BUDGET_CELLS", 10**12)
+    monkeypatch.setattr(ck, "_kernels_ready", threading.Event())  # as if not loaded
     with_numpy = run()
     assert set(used) == {"landprofile._kernels_np"}
     for a, b in zip(with_numpy, with_numba, strict=True):

@@ -27,6 +27,7 @@ from shapely.geometry import Polygon
 
 import landprofile as lp
 from landprofile import _coverage as cov
+from landprofile import _coverage_kernels as ck
 from landprofile import _geotiff, _kernels, _kernels_np
 from landprofile import raster as raster_mod
 from landprofile.raster import Raster, read_raster
@@ -234,7 +235,7 @@ def _gdal_and_numba(monkeypatch):
 
 
 def _fresh_paths(monkeypatch):
-    monkeypatch.setattr(cov, "_kernels_ready", threading.Event())  # as if not loaded
+    monkeypatch.setattr(ck, "_kernels_ready", threading.Event())  # as if not loaded
 
 
 def _both(monkeypatch, call):

@@ -20,7 +20,6 @@ import math
 import threading
 from concurrent.futures import Future
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -29,6 +28,15 @@ from pyproj import CRS, Proj
 from shapely.geometry.base import BaseGeometry
 
 from landprofile._coverage_consts import SCALE_STEP
+
+# the kernels' choice lives in _coverage_kernels; callers keep asking cov.kernels_for etc.
+from landprofile._coverage_kernels import (
+    _numpy_will_do,
+    _try_load_kernels,
+    kernels_for,
+)
+from landprofile._coverage_kernels import kernels as kernels
+from landprofile._coverage_kernels import numba_loaded as numba_loaded
 from landprofile.crs import WGS84, transformer
 from landprofile.errors import InvalidParameterError, UnreadableFileError
 from landprofile.geodesy import (
@@ -45,79 +53,6 @@ STRIP_CELLS = 4_000_000
 
 #: Most decompressed data (bytes) held ahead of the kernels while they load.
 READ_AHEAD_BYTES = 512 * 2**20
-
-#: Strips up to this many cells go to the numpy kernels while numba is not loaded ...
-SMALL_STRIP_CELLS = 1_000_000
-#: ... until a process has put this many cells through them (~0.2 s of numpy work, a
-#: fraction of numba's load): past it, numba loads and takes every strip.
-NUMPY_BUDGET_CELLS = 10_000_000
-_numpy_cells = 0
-
-_kernels_ready = threading.Event()
-_kernels_lock = threading.Lock()
-
-
-def kernels() -> ModuleType:
-    """The numba kernels, loaded (numba's import and cached code) on the first call."""
-    if not _kernels_ready.is_set():
-        with _kernels_lock:
-            _load_kernels()
-    from landprofile import _kernels
-
-    return _kernels
-
-
-def numba_loaded() -> bool:
-    """Whether this process has loaded the numba kernels (then they serve every strip)."""
-    return _kernels_ready.is_set()
-
-
-def _numpy_will_do(cells: int) -> bool:
-    return (
-        not _kernels_ready.is_set()
-        and cells <= SMALL_STRIP_CELLS
-        and _numpy_cells + cells <= NUMPY_BUDGET_CELLS
-    )
-
-
-def kernels_for(cells: int, *, charge: bool = False) -> ModuleType:
-    """The kernels for a strip of ``cells`` cells.
-
-    Numpy ones for small strips in a process that has not loaded numba (and has not
-    done much yet): they finish before numba would have loaded. Else numba's.
-    ``charge``: count the strip against the budget (once per strip, at its first kernel).
-    """
-    global _numpy_cells
-    if _numpy_will_do(cells):
-        if charge:
-            _numpy_cells += cells  # approximate across threads; only a budget
-        from landprofile import _kernels_np
-
-        return _kernels_np
-    return kernels()
-
-
-def _try_load_kernels() -> bool:
-    """Load the kernels unless another thread is at it; whether they are ready."""
-    if _kernels_lock.acquire(blocking=False):
-        try:
-            _load_kernels()
-        finally:
-            _kernels_lock.release()
-    return _kernels_ready.is_set()
-
-
-def _load_kernels() -> None:
-    # Called with _kernels_lock held.
-    if _kernels_ready.is_set():
-        return
-    from landprofile import _kernels
-
-    # The first call of any kernel sets up numba's compiler context and loads the
-    # cached machine code: that, not the import, is most of the cost.
-    _kernels.accumulate_edges(np.zeros((0, 4)), 0, 1, np.zeros((1, 3)))
-    _kernels_ready.set()
-
 
 # ----------------------------------------------------------------------------- geometry
 
@@ -366,7 +301,7 @@ class StripReader:
         """Values and edge accumulation buffer of rows ``a..b`` of the footprint's window."""
         vals = self._take(fp, a, b, band)
         cells = vals.size
-        if not _kernels_ready.is_set() and not _numpy_will_do(cells) and not _try_load_kernels():
+        if not numba_loaded() and not _numpy_will_do(cells) and not _try_load_kernels():
             # Another thread is loading numba (GIL-bound Python): decompress the next
             # strips meanwhile (GDAL releases the GIL), instead of waiting idle.
             self._read_ahead(fp, b, band)
@@ -396,7 +331,7 @@ class StripReader:
         for a, b in strip_bounds(self.raster, fp):
             if a < after:
                 continue
-            if _kernels_ready.is_set() or self._ahead_bytes >= READ_AHEAD_BYTES:
+            if numba_loaded() or self._ahead_bytes >= READ_AHEAD_BYTES:
                 return
             key = self._key(fp, a, b, band)
             fut: Future[np.ndarray] = Future()
