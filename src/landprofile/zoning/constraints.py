@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from landprofile.zoning.grid import AnalysisGrid, burn, cell_polygons
+from landprofile.zoning.grid import AnalysisGrid, burn
 from landprofile.zoning.rules import RulesError, RuleSet
 
 __all__ = [
@@ -195,19 +195,3 @@ def rule_cells(
     if lay == "dem":
         return np.nan_to_num(slope, nan=0.0) > float(rule.get("max_slope_deg", 90))
     return burn(shapes, grid)
-
-
-def rule_geometries(cons: Constraints, grid: AnalysisGrid) -> dict[str, Any]:
-    """Each rule's excluded land inside the landscape, exact (vector) or as cells (raster)."""
-    from landprofile.zoning._cells_union import clip_union
-
-    out: dict[str, Any] = {}
-    for name in cons.names:
-        if name in cons.shapes:
-            geom = clip_union(cons.rule_union(name), grid.boundary)
-        else:
-            geom = shapely.intersection(
-                cell_polygons(cons.mask(name) & grid.inside, grid), grid.boundary
-            )
-        out[name] = geom
-    return out

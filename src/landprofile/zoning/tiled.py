@@ -22,7 +22,7 @@ from rasterio.warp import Resampling
 from landprofile._progress import Steps
 from landprofile.errors import DataWarning, ResourceLimitError, user_stacklevel
 from landprofile.zoning._cells_union import clip_union, union_grouped
-from landprofile.zoning.constraints import build_constraints, mark_cells, rule_geometries
+from landprofile.zoning.constraints import build_constraints, mark_cells
 from landprofile.zoning.grid import ZONING_BYTES, AnalysisGrid, cell_polygons, warp
 from landprofile.zoning.regions import Partition, partition
 from landprofile.zoning.suitability import suitability
@@ -57,22 +57,18 @@ def _partition(rs: Any, grid: AnalysisGrid, suitable: Any, labelled: Any = None)
     )
 
 
-def _exclusion_geometry(cons: Any, grid: AnalysisGrid, raster: dict | None = None) -> tuple:
+def _exclusion_geometry(cons: Any, grid: AnalysisGrid, raster: dict[str, Any]) -> tuple:
     """Each rule's land in the landscape, their union, and the parts zones are cut by.
 
-    ``raster``: the raster rules' cells already polygonised (by the tiles, or by the
-    calling thread before this runs on a second one).
+    ``raster``: the raster rules' cells, already polygonised (by the tiles, or by the
+    calling thread before this runs on a second one: see :func:`one_grid`).
     """
-    if raster is None:
-        per_rule = rule_geometries(cons, grid)
-    else:
-        # tiled: raster rules' cells come polygonised from the tiles
-        per_rule = {
-            n: clip_union(cons.rule_union(n), grid.boundary)
-            if n in cons.shapes
-            else shapely.intersection(raster[n], grid.boundary)
-            for n in cons.names
-        }
+    per_rule = {
+        n: clip_union(cons.rule_union(n), grid.boundary)
+        if n in cons.shapes
+        else shapely.intersection(raster[n], grid.boundary)
+        for n in cons.names
+    }
     # the rules' areas overlap little: united where they meet only
     excluded_all = union_grouped(
         np.concatenate([shapely.get_parts(g) for g in per_rule.values()] or [np.array([])])
@@ -114,7 +110,7 @@ def one_grid(
     # core — from the buffered shapes, while the cells are burnt — and the scores
     # (numpy, edt) on this one.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        future = None if from_cells else pool.submit(_exclusion_geometry, cons, grid)
+        future = None if from_cells else pool.submit(_exclusion_geometry, cons, grid, {})
         cons = mark_cells(cons, rs, grid, lc_groups, slope)
         if future is None:
             # The raster rules' cells are polygonised here, not on the second thread:
