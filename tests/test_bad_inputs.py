@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
 import os
 import sys
 import warnings
@@ -32,7 +33,17 @@ from make_bad_inputs import build
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
-    return build(tmp_path_factory.mktemp("bad"))
+    root = tmp_path_factory.mktemp("bad")
+    files = build(root)
+    # round four's groups build their own inputs beside the corpus (the same root, so
+    # the "nothing added beside the inputs" check covers them too)
+    for mod in ROUND4:
+        if hasattr(mod, "build"):
+            extra = mod.build(root / mod.__name__, files)
+            clash = set(extra) & set(files)
+            assert not clash, f"{mod.__name__} reuses corpus keys {sorted(clash)}"
+            files.update(extra)
+    return files
 
 
 def good_ls():
@@ -968,6 +979,17 @@ CASES: list[tuple[str, Any, type, str]] = [
         "PendingDeprecationWarning",
     ),
 ]
+
+# Round four (issue 36): one module per group in tests/bad_inputs/round4_*.py, each with
+# ``cases(h)`` returning rows in the format above (``h`` is this module: good_ls,
+# cli_run, ErrorOrWarning, NoWarning...) and optionally ``build(root, files)`` adding
+# its own inputs to the corpus.
+ROUND4 = [
+    importlib.import_module(p.stem)
+    for p in sorted((Path(__file__).parent / "bad_inputs").glob("round4_*.py"))
+]
+for _mod in ROUND4:
+    CASES += _mod.cases(sys.modules[__name__])
 
 
 @functools.cache
