@@ -17,7 +17,7 @@ import geopandas as gpd
 from landprofile.i18n import strings
 from landprofile.maps.context import context_layers
 from landprofile.maps.layers import add_vector
-from landprofile.maps.styles import STYLES, score_color, zone_legend
+from landprofile.maps.styles import STYLES, exclusion_styles, score_color, zone_legend
 
 #: Vector layer roles drawn on maps, bottom to top.
 ROLES = ("protected", "concessions", "water", "rivers", "roads", "settlements", "sites")
@@ -140,9 +140,14 @@ def add_zoning(m: Any, result: Any, lang: str, out: MapLayers, tol_m: float) -> 
     s = strings(lang)
     labels = _labels(lang)
     res = result.in_language(lang)
+    excl = res.exclusions
+    # each rule its own symbol, the same as in QGIS (maps.styles.exclusion_styles)
+    by_rule = exclusion_styles(excl["rule"]) if "rule" in excl.columns else {}
+    # the rows add_vector draws (it leaves out empty geometries), for the styles to match
+    drawn = excl[~excl.geometry.isna() & ~excl.geometry.is_empty]
     out.stats["exclusions"] = add_vector(
         m,
-        res.exclusions,
+        drawn,
         "exclusions",
         s["exclusions"],
         tol_m=tol_m,
@@ -150,8 +155,16 @@ def add_zoning(m: Any, result: Any, lang: str, out: MapLayers, tol_m: float) -> 
         field_labels=labels,
         lang=lang,
         visible=False,
+        feature_styles=[by_rule[str(r)] for r in drawn["rule"]] if by_rule else None,
     )
-    out.legend.append((str(STYLES["exclusions"]["fillColor"]), s["exclusions"]))
+    if by_rule:
+        names = excl["label"] if "label" in excl.columns else excl["rule"]
+        for rule, name in dict(
+            zip(excl["rule"].astype(str), names.astype(str), strict=True)
+        ).items():
+            out.legend.append((str(by_rule[rule]["fillColor"]), f"{s['exclusions']} · {name}"))
+    else:
+        out.legend.append((str(STYLES["exclusions"]["fillColor"]), s["exclusions"]))
     min_score = float(res.summary.get("min_score", 0.4))
     other = res.other_suitable
     if other is not None and len(other) and not other.geometry.is_empty.all():

@@ -26,8 +26,8 @@ STYLES: dict[str, dict[str, object]] = {
     "exclusions": {
         "color": "#d7191c",
         "fillColor": "#d7191c",
-        "fillOpacity": 0.15,
-        "weight": 0.5,
+        "fillOpacity": 0.2,
+        "weight": 1.5,
         "dashArray": "4 3",
     },
     # zones: magenta to pink, a hue no land cover legend uses (greens, yellows, browns,
@@ -56,6 +56,55 @@ STYLES: dict[str, dict[str, object]] = {
     # ... and every candidate region the zones were chosen among, an outline only
     "candidate_regions": {"color": "#c51b8a", "weight": 1, "fill": False, "dashArray": "2 2"},
 }
+
+#: Each exclusion rule's own symbol, over the common exclusions style: the rules of the
+#: default rule set (``default_igf.toml``) by name, in the hue of the layer they come
+#: from, each with its own dash, so that two rules can be told apart on the card and in
+#: QGIS even where hues are close (rivers, water). Rules of other names take
+#: :data:`EXCLUSION_PALETTE` in the order they first appear (:func:`exclusion_styles`).
+EXCLUSION_RULE_STYLES: dict[str, dict[str, object]] = {
+    "concessions": {"color": "#7b3294", "fillColor": "#7b3294", "dashArray": "6 3"},
+    "protected": {"color": "#1b7837", "fillColor": "#1b7837", "dashArray": "2 2"},
+    "rivers": {"color": "#2166ac", "fillColor": "#2166ac", "dashArray": "8 2 2 2"},
+    "water": {"color": "#4393c3", "fillColor": "#92c5de", "dashArray": "1 3"},
+    "settlements": {"color": "#252525", "fillColor": "#525252", "dashArray": "4 3"},
+    "land_cover": {"color": "#8c510a", "fillColor": "#bf812d", "dashArray": "10 4"},
+    "slope": {"color": "#e66101", "fillColor": "#fdb863", "dashArray": "3 1"},
+}
+#: Symbols for rules of other names, in order (then again, with the next dash).
+EXCLUSION_PALETTE: tuple[str, ...] = (
+    "#d7191c",
+    "#e7298a",
+    "#66a61e",
+    "#a6761d",
+    "#1b9e77",
+    "#7570b3",
+    "#666666",
+)
+_EXTRA_DASHES = ("4 3", "8 3", "2 3", "6 2 2 2")
+
+
+def exclusion_styles(rules: object) -> dict[str, dict[str, object]]:
+    """Each rule's full Leaflet style (the ``exclusions`` style with the rule's own).
+
+    ``rules`` are the exclusions' ``rule`` values in the layer's order; the card's map
+    and the QGIS style both call this on the same table, so a rule has the same symbol
+    on both, and no two rules of one table share a symbol.
+    """
+    base = STYLES["exclusions"]
+    out: dict[str, dict[str, object]] = {}
+    extra = 0
+    for rule in dict.fromkeys(str(r) for r in rules):  # type: ignore[attr-defined]
+        own = EXCLUSION_RULE_STYLES.get(rule)
+        if own is None:
+            n = len(EXCLUSION_PALETTE)
+            color = EXCLUSION_PALETTE[extra % n]
+            dash = _EXTRA_DASHES[(extra // n) % len(_EXTRA_DASHES)]
+            own = {"color": color, "fillColor": color, "dashArray": dash}
+            extra += 1
+        out[rule] = {**base, **own}
+    return out
+
 
 #: The land cover image's opacity over the basemap (card, notebooks, QGIS).
 LAND_COVER_OPACITY = 0.75

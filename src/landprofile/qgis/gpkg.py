@@ -207,6 +207,10 @@ def write_gpkg(
     list of MapLayer
         What was written, bottom layer first.
     """
+    if project:
+        from landprofile.qgis.project import check_file_name
+
+        check_file_name(name)
     lang = result.lang
     res = result.in_language(lang)
     mls = card_layers(res, lang, layers=layers, land_cover=land_cover, legend=legend)

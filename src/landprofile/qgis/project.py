@@ -31,7 +31,7 @@ from typing import Any
 from landprofile.qgis import qml
 from landprofile.qgis.layers import MapLayer, geometry_kind
 
-__all__ = ["crs_info", "project_qgs", "qgz_bytes", "store_project"]
+__all__ = ["check_file_name", "crs_info", "project_qgs", "qgz_bytes", "store_project"]
 
 #: The date written into the archive and the project's metadata.
 PROJECT_TIME = (2000, 1, 1, 0, 0, 0)
@@ -41,8 +41,47 @@ PROJECT_USER = "landprofile"
 #: shorter than 10 characters (and the layer tree would then lose it).
 ID_SUFFIX = "_landprofile"
 
+#: The ellipsoid the project measures on (WGS 84, as landprofile's geodesic areas), and
+#: its area unit: ``$area`` in QGIS is then a zone's ``area_ha``.
+ELLIPSOID = "EPSG:7030"
+
 #: ``qgis_projects`` as QGIS's GeoPackage project storage creates it.
 PROJECTS_DDL = "CREATE TABLE qgis_projects(name TEXT PRIMARY KEY, metadata BLOB, content BLOB)"
+
+
+#: Characters a layer source cannot hold in a file name: QGIS splits ``GPKG:path:table``
+#: at ``:`` (no quoting is read back) and ``path|layername=...`` at ``|``.
+SOURCE_BREAKERS = (":", "|")
+
+
+def check_file_name(path: Any) -> None:
+    """Refuse a GeoPackage file name the project's layer sources could not name.
+
+    The project names its file relatively (``./NAME.gpkg``): a ``:`` or ``|`` in
+    ``NAME`` would split the source where QGIS reads a separator (the land cover's
+    ``GPKG:./a:b.gpkg:land_cover`` opens nothing), and so would a control character
+    XML cannot hold.
+
+    Raises
+    ------
+    OutputError
+        Naming the file, the character and a name that would do.
+    """
+    from pathlib import Path
+
+    from landprofile.errors import OutputError
+
+    name = Path(path).name
+    bad = [c for c in SOURCE_BREAKERS if c in name] + qml.not_xml(name)
+    if bad:
+        shown = ", ".join(repr(c) for c in dict.fromkeys(bad))
+        fixed = "".join("_" if c in bad else c for c in name)
+        raise OutputError(
+            f"GeoPackage name '{name}' holds {shown}: the QGIS project stored in it names "
+            "its layers by the file's name, and QGIS reads ':' and '|' in a layer source "
+            f"as separators (and XML holds no control character); accepted: a name "
+            f"without them, such as '{fixed}'"
+        )
 
 
 def crs_info(crs: Any) -> dict[str, Any]:
@@ -125,6 +164,7 @@ def project_qgs(
         name=name,
         crs=crs,
         units="degrees" if crs["geographic"] == "true" else "meters",
+        ellipsoid=ELLIPSOID,
         extent=[repr(float(v)) for v in extent],
         tree=tree,
         layers=entries,
@@ -153,7 +193,8 @@ def store_project(
     """Store the project in the open GeoPackage ``con``; returns its name (the landscape's)."""
     qgs = project_qgs(result, layers, file_name, lang, min_score)
     ls = result.landscape
-    name = ls.name if ls is not None else "landprofile"
+    # the name the XML holds (the control characters XML cannot hold removed)
+    name = qml.xml_text(ls.name, "the landscape name") if ls is not None else "landprofile"
     stamp = "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}".format(*PROJECT_TIME)
     metadata = json.dumps({"last_modified_time": stamp, "last_modified_user": PROJECT_USER})
     con.execute(PROJECTS_DDL)

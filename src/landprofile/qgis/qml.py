@@ -12,11 +12,17 @@ a circle marker's ``radius`` → ``size`` (QGIS sizes a circle by its diameter),
 no stroke, whereas 0 is a hairline in QGIS). Opacities become the colours' alpha.
 
 The XML comes from the jinja2 templates in ``landprofile/data/templates/qgis`` with
-autoescape on: every name, label and alias from the user's data is XML-escaped.
+autoescape on: every name, label and alias from the user's data is XML-escaped. What no
+escape can hold — the control characters U+0001-U+0008, U+000B, U+000C, U+000E-U+001F
+(legal in TOML and GeoJSON, not in XML 1.0, not even as ``&#1;``), lone surrogates and
+U+FFFE/U+FFFF — is removed from every value the templates write, with a
+:class:`~landprofile.errors.DataWarning` naming the value (:func:`xml_text`).
 """
 
 from __future__ import annotations
 
+import re
+import warnings
 from functools import cache
 from typing import Any
 
@@ -25,6 +31,8 @@ from landprofile.maps.styles import LABELS, LAND_COVER_OPACITY, STYLES, zone_leg
 __all__ = [
     "PX_MM",
     "QGIS_VERSION",
+    "distinct_aliases",
+    "not_xml",
     "raster_qml",
     "raster_style",
     "render",
@@ -32,6 +40,7 @@ __all__ = [
     "symbol",
     "vector_qml",
     "vector_style",
+    "xml_text",
 ]
 
 #: Millimetres per CSS pixel (Leaflet's unit).
@@ -40,6 +49,51 @@ PX_MM = 25.4 / 96
 QGIS_VERSION = "3.22.0-Białowieża"
 #: Leaflet's default fill opacity (``L.Path``).
 _LEAFLET_FILL_OPACITY = 0.2
+
+
+#: What XML 1.0 cannot hold in any form (its ``Char`` production excludes them).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: Any, what: str = "a name") -> str:
+    """``value`` as text XML can hold: the characters it cannot are removed, with a warning.
+
+    Parameters
+    ----------
+    value
+        A name, label or field name that goes into a QML or project file.
+    what
+        What the value is, for the warning ("the landscape name", "a field name").
+    """
+    text = str(value)
+    if not _NOT_XML.search(text):
+        return text
+    from landprofile.errors import DataWarning, user_stacklevel
+
+    clean = _NOT_XML.sub("", text)
+    codes = ", ".join(sorted({f"U+{ord(c):04X}" for c in _NOT_XML.findall(text)}))
+    warnings.warn(
+        f"QGIS style/project: {what} {text!r} holds {codes}, which XML cannot hold; "
+        f"written as {clean!r} (remove the control characters from the input to keep "
+        "the name as it is)",
+        DataWarning,
+        stacklevel=user_stacklevel(),
+    )
+    return clean
+
+
+def not_xml(text: str) -> list[str]:
+    """The characters of ``text`` that XML cannot hold (in order, repeated)."""
+    return _NOT_XML.findall(text)
+
+
+def _finalize(value: Any) -> Any:
+    from markupsafe import Markup
+
+    # a macro's output is already made of finalized values
+    if value is None or isinstance(value, Markup | int | float):
+        return value
+    return xml_text(value)
 
 
 @cache
@@ -53,11 +107,12 @@ def _env() -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
     )
 
 
 def render(template: str, **context: Any) -> str:
-    """Render one of the QGIS templates (XML, escaped) with ``context``."""
+    """Render one of the QGIS templates (XML, escaped, XML-safe) with ``context``."""
     return _env().get_template(template).render(version=QGIS_VERSION, **context)
 
 
@@ -126,13 +181,17 @@ def vector_style(
     *,
     min_score: float | None = None,
     categories: list[tuple[str, str]] | None = None,
+    category_styles: dict[str, dict[str, Any]] | None = None,
     lang: str = "en",
 ) -> dict[str, Any]:
     """Everything a vector layer's style says, as the templates' context.
 
     ``key`` is the card's style (``zones`` is graduated by score class from
     ``min_score``; ``categories`` — ``(value, label)`` of the ``rule`` field — make a
-    categorised renderer, each category in the style's symbol).
+    categorised renderer, each category in its ``category_styles`` entry over the
+    style's symbol: :func:`~landprofile.maps.styles.exclusion_styles`, as on the card).
+    Aliases are made distinct within the layer: a second field whose alias (or name)
+    is already shown gets its name after the alias ("Why (why_short)").
     """
     renderer: dict[str, Any]
     if key == "zones" and min_score is not None:
@@ -157,7 +216,12 @@ def vector_style(
             "type": "categorized",
             "attr": "rule",
             "categories": [
-                {"value": v, "label": lbl, "symbol": symbol(key, geometry)} for v, lbl in categories
+                {
+                    "value": v,
+                    "label": lbl,
+                    "symbol": symbol(key, geometry, **(category_styles or {}).get(v, {})),
+                }
+                for v, lbl in categories
             ],
         }
     else:
@@ -165,9 +229,25 @@ def vector_style(
     return {
         "renderer": renderer,
         "label": _label(key),
-        "fields": [{"name": f, "alias": aliases.get(f, "")} for f in fields],
+        "fields": distinct_aliases(fields, aliases),
         "geometry_type": {"Point": 0, "Line": 1, "Polygon": 2}.get(geometry, 2),
     }
+
+
+def distinct_aliases(fields: list[str], aliases: dict[str, str]) -> list[dict[str, str]]:
+    """``{"name", "alias"}`` per field, no two fields shown under one name.
+
+    QGIS shows a field by its alias, else its name; where two would read the same
+    (case aside), the later field's alias gets its name in brackets.
+    """
+    out, shown = [], set()
+    for f in fields:
+        alias = aliases.get(f, "")
+        if (alias or f).casefold() in shown:
+            alias = f"{alias or f} ({f})"
+        shown.add((alias or f).casefold())
+        out.append({"name": f, "alias": alias})
+    return out
 
 
 def vector_qml(style: dict[str, Any]) -> str:

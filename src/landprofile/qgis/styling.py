@@ -24,12 +24,16 @@ def vector_style_of(ml: MapLayer, lang: str, min_score: float) -> dict[str, Any]
     """The template context of a vector layer's style (also the project's <maplayer>)."""
     gdf = ml.data
     fields = [str(c) for c in gdf.columns if c != gdf.geometry.name]
-    categories = None
+    categories = category_styles = None
     if ml.table == "exclusions" and "rule" in gdf.columns:
+        from landprofile.maps.styles import exclusion_styles
+
         labels = gdf["label"] if "label" in gdf.columns else gdf["rule"]
         categories = list(
-            dict.fromkeys(zip(gdf["rule"].astype(str), labels.astype(str), strict=True))
+            dict(zip(gdf["rule"].astype(str), labels.astype(str), strict=True)).items()
         )
+        # each rule's own symbol, as the card's map draws it
+        category_styles = exclusion_styles(gdf["rule"])
     return qml.vector_style(
         ml.style,
         geometry_kind(gdf, "Point" if ml.style in ("sites", "settlements") else "Polygon"),
@@ -37,6 +41,7 @@ def vector_style_of(ml: MapLayer, lang: str, min_score: float) -> dict[str, Any]
         _aliases(lang),
         min_score=min_score if ml.table == "zones" else None,
         categories=categories,
+        category_styles=category_styles,
         lang=lang,
     )
 
