@@ -66,22 +66,7 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     path = Path(path)
     if not path.exists():
         raise SourceNotFoundError(f"config file not found: '{path}'")
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        # saved as Latin-1 / Windows-1252 by an older editor: read it so, and say so
-        import warnings
-
-        from landprofile.errors import TextEncodingWarning, user_stacklevel
-
-        text = raw.decode("cp1252", errors="replace")
-        warnings.warn(
-            f"config '{path}' is not UTF-8 (TOML requires it): read as Windows-1252; "
-            "save it as UTF-8",
-            TextEncodingWarning,
-            stacklevel=user_stacklevel(),
-        )
+    text = _decode(path.read_bytes(), path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -118,13 +103,24 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     b = data.get("boundary")
     if not b:
         raise ConfigError(f"{where}: a [boundary] table is required")
-    methods = ("admin", "custom", "basins", "dem")
+    methods = ("admin", "custom", "basins", "dem", "watershed")
     if b.get("method") not in methods:
         raise ConfigError(
             f"{where}: [boundary] method {b.get('method')!r} is not one of {', '.join(methods)}"
         )
     if "source" not in b:
         raise ConfigError(f"{where}: [boundary] source is required (a file)")
+    if b["method"] == "watershed":
+        # what users call it: upstream basins or a DEM catchment, told by the inputs given
+        b["method"] = _watershed_method(b, where)
+    if b["method"] == "dem" and "outlet" not in b:
+        raise ConfigError(
+            f"{where}: [boundary] method 'dem' needs outlet = [x, y] (the catchment's outlet)"
+        )
+    if b["method"] == "basins" and "outlet" not in b and "basin_ids" not in b:
+        raise ConfigError(
+            f"{where}: [boundary] method 'basins' needs outlet = [x, y] or basin_ids = [...]"
+        )
     sel = data.get("select", {})
     if "enabled" in sel and not isinstance(sel["enabled"], bool):
         raise ConfigError(f"{where}: [select] enabled = {sel['enabled']!r} must be true or false")
@@ -152,6 +148,110 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         o = Path(resolved["output"]).expanduser()
         resolved["output"] = Path(os.path.abspath(o if o.is_absolute() else base / o))
     return Config(path=path, data=resolved)
+
+
+#: Byte-order marks a config may start with (Notepad's "UTF-8" and "Unicode" saves).
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig", "UTF-8 with a byte-order mark"),
+    (b"\xff\xfe\x00\x00", None, "UTF-32"),
+    (b"\x00\x00\xfe\xff", None, "UTF-32"),
+    (b"\xff\xfe", "utf-16", "UTF-16"),
+    (b"\xfe\xff", "utf-16", "UTF-16"),
+)
+#: Suffixes of a DEM (a raster) and of basins (a vector) for ``method = "watershed"``.
+_RASTER_SUFFIXES = {".tif", ".tiff", ".vrt", ".img", ".asc", ".nc", ".hgt", ".bil", ".dem"}
+_VECTOR_SUFFIXES = {".shp", ".gpkg", ".geojson", ".json", ".fgb", ".zip", ".parquet", ".kml"}
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    """A config's text: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.
+
+    TOML is UTF-8, but Windows editors save "UTF-8" with a BOM and "Unicode" as UTF-16;
+    both are what the user meant, so they are read. Windows-1252 (an older editor) is
+    read with a warning, as before. What none of these can be is refused by name rather
+    than left to tomllib's "Invalid statement (at line 1, column 1)".
+    """
+    for bom, codec, label in _BOMS:
+        if not raw.startswith(bom):
+            continue
+        if codec is None:
+            raise UnreadableFileError(
+                f"config '{path}' is saved as {label}; a config is read as UTF-8 (with or "
+                "without byte-order mark) or UTF-16 with byte-order mark: save it as UTF-8"
+            )
+        try:
+            return raw.decode(codec).lstrip("\ufeff")
+        except UnicodeDecodeError as exc:
+            raise UnreadableFileError(
+                f"config '{path}' starts with a {label} byte-order mark but byte "
+                f"{exc.start} is not {label}: save it as UTF-8"
+            ) from None
+    if b"\x00" in raw:
+        # UTF-16/32 without a BOM (or a binary file): cp1252 would read it as garbage
+        raise UnreadableFileError(
+            f"config '{path}' holds NUL bytes: it is not text in UTF-8 (it may be UTF-16 "
+            "without a byte-order mark, or not a config at all); a config is read as UTF-8 "
+            "(with or without byte-order mark) or UTF-16 with byte-order mark: save it as UTF-8"
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        # saved as Latin-1 / Windows-1252 by an older editor: read it so, and say so
+        import warnings
+
+        from landprofile.errors import TextEncodingWarning, user_stacklevel
+
+        warnings.warn(
+            f"config '{path}' is not UTF-8 (TOML requires it): read as Windows-1252; "
+            "save it as UTF-8",
+            TextEncodingWarning,
+            stacklevel=user_stacklevel(),
+        )
+        return raw.decode("cp1252", errors="replace")
+
+
+def _watershed_method(b: dict[str, Any], where: str) -> str:
+    """``"basins"`` or ``"dem"`` for ``method = "watershed"``, from the inputs given."""
+    from landprofile.sources.catalogue import parse_name
+
+    src = b["source"]
+    named = parse_name(src) if isinstance(src, str) else None
+    kind = None
+    if named is not None:
+        kind = "basins" if str(src).split(":", 1)[0].lower() == "hydrobasins" else None
+    elif isinstance(src, str):
+        suffix = Path(src).suffix.lower()
+        kind = (
+            "dem"
+            if suffix in _RASTER_SUFFIXES
+            else "basins"
+            if suffix in _VECTOR_SUFFIXES
+            else None
+        )
+    basin_keys = sorted({"basin_ids", "upstream", "max_upstream_km2", "fields"} & set(b))
+    dem_keys = sorted({"snap_m"} & set(b))
+    if basin_keys and dem_keys:
+        raise ConfigError(
+            f"{where}: [boundary] method 'watershed' with {basin_keys} (basins) and "
+            f"{dem_keys} (a DEM): keep the keys of one; or say method = 'basins' / 'dem'"
+        )
+    hinted = "basins" if basin_keys else "dem" if dem_keys else None
+    if kind is None:
+        kind = hinted
+    elif hinted is not None and hinted != kind:
+        raise ConfigError(
+            f"{where}: [boundary] method 'watershed': source {src!r} is "
+            f"{'a DEM (a raster)' if kind == 'dem' else 'basins (a vector)'} but "
+            f"{basin_keys or dem_keys} are keys of {hinted}"
+        )
+    if kind is None:
+        raise ConfigError(
+            f"{where}: [boundary] method 'watershed' needs as source either a DEM (a raster: "
+            f"{', '.join(sorted(_RASTER_SUFFIXES))}) or HydroBASINS polygons (a vector: "
+            f"{', '.join(sorted(_VECTOR_SUFFIXES))}, or hydrobasins:...); source {src!r} is "
+            "neither (or say method = 'basins' / 'dem')"
+        )
+    return kind
 
 
 def _check_types(data: dict[str, Any], where: str) -> None:
