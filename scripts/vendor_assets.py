@@ -35,6 +35,11 @@ PACKAGES = {
         "package/dist/MarkerCluster.Default.css": "MarkerCluster.Default.css",
         "package/MIT-LICENCE.txt": "LICENSE-leaflet.markercluster.txt",
     },
+    # branca's colour scales (gdf.explore(column=...) on a numeric column, Choropleth)
+    "d3@3.5.5": {
+        "package/d3.min.js": "d3.min.js",
+        "package/LICENSE": "LICENSE-d3.txt",
+    },
 }
 
 

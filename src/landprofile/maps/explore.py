@@ -26,6 +26,7 @@ from landprofile.maps._explore_layers import (
     add_layers,
     add_zoning,
 )
+from landprofile.maps._render import attach, ours
 from landprofile.maps.layers import Localise, ReadyFlag, add_image
 from landprofile.maps.styles import LAND_COVER_OPACITY
 
@@ -45,14 +46,18 @@ def _new_map(bounds: tuple[float, float, float, float], m: Any, tiles: Any, **kw
 
 
 def _finish(m: Any, out: MapLayers, layer_control: bool, lang: str, scale: bool) -> None:
+    # the user may add layers (gdf.explore(m=m)) and a control of their own after this:
+    # the figure puts the control and these finishing scripts after every layer when it
+    # renders (maps._render), not here
     control = None
     if layer_control:
-        control = folium.LayerControl(collapsed=True)
+        control = ours(folium.LayerControl(collapsed=True))
         control.add_to(m)
     s = strings(lang)
     texts = {k: s[f"map_{k}"] for k in ("zoom_in", "zoom_out", "layers", "close", "leaflet")}
     Localise(texts, scale=scale).add_to(m)
     ReadyFlag(out.stats, control).add_to(m)
+    attach(m)
 
 
 def card_map(
@@ -227,5 +232,5 @@ def explore_change(
             image["url"], bounds=image["bounds"], opacity=LAND_COVER_OPACITY
         ).add_to(group)
         group.add_to(m)
-    folium.LayerControl(collapsed=True).add_to(m)
+    ours(folium.LayerControl(collapsed=True)).add_to(m)
     return _done(m, off)

@@ -192,6 +192,9 @@ class Localise(MacroElement):
         """
     )
 
+    #: written after every layer and layer control (see maps._render)
+    _lp_last = True
+
     def __init__(self, texts: dict[str, str], scale: bool = True) -> None:
         super().__init__()
         self._name = "Localise"
@@ -217,6 +220,9 @@ class ReadyFlag(MacroElement):
         {% endmacro %}
         """
     )
+
+    #: written last, after every layer, the layer control and Localise (maps._render)
+    _lp_last = True
 
     def __init__(self, stats: dict[str, int], control: Any = None) -> None:
         super().__init__()

@@ -1,12 +1,18 @@
 """A folium map made offline: every asset inlined from the vendored files, nothing fetched.
 
 folium elements declare their JavaScript and CSS as ``default_js`` / ``default_css``
-(name, CDN url) lists, which they turn into ``<script src>`` / ``<link>`` tags when the
-map renders. :func:`make_offline` empties those lists on every element of a map and puts
-the same files, vendored in ``landprofile/data/vendor`` (see
-``scripts/vendor_assets.py``, which refreshes them from the npm registry, with their
-licences), inline in the page instead. Files folium links by default that these maps do
-not use (jQuery, Bootstrap, Font Awesome, awesome-markers) are left out.
+(name, CDN url) lists, which they turn into ``<script src>`` / ``<link>`` tags in the
+page's header when the map renders (branca's colour scales add their d3 link then too).
+:func:`make_offline` has the map's figure replace, every time it renders, each of those
+links by the same file, vendored in ``landprofile/data/vendor`` at the version linked
+(see ``scripts/vendor_assets.py``, which refreshes them from the npm registry, with their
+licences and ``VERSIONS.txt``), inline in the page. It happens at render time, so the
+layers a user adds afterwards (``gdf.explore(m=m)``, ``folium.GeoJson(...).add_to(m)``)
+are inlined too. Files folium links by default that these maps do not use (jQuery,
+Bootstrap, Font Awesome, awesome-markers) are left out; geopandas' categorical legend,
+which loads jQuery UI to be draggable, gets a small script of ours instead
+(``data/js/legend-drag.js``). A page that would still fetch a script, a style sheet, an
+image or a frame is refused (:class:`OfflineAssetError`).
 """
 
 from __future__ import annotations
@@ -18,25 +24,31 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from branca.element import Element, Figure, MacroElement
+from branca.element import CssLink, Element, Figure, JavascriptLink, MacroElement
 
 from landprofile.errors import LandprofileError
 
 __all__ = [
+    "OfflineAssetError",
     "card_assets",
+    "check_no_requests",
     "csp_script_hashes",
+    "inline_header",
     "make_offline",
     "script_hash",
 ]
 
-#: CDN file -> vendored file, for what the maps use.
+#: CDN file -> (vendored file, the version a CDN url must name for it to be replaced).
 VENDORED = {
-    "leaflet.js": "leaflet.js",
-    "leaflet.css": "leaflet.css",
-    "leaflet.markercluster.js": "leaflet.markercluster.js",
-    "MarkerCluster.css": "MarkerCluster.css",
-    "MarkerCluster.Default.css": "MarkerCluster.Default.css",
+    "leaflet.js": ("leaflet.js", "1.9.3"),
+    "leaflet.css": ("leaflet.css", "1.9.3"),
+    "leaflet.markercluster.js": ("leaflet.markercluster.js", "1.1.0"),
+    "MarkerCluster.css": ("MarkerCluster.css", "1.1.0"),
+    "MarkerCluster.Default.css": ("MarkerCluster.Default.css", "1.1.0"),
+    "d3.min.js": ("d3.min.js", "3.5.5"),
 }
+#: The order the inlined scripts run in: each after what it extends.
+_JS_ORDER = ("leaflet.js", "leaflet.markercluster.js", "d3.min.js")
 #: folium's default links these maps do not need (no icons, no Bootstrap widgets).
 UNUSED = (
     "jquery",
@@ -46,6 +58,14 @@ UNUSED = (
     "fontawesome",
     "glyphicons",
     "leaflet.awesome.rotate",
+)
+#: Leaflet's default marker takes its image from a folder beside leaflet.css; inline,
+#: the CSS holds it as a data URI, which Leaflet would append a file name to.
+_DEFAULT_ICON = (
+    "(function(){var D=L.Icon.Default;D.prototype._getIconUrl=function(name){"
+    "if(name==='shadow'){return null;}"
+    "if(typeof D.imagePath!=='string'){D.imagePath=this._detectIconPath();}"
+    "return D.imagePath;};})();"
 )
 
 
@@ -59,6 +79,12 @@ def _vendored(name: str) -> str:
     return text.replace("</script", "<\\/script")
 
 
+@cache
+def _js(name: str) -> str:
+    text = resources.files("landprofile").joinpath(f"data/js/{name}").read_text("utf-8")
+    return text.replace("</script", "<\\/script")
+
+
 def _walk(el: Any) -> list[Any]:
     out = [el]
     for child in getattr(el, "_children", {}).values():
@@ -66,38 +92,110 @@ def _walk(el: Any) -> list[Any]:
     return out
 
 
+def _vendored_for(url: str, owner: str) -> str | None:
+    """The vendored file replacing ``url``; None for a file these maps do without."""
+    file = url.split("?", 1)[0].rsplit("/", 1)[-1]
+    if file in VENDORED and VENDORED[file][1] in url:
+        return VENDORED[file][0]
+    if any(u in url for u in UNUSED):
+        return None
+    raise OfflineAssetError(
+        f"{owner} needs {url}, which landprofile does not vendor; an offline map cannot "
+        "load it (vendored: "
+        + ", ".join(f"{f} {v}" for f, (_, v) in VENDORED.items())
+        + "); remove that element, or make the map with offline=False"
+    )
+
+
 def make_offline(m: Any) -> Figure:
-    """Inline the assets of every element of ``m`` into its figure's header; returns it."""
-    fig = m.get_root()
-    if not isinstance(fig, Figure):
-        fig = Figure()
-        fig.add_child(m)
-    js: dict[str, None] = {}
-    css: dict[str, None] = {}
+    """Make ``m``'s page load nothing: every asset inline, now and for layers added later.
+
+    Returns the map's figure. Raises :class:`OfflineAssetError` at once for an element
+    that needs a file landprofile does not vendor (and at render time for one added since).
+    """
+    from landprofile.maps._render import attach
+
+    fig = attach(m, offline=True)
     for el in _walk(fig):
         if not isinstance(el, MacroElement):
             continue
-        for attr, into in (("default_js", js), ("default_css", css)):
-            links = getattr(el, attr, None)
-            if not links:
-                continue
-            for _, url in links:
-                file = url.rsplit("/", 1)[-1]
-                if file in VENDORED:
-                    into[VENDORED[file]] = None
-                elif not any(u in url for u in UNUSED):
-                    raise OfflineAssetError(
-                        f"{type(el).__name__} needs {url}, which landprofile does not vendor; "
-                        "an offline map cannot load it (vendored: " + ", ".join(VENDORED) + ")"
-                    )
-            setattr(el, attr, [])
-    fig.header.add_child(
-        Element("".join(f"<style>{_vendored(f)}</style>" for f in css)), name="lp_css"
-    )
-    fig.header.add_child(
-        Element("".join(f"<script>{_vendored(f)}</script>" for f in js)), name="lp_js"
-    )
+        for attr in ("default_js", "default_css"):
+            for _, url in getattr(el, attr, None) or ():
+                _vendored_for(url, type(el).__name__)
     return fig
+
+
+def _without_jquery_ui(text: str) -> str | None:
+    """The header of geopandas' categorical legend, our script for its jQuery UI one."""
+    if "code.jquery.com/ui/" not in text or "maplegend" not in text:
+        return None
+    styles = "".join(re.findall(r"<style[^>]*>.*?</style>", text, re.S | re.I))
+    return styles + "<script>" + _js("legend-drag.js") + "</script>"
+
+
+def inline_header(fig: Figure) -> None:
+    """Replace the header's links by the vendored files, inline (see the module's doc).
+
+    Called by the figure's render once every element has added its links; the inline
+    blocks go right after the ``<meta>`` tags (the charset must come first), before any
+    script that uses Leaflet.
+    """
+    header = fig.header._children
+    js: set[str] = set()
+    css: list[str] = []
+    meta: dict[str, Any] = {}
+    rest: dict[str, Any] = {}
+    for name, el in header.items():
+        if name in ("lp_js", "lp_css"):
+            continue  # written again below, from this render's links
+        if isinstance(el, JavascriptLink | CssLink):
+            file = _vendored_for(el.url, f"the page's {name!r} link")
+            if file is None:
+                continue
+            if isinstance(el, JavascriptLink):
+                js.add(file)
+            elif file not in css:
+                css.append(file)
+            continue
+        if name.startswith("meta"):
+            meta[name] = el  # the Figure's charset: first
+            continue
+        if type(el) is Element:
+            replaced = _without_jquery_ui(el.render())
+            if replaced is not None:
+                rest[name] = Element(replaced)
+                continue
+        rest[name] = el
+    scripts = "".join(f"<script>{_vendored(f)}</script>" for f in _JS_ORDER if f in js)
+    if "leaflet.js" in js:
+        scripts += f"<script>{_DEFAULT_ICON}</script>"
+    header.clear()
+    header.update(meta)
+    header["lp_css"] = Element("".join(f"<style>{_vendored(f)}</style>" for f in css))
+    header["lp_js"] = Element(scripts)
+    for el in (header["lp_css"], header["lp_js"]):
+        el._parent = fig.header
+    header.update(rest)
+
+
+_REQUEST = re.compile(
+    r"<(?:script|img|iframe|audio|video|source|embed)\b[^>]*\ssrc\s*=\s*[\"']?"
+    r"(?P<a>(?:https?:)?//[^\"'\s>]+)"
+    r"|<link\b[^>]*\shref\s*=\s*[\"']?(?P<b>(?:https?:)?//[^\"'\s>]+)"
+    r"|@import\s+(?:url\()?[\"']?(?P<c>(?:https?:)?//[^\"')\s]+)",
+    re.I,
+)
+
+
+def check_no_requests(html: str) -> None:
+    """Refuse an offline page that still names a file on the web to load."""
+    urls = sorted({m.group("a") or m.group("b") or m.group("c") for m in _REQUEST.finditer(html)})
+    if urls:
+        raise OfflineAssetError(
+            "this offline map would fetch " + ", ".join(urls) + "; an element added to it "
+            "writes that tag itself, and landprofile cannot inline it: remove the element, "
+            "or make the map with offline=False"
+        )
 
 
 def script_hash(body: str) -> str:
