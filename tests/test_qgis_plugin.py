@@ -22,6 +22,7 @@ from click.testing import CliRunner
 
 import landprofile
 from landprofile.cli import cli
+from landprofile.i18n import strings
 from landprofile.qgis.plugin import PACKAGE, plugin_zip_bytes, plugin_zip_name, write_plugin_zip
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -501,14 +502,19 @@ out["zones_texts"] = fb.texts
 out["zones_infos"] = fb.infos
 layers = {}
 for layer in QgsProject.instance().mapLayers().values():
-    layers[layer.name()] = {
+    # keyed by table (the layers are named as the output's project names them)
+    src = layer.source()
+    table = src.split("layername=")[-1] if "layername=" in src else src.rsplit(":", 1)[-1]
+    layers[table] = {
         "valid": layer.isValid(),
         "kind": "vector" if isinstance(layer, QgsVectorLayer) else "raster",
         "features": layer.featureCount() if isinstance(layer, QgsVectorLayer) else None,
         "renderer": layer.renderer().type() if layer.renderer() else None,
     }
 out["layers"] = layers
-zl = QgsProject.instance().mapLayersByName("zones")[0]
+zl = next(lyr for lyr in QgsProject.instance().mapLayers().values()
+          if lyr.source().endswith("layername=zones"))
+out["zones_name"] = zl.name()
 r = zl.renderer()
 out["zones_renderer"] = {
     "type": r.type(),
@@ -521,6 +527,7 @@ out["zones_renderer"] = {
 out["zones_labelled"] = zl.labelsEnabled()
 root = QgsProject.instance().layerTreeRoot()
 out["tree"] = [[n.name(), [c.name() for c in n.children()]] for n in root.children()]
+out["top_layer"] = root.children()[0].children()[0].layer().source()
 
 # 2. the library's own message for a bad input
 def failure(alg, params):
@@ -683,10 +690,11 @@ def test_qgis_zones_algorithm_on_the_demo_loads_valid_styled_layers(in_qgis):
     assert areas.max() <= 300 * 1.001
     for name in vectors:
         assert got["layers"][name]["features"] == pyogrio.read_info(gpkg, layer=name)["features"]
-    # one group, the GeoPackage's order: zones on top
+    # one group, the output's project's order: zones on top, under the card's name
     [(group, members)] = got["tree"]
     assert group == "zones"
-    assert members[0] == "zones"
+    assert got["top_layer"].endswith("layername=zones")
+    assert members[0] == got["zones_name"] == strings("fr")["zones"]
     # styled: the zones renderer is the GeoPackage's default style (layer_styles), the
     # card's score classes and colours, and it is labelled
     with sqlite3.connect(gpkg) as db:

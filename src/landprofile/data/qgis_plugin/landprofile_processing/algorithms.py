@@ -87,6 +87,25 @@ class LandprofileAlgorithm(QgsProcessingAlgorithm):
         """A new folder of this run in Processing's temporary folder."""
         return tempfile.mkdtemp(prefix="landprofile-", dir=outputs.temp_folder())
 
+    @staticmethod
+    def gpkg_output(path: str, what: str) -> str:
+        """``path`` if it is a GeoPackage; other formats are refused before any work.
+
+        Raises
+        ------
+        QgsProcessingException
+            Naming the file and what is accepted: only a GeoPackage carries the styles
+            and the project the plugin loads the layers with.
+        """
+        if not path.lower().endswith(".gpkg"):
+            ext = os.path.splitext(path)[1] or "(no extension)"
+            raise QgsProcessingException(
+                f"{what} '{path}': the plugin writes a GeoPackage (.gpkg), which holds "
+                f"the layers with their styles; not '{ext}' (landprofile's command "
+                "writes other formats, unstyled)"
+            )
+        return path
+
     def run_command(self, args: list[str], feedback: Any, cwd: str | None = None) -> list[str]:
         """Run ``landprofile <COMMAND> <args>``; return its stdout lines.
 

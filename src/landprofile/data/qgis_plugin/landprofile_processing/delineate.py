@@ -84,7 +84,9 @@ class _Delineate(LandprofileAlgorithm):
 
     def processAlgorithm(self, parameters: dict[str, Any], context: Any, feedback: Any) -> dict:
         """Write the config, run ``landprofile boundary``, have the boundary loaded styled."""
-        out = self.parameterAsOutputLayer(parameters, OUTPUT, context)
+        out = self.gpkg_output(
+            self.parameterAsOutputLayer(parameters, OUTPUT, context), "Landscape boundary"
+        )
         workdir = self.workdir()
         try:
             table = {

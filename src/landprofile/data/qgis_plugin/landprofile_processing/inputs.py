@@ -80,10 +80,28 @@ def _exported(path: str, name: str) -> bool:
 
 
 def _layer_count(path: str) -> int:
+    """The data layers of ``path``: tables of features with geometry, and rasters.
+
+    A GeoPackage's ``layer_styles`` (QGIS's saved styles, which landprofile writes
+    beside every layer), its ``qgis_projects`` and other attribute tables are no data
+    layers: a boundary that ``Delineate`` wrote holds one, and is passed as it is (the
+    command reads a GeoPackage of one data layer without ``layer=``).
+    """
+    from qgis.core import QgsMapLayerType, QgsWkbTypes
+
     try:
-        return len(QgsProviderRegistry.instance().querySublayers(path))
+        subs = QgsProviderRegistry.instance().querySublayers(path)
     except AttributeError:  # QGIS < 3.22 has no querySublayers: assume several
         return 2
+    return sum(
+        1
+        for sub in subs
+        if sub.type() == QgsMapLayerType.RasterLayer
+        or (
+            sub.type() == QgsMapLayerType.VectorLayer
+            and sub.wkbType() not in (QgsWkbTypes.NoGeometry, QgsWkbTypes.Unknown)
+        )
+    )
 
 
 def _export(source: Any, path: str, context: Any) -> str:

@@ -63,5 +63,9 @@ class LandprofileProvider(QgsProcessingProvider):
             self.addAlgorithm(cls())
 
     def supportedOutputVectorLayerExtensions(self) -> list[str]:
-        """What ``landprofile`` writes vectors as (a GeoPackage holds every layer)."""
-        return ["gpkg", "geojson"]
+        """What the algorithms write vectors as: a GeoPackage only.
+
+        It holds every layer with its style and the project; a GeoJSON would load
+        unstyled, so it is not offered.
+        """
+        return ["gpkg"]

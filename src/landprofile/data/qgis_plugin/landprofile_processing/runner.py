@@ -324,6 +324,11 @@ def _drain(lines: queue.Queue, said: _Said) -> None:
 
 def _outcome(code: int, said: _Said, cancelled: bool, killed: bool, grace_s: float) -> list[str]:
     if code == 0:
+        # done: the bar ends full whatever share of the plan the steps reported (a
+        # command without a plan only moves towards 95 %)
+        if said.progress.percent < 100.0:
+            said.progress.percent = 100.0
+            said.feedback.setProgress(100.0)
         return said.stdout
     if killed:
         raise CancelledError(

@@ -164,13 +164,10 @@ class Zones(_Stage):
 
     def processAlgorithm(self, parameters: dict[str, Any], context: Any, feedback: Any) -> dict:
         """Run ``landprofile zones``; have every layer of its GeoPackage loaded, styled."""
-        out = self.parameterAsOutputLayer(parameters, OUTPUT, context)
+        out = self.gpkg_output(self.parameterAsOutputLayer(parameters, OUTPUT, context), "Zones")
         self.run_stage(parameters, context, feedback, out)
         if context.willLoadLayerOnCompletion(out):
-            if out.lower().endswith(".gpkg"):
-                outputs.load_layers(out, context)
-            else:
-                outputs.style_on_load(out, context)
+            outputs.load_layers(out, context)
         return {OUTPUT: out}
 
 
