@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 import doctest
+import functools
 import importlib
+import operator
 import os
+import subprocess
+import sys
+import tomllib
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -45,7 +51,39 @@ MODULES = [
     "landprofile.sources.catalogue",
 ]
 
-FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _ini_flags() -> int:
+    """The doctest flags pyproject.toml gives ``pytest --doctest-modules`` (one source)."""
+    ini = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["pytest"]
+    names = ini["ini_options"]["doctest_optionflags"]
+    return functools.reduce(operator.or_, (doctest.OPTIONFLAGS_BY_NAME[n] for n in names), 0)
+
+
+FLAGS = _ini_flags()
+PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
+
+
+def test_doctest_modules_as_typed_collects_cleanly() -> None:
+    """``pytest --doctest-modules src/landprofile`` (issue 35 item 6): the QGIS plugin's
+    modules, which import qgis, are not collected, and every module holding examples
+    here is collected there too (its run is this file's; it passed in 15 s)."""
+    r = subprocess.run(
+        [*PYTEST, "--collect-only", "-q", "--doctest-modules", "src/landprofile"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-2000:]
+    assert "qgis_plugin" not in r.stdout
+    collected = {line.split("::")[0] for line in r.stdout.splitlines() if "::" in line}
+    for name in MODULES:
+        rel = "src/" + name.replace(".", "/")
+        assert f"{rel}.py" in collected or f"{rel}/__init__.py" in collected, name
+    assert FLAGS & doctest.NORMALIZE_WHITESPACE
+    assert FLAGS & doctest.ELLIPSIS
 
 
 @pytest.mark.parametrize("name", MODULES)
