@@ -222,3 +222,37 @@ def test_an_offline_map_refuses_what_it_would_fetch(made):
     m2.add_child(folium.plugins.Fullscreen())  # added after: refused when it renders
     with pytest.raises(OfflineAssetError, match="not vendor"):
         m2.get_root().render()
+
+
+def test_a_users_tile_layer_and_default_markers(made, browser, tmp_path):
+    import base64
+
+    # a local tile folder (one transparent PNG for every tile): a base layer of the user's
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+    )
+    tile = tmp_path / "tile.png"
+    tile.write_bytes(png)
+    m = made["zoning"]()
+    folium.TileLayer(tiles=tile.as_uri() + "?{z}/{x}/{y}", attr="mine", name="my tiles").add_to(m)
+    for p in made["sites"].geometry.representative_point()[:3]:
+        folium.Marker([p.y, p.x]).add_to(m)  # Leaflet's default icon: inline, no file
+    html = m.get_root().render()
+    got = open_map(browser, html, tmp_path)
+    assert got["errors"] == []
+    assert got["ready"]
+    assert got["requests"] == []
+    assert "my tiles" in got["names"]
+    assert got["clusters"] == 3  # the three markers' icons
+    page = tmp_path / "map.html"
+    ctx = browser.new_context()
+    pg = ctx.new_page()
+    pg.goto(page.as_uri())
+    pg.wait_for_function("window.lpMapReady === true", timeout=20_000)
+    srcs = pg.eval_on_selector_all("img.leaflet-marker-icon", "els => els.map(e => e.src)")
+    widths = pg.eval_on_selector_all(
+        "img.leaflet-marker-icon", "els => els.map(e => e.naturalWidth)"
+    )
+    ctx.close()
+    assert all(s.startswith("data:image/png;base64,") for s in srcs), srcs
+    assert widths == [25, 25, 25]  # the image decoded: Leaflet's 25 x 41 marker

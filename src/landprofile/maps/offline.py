@@ -62,10 +62,12 @@ UNUSED = (
 #: Leaflet's default marker takes its image from a folder beside leaflet.css; inline,
 #: the CSS holds it as a data URI, which Leaflet would append a file name to.
 _DEFAULT_ICON = (
-    "(function(){var D=L.Icon.Default;D.prototype._getIconUrl=function(name){"
+    "(function(){var src=null;L.Icon.Default.prototype._getIconUrl=function(name){"
     "if(name==='shadow'){return null;}"
-    "if(typeof D.imagePath!=='string'){D.imagePath=this._detectIconPath();}"
-    "return D.imagePath;};})();"
+    "if(src===null){var el=L.DomUtil.create('div','leaflet-default-icon-path',document.body);"
+    "var b=getComputedStyle(el).backgroundImage||'';document.body.removeChild(el);"
+    "var m=/^url\\([\"']?(.*?)[\"']?\\)$/.exec(b);src=m?m[1]:'';}"
+    "return src;};})();"
 )
 
 
