@@ -211,3 +211,23 @@ def test_a_layer_with_an_empty_geometry_is_drawn_without_it():
     assert n == 1  # the empty row has nothing to draw
     assert "a block" in html
     assert "NaN" not in html
+
+
+def test_layers_added_after_explore_are_written_before_the_control(ankobra):
+    # the setZIndex bug (issue 35): folium writes scripts in the order elements were
+    # added; the layer control must come after the user's layer, online maps included
+    ls, _, _ = ankobra
+    m = ls.explore(context=False)
+    user = folium.GeoJson({"type": "FeatureCollection", "features": []}, name="mine")
+    user.add_to(m)
+    html = m.get_root().render()
+    defined = html.index(f"var {user.get_name()} = L.geoJson(")
+    control = html.index("L.control.layers(")
+    ready = html.index("window.lpMapReady = true")
+    assert defined < control < ready
+    assert html.count("L.control.layers(") == 1
+    # a user's own control replaces ours: still one, after every layer
+    folium.LayerControl().add_to(m)
+    html = m.get_root().render()
+    assert html.count("L.control.layers(") == 1
+    assert html.index(f"var {user.get_name()} = L.geoJson(") < html.index("L.control.layers(")
