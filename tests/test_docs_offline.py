@@ -66,14 +66,11 @@ def check_pages(folder: Path, *, settle_ms: int = 500) -> dict[str, list[str]]:
     return out
 
 
-def _notebook_page(inner_html: str) -> str:
-    """A page holding a map as a notebook output does: an escaped iframe srcdoc."""
-    from html import escape
-
+def _notebook_page(cell_output: str) -> str:
+    """A page holding a cell's output as a built docs page does (a map: its iframe srcdoc)."""
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'><title>t</title></head><body>"
-        f'<iframe srcdoc="{escape(inner_html)}" style="width:600px;height:400px"></iframe>'
-        "</body></html>"
+        f"{cell_output}</body></html>"
     )
 
 
