@@ -412,3 +412,127 @@ def test_run_writes_the_styled_geopackage_with_its_project(tmp_path, made):
     assert s["land_cover"] in titles
     # the user's layer with its attributes, as given
     assert gpd.read_file(path, layer="protected")["name"].tolist() == ["R"]
+
+
+# ------------------------------------------------------------ issue 35 item 4, issue 36 item 5
+
+
+def _symbol_colours(symbol: ET.Element) -> tuple[str, str, str]:
+    """(fill, stroke, dash) of a categorised exclusion symbol as the QML writes it."""
+    fill = next(p.get("v") for p in symbol.iter("prop") if p.get("k") == "color")
+    line = symbol.findall("layer")[-1]
+    props = {p.get("k"): p.get("v") for p in line.iter("prop")}
+    return fill, props.get("line_color", props.get("outline_color")), props.get("customdash", "")
+
+
+def test_each_exclusion_rule_has_its_own_symbol_on_the_card_and_in_qgis(made):
+    from landprofile.maps.explore import card_map
+    from landprofile.maps.spec import map_spec
+    from landprofile.maps.styles import exclusion_styles
+    from landprofile.qgis.qml import rgba
+
+    res = made["res"].in_language("fr")
+    expected = exclusion_styles(res.exclusions["rule"])
+    assert len(expected) >= 4
+    excl = _style(made["paths"][0], "exclusions").find("renderer-v2")
+    symbols = {s.get("name"): s for s in excl.findall("symbols/symbol")}
+    seen = set()
+    for cat in excl.findall("categories/category"):
+        st = expected[cat.get("value")]
+        fill, stroke, dash = _symbol_colours(symbols[cat.get("symbol")])
+        assert fill == rgba(str(st["fillColor"]), float(st["fillOpacity"]))
+        assert stroke == rgba(str(st["color"]))
+        seen.add((fill, stroke, dash))
+    assert len(seen) == len(expected)  # no two rules alike in QGIS
+    # the card's map draws each exclusion in its rule's style (the same definitions)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m, drew = card_map(lp.Profile(landscape=made["res"].landscape), zoning=made["res"])
+        spec = map_spec(m)
+    group = next(g for g in spec["groups"] if g["name"] == lp.i18n.strings("fr")["exclusions"])
+    feats = [f for it in group["items"] if it["type"] == "geojson" for f in it["data"]["features"]]
+    drawn = res.exclusions[~res.exclusions.is_empty]
+    assert len(feats) == len(drawn)
+    card = set()
+    for f, rule in zip(feats, drawn["rule"], strict=True):
+        assert f["properties"]["s"]["fillColor"] == expected[rule]["fillColor"]
+        assert f["properties"]["s"]["dashArray"] == expected[rule]["dashArray"]
+        card.add((f["properties"]["s"]["color"], f["properties"]["s"]["dashArray"]))
+    assert len(card) == drawn["rule"].nunique()
+    # and the legend has one row per rule, in its colour
+    rows = [c for c, text in drew.legend if text.startswith(group["name"] + " · ")]
+    assert rows == [str(expected[r]["fillColor"]) for r in expected]
+
+
+def test_every_field_alias_is_distinct(made):
+    for table in ("zones", "exclusions", "boundary", "conflicts"):
+        root = _style(made["paths"][0], table)
+        shown = [(a.get("name") or a.get("field")).casefold() for a in root.iter("alias")]
+        assert len(shown) == len(set(shown)), (table, shown)
+    zones = {a.get("field"): a.get("name") for a in _style(made["paths"][0], "zones").iter("alias")}
+    if "why_short" in zones:
+        assert zones["why"] != zones["why_short"]
+
+
+def test_project_measures_on_wgs84_in_hectares(made):
+    _, qgs = _qgs(made["paths"][0])
+    root = ET.fromstring(qgs.split("\n", 1)[1])
+    assert root.findtext("properties/Measure/Ellipsoid") == "EPSG:7030"
+    assert root.findtext("properties/Measurement/AreaUnits") == "ha"
+
+
+CONTROL = [chr(c) for c in (*range(1, 9), 0x0B, 0x0C, *range(0x0E, 0x20))]
+
+
+@pytest.mark.parametrize("char", CONTROL, ids=[f"U+{ord(c):04X}" for c in CONTROL])
+def test_control_characters_are_removed_from_the_xml_with_a_warning(char):
+    from landprofile.errors import DataWarning
+    from landprofile.qgis import qml
+
+    style = qml.vector_style("zones", "Polygon", [f"f{char}x"], {f"f{char}x": f"a{char}b"})
+    with pytest.warns(DataWarning, match=f"U\\+{ord(char):04X}"):
+        text = qml.vector_qml(style)
+    root = ET.fromstring(text.split("\n", 1)[1])  # well-formed
+    assert root.find("aliases/alias").get("name") == "ab"
+    assert root.find("aliases/alias").get("field") == "fx"
+
+
+def test_a_control_character_in_the_landscape_name_gives_a_well_formed_project(tmp_path):
+    from landprofile.errors import DataWarning
+
+    ls = lp.Landscape(
+        name="Tark\x01wa\x1f",
+        geometry=box(600_000, 600_000, 604_000, 604_000),
+        crs=UTM,
+        provenance=lp.Provenance(method="custom", source="t"),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = candidates(ls, resolution_m=200)
+    out = tmp_path / "zones.gpkg"
+    with pytest.warns(DataWarning, match="U\\+0001"):
+        res.to_gpkg(out)
+    name, qgs = _qgs(out)
+    assert name == "Tarkwa"
+    root = ET.fromstring(qgs.split("\n", 1)[1])
+    assert root.get("projectname") == "Tarkwa"
+    for (text,) in _con(out).execute("SELECT styleQML FROM layer_styles"):
+        ET.fromstring(text.split("\n", 1)[1])
+
+
+@pytest.mark.parametrize("name", ["a:b.gpkg", "a|b.gpkg", "a\x02b.gpkg"])
+def test_a_geopackage_name_the_sources_cannot_hold_is_refused(tmp_path, name):
+    from landprofile.errors import OutputError
+
+    ls = lp.Landscape(
+        name="t",
+        geometry=box(600_000, 600_000, 604_000, 604_000),
+        crs=UTM,
+        provenance=lp.Provenance(method="custom", source="t"),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = candidates(ls, resolution_m=200)
+    with pytest.raises(OutputError, match="accepted: a name without them"):
+        res.to_gpkg(tmp_path / name)
+    assert list(tmp_path.iterdir()) == []
