@@ -1,0 +1,222 @@
+"""Every documented block holds as printed (issue 35 item 5), README.md and docs/ (en, fr, es).
+
+The blocks are read from the Markdown sources. What each kind gets:
+
+- a TOML block must parse; a landscape config (it has ``[boundary]``) must also pass
+  :func:`landprofile.config.load_config` in a fresh temporary folder holding the sample
+  data (the files a page tells the user to write, ``narrative.yaml`` and ``scores.toml``,
+  from the sample's own), so every key, method and file name it prints is accepted;
+- a YAML block must parse (safe loading);
+- every ``landprofile …`` line of a shell block must name a command that exists and only
+  options that command has (resolved through click itself, not a copy of the names);
+- a Python block outside the executed notebooks must compile (it names a user's files:
+  the executed notebooks, ``{code-cell}``, are run by the docs build and nbmake).
+
+A block preceded by ``<!-- lp-doc: skip — why -->`` is counted with its reason and not
+checked. ``test_counts`` prints the counts (``pytest -s``).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import tomllib
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample_boundaries"
+FENCE = re.compile(r"^(?P<indent> *)(?P<fence>`{3,}|~{3,})(?P<info>[^\n`]*)$")
+MARKER = re.compile(r"<!--\s*lp-doc:\s*skip\s*[—-]+\s*(?P<why>.*?)\s*-->")
+
+
+@dataclass(frozen=True)
+class Block:
+    """A fenced block of a page: where it is, its kind, its text, a skip reason."""
+
+    page: str
+    line: int
+    kind: str
+    text: str
+    skip: str | None
+
+    @property
+    def id(self) -> str:
+        return f"{self.page}:{self.line}:{self.kind}"
+
+
+def _pages() -> list[Path]:
+    docs = [
+        p
+        for p in sorted((ROOT / "docs").rglob("*.md"))
+        if not {"_build", "_generated", "_static", "examples"} & set(p.relative_to(ROOT).parts)
+    ]
+    return [ROOT / "README.md", *docs]
+
+
+def _kind(info: str) -> str:
+    info = info.strip()
+    if info.startswith("{code-cell}"):
+        return "code-cell"
+    if info.startswith("{"):
+        return "directive"
+    word = info.split()[0].lower() if info else ""
+    return {"bash": "sh", "shell": "sh", "console": "sh", "py": "python"}.get(word, word)
+
+
+def blocks() -> list[Block]:
+    """Every fenced block of README.md and docs/ (nested fences kept whole)."""
+    out = []
+    for page in _pages():
+        lines = page.read_text("utf-8").splitlines()
+        i = 0
+        while i < len(lines):
+            m = FENCE.match(lines[i])
+            if not m:
+                i += 1
+                continue
+            fence, start = m.group("fence"), i
+            j = i + 1
+            while j < len(lines) and lines[j].strip() != fence:
+                j += 1
+            before = next((t for t in reversed(lines[:start]) if t.strip()), "")
+            skip = MARKER.search(before)
+            indent = len(m.group("indent"))
+            text = "\n".join(t[indent:] for t in lines[start + 1 : j])
+            out.append(
+                Block(
+                    page=str(page.relative_to(ROOT)),
+                    line=start + 1,
+                    kind=_kind(m.group("info")),
+                    text=text,
+                    skip=skip.group("why") if skip else None,
+                )
+            )
+            i = j + 1
+    return out
+
+
+BLOCKS = blocks()
+CHECKED = ("toml", "yaml", "sh", "python")
+
+
+def _of(kind: str) -> list[Block]:
+    return [b for b in BLOCKS if b.kind == kind and b.skip is None]
+
+
+@pytest.fixture
+def sample_folder(tmp_path: Path) -> Path:
+    """A fresh folder holding the sample data, as a user's landscape folder."""
+    for f in SAMPLE.iterdir():
+        if f.is_file():
+            shutil.copy(f, tmp_path / f.name)
+    # the files the country-team pages have the user write (their blocks are checked too)
+    shutil.copy(SAMPLE / "sample_narrative.yaml", tmp_path / "narrative.yaml")
+    shutil.copy(SAMPLE / "sample_scorecard.toml", tmp_path / "scores.toml")
+    return tmp_path
+
+
+@pytest.mark.parametrize("block", _of("toml"), ids=lambda b: b.id)
+def test_toml_blocks(block: Block, sample_folder: Path) -> None:
+    data = tomllib.loads(block.text)  # a TOMLDecodeError names the line
+    if "boundary" not in data:
+        return
+    from landprofile.config import load_config
+
+    cfg = sample_folder / "my_landscape.toml"
+    cfg.write_text(block.text, encoding="utf-8")
+    loaded = load_config(cfg)
+    assert loaded.section("boundary")["method"] in ("admin", "custom", "basins", "dem")
+
+
+@pytest.mark.parametrize("block", _of("yaml"), ids=lambda b: b.id)
+def test_yaml_blocks(block: Block) -> None:
+    assert yaml.safe_load(block.text) is not None
+
+
+def _commands(text: str) -> list[str]:
+    """The ``landprofile …`` commands of a shell block (prompts and comments dropped,
+    continuation lines joined, an ``ENV=value`` prefix skipped)."""
+    joined = re.sub(r"\\\n\s*", " ", text)
+    found = []
+    for line in joined.splitlines():
+        line = re.sub(r"^\s*\$\s+", "", line).strip()
+        line = re.sub(r"^(?:[A-Z_]+=\S+\s+)+", "", line)
+        for part in re.split(r"\s*(?:&&|;)\s*", line):
+            part = part.replace(".venv/bin/landprofile", "landprofile")
+            if part.startswith("landprofile ") or part == "landprofile":
+                found.append(part.split(" #", 1)[0].strip())
+    return found
+
+
+def _check_command(command: str) -> None:
+    """The command and its options exist in the CLI (click resolves them)."""
+    import click
+
+    from landprofile.cli import cli
+
+    words = shlex.split(command)[1:]
+    cmd: click.Command = cli
+    ctx = click.Context(cli)
+    while isinstance(cmd, click.Group) and words and not words[0].startswith("-"):
+        name = words.pop(0)
+        if "|" in name:  # "boundary|profile|zones|card": each must exist
+            for alt in name.split("|"):
+                assert cmd.get_command(ctx, alt) is not None, f"{command}: no command {alt!r}"
+            cmd = cmd.get_command(ctx, name.split("|")[0])
+            continue
+        sub = cmd.get_command(ctx, name)
+        assert sub is not None, f"{command}: no command {name!r}"
+        cmd = sub
+    known = {o for p in cmd.params for o in (*p.opts, *p.secondary_opts)} | {"--help"}
+    for word in words:
+        if word.startswith("--"):
+            opt = word.split("=", 1)[0]
+            assert opt in known, f"{command}: {cmd.name} has no option {opt} ({sorted(known)})"
+
+
+SH_COMMANDS = [(b, c) for b in _of("sh") for c in _commands(b.text)]
+
+
+@pytest.mark.parametrize(
+    ("block", "command"), SH_COMMANDS, ids=[f"{b.id}:{c[:40]}" for b, c in SH_COMMANDS]
+)
+def test_shell_commands_exist(block: Block, command: str) -> None:
+    _check_command(command)
+
+
+@pytest.mark.parametrize("block", _of("python"), ids=lambda b: b.id)
+def test_python_blocks_compile(block: Block) -> None:
+    text = block.text
+    if re.match(r"\s*>>> ", text):  # a session: the code after the prompts
+        text = "\n".join(t[4:] for t in text.splitlines() if t.startswith((">>> ", "... ")))
+    compile(text, block.id, "exec")
+
+
+def test_counts(capsys: pytest.CaptureFixture[str]) -> None:
+    """The counts the docs' README gives (printed with ``-s``)."""
+    kinds = Counter(b.kind for b in BLOCKS if b.skip is None)
+    skipped = Counter(b.skip for b in BLOCKS if b.skip is not None)
+    with capsys.disabled():
+        print(f"\ndocumented blocks: {len(BLOCKS)} in {len({b.page for b in BLOCKS})} pages")
+        for kind in CHECKED:
+            print(f"  checked {kind}: {kinds[kind]}")
+        print(f"  landprofile commands resolved: {len(SH_COMMANDS)}")
+        print(f"  executed notebook cells (docs build, not here): {kinds['code-cell']}")
+        print(f"  marked skip: {sum(skipped.values())} {dict(skipped)}")
+        other = {k: v for k, v in kinds.items() if k not in (*CHECKED, "code-cell")}
+        print(f"  not commands (text, output, directives): {sum(other.values())} {other}")
+    # the country-team configs in three languages are among the checked ones
+    configs = [b for b in _of("toml") if "[boundary]" in b.text]
+    assert {b.page for b in configs} >= {
+        "docs/tutorials/country_team.md",
+        "docs/fr/equipe_pays.md",
+        "docs/es/equipo_pais.md",
+    }
+    assert kinds["sh"] > 10
+    assert len(SH_COMMANDS) > 10
