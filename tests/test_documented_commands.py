@@ -220,3 +220,32 @@ def test_counts(capsys: pytest.CaptureFixture[str]) -> None:
     }
     assert kinds["sh"] > 10
     assert len(SH_COMMANDS) > 10
+
+
+def _files_named(value: object) -> set[str]:
+    if isinstance(value, dict):
+        return {f for v in value.values() for f in _files_named(v)}
+    if isinstance(value, list):
+        return {f for v in value for f in _files_named(v)}
+    if isinstance(value, str) and re.fullmatch(r"[\w.-]+\.(geojson|tif|csv|yaml|toml|png)", value):
+        return {value}
+    return set()
+
+
+@pytest.mark.parametrize(
+    "page", ["docs/tutorials/country_team.md", "docs/fr/equipe_pays.md", "docs/es/equipo_pais.md"]
+)
+def test_the_folder_listing_names_every_file_the_config_needs(page: str) -> None:
+    mine = [b for b in BLOCKS if b.page == page]
+    listing = next(b.text for b in mine if "<-" in b.text and "narrative.yaml" in b.text)
+    config = next(b for b in mine if b.kind == "toml" and "[boundary]" in b.text)
+    named = _files_named(tomllib.loads(config.text))
+    for b in mine:
+        if b.kind == "yaml":
+            named |= _files_named(yaml.safe_load(b.text))
+    named -= {"my_landscape.toml", "mon_paysage.toml", "mi_paisaje.toml"}
+    assert len(named) > 10
+    missing = sorted(f for f in named if f not in listing and "..." not in f)
+    # sites, concessions... are summed up by the listing's "..." line, by their kind
+    summed = {f for f in missing if f.startswith(("synthetic_", "earthgenome_", "geonames_"))}
+    assert set(missing) == summed, f"{page}: the listing omits {sorted(set(missing) - summed)}"
