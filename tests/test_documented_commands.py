@@ -249,3 +249,23 @@ def test_the_folder_listing_names_every_file_the_config_needs(page: str) -> None
     # sites, concessions... are summed up by the listing's "..." line, by their kind
     summed = {f for f in missing if f.startswith(("synthetic_", "earthgenome_", "geonames_"))}
     assert set(missing) == summed, f"{page}: the listing omits {sorted(set(missing) - summed)}"
+
+
+def test_every_config_key_has_its_reference_entry() -> None:
+    """The config reference (docs/conf.py) gives every key of the schema its type,
+    default and description (issue 35: 37 of 65 had none)."""
+    from landprofile import _config_schema as c
+
+    tables = {
+        "boundary": c._BOUNDARY, "rasters": c._RASTERS, "layers": c._LAYERS,
+        "zoning": c._ZONING, "select": c._SELECT, "card": c._CARD, "change": c._CHANGE,
+        "data": c._DATA,
+    }  # fmt: skip
+    keys = {("", k) for k in c._SECTIONS - set(tables)}
+    keys |= {(s, k) for s, ks in tables.items() for k in ks}
+    assert len(keys) == 65
+    assert set(c._DOCS) == keys
+    for key, (kind, default, what) in c._DOCS.items():
+        assert kind.strip(), key
+        assert default.strip(), key
+        assert len(what) > 10, key

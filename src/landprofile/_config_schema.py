@@ -196,3 +196,127 @@ _TYPES: dict[tuple[str, str], Any] = {
     ("change", "date_field"): _str,
     ("data", "mirror"): _str,
 }
+
+#: What each key means, for the config reference (docs/conf.py writes it from here; a
+#: test checks every key of the schema has an entry): (section, key) -> (type, default,
+#: description). The accepted values come from ``_TYPES`` where a check exists.
+_DOCS: dict[tuple[str, str], tuple[str, str, str]] = {
+    ("", "name"): ("text", "required", "The landscape's name, on the card and in every output."),
+    ("", "language"): ("text", '"fr"', 'The card\'s language: "fr", "en" or "es".'),
+    ("", "output"): ("path", "none (--out)", "Output folder of `run`; the CLI's --out wins."),
+    ("boundary", "method"): (
+        "text",
+        "required",
+        'How the boundary is made: "admin" (units by name or code), "custom" (your '
+        'polygons), "basins" (upstream HydroBASINS), "dem" (a catchment on a DEM), or '
+        '"watershed": basins when the source is a vector (or hydrobasins:...), a DEM '
+        "when it is a raster.",
+    ),
+    ("boundary", "source"): ("path or named source", "required", "The boundary's input file."),
+    ("boundary", "names"): ("text or list", "none", "admin: the units to keep, by name."),
+    ("boundary", "codes"): ("text or list", "none", "admin: the units to keep, by code."),
+    ("boundary", "field"): ("text", "detected", "admin: the field holding the units' names."),
+    ("boundary", "layer"): ("text", "the only data layer", "The layer of a multi-layer file."),
+    ("boundary", "buffer_m"): ("number (m)", "none", "custom: a buffer around the polygons."),
+    ("boundary", "clip"): ("path", "none", "custom: a polygon file the boundary is clipped to."),
+    ("boundary", "outlet"): (
+        "[x, y]",
+        "required for dem",
+        "basins / dem: the outlet point, in outlet_crs.",
+    ),
+    ("boundary", "basin_ids"): ("list", "none", "basins: HYBAS_IDs instead of an outlet."),
+    ("boundary", "upstream"): ("true/false", "true", "basins: add every basin upstream."),
+    ("boundary", "max_upstream_km2"): (
+        "number (km²)",
+        "none",
+        "basins: refuse an upstream area larger than this.",
+    ),
+    ("boundary", "snap_m"): (
+        "number (m)",
+        "from_dem's default",
+        "dem: how far the outlet may move to the highest-flow cell.",
+    ),
+    ("boundary", "outlet_crs"): ("CRS", "4326", "basins / dem: the CRS of outlet."),
+    ("boundary", "fields"): ("table", "HydroBASINS'", "basins: the names of the basin fields."),
+    ("boundary", "crs"): ("CRS", "the file's", "custom: the CRS of a file that has none."),
+    ("data", "mirror"): (
+        "folder or URL",
+        "none",
+        "Where named open sources are read from instead of their hosts.",
+    ),
+    ("rasters", "land_cover"): ("path or named source", "none", "The land cover raster."),
+    ("rasters", "legend"): (
+        "legend name or CSV/JSON",
+        "detected",
+        "What the land cover's values mean (modis_igbp, esa_worldcover_v200, a file...).",
+    ),
+    ("rasters", "population"): ("path or named source", "none", "The population raster."),
+    ("rasters", "population_kind"): (
+        "text",
+        "count",
+        "Whether its cells hold persons (count) or persons per km².",
+    ),
+    ("rasters", "dem"): ("path", "none", "An elevation raster for the profile's elevation."),
+    **{
+        ("layers", k): ("path or named source", "none", f"The {k} layer (any vector format).")
+        for k in ("sites", "concessions", "protected", "rivers", "water", "settlements")
+    },
+    ("layers", "roads"): ("path", "none", "The roads layer (zoning's access factor)."),
+    ("layers", "geology"): ("path", "none", "The geology layer (zoning's geology factor)."),
+    ("zoning", "rules"): (
+        'path or "default"',
+        '"default"',
+        "The rule set (TOML); default: the IGF criteria (data/rules/default_igf.toml).",
+    ),
+    ("zoning", "resolution_m"): ("number (m)", "the rules' [grid]", "The zoning grid's cell."),
+    ("zoning", "site_id_field"): ("text", "detected", "The field identifying each mining site."),
+    ("zoning", "enabled"): ("true/false", "true", "false: no zoning (and no zones on the card)."),
+    ("select", "enabled"): (
+        "true/false",
+        "true",
+        "false: every suitable piece instead of a short list of zones.",
+    ),
+    ("select", "n_zones"): ("whole number", "none", "How many zones to locate."),
+    ("select", "total_area_ha"): ("number (ha)", "none", "Or: how much area to locate."),
+    ("select", "zone_area_ha"): (
+        "[min, max] (ha)",
+        "the rules' [zones]",
+        "Each zone's area (one number: the maximum).",
+    ),
+    ("select", "shape"): ("text", '"compact"', "The zones' shape."),
+    ("select", "shape_weight"): ("number 0-1", "0.5", "How much shape counts against score."),
+    ("select", "min_spacing_m"): ("number (m)", "0", "The least distance between two zones."),
+    ("select", "max_spacing_m"): ("number (m)", "none", "The most distance to the nearest zone."),
+    ("select", "evaluation"): ("text", '"mean"', "How a zone's score is summed from its cells."),
+    ("select", "lock_in"): ("path", "none", "Permits or zones that must be kept."),
+    ("select", "method"): ("text", '"exact"', "exact (MILP, HiGHS) or greedy selection."),
+    ("select", "max_candidates"): ("whole number", "1000", "Candidate regions considered."),
+    ("select", "time_limit_s"): ("number (s)", "30", "The exact solver's time limit."),
+    ("card", "narrative"): ("path", "none", "The team's narrative (YAML): fields and photos."),
+    ("card", "scorecard"): ("path", "none", "The workshop's scorecard (TOML [scores])."),
+    ("card", "admin"): ("path or list", "none", "Boundaries drawn on the location map."),
+    ("card", "basemap"): (
+        "path or URL",
+        "none",
+        "A basemap (MBTiles, or tiles the policy allows).",
+    ),
+    ("card", "scorecard_questions"): ("path", "built-in", "Another scorecard's questions."),
+    ("change", "before"): ("path", "[rasters] land_cover", "The first date's land cover."),
+    ("change", "after"): ("path", "none", "The second date's land cover."),
+    ("change", "legend"): ("legend", "detected", "The legend of both dates."),
+    ("change", "before_legend"): ("legend", "legend", "The first date's legend."),
+    ("change", "after_legend"): ("legend", "legend", "The second date's legend."),
+    ("change", "footprints"): (
+        "path or table date = path",
+        "none",
+        "Mining footprints: one layer with a date field, or one file per date.",
+    ),
+    ("change", "date_field"): ("text", "detected", "The footprints' date field."),
+    ("change", "river_buffer_m"): (
+        "number (m)",
+        "the rules'",
+        "Footprint near rivers within this distance.",
+    ),
+    ("change", "baseline"): ("path", "none", "An earlier profile.json: then -> now."),
+    ("change", "baseline_scorecard"): ("path", "none", "The earlier scorecard."),
+}
