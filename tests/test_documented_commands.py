@@ -18,6 +18,7 @@ checked. ``test_counts`` prints the counts (``pytest -s``).
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
@@ -269,3 +270,41 @@ def test_every_config_key_has_its_reference_entry() -> None:
         assert kind.strip(), key
         assert default.strip(), key
         assert len(what) > 10, key
+
+
+def _raw_tex():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "check_math_offline", ROOT / "docs" / "methods" / "check_math_offline.py"
+    )
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.raw_tex
+
+
+def test_the_math_check_sees_raw_tex() -> None:
+    """The shape of issue 35's methods/locate bug: a display formula left as source."""
+    raw_tex = _raw_tex()
+    bad = (
+        "<article><p>replaced by $$\\sum_{j} x_j \\le 1$$ allows "
+        '<span class="math notranslate">\\(x_i\\)</span> = \\tfrac12$ in a triangle</p>'
+        "<pre>$ landprofile run</pre></article>"
+    )
+    found = raw_tex(bad)
+    assert any("\\tfrac12$" in f for f in found)
+    assert raw_tex('<article><p>a <span class="math">\\(\\tfrac12\\)</span></p></article>') == []
+
+
+#: A built site (./quickstart.sh docs), or another build folder named by the variable.
+BUILT = Path(os.environ.get("LANDPROFILE_DOCS_HTML", ROOT / "docs" / "_build" / "html"))
+
+
+@pytest.mark.skipif(not (BUILT / "methods" / "locate.html").exists(), reason="docs not built")
+def test_built_pages_hold_no_raw_tex() -> None:
+    raw_tex = _raw_tex()
+    found = {
+        str(p.relative_to(BUILT)): raw_tex(p.read_text("utf-8"))
+        for p in sorted((BUILT / "methods").glob("*.html"))
+    }
+    assert not {k: v for k, v in found.items() if v}

@@ -1,7 +1,8 @@
 """Check that a built methods page renders its formulas offline; save a screenshot.
 
 The page is opened in headless Chromium with the network blocked; MathJax turns each
-formula into an ``mjx-container``.
+formula into an ``mjx-container``; the page's text outside formulas and code must hold
+no TeX (a formula MyST did not parse shows as a stray ``$`` and its source).
 
     python docs/methods/check_math_offline.py [PAGE.html] [OUT.png] [SECTION_ID]
 
@@ -11,13 +12,33 @@ none. Uses Debian's chromium (never downloads a browser).
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
 HERE = Path(__file__).resolve().parent
 DOCS = HERE.parent
+
+
+#: TeX left in a page's text: a dollar sign, or a control word (``\\frac``, ``\\tfrac12``).
+RAW_TEX = re.compile(r"\$|\\[A-Za-z]+")
+
+
+def raw_tex(html: str) -> list[str]:
+    r"""Raw TeX in a built page's text, outside formulas and code, with its context.
+
+    A formula MyST did not parse shows as its source (a stray ``$``, ``\tfrac12$``).
+    Counting ``.math`` elements cannot see it: the formula that failed to parse is not
+    one. Text inside ``.math`` (MathJax's input), code, scripts and styles is skipped.
+    """
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    body = soup.find("article") or soup.body or soup
+    for tag in body.select(".math, pre, code, script, style, mjx-container, .MathJax"):
+        tag.decompose()
+    text = " ".join(body.get_text(" ").split())
+    return [text[max(0, m.start() - 40) : m.end() + 40] for m in RAW_TEX.finditer(text)]
 
 
 def main() -> int:
@@ -26,6 +47,9 @@ def main() -> int:
     shot = Path(sys.argv[2] if len(sys.argv) > 2 else DOCS / "methods_page.png")
     section = sys.argv[3] if len(sys.argv) > 3 else None
     blocked: list[str] = []
+    raw = raw_tex(page_path.read_text("utf-8"))
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path="/usr/bin/chromium",
@@ -62,9 +86,10 @@ def main() -> int:
         browser.close()
     print(
         f"{page_path.name}: {n_math} math elements, {n_mjx} rendered by MathJax, "
-        f"{n_err} errors; requests blocked: {len(blocked)} {blocked[:3]}"
+        f"{n_err} errors; raw TeX in the text: {len(raw)} {raw[:3]}; "
+        f"requests blocked: {len(blocked)} {blocked[:3]}"
     )
-    return 0 if n_mjx >= n_math > 0 and n_err == 0 else 1
+    return 0 if n_mjx >= n_math > 0 and n_err == 0 and not raw else 1
 
 
 if __name__ == "__main__":
