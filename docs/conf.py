@@ -224,9 +224,57 @@ def _check_executed_outputs(app, exception) -> None:
             logger.warning(f"executed example {docname}, {leak}", location=docname)
 
 
+#: The translated pages' folders and their language (the rest of the site is English).
+PAGE_LANGUAGES = {"fr": "fr", "es": "es"}
+
+
+def page_language(pagename: str) -> str:
+    """The language of a page: ``fr/…`` French, ``es/…`` Spanish, else English."""
+    return PAGE_LANGUAGES.get(pagename.split("/", 1)[0], "en")
+
+
+def _translations(lang: str):
+    """The theme's and Sphinx's own catalogues for ``lang`` (the site chrome's strings)."""
+    import gettext
+
+    import pydata_sphinx_theme
+    import sphinx
+
+    theme = gettext.translation(
+        "sphinx",
+        Path(pydata_sphinx_theme.__file__).parent / "locale",
+        languages=[lang],
+        fallback=True,
+    )
+    theme.add_fallback(
+        gettext.translation(
+            "sphinx", Path(sphinx.__file__).parent / "locale", languages=[lang], fallback=True
+        )
+    )
+    return theme
+
+
+def _page_language(app, pagename, templatename, context, doctree) -> None:
+    """Mark a translated page with its language and render its chrome in it.
+
+    One site holds the three languages (see docs/README.md), so Sphinx's one
+    ``language`` cannot do it: each page's ``<html lang>`` and the theme's strings
+    ("On this page", "Search", "Previous"...) are set as the page is rendered; the
+    pages are written one after the other, so the next page installs its own.
+    """
+    lang = page_language(pagename)
+    context["language"] = lang
+    env = app.builder.templates.environment
+    if lang == "en":
+        env.install_gettext_translations(app.translator)
+    else:
+        env.install_gettext_translations(_translations(lang))
+
+
 def setup(app) -> dict:
-    """Hook the check of the executed examples' outputs into the build."""
+    """Hook the check of the executed examples' outputs and the pages' languages."""
     app.connect("build-finished", _check_executed_outputs)
+    app.connect("html-page-context", _page_language)
     return {"parallel_read_safe": True}
 
 
