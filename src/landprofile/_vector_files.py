@@ -106,9 +106,21 @@ def _read_ogr(
         layers = pyogrio.list_layers(gdal_path)
     except Exception as exc:
         raise UnreadableFileError(f"'{label}' could not be opened as vector data: {exc}") from None
-    names = [str(n) for n in layers[:, 0]] if len(layers) else []
+    every = [str(n) for n in layers[:, 0]] if len(layers) else []
+    # Tables that are not data (a QGIS style, a saved project, metadata, attribute-only
+    # tables) never count as layers: the program's own one-layer outputs carry a
+    # ``layer_styles`` table, and a file QGIS styled must read as the layer it holds.
+    names = [str(n) for n, kind in layers if kind is not None and not _is_meta(str(n))]
     if not names:
-        raise UnreadableFileError(f"'{label}' holds no vector layer")
+        shown = f" (only tables that are not map layers: {', '.join(map(repr, every))})"
+        raise UnreadableFileError(
+            f"'{label}' holds no vector layer with geometries{shown if every else ''}"
+        )
+    if layer is not None and not isinstance(layer, int) and layer in every and layer not in names:
+        raise LayerNotFoundError(
+            f"'{label}': table {layer!r} holds no geometries (a style, project or attribute "
+            "table); its map layers are: " + ", ".join(repr(n) for n in names)
+        )
     chosen = _choose_layer(names, layer, label)
     try:
         try:
@@ -120,6 +132,17 @@ def _read_ogr(
         raise UnreadableFileError(f"'{label}' layer '{chosen}' could not be read: {exc}") from None
     full = label if len(names) == 1 else f"{label} (layer '{chosen}')"
     return gdf, full
+
+
+#: Tables GDAL may list that hold no map data: QGIS's styles and projects, GeoPackage
+#: metadata and SQLite's own (listed when a file registers no attribute table).
+_META_TABLES = {"layer_styles", "qgis_projects"}
+_META_PREFIXES = ("gpkg_", "rtree_", "sqlite_")
+
+
+def _is_meta(name: str) -> bool:
+    low = name.lower()
+    return low in _META_TABLES or low.startswith(_META_PREFIXES)
 
 
 def _choose_layer(names: list[str], layer: str | int | None, label: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 import tomllib
 import warnings
 from collections.abc import Mapping
@@ -13,10 +14,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from landprofile._input_files import check_input_file, read_text
 from landprofile.errors import (
     CardWarning,
     InvalidParameterError,
-    SourceNotFoundError,
     UnreadableFileError,
     UnsupportedFormatError,
 )
@@ -66,25 +67,60 @@ def _read_mapping(src: Any, what: str) -> tuple[dict[str, Any], Path | None]:
     if isinstance(src, Mapping):
         return dict(src), None
     path = Path(src)
-    if not path.exists():
-        raise SourceNotFoundError(f"{what} file not found: '{path}'")
-    text = path.read_text("utf-8")
+    if path.suffix.lower() not in (".yaml", ".yml", ".toml"):
+        check_input_file(path, what)  # a missing file is named as missing first
+        raise UnsupportedFormatError(
+            f"{what} '{path}': use a .yaml, .yml or .toml file, not '{path.suffix}'"
+        )
+    text = read_text(path, what)  # stat first (FIFO, device, size), then the encoding
     try:
         if path.suffix.lower() in (".yaml", ".yml"):
             import yaml
 
-            data = yaml.safe_load(text) or {}
-        elif path.suffix.lower() == ".toml":
-            data = tomllib.loads(text)
+            try:
+                data = yaml.safe_load(text) or {}
+            except yaml.YAMLError as exc:
+                # a tag (!!python/object...) or broken syntax: safe loading refuses it
+                raise UnreadableFileError(
+                    f"{what} '{path}' could not be parsed as YAML (plain YAML only: no "
+                    f"tags such as !!python/...): {_first_line(exc)}"
+                ) from None
         else:
-            raise UnsupportedFormatError(
-                f"{what} '{path}': use a .yaml, .yml or .toml file, not '{path.suffix}'"
-            )
+            data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, ValueError) as exc:
         raise UnreadableFileError(f"{what} '{path}' could not be parsed: {exc}") from None
+    except RecursionError:
+        raise UnreadableFileError(
+            f"{what} '{path}' is nested too deeply to read; accepted: fields of text, "
+            "lists and tables a few levels deep"
+        ) from None
+    if _depth(data) > MAX_DEPTH:
+        raise UnreadableFileError(
+            f"{what} '{path}' is nested more than {MAX_DEPTH} levels deep; accepted: "
+            "fields of text, lists and tables a few levels deep"
+        )
     if not isinstance(data, dict):
         raise UnreadableFileError(f"{what} '{path}' must hold a mapping of fields")
     return data, path
+
+
+#: Deepest nesting of lists and tables a narrative or scorecard may hold.
+MAX_DEPTH = 8
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    """How deep lists and tables nest (stops counting past :data:`MAX_DEPTH`)."""
+    if level > MAX_DEPTH:
+        return level
+    if isinstance(value, Mapping):
+        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level + 1)
+    return level
+
+
+def _first_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())[:300]
 
 
 def load_narrative(src: Any) -> tuple[dict[str, str], list[Photo]]:
@@ -233,15 +269,9 @@ def _photo(spec: Any, base: Path, where: str) -> Photo | None:
     caption = _text(spec.get("caption"), f"{where}: caption", _ITEM_ACCEPTED)
     file = Path(str(name))
     path = file if file.is_absolute() else base / file
-    if not path.exists():
-        raise SourceNotFoundError(f"photo file not found: '{path}'")
-    mime = _PHOTO_TYPES.get(path.suffix.lower())
-    if mime is None:
-        raise UnsupportedFormatError(
-            f"photo '{path}': type '{path.suffix}' not supported; use "
-            + ", ".join(sorted(_PHOTO_TYPES))
-        )
-    data = path.read_bytes()
+    mime = check_photo_file(path)
+    with open(path, "rb") as fh:
+        data = fh.read(MAX_PHOTO_BYTES + 1)  # never more than the limit, even if it grew
     if len(data) > MAX_PHOTO_BYTES:
         raise InvalidParameterError(
             f"photo '{path}' is {len(data) / 1e6:.1f} MB; resize it below "
@@ -264,6 +294,28 @@ def _photo(spec: Any, base: Path, where: str) -> Photo | None:
         mime=real_mime or mime,
         data_b64=base64.b64encode(data).decode("ascii"),
     )
+
+
+def check_photo_file(path: Path) -> str:
+    """The photo's MIME type by its name, after checking the file without reading it.
+
+    For the pipeline to call before any work: a missing, special (FIFO, device) or
+    oversized photo, or one of another type, is refused at once.
+    """
+    mime = _PHOTO_TYPES.get(path.suffix.lower())
+    check_input_file(path, "photo")
+    if mime is None:
+        raise UnsupportedFormatError(
+            f"photo '{path}': type '{path.suffix}' not supported; use "
+            + ", ".join(sorted(_PHOTO_TYPES))
+        )
+    size = os.stat(path).st_size
+    if size > MAX_PHOTO_BYTES:
+        raise InvalidParameterError(
+            f"photo '{path}' is {size / 1e6:.1f} MB; resize it below "
+            f"{MAX_PHOTO_BYTES / 1e6:.0f} MB so the card stays shareable"
+        )
+    return mime
 
 
 #: Largest photo embedded (pixels): beyond this a browser or WeasyPrint decodes
@@ -336,9 +388,32 @@ def questions(extra: Any = None) -> list[dict[str, Any]]:
     """
     goals = list(tomllib.loads(_questions_text())["goals"])
     if extra is not None:
-        data, _ = _read_mapping(extra, "scorecard questions")
-        goals += list(data.get("goals", []))
+        data, path = _read_mapping(extra, "scorecard questions")
+        where = f"scorecard questions{f' {path}' if path else ''}"
+        for i, goal in enumerate(_list(data.get("goals"), f"{where}: goals", _GOAL_ACCEPTED)):
+            _check_goal(goal, f"{where}: goals[{i}]")
+            goals.append(goal)
     return goals
+
+
+_GOAL_ACCEPTED = "a table {id = ..., questions = [{id = ..., text = ...}, ...]}"
+
+
+def _check_goal(goal: Any, where: str) -> None:
+    """A goal of extra questions must name its questions, each with an id."""
+    if not isinstance(goal, Mapping):
+        raise InvalidParameterError(f"{where} = {_show(goal)}: accepted: {_GOAL_ACCEPTED}")
+    qs = goal.get("questions")
+    if not isinstance(qs, list) or not qs:
+        raise InvalidParameterError(
+            f"{where} ({goal.get('id', 'no id')!r}) has no 'questions' list; accepted: "
+            f"{_GOAL_ACCEPTED}"
+        )
+    for j, q in enumerate(qs):
+        if not isinstance(q, Mapping) or not isinstance(q.get("id"), str):
+            raise InvalidParameterError(
+                f"{where}.questions[{j}] = {_show(q)}: accepted: a table with an 'id' text"
+            )
 
 
 def load_scorecard(src: Any, *, extra_questions: Any = None) -> dict[str, float]:
