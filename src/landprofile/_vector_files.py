@@ -19,6 +19,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from landprofile._input_files import check_input_file
 from landprofile.crs import WGS84, norm_crs
 from landprofile.errors import (
     AmbiguousLayerError,
@@ -75,6 +76,7 @@ def read_path(path: Path, *, layer: str | int | None, crs: Any) -> tuple[gpd.Geo
             f"'{path}' is a folder, not a vector file "
             f"({', '.join(sorted(VECTOR_EXTENSIONS))}){hint}"
         )
+    check_input_file(path, "vector")  # a FIFO or device would block GDAL forever
     ext = path.suffix.lower()
     if ext == ".zip":
         return _read_zip(path, layer=layer)

@@ -223,6 +223,10 @@ def read_raster(
         path = Path(src)
         if not path.exists() and not str(src).startswith("/vsi"):
             raise SourceNotFoundError(f"raster file not found: '{path}'")
+        if not str(src).startswith("/vsi"):
+            from landprofile._input_files import check_input_file
+
+            check_input_file(path, "raster")  # a FIFO or device would block GDAL forever
         return _from_path(str(path), label=str(path), crs=crs)
     raise UnsupportedFormatError(
         f"cannot read a raster from {type(src).__name__!r}; accepted are a path (GeoTIFF, "
