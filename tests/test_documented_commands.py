@@ -308,3 +308,69 @@ def test_built_pages_hold_no_raw_tex() -> None:
         for p in sorted((BUILT / "methods").glob("*.html"))
     }
     assert not {k: v for k, v in found.items() if v}
+
+
+#: Notebook tutorials run from a fresh folder, not their own (issue 35: the analyst's
+#: ran only from docs/tutorials/). The others run at each docs build from their folder.
+ANYWHERE = [
+    "docs/tutorials/analyst.md",
+    "docs/tutorials/planner.md",
+    "docs/fr/planificateur.md",
+    "docs/es/planificador.md",
+]
+
+
+@pytest.mark.parametrize("page", ANYWHERE)
+def test_a_notebook_tutorial_runs_from_any_folder(page: str, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    cells = [b.text for b in BLOCKS if b.page == page and b.kind == "code-cell"]
+    assert len(cells) > 5
+    # cell options (":tags:" lines) are MyST's, not Python
+    code = "\n\n".join(
+        "\n".join(t for t in c.splitlines() if not re.match(r"\s*:\w+:", t)) for c in cells
+    )
+    script = tmp_path / "tutorial.py"
+    script.write_text(code, encoding="utf-8")
+    env = {**os.environ, "LANDPROFILE_OFFLINE_MAPS": "1", "MPLBACKEND": "Agg"}
+    r = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert r.stdout.strip()  # it printed its results
+    assert not r.stderr.strip(), r.stderr[-3000:]  # no warning (the docs build fails on one)
+
+
+def _keys(table: dict, prefix: str = "") -> set[str]:
+    out = set()
+    for k, v in table.items():
+        name = f"{prefix}{k}"
+        if isinstance(v, dict) and k not in ("class_scores", "group_scores"):
+            out |= _keys(v, name + ".")
+        else:
+            out.add(name)
+    return out
+
+
+@pytest.mark.parametrize(
+    "page", ["docs/tutorials/planner.md", "docs/fr/planificateur.md", "docs/es/planificador.md"]
+)
+def test_the_planners_complete_template_has_every_rule_of_the_default(page: str) -> None:
+    """The page calls its rule set complete (not merged with the default): every table
+    and key of default_igf.toml is in it (issue 35: water, slope, agreement_field)."""
+    from importlib.resources import files
+
+    default = tomllib.loads(
+        (files("landprofile") / "data" / "rules" / "default_igf.toml").read_text("utf-8")
+    )
+    text = next(b.text for b in BLOCKS if b.page == page and 'COUNTRY_RULES = """' in b.text)
+    template = tomllib.loads(text.split('COUNTRY_RULES = """', 1)[1].split('"""', 1)[0])
+    # the set's own name (and its translations) and version are the country's, not rules
+    missing = _keys(default) - _keys(template) - {"name", "name_fr", "name_es", "version"}
+    assert not missing, f"{page}: the complete template drops {sorted(missing)}"
