@@ -73,6 +73,24 @@ def emit(event: str, **fields: Any) -> None:
 _RUNNING: list[_Live] = []
 
 
+#: Control characters a terminal would act on (C0 but tab and newline, DEL, C1): a
+#: user's name holding ``ESC ] 0;...`` would retitle the window or hide earlier lines.
+_CONTROL = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)])
+
+
+def printable(text: str) -> str:
+    r"""``text`` with each terminal control character shown as ``\xNN``, not acted on.
+
+    Examples
+    --------
+    >>> printable("A" + chr(27) + "]0;title" + chr(7) + "B")
+    'A\\x1b]0;title\\x07B'
+    """
+    if not any(ord(c) in _CONTROL for c in text):
+        return text
+    return "".join(f"\\x{ord(c):02x}" if ord(c) in _CONTROL else c for c in text)
+
+
 def say(text: str, *, prefix: str = "") -> None:
     """Print one line on stderr without garbling a live display.
 
@@ -86,7 +104,7 @@ def say(text: str, *, prefix: str = "") -> None:
     console = _RUNNING[-1].console if _RUNNING else stderr_console()
     # soft_wrap: a long message stays one line in a log (rich would cut it at 80 columns
     # off a terminal); a terminal wraps it itself
-    console.print(prefix + escape(text), soft_wrap=True, highlight=False)
+    console.print(prefix + escape(printable(text)), soft_wrap=True, highlight=False)
 
 
 class _Live:
