@@ -754,3 +754,65 @@ def test_qgis_cancel_stops_the_child_and_leaves_nothing(in_qgis):
     assert got["cancel_message"] == "landprofile was cancelled: no output was written or changed"
     assert got["cancel_stop_s"] < 5  # SIGINT, not the kill after the 10 s grace period
     assert got["cancel_left"] == []
+
+
+def test_runner_ends_at_100_for_a_command_without_a_plan(tmp_path):
+    """Profile and Delineate have no plan: their bar moved towards 95 % and stopped
+    at 64 % (issue 35); a successful run now ends full, a failed one does not."""
+    runner = _module("runner")
+
+    class Fb:
+        def __init__(self):
+            self.progress = []
+
+        def setProgress(self, p):  # noqa: N802
+            self.progress.append(p)
+
+        def setProgressText(self, t):  # noqa: N802
+            pass
+
+        def pushInfo(self, t):  # noqa: N802
+            pass
+
+        def isCanceled(self):  # noqa: N802
+            return False
+
+    events = "".join(
+        f'sys.stderr.write(json.dumps({{"event": "end", "step": "s{i}", "seconds": 0}}) + "\\n");'
+        for i in range(5)
+    )
+    ok, bad = Fb(), Fb()
+    runner.run([sys.executable, "-c", f"import json, sys; {events}"], ok)
+    assert ok.progress[-2] < 95
+    assert ok.progress[-1] == 100.0
+    with pytest.raises(runner.CommandError):
+        runner.run([sys.executable, "-c", f"import json, sys; {events} sys.exit(3)"], bad)
+    assert bad.progress
+    assert 100.0 not in bad.progress
+
+
+def test_embedded_project_entries_read_without_qgis(tmp_path):
+    """The plugin's reader of the stored project: the project's tree, top first."""
+    import sqlite3
+
+    embedded = _module("embedded")
+
+    gpkg = tmp_path / "zones.gpkg"
+    done = CliRunner().invoke(cli, ["zones", str(DEMO), "--out", str(gpkg), "--n-zones", "2"])
+    assert done.exit_code == 0, done.output
+    name, entries = embedded.project_entries(str(gpkg))
+    (stored,) = sqlite3.connect(gpkg).execute("SELECT name FROM qgis_projects").fetchone()
+    assert name == stored
+    assert entries[0].table == "zones"
+    tables = [e.table for e in entries]
+    assert "land_cover" in tables
+    assert next(e for e in entries if e.table == "land_cover").raster
+    assert not next(e for e in entries if e.table == "exclusions").visible
+    assert {e.group for e in entries if e.table.startswith("context_")} == {
+        strings("fr")["context"]
+    }
+    for e in entries:
+        root = ET.fromstring(e.style.split("\n", 1)[1])
+        assert root.tag == "qgis"
+    # a GeoPackage without a project: its layer_styles
+    assert embedded.project_entries(str(tmp_path / "none.gpkg")) is None
