@@ -113,3 +113,20 @@ def test_the_cli_prints_a_landscape_name_without_its_escapes(tmp_path):
     assert "\x1b" not in r.output
     assert "\x07" not in r.output
     assert "A\\x1b]0;pwned\\x07B" in r.output
+
+
+def test_a_missing_photo_is_named_before_any_work(tmp_path):
+    from landprofile.pipeline import run
+
+    (tmp_path / "n.yaml").write_text("livelihoods: farming\nphotos: [missing.jpg]\n")
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(
+        'name = "p"\n[boundary]\nmethod = "custom"\n'
+        f'source = "{SAMPLE / "geoboundaries_western_region_ghana.geojson"}"\n'
+        '[card]\nnarrative = "n.yaml"\n'
+    )
+    steps: list[str] = []
+    with pytest.raises(E.SourceNotFoundError, match=r"missing\.jpg"):
+        run(cfg, tmp_path / "out", progress=lambda step, seconds: steps.append(step))
+    assert steps == []  # not even the boundary was built
+    assert not (tmp_path / "out").exists()

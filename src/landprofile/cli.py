@@ -27,7 +27,7 @@ from landprofile._cli_common import (
     step_display,
     use_data_settings,
 )
-from landprofile._console import printable
+from landprofile._console import printable as plain_text
 from landprofile.errors import LandprofileError
 
 
@@ -152,7 +152,7 @@ def demo(out_dir: Path) -> None:
 
     t0 = time.perf_counter()
     cfg = load_config(sample_data_dir() / "demo.toml")
-    click.echo(printable(build_boundary(cfg).summary()))
+    click.echo(plain_text(build_boundary(cfg).summary()))
     with step_display() as steps:
         out = run_pipeline(cfg, out_dir, progress=steps)
     _summary(out, t0)
@@ -180,7 +180,7 @@ def boundary(config: Path, out_file: Path) -> None:
     check_out(cfg, out_file)
     with step_display() as steps:
         ls = build_boundary(cfg, steps)
-    click.echo(printable(ls.summary()))
+    click.echo(plain_text(ls.summary()))
     from landprofile._vector_out import write_vector
 
     write_vector(ls.to_gdf(crs=4326), out_file, layer="boundary")

@@ -242,6 +242,16 @@ def run(
     out = out.expanduser().resolve()
     # the run writes into the output folder: it must hold no input
     check_output(cfg, out, folder=True)
+    from landprofile.profilecard.inputs import check_card_files
+
+    # before any work: a missing photo or a bad narrative is named now, not after zoning
+    c = cfg.section("card")
+    check_card_files(
+        c.get("narrative"),
+        c.get("scorecard"),
+        c.get("scorecard_questions"),
+        cfg.section("change").get("baseline_scorecard"),
+    )
     # before any work: refuse a folder holding anything landprofile did not write
     previous = _outdir.prepare(out)
     created = _outdir.make_folder(out)

@@ -25,6 +25,8 @@ from landprofile.errors import (
 __all__ = [
     "NARRATIVE_FIELDS",
     "Photo",
+    "check_card_files",
+    "check_photo_file",
     "load_narrative",
     "load_scorecard",
     "narrative_sources",
@@ -294,6 +296,39 @@ def _photo(spec: Any, base: Path, where: str) -> Photo | None:
         mime=real_mime or mime,
         data_b64=base64.b64encode(data).decode("ascii"),
     )
+
+
+def check_card_files(
+    narrative: Any = None,
+    scorecard: Any = None,
+    scorecard_questions: Any = None,
+    baseline_scorecard: Any = None,
+) -> None:
+    """Check the card's files before any work: the texts parse, every photo is there.
+
+    For the pipeline to call first, so that a missing photo is named at once rather
+    than after the boundary, profile and zones have run. Photos are checked by
+    :func:`check_photo_file` (stat only: type, kind of file, size); decoding them is left
+    to :func:`load_narrative`.
+
+    Raises
+    ------
+    SourceNotFoundError, UnreadableFileError, UnsupportedFormatError, InvalidParameterError
+        As :func:`load_narrative` and :func:`load_scorecard` would, naming the file.
+    """
+    data, path = _read_mapping(narrative, "narrative")
+    where = f"narrative{f' {path}' if path else ''}"
+    base = path.parent if path else Path.cwd()
+    for spec in _list(data.get("photos"), f"{where}: photos", _PHOTO_ACCEPTED):
+        name = spec.get("file") if isinstance(spec, Mapping) else spec
+        if isinstance(name, str | Path) and str(name).strip():
+            file = Path(str(name))
+            check_photo_file(file if file.is_absolute() else base / file)
+        # other shapes are named by load_narrative, with the same message as before
+    questions(scorecard_questions)
+    for card in (scorecard, baseline_scorecard):
+        if card is not None:
+            load_scorecard(card, extra_questions=scorecard_questions)
 
 
 def check_photo_file(path: Path) -> str:
