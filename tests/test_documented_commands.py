@@ -374,3 +374,59 @@ def test_the_planners_complete_template_has_every_rule_of_the_default(page: str)
     # the set's own name (and its translations) and version are the country's, not rules
     missing = _keys(default) - _keys(template) - {"name", "name_fr", "name_es", "version"}
     assert not missing, f"{page}: the complete template drops {sorted(missing)}"
+
+
+def test_the_country_team_run_as_printed_and_its_numbers(tmp_path: Path) -> None:
+    """The country-team page's config and command, run as printed (``.venv/bin`` on the
+    PATH, from the folder the page has the user make), and the numbers the page says
+    the card reports, checked against the outputs and, for the geometry, against
+    pyproj.Geod and shapely (not the program's own figures)."""
+    import subprocess
+    import sys
+
+    import geopandas as gpd
+    import shapely
+    from pyproj import Geod
+
+    page = "docs/tutorials/country_team.md"
+    mine = [b for b in BLOCKS if b.page == page]
+    config = next(b for b in mine if b.kind == "toml" and "[boundary]" in b.text)
+    shell = next(b for b in mine if b.kind == "sh" and "landprofile run" in b.text)
+    folder = tmp_path / "my-landscape"
+    folder.mkdir()
+    for f in SAMPLE.iterdir():
+        if f.is_file():
+            shutil.copy(f, folder / f.name)
+    shutil.copy(SAMPLE / "sample_narrative.yaml", folder / "narrative.yaml")
+    shutil.copy(SAMPLE / "sample_scorecard.toml", folder / "scores.toml")
+    (folder / "my_landscape.toml").write_text(config.text, encoding="utf-8")
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    r = subprocess.run(
+        ["sh", "-e", "-c", shell.text], cwd=tmp_path, env=env, capture_output=True, text=True,
+        timeout=600,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr[-3000:]
+    out = folder / "out"
+    card = (out / "card.html").read_text("utf-8")
+    prose = " ".join(Path(ROOT / page).read_text("utf-8").split())
+    stated = ["904,325 ha", "9,043.2 km²", "400.7 km", "953,882", "105.5 per km²", "98.6 %"]
+    stated += ["54.3 %", "23.3 %", "21.0 %", "214 of Earth Genome"]
+    for s in stated:
+        assert s in prose, f"the page no longer says {s!r}: update this test"
+        number = re.match(r"[\d.,]+", s).group(0)
+        assert number in card, f"the page says {s!r}; the card does not show {number}"
+    # the geometry, independently: the boundary's size and perimeter by Geod, the sites
+    # inside by shapely, ten zones of about 1,000 ha by Geod
+    geod = Geod(ellps="WGS84")
+    boundary = gpd.read_file(out / "zones.gpkg", layer="boundary").to_crs(4326).union_all()
+    # edges as drawn on the map (lon/lat straight lines), densified 10x finer than the
+    # program does: Geod on the bare vertices would measure other lines (56 ha less)
+    area, perimeter = geod.geometry_area_perimeter(shapely.segmentize(boundary, 0.0001))
+    assert abs(abs(area) / 1e4 - 904_325) < 1
+    assert abs(perimeter / 1e3 - 400.7) < 0.05
+    sites = gpd.read_file(SAMPLE / "earthgenome_asm_2024_sw_ghana.geojson").to_crs(4326)
+    assert int(sites.intersects(boundary).sum()) == 214
+    zones = gpd.read_file(out / "zones.gpkg", layer="zones").to_crs(4326)
+    assert len(zones) == 10  # "ten candidate ASM zones"
+    areas = [abs(geod.geometry_area_perimeter(g)[0]) / 1e4 for g in zones.geometry]
+    assert all(900 <= a <= 1000.5 for a in areas), areas  # "of about 1,000 ha each"
