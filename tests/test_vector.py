@@ -244,3 +244,25 @@ class TestBadInputs:
         assert np.all(
             [issubclass(e, LandprofileError) for e in (MissingCRSError, LayerNotFoundError)]
         )
+
+
+def test_fields_a_geopackage_cannot_hold_are_renamed_when_read(tmp_path):
+    """fid + FID, or a 'geom' field, used to fail in zones.gpkg after the whole zoning."""
+    import json
+
+    import pyogrio
+    from shapely.geometry import box, mapping
+
+    from landprofile.errors import DataWarning
+
+    src = tmp_path / "s.geojson"
+    props = {"fid": 1, "FID": 2, "geom": "x", "site_id": "a"}
+    feat = {"type": "Feature", "properties": props, "geometry": mapping(box(-2, 5, -1.99, 5.01))}
+    src.write_text(json.dumps({"type": "FeatureCollection", "features": [feat]}))
+    with pytest.warns(DataWarning, match=r"'FID' -> 'FID_2', 'geom' -> 'geom_2'"):
+        gdf = read_vector(src)
+    assert gdf.columns.tolist() == ["fid", "FID_2", "geom_2", "site_id", "geometry"]
+    assert gdf.FID_2.tolist() == [2]
+    gdf.to_file(tmp_path / "o.gpkg", layer="sites")  # what zones.gpkg does with sites
+    back = pyogrio.read_dataframe(tmp_path / "o.gpkg")
+    assert back.geom_2.tolist() == ["x"]

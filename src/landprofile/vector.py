@@ -27,6 +27,7 @@ from landprofile._vector_files import VECTOR_EXTENSIONS, read_path
 from landprofile.crs import WGS84, norm_crs
 from landprofile.errors import (
     CoordinateRangeError,
+    DataWarning,
     GeometryRepairWarning,
     InvalidGeometryError,
     MissingCRSError,
@@ -108,6 +109,7 @@ def read_vector(
         )
     gdf, report = _clean(gdf, label)
     _check_coordinate_range(gdf, label)
+    gdf = _rename_clashing_fields(gdf, label, report)
     gdf.attrs["landprofile_source"] = label
     gdf.attrs["landprofile_load_report"] = report
     return gdf
@@ -242,6 +244,48 @@ def _clean(gdf: gpd.GeoDataFrame, label: str) -> tuple[gpd.GeoDataFrame, list[st
     for line in report:
         warnings.warn(f"{label}: {line}", GeometryRepairWarning, stacklevel=user_stacklevel())
     return gdf, report
+
+
+#: Field names a GeoPackage keeps for itself (its feature id and geometry columns).
+_RESERVED = ("fid", "geom")
+
+
+def _rename_clashing_fields(
+    gdf: gpd.GeoDataFrame, label: str, report: list[str]
+) -> gpd.GeoDataFrame:
+    """Rename fields a GeoPackage cannot hold beside each other, with a warning, now.
+
+    GeoPackage (and SQLite) field names are case-insensitive, and ``geom`` is the
+    geometry column of every layer the program writes: sites with both ``fid`` and
+    ``FID``, or with a ``geom`` text field, read fine but made zones.gpkg fail after the
+    whole zoning. The first of a clash keeps its name (``fid`` is the feature id a
+    GeoPackage drops anyway); the others get ``_2``, ``_3``... and the warning names them.
+    """
+    geom = gdf.geometry.name
+    taken: set[str] = {geom.casefold()}
+    renames: dict[str, str] = {}
+    for col in gdf.columns:
+        if col == geom:
+            continue
+        key = str(col).casefold()
+        clash = key in taken or (key == "geom" and geom != "geom")
+        if clash:
+            n = 2
+            while f"{key}_{n}" in taken or f"{col}_{n}" in map(str, gdf.columns):
+                n += 1
+            renames[col] = f"{col}_{n}"
+            key = f"{key}_{n}"
+        taken.add(key)
+    if not renames:
+        return gdf
+    line = (
+        "field names a GeoPackage cannot hold together (names are case-insensitive; "
+        "'geom' is the geometry column) renamed: "
+        + ", ".join(f"{a!r} -> {b!r}" for a, b in renames.items())
+    )
+    report.append(line)
+    warnings.warn(f"{label}: {line}", DataWarning, stacklevel=user_stacklevel())
+    return gdf.rename(columns=renames)
 
 
 def _keep_dimension(geom: BaseGeometry, dim: int) -> BaseGeometry:

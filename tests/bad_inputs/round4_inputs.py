@@ -92,6 +92,13 @@ def build(root: Path, files: dict) -> dict[str, Path]:
         'name = "styled"\n[boundary]\nmethod = "custom"\nsource = "styled.gpkg"\n'
     )
     out["r4i_styled_cfg"] = root / "styled_boundary.toml"
+    sites = gpd.GeoDataFrame(
+        {"fid": [1], "FID_": [2], "geom_": ["x"], "site_id": ["a"]},
+        geometry=[box(-1.99, 5.01, -1.98, 5.02)],
+        crs=4326,
+    ).rename(columns={"FID_": "FID", "geom_": "geom"})
+    (root / "sites_fid_geom.geojson").write_text(sites.to_json())
+    out["r4i_sites_fid_geom"] = root / "sites_fid_geom.geojson"
     return out
 
 
@@ -226,6 +233,12 @@ def cases(h: Any) -> list[tuple[str, Callable[[dict, Path], Any], type, str]]:
             lambda f, o: h.cli_run("boundary", f["r4i_fifo_cfg"], "--out", o / "b.gpkg"),
             E.LandprofileError,
             "named pipe",
+        ),
+        (
+            "inputs: sites with fid and FID and a geom field, named when read",
+            lambda f, o: lp.read_vector(f["r4i_sites_fid_geom"]),
+            h.ErrorOrWarning,
+            "'FID' -> 'FID_2', 'geom' -> 'geom_2'",
         ),
         (
             "inputs: CLI boundary from a styled GeoPackage",
