@@ -154,3 +154,28 @@ def _small_landscape() -> lp.Landscape:
             crs=4326,
             provenance=lp.Provenance(method="custom", source="t"),
         )
+
+
+def test_profile_json_reads_back_with_the_same_numbers(boundary_gpkg):
+    """``profile --out p.json`` on a config whose boundary is b.gpkg, read back by
+    Profile.from_json (what ``[change] baseline`` reads): the same numbers."""
+    from landprofile.profile.profile import Profile
+
+    d = boundary_gpkg.parent
+    cfg = d / "prof.toml"
+    cfg.write_text(
+        f'name = "again"\n[boundary]\nmethod = "custom"\nsource = "{boundary_gpkg.name}"\n'
+        '[rasters]\nland_cover = "modis_igbp_2019_sw_ghana.tif"\nlegend = "modis_igbp"\n'
+    )
+    r = CliRunner().invoke(cli, ["profile", str(cfg), "--out", str(d / "p.json")])
+    assert r.exit_code == 0, r.output
+    back = Profile.from_json(d / "p.json")
+    raw = pyogrio.read_dataframe(boundary_gpkg, layer="boundary").geometry.iloc[0]
+    oracle = _geod_ha(shapely.segmentize(raw, 0.001))
+    assert back.landscape.area_ha == pytest.approx(oracle, rel=1e-6)
+    lc = back.land_cover
+    assert lc is not None
+    # the classes' areas add up to the landscape (within the raster's edge cells)
+    assert float(lc["area_ha"].sum()) == pytest.approx(oracle, rel=0.02)
+    again = Profile.from_json(back.to_json())
+    gpd.pd.testing.assert_frame_equal(again.land_cover, lc)
