@@ -37,6 +37,7 @@ __all__ = [
     "RulesWarning",
     "ScaleWarning",
     "SelectionWarning",
+    "SettingError",
     "SourceNotFoundError",
     "TextEncodingWarning",
     "UnreadableFileError",
@@ -207,3 +208,10 @@ def user_stacklevel() -> int:
         frame = frame.f_back
         level += 1
     return level
+
+
+class SettingError(InvalidParameterError):
+    """A setting (environment variable, ``lp.options``, config, CLI) is not accepted.
+
+    The message names the setting, the value and the accepted range.
+    """
