@@ -191,6 +191,9 @@ def test_plugin_command_refusals(tmp_path):
     assert foreign.read_bytes() == other_zip.getvalue()
     # our own plugin zip (an older build) is replaced, and nothing else is left beside it
     foreign.write_bytes(plugin_zip_bytes("0.0.1"))
+    from landprofile._owned import record
+
+    record(foreign)  # as that build's write recorded it (issue 36: metadata proves nothing)
     done = runner.invoke(cli, ["qgis", "plugin", "--out", str(out)])
     assert done.exit_code == 0, done.output
     assert foreign.read_bytes() == plugin_zip_bytes()

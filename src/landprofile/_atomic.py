@@ -75,7 +75,9 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; rename it to ``target`` on success.
 
     On any exception the temporary file is removed and ``target`` is left untouched, so
-    a failed run never leaves a half-written output. The rename is atomic on POSIX.
+    a failed run never leaves a half-written output. The rename is atomic on POSIX. A
+    target claimed by :func:`landprofile._owned.claim` is checked again just before the
+    rename (a file that appeared there since is kept) and recorded after it.
     """
     from landprofile.errors import OutputError
 
@@ -95,9 +97,15 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     os.close(fd)
     tmp_path = Path(tmp)
     tmp_path.unlink()  # writers (GDAL drivers) want to create the file themselves
+    from landprofile import _owned
+
     try:
         yield tmp_path
+        # a target a command claimed before its work (landprofile._owned): still as it
+        # was then, and recorded as ours once written
+        _owned.before_replace(target)
         os.replace(tmp_path, target)
+        _owned.after_replace(target)
     finally:
         if tmp_path.exists():
             tmp_path.unlink()

@@ -31,11 +31,24 @@ def out_file(help_text: str) -> Any:
     )
 
 
-def check_out(cfg: object, out_file: Path | None) -> None:
+def check_out(cfg: object, out_file: Path | None, what: str = "an output") -> None:
+    """Before the work: ``out_file`` is UTF-8, no input, and holds nothing of the user's.
+
+    A file there is replaced only if landprofile wrote it and it is unchanged since
+    (:func:`landprofile._owned.claim`); the write itself records the new file as ours.
+
+    Raises
+    ------
+    OutputError
+        Naming the path and why it is refused; nothing is written.
+    """
     if out_file is not None:
+        from landprofile._owned import check_name, claim
         from landprofile.config import check_output
 
+        check_name(out_file)
         check_output(cfg, out_file)  # type: ignore[arg-type]
+        claim([out_file], what=what)
 
 
 def use_data_settings(cfg: Any) -> None:

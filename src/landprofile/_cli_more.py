@@ -73,6 +73,9 @@ def batch(
             f"output '{out_file}': unknown table format '{out_file.suffix or '(none)'}'; "
             "accepted: .csv (UTF-8 text) or .parquet"
         )
+    from landprofile._owned import claim
+
+    claim([out_file], what="a result table")  # a user's file of that name: refused now
     gdf = read_vector(landscapes, layer=layer)
     # finished chunks are kept beside the output until it is written: a batch stopped
     # (Ctrl-C) and run again with the same inputs resumes where it was

@@ -41,6 +41,10 @@ def project(config: Path, out_file: Path) -> None:
     GeoPackage). Layers are found next to the file under its name (keep the name, or
     write it again under another with this command).
 
+    An existing GeoPackage is replaced only if this command wrote it and it is unchanged
+    since; one holding your layers (or any other file of that name) is refused before
+    the work and left as it is: choose a new file name.
+
     \b
     Example:
       landprofile qgis project my_landscape.toml --out my_landscape.gpkg
@@ -54,7 +58,9 @@ def project(config: Path, out_file: Path) -> None:
     _check_name(out_file)
     cfg = load_config(config)
     use_data_settings(cfg)
-    check_out(cfg, out_file)
+    # before the work: a GeoPackage there that is not ours, untouched (it may hold the
+    # user's layers: replacing it would lose them)
+    check_out(cfg, out_file, what="a GeoPackage")
     with StepDisplay() as steps:
         ls = build_boundary(cfg, steps)
         res = build_zoning(cfg, ls, steps)

@@ -14,6 +14,8 @@ __all__ = [
     "CRSMismatchError",
     "CacheError",
     "CardWarning",
+    "CheckpointError",
+    "CheckpointWarning",
     "ChecksumError",
     "CoordinateRangeError",
     "CoverageWarning",
@@ -33,6 +35,7 @@ __all__ = [
     "MissingFieldError",
     "NameNotFoundError",
     "OutputError",
+    "OutputWarning",
     "ResourceLimitError",
     "RulesWarning",
     "ScaleWarning",
@@ -215,3 +218,23 @@ class SettingError(InvalidParameterError):
 
     The message names the setting, the value and the accepted range.
     """
+
+
+class OutputWarning(LandprofileWarning):
+    """An output folder held something the program noticed and kept, or finished.
+
+    A manifest naming files landprofile never writes (they are kept), or a run that was
+    killed while it moved its outputs into place (its move is completed by the next run).
+    """
+
+
+class CheckpointWarning(LandprofileWarning):
+    """A file in a checkpoint folder is not a valid part of this run: it is not used.
+
+    Damaged, written by another version, or not landprofile's (a planted pickle is never
+    unpickled); the message names it; its part is computed again.
+    """
+
+
+class CheckpointError(LandprofileError, OSError):
+    """A checkpoint part that was checked at the start can no longer be read."""
