@@ -343,12 +343,6 @@ def test_every_algorithm_reaches_100_percent(got):
         assert done == sorted(done), key
 
 
-@pytest.mark.xfail(
-    reason="needs the GeoPackage reader to leave layer_styles out of the layer count "
-    "(issue 35 item 1, vector.py): until then the library refuses the boundary "
-    "Delineate wrote ('holds 2 layers')",
-    strict=False,
-)
 def test_delineate_then_profile_chains_through_the_geopackage(got):
     for key in ("profile", "zones_on_boundary", "card_on_boundary"):
         assert got[key]["error"] is None, (key, got[key]["error"])

@@ -143,11 +143,25 @@ def raster_file(alg: Any, parameters: dict[str, Any], name: str, context: Any) -
 
 
 def layer_name(alg: Any, parameters: dict[str, Any], name: str, context: Any) -> str | None:
-    """The QGIS name of a layer parameter (for the landscape's default name)."""
+    """The landscape's default name for a layer parameter.
+
+    A boundary landprofile wrote (one feature with a ``name`` field, as Delineate's
+    output has) keeps the landscape's own name, so Delineate -> Profile / Zones / Card
+    chains without renaming it; any other layer gives its QGIS name.
+    """
     if not given(parameters, name):
         return None
     layer = alg.parameterAsLayer(parameters, name, context)
-    return layer.name() if layer is not None else None
+    if layer is None:
+        return None
+    try:
+        if layer.featureCount() == 1 and layer.fields().indexOf("name") >= 0:
+            own = next(layer.getFeatures())["name"]
+            if isinstance(own, str) and own.strip():
+                return own
+    except (AttributeError, StopIteration):  # a raster or an empty layer: its QGIS name
+        pass
+    return layer.name()
 
 
 def point(alg: Any, parameters: dict[str, Any], name: str, context: Any) -> tuple | None:
