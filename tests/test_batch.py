@@ -126,7 +126,7 @@ def test_an_interrupted_batch_resumes_without_recomputing(tmp_path, monkeypatch)
         b.profile_many(
             gdf, land_cover=lc, legend="modis_igbp", workers=1, chunk_size=3, checkpoint=cp
         )
-    assert len(list(cp.glob("chunk-*.pkl"))) == 2
+    assert len(list(cp.glob("chunk-*.parquet"))) == 2
     assert not list(cp.glob(".*"))  # no half-written chunk
     calls.clear()
     again = b.profile_many(

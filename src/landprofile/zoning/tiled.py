@@ -222,7 +222,13 @@ def in_tiles(
         geology=_travel(rasters.get("geology")),
         min_score=rs.zones("min_score", 0.4),
     )
-    store = TileStore(checkpoint, inputs_key(shared, grid.height, grid.width, side, halo))
+    # hashing the rasters' bytes is for resuming: a temporary store needs no key
+    key = (
+        inputs_key(shared, grid.height, grid.width, side, halo, checkpoint=checkpoint)
+        if checkpoint is not None
+        else "run"
+    )
+    store = TileStore(checkpoint, key)
     steps.end()
     with ThreadPoolExecutor(max_workers=1) as pool:
         # the exact vector geometry on the second core while the tiles run

@@ -9,11 +9,13 @@ each tile reads only its window; a worker holds one tile at a time per thread, s
 memory is bounded by the tile size. The finished tiles come back to the client, which
 keeps them (and stitches them): only the client needs the store.
 
-Each finished tile goes to a store: the ``checkpoint`` folder when given (files named
-by a key of every input, written atomically, never deleted: a national run that is
-interrupted resumes from the tiles it finished, and a checkpoint made from other inputs
-is not read), else a temporary folder that lives as long as the result (the factor
-grids are read back from it, tile by tile, when zones are measured).
+Each finished tile goes to a store (:mod:`landprofile.zoning.tiles_store`): the
+``checkpoint`` folder when given (plain-array files with a checked header, named by a
+key of every input's content, written atomically, never deleted: a national run that is
+interrupted resumes from the tiles it finished, a checkpoint made from other inputs is
+not read, and a file it did not write is never executed), else a temporary folder that
+lives as long as the result (the factor grids are read back from it, tile by tile, when
+zones are measured).
 
 Progress is reported as steps ``tiles 12/40 · ~3 min left``; Ctrl-C (or any error)
 cancels the cluster's futures before it propagates, and nothing but finished tiles has
@@ -22,119 +24,14 @@ been written.
 
 from __future__ import annotations
 
-import hashlib
-import os
-import pickle
-import shutil
-import tempfile
 import time
-import weakref
-from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from landprofile.errors import InvalidParameterError, OutputError
+from landprofile.errors import InvalidParameterError
 from landprofile.zoning.tiles import Shared, Tile, compute_tile
+from landprofile.zoning.tiles_store import TileStore, inputs_key
 
 __all__ = ["TileStore", "inputs_key", "open_client", "run_tiles"]
-
-#: Bumped when what a tile holds changes, so old checkpoints are not read.
-TILE_FORMAT = 1
-
-
-class TileStore:
-    """Finished tiles on disk, one pickle each, keyed by the inputs."""
-
-    def __init__(self, folder: Any, key: str) -> None:
-        self.key = key
-        if folder is None:
-            self.folder = Path(tempfile.mkdtemp(prefix="landprofile-tiles-"))
-            # a temporary store goes with the result that reads it
-            self._cleanup = weakref.finalize(self, shutil.rmtree, self.folder, True)
-        else:
-            self.folder = Path(folder)
-            try:
-                self.folder.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise OutputError(
-                    f"cannot write the checkpoint folder '{self.folder}': "
-                    f"{exc.strerror or exc} (choose a folder you can write to)"
-                ) from None
-
-    def path(self, tile: Tile) -> Path:
-        """The file of one tile."""
-        return self.folder / f"zoning-tile-{tile.index:05d}-{self.key}.pkl"
-
-    def has(self, tile: Tile) -> bool:
-        """Whether the tile is finished."""
-        return self.path(tile).exists()
-
-    def load(self, tile: Tile) -> dict[str, Any]:
-        """A finished tile's arrays."""
-        with open(self.path(tile), "rb") as fh:
-            return pickle.load(fh)
-
-    def save(self, tile: Tile, result: dict[str, Any]) -> None:
-        """Write one tile atomically."""
-        from landprofile._atomic import atomic_path
-
-        with atomic_path(self.path(tile)) as tmp, open(tmp, "wb") as fh:
-            pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _raster_stamp(src: Any) -> str:
-    path = getattr(src, "path", None) or (src if isinstance(src, str | os.PathLike) else None)
-    if path is not None and os.path.exists(path):
-        st = os.stat(path)
-        return f"{os.fspath(path)}:{st.st_size}:{st.st_mtime_ns}"
-    arr = getattr(src, "_array", None)
-    if arr is not None:
-        return hashlib.sha256(np.ascontiguousarray(arr.values).tobytes()).hexdigest()
-    return repr(src)
-
-
-def inputs_key(shared: Shared, height: int, width: int, tile_cells: int, halo: int) -> str:
-    """A key of everything a tile's cells depend on (layers, rules, grid, tiling)."""
-    import pandas as pd
-
-    from landprofile import __version__
-
-    h = hashlib.sha256()
-    for part in (
-        f"v{TILE_FORMAT} landprofile {__version__}",
-        shared.crs_wkt,
-        repr((shared.res, tuple(shared.transform), height, width, tile_cells, halo)),
-        shared.rules.to_json(),
-        repr(sorted(shared.known)),
-        repr(shared.names),
-        repr(sorted(shared.lut.items())),
-        repr(shared.min_score),
-    ):
-        h.update(part.encode())
-    h.update(shapely_wkb(shared.boundary))
-    for name in sorted(shared.layers):
-        gdf = shared.layers[name]
-        h.update(name.encode())
-        if gdf is None:
-            continue
-        for g in gdf.geometry.to_wkb():
-            h.update(g)
-        cols = [c for c in gdf.columns if c != gdf.geometry.name]
-        if cols:
-            # plain columns (the layer's attrs hold arrays pandas cannot compare)
-            attrs = pd.DataFrame({c: gdf[c].astype(str).to_numpy() for c in cols})
-            h.update(pd.util.hash_pandas_object(attrs, index=False).to_numpy().tobytes())
-    for src in (shared.land_cover, shared.dem, shared.geology):
-        h.update(_raster_stamp(src).encode() if src is not None else b"-")
-    return h.hexdigest()[:20]
-
-
-def shapely_wkb(geom: Any) -> bytes:
-    """The WKB of one geometry."""
-    import shapely
-
-    return shapely.to_wkb(geom)
 
 
 def open_client(client: Any) -> tuple[Any, bool]:
