@@ -127,7 +127,6 @@ def test_an_earlier_versions_killed_swap_is_put_back(tmp_path, project):
 
 def test_a_second_run_replaces_only_its_own_files(first_run, project):
     out, _ = first_run
-    (out / "card.html").write_text("stale card", encoding="utf-8")
     (out / "my notes.txt").write_text("keep me", encoding="utf-8")
     (out / "figures").mkdir()
     (out / "figures" / "f.png").write_bytes(b"png")
@@ -241,3 +240,60 @@ def test_a_users_file_named_like_an_output_is_refused(tmp_path, project):
     with pytest.raises(OutputError, match=r"1 entry landprofile did not write \('card.pdf'\)"):
         lp.pipeline.run(project, out)
     assert _snapshot(out) == before
+
+
+# ---- issue 36 item 4: the manifest names only outputs, proven by their hashes
+
+
+def test_a_manifest_naming_the_users_files_deletes_nothing(tmp_path, project):
+    """notes.txt and a photos/ folder added to the manifest's list are kept (and said)."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("field notes", encoding="utf-8")
+    (out / "photos").mkdir()
+    (out / "photos" / "p1.jpg").write_bytes(b"jpeg")
+    (out / _outdir.MANIFEST).write_text(
+        json.dumps({"files": ["notes.txt", "photos"]}), encoding="utf-8"
+    )
+    with pytest.warns(lp.errors.OutputWarning, match="'notes.txt', 'photos'.*kept"):
+        previous = _outdir.prepare(out)
+    assert previous == []
+    tmp = _outdir.stage(out)
+    (tmp / "card.html").write_text("new", encoding="utf-8")
+    _outdir.commit(tmp, out, previous)
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "field notes"
+    assert (out / "photos" / "p1.jpg").read_bytes() == b"jpeg"
+    manifest = json.loads((out / _outdir.MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["files"] == ["card.html"]
+    # the recorded hash is the file's, by hashlib (not the code's own helper)
+    import hashlib
+
+    assert manifest["sha256"]["card.html"] == hashlib.sha256(b"new").hexdigest()
+
+
+def test_a_manifest_link_is_never_followed(tmp_path):
+    user = tmp_path / "user"
+    user.mkdir()
+    settings = user / "settings.json"
+    settings.write_text('{"files": ["profile.json"]}', encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "profile.json").write_text("mine", encoding="utf-8")
+    (out / _outdir.MANIFEST).symlink_to(settings)
+    before = _snapshot(tmp_path)
+    with pytest.raises(OutputError, match="is a link"):
+        _outdir.prepare(out)
+    assert _snapshot(tmp_path) == before
+
+
+def test_an_output_changed_since_the_run_is_refused_and_kept(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    tmp = _outdir.stage(out)
+    (tmp / "card.html").write_text("ours", encoding="utf-8")
+    _outdir.commit(tmp, out, [])
+    assert _outdir.prepare(out) == ["card.html"]  # unchanged: ours, replaceable
+    (out / "card.html").write_text("ours, edited by the user", encoding="utf-8")
+    with pytest.raises(OutputError, match="changed since"):
+        _outdir.prepare(out)
+    assert (out / "card.html").read_text(encoding="utf-8") == "ours, edited by the user"

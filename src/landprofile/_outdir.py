@@ -38,36 +38,76 @@ _OUTPUTS = frozenset({"profile.json", "zones.gpkg", "card.html", "card.pdf", "ch
 
 
 def _read_manifest(out: Path) -> list[str] | None:
-    """The files the manifest in ``out`` lists (``None``: no manifest).
+    """The outputs the manifest in ``out`` lists (``None``: no manifest).
+
+    Only names a run can write (``_OUTPUTS``) are ever taken from it: anything else it
+    names (a hand-edited ``notes.txt``, ``photos``) is kept and warned about, never
+    replaced or deleted. A listed output whose sha256 the manifest records must still
+    have those bytes (else it is the user's work: refused). The manifest is never
+    followed through a link.
 
     Raises
     ------
     OutputError
-        The manifest is unreadable or lists anything but plain file names in ``out``
-        (a hand-edited manifest must not make a run delete files elsewhere).
+        The manifest is a link, unreadable, lists anything but plain file names, or a
+        listed output was changed since the run wrote it (or is a link or a folder).
     """
+    import warnings
+
+    from landprofile._owned import check_replaceable
+    from landprofile.errors import OutputWarning
+
     path = out / MANIFEST
+    if path.is_symlink():
+        raise OutputError(
+            f"the output folder '{out}' has a {MANIFEST} that is a link; landprofile never "
+            "writes its manifest as a link nor follows one (it could name any file): "
+            "remove the link or choose an empty or new folder"
+        )
     if not path.is_file():
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         files = data["files"]
-        ok = isinstance(files, list) and all(
-            isinstance(f, str)
-            and f not in ("", ".", "..", MANIFEST)
-            and "/" not in f
-            and os.sep not in f
-            and not f.startswith(".")
-            for f in files
+        hashes = data.get("sha256", {})
+        ok = (
+            isinstance(files, list)
+            and isinstance(hashes, dict)
+            and all(
+                isinstance(f, str)
+                and f not in ("", ".", "..", MANIFEST)
+                and "/" not in f
+                and os.sep not in f
+                and not f.startswith(".")
+                for f in files
+            )
         )
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         ok = False
     if not ok:
         raise OutputError(
             f"the output folder '{out}' has a damaged {MANIFEST}: landprofile cannot tell "
             "which files it wrote there; choose an empty or new folder"
         )
-    return list(files)
+    others = sorted(f for f in files if f not in _OUTPUTS)
+    if others:
+        warnings.warn(
+            f"the manifest of '{out}' names {', '.join(repr(f) for f in others)}, which "
+            "landprofile never writes: kept as they are, not replaced nor deleted",
+            OutputWarning,
+            stacklevel=3,
+        )
+    outputs = [f for f in files if f in _OUTPUTS]
+    for f in outputs:
+        proof = hashes.get(f)
+        if isinstance(proof, str) or (out / f).is_symlink() or (out / f).is_dir():
+            check_replaceable(
+                out / f,
+                proof if isinstance(proof, str) else None,
+                what="a run's output",
+                where=f"the folder's {MANIFEST}",
+            )
+    return outputs
 
 
 def _foreign_message(out: Path, foreign: list[str], has_manifest: bool) -> str:
@@ -187,10 +227,19 @@ def stage(out: Path) -> Path:
         raise OutputError(f"cannot write the folder '{out}': {exc.strerror or exc}") from None
 
 
-def _write_manifest(out: Path, files: list[str]) -> None:
+def _write_manifest(
+    out: Path, files: list[str], unproven: set[str] | frozenset = frozenset()
+) -> None:
+    """Write the manifest: ``files`` and the sha256 of each (but ``unproven``'s)."""
     from landprofile import __version__
+    from landprofile._owned import sha256_file
 
-    text = json.dumps({"landprofile": __version__, "files": sorted(files)}, indent=1)
+    # each file's sha256: the proof that a file there is still the one this run wrote
+    hashes = {
+        f: sha256_file(out / f) for f in sorted(files) if f not in unproven and (out / f).is_file()
+    }
+    doc = {"landprofile": __version__, "files": sorted(files), "sha256": hashes}
+    text = json.dumps(doc, indent=1)
     with atomic_path(out / MANIFEST) as t:
         t.write_text(text + "\n", encoding="utf-8")
 
@@ -228,7 +277,8 @@ def commit(tmp: Path, out: Path, previous: list[str]) -> list[str]:
     backup.mkdir()
     moved: list[tuple[str, bool]] = []  # (name, whether a previous file was put aside)
     try:
-        _write_manifest(out, sorted(old | set(produced)))
+        # while files move, the ones being replaced have no hash to hold them to
+        _write_manifest(out, sorted(old | set(produced)), unproven=set(produced))
         for n in produced:
             aside = os.path.lexists(out / n)
             if aside:
