@@ -116,12 +116,12 @@ def test_a_read_only_cache_is_named(mirror, tmp_path, monkeypatch):
 
 
 def test_a_full_disk_is_named_and_leaves_nothing(mirror, tmp_path, monkeypatch):
-    from landprofile.sources import _http
+    from landprofile.sources import _http_resume
 
     def full(fh, chunk):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(_http, "_write_chunk", full)
+    monkeypatch.setattr(_http_resume, "write_chunk", full)
     server, _ = serve_files(mirror)
     try:
         monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", f"http://127.0.0.1:{server.server_port}")
