@@ -24,6 +24,7 @@ been written.
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -31,7 +32,39 @@ from landprofile.errors import InvalidParameterError
 from landprofile.zoning.tiles import Shared, Tile, compute_tile
 from landprofile.zoning.tiles_store import TileStore, inputs_key
 
-__all__ = ["TileStore", "inputs_key", "open_client", "run_tiles"]
+__all__ = ["TileStore", "inputs_key", "open_client", "run_tiles", "scheduler_address"]
+
+
+def scheduler_address(address: Any) -> dict[str, str]:
+    """``Client`` keywords for a scheduler address, parsed before anything connects.
+
+    Accepted: ``tcp://host:port`` (port 1-65535) or the path of an existing scheduler
+    file (``dask scheduler --scheduler-file``). Anything else is a
+    :class:`~landprofile.errors.SettingError` naming the value and what is accepted.
+    """
+    from urllib.parse import urlsplit
+
+    from landprofile.errors import SettingError
+
+    text = os.fspath(address).strip()
+    accepted = "expected tcp://host:port (port 1-65535) or the path of a scheduler file"
+    if "://" not in text:
+        if text and os.path.isfile(text):
+            return {"scheduler_file": text}
+        raise SettingError(f"scheduler {text!r} is not accepted: {accepted}")
+    parts = urlsplit(text)
+    if parts.scheme != "tcp":
+        raise SettingError(
+            f"scheduler {text!r} is not accepted: the scheme {parts.scheme + '://'!r} is not "
+            f"supported (tls:// needs certificates this option cannot take); {accepted}"
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if not parts.hostname or port is None or not 1 <= port <= 65535 or parts.path.strip("/"):
+        raise SettingError(f"scheduler {text!r} is not accepted: {accepted}")
+    return {"address": f"tcp://{parts.netloc}"}
 
 
 def open_client(client: Any) -> tuple[Any, bool]:
@@ -42,13 +75,15 @@ def open_client(client: Any) -> tuple[Any, bool]:
         raise InvalidParameterError(
             "client= needs dask.distributed: pip install 'landprofile[dask]'"
         ) from None
-    if isinstance(client, str):
+    if isinstance(client, str | os.PathLike):
+        kw = scheduler_address(client)
         try:
-            return Client(client, timeout="30s"), True
-        except OSError as exc:
+            return Client(**kw, timeout="30s"), True
+        except (OSError, ValueError, TypeError, TimeoutError) as exc:
             raise InvalidParameterError(
-                f"cannot reach the dask scheduler at {client!r}: {exc} (give the address "
-                "'tcp://host:8786' of a running scheduler)"
+                f"cannot reach the dask scheduler at {os.fspath(client)!r}: "
+                f"{type(exc).__name__}: {exc} (give the address 'tcp://host:8786' of a "
+                "running scheduler, or its scheduler file)"
             ) from None
     if not hasattr(client, "submit"):
         raise InvalidParameterError(
