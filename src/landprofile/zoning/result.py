@@ -160,6 +160,7 @@ class ZoningResult:
         """
         from pathlib import Path
 
+        from landprofile._gpkg import without_wall_clock
         from landprofile._paths import portable
         from landprofile.qgis.gpkg import write_gpkg
 
@@ -168,7 +169,8 @@ class ZoningResult:
         meta = {
             "landprofile_rules": json.dumps(rules, sort_keys=True, default=str),
             "landprofile_summary": json.dumps(
-                portable(self.summary, None), sort_keys=True, default=str
+                # no wall-clock seconds: the same zones give the same bytes
+                portable(without_wall_clock(self.summary), None), sort_keys=True, default=str
             ),
         }
         if sources:
