@@ -145,7 +145,12 @@ def data_list() -> None:
     help="Folder to write the mirror to.",
 )
 def data_fetch(config: Path, to: Path) -> None:
-    """Write a mirror holding what CONFIG's named sources need, clipped to the landscape.
+    """Add to a mirror what CONFIG's named sources need, clipped to the landscape.
+
+    The folder accumulates: several landscapes fetched into it each find their part, and
+    a file data fetch did not write (your own full tile) is never replaced nor clipped;
+    it is read where it covers the landscape. DIR/.landprofile-fetch.json lists what
+    data fetch wrote, with SHA-256.
 
     \b
     Example:
@@ -156,6 +161,12 @@ def data_fetch(config: Path, to: Path) -> None:
     from landprofile.sources.mirror import fetch_config
 
     cfg = load_config(config)
-    files = fetch_config(cfg, to)
-    size = sum(p.stat().st_size for p in files) / 1e6
-    click.echo(f"{len(files)} file(s), {size:,.1f} MB in {to}: set LANDPROFILE_DATA_MIRROR={to}")
+    got = fetch_config(cfg, to)
+
+    def mb(files: list[Path]) -> str:
+        return f"{sum(p.stat().st_size for p in files) / 1e6:,.1f} MB"
+
+    kept = f"; kept {len(got.kept)} file(s) already there ({mb(got.kept)})" if got.kept else ""
+    click.echo(
+        f"wrote {len(got)} file(s) ({mb(got)}) in {to}{kept}: set LANDPROFILE_DATA_MIRROR={to}"
+    )

@@ -149,6 +149,10 @@ def raster_window(
     target = cache_dir() / source.key / f"{key}.tif"
     if _cached(target, located, name):
         return target
+    if source.key != "stac":  # a field mirror's clips: the one covering the box
+        from landprofile.sources._fetch_manifest import resolve
+
+        located = [(p, *resolve(source, p, kind, loc, box, name)) for p, kind, loc in located]
     opened = []
     labels = []
     missing = []

@@ -11,15 +11,17 @@ landscape on the asset's own grid and referenced by a relative href
 same collection, box and date filter to the same items, whose assets then give the cells
 the host gave (nothing resampled, nothing shifted).
 
-Mirrors made for several landscapes into one folder accumulate items: an item written
-again replaces the earlier copy.
+Mirrors made for several landscapes into one folder accumulate items. An item's asset
+already in the mirror that holds the new landscape's box is kept; one that ``data fetch``
+wrote (listed in the mirror's manifest, unchanged) for another landscape is clipped again
+over the box of both, so the item's one asset serves every landscape fetched; an asset
+file that data fetch did not write is never replaced (a named error).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -138,17 +140,47 @@ def _extent(items: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _asset_box(
+    dst: Path, box: tuple[float, float, float, float], man: Any, name: str
+) -> tuple[float, float, float, float] | None:
+    """The box to clip an asset over into ``dst``; ``None``: the file there holds it.
+
+    A copy data fetch wrote for another landscape is cut again over both boxes (its
+    lon/lat bounds and ``box``); a file it did not write is refused, never replaced.
+    """
+    from landprofile.sources._fetch_manifest import covers
+    from landprofile.sources.mirror import _local_meta
+
+    if not (dst.exists() or dst.is_symlink()):
+        return box
+    meta = _local_meta(dst)
+    if meta is not None and covers(meta, box):
+        return None
+    if not man.ours(dst):
+        raise OutputError(
+            f"{name}: '{dst}' is in the way of the item's asset and data fetch did not "
+            "write it (its manifest does not list it, or it changed since): it is not "
+            "replaced; move it away, or fetch into another folder"
+        )
+    w, s, e, n = _lonlat_bounds(dst)
+    return (min(w, box[0]), min(s, box[1]), max(e, box[2]), max(n, box[3]))
+
+
 def write_stac(
     names: list[str],
     box: tuple[float, float, float, float],
     to: Path,
-    clip: Callable[[str, Path, str, dict[str, str]], bool],
-) -> list[Path]:
+    man: Any,
+    written: Any,
+) -> None:
     """Write the items of the ``stac:`` ``names`` over ``box`` into the mirror ``to``.
 
-    ``clip(source, destination, name, gdal_env)`` writes an asset's part inside ``box``
-    (False: none of it is). Each name is then resolved again from the copy and must give
-    the same items: what is written is known to be what the name will read.
+    Each asset's part inside ``box`` is clipped on its own grid
+    (:func:`landprofile.sources.mirror._clip_tile`) and listed in the mirror's manifest
+    ``man``; the files go to ``written`` (a :class:`~landprofile.sources.mirror.Fetched`;
+    an asset already covering the box to its ``kept``). Each name is then resolved again
+    from the copy and must give the same items: what is written is known to be what the
+    name will read.
 
     Raises
     ------
@@ -160,8 +192,24 @@ def write_stac(
     """
     from landprofile.sources import stac
     from landprofile.sources._store import catalogue_dir, exists, gdal_path
+    from landprofile.sources.mirror import _clip_tile
 
-    written: list[Path] = []
+    def clip(src: str, area: Any, dst: Path, name: str, env: dict[str, str]) -> bool:
+        try:
+            return _clip_tile(src, area, dst, name, env)
+        except (DataSourceError, OutputError):
+            raise
+        except Exception as exc:  # the asset exists but does not read: corrupt
+            raise DataSourceError(
+                f"{name}: the asset {src} could not be read ({exc}); nothing of it was written"
+            ) from None
+
+    def keep_json(path: Path, doc: dict[str, Any]) -> None:
+        _write_json(path, doc)
+        man.record(path)
+        if path not in written:
+            written.append(path)
+
     chosen: dict[str, list[str]] = {}
     by_url: dict[str, list[str]] = {}
     for name in names:
@@ -192,7 +240,13 @@ def write_stac(
                 file = _safe(Path(urlparse(loc).path).name) or f"{_safe(key)}.tif"
                 dst = col_dir / _safe(it.id) / file
                 env = {"AWS_NO_SIGN_REQUEST": "YES"} if kind == "s3" else {}
-                if clip(gdal_path(kind, loc), dst, name, env):
+                area = _asset_box(dst, box, man, name)
+                if area is None:  # already there, holding the box
+                    written.kept.append(dst)
+                    kept[it.id] = _item_doc(it, key, file, _lonlat_bounds(dst))
+                    got.append(it.id)
+                elif clip(gdal_path(kind, loc), area, dst, name, env):
+                    man.record(dst)
                     written.append(dst)
                     kept[it.id] = _item_doc(it, key, file, _lonlat_bounds(dst))
                     got.append(it.id)
@@ -200,8 +254,8 @@ def write_stac(
                 raise DataSourceError(f"{name}: no item's asset reaches the landscape {box}")
             chosen[name] = got
             for iid, doc in kept.items():
-                _write_json(col_dir / _safe(iid) / f"{_safe(iid)}.json", doc)
-            _write_json(
+                keep_json(col_dir / _safe(iid) / f"{_safe(iid)}.json", doc)
+            keep_json(
                 col_dir / "collection.json",
                 {k: v for k, v in col_doc.items() if k in _KEEP}
                 | {
@@ -223,8 +277,7 @@ def write_stac(
             )
             if _safe(collection) not in collections:
                 collections.append(_safe(collection))
-            written.append(col_dir / "collection.json")
-        _write_json(
+        keep_json(
             root / "catalog.json",
             {
                 "type": "Catalog",
@@ -238,9 +291,7 @@ def write_stac(
                 ],
             },
         )
-        written.append(root / "catalog.json")
     _check_copy(chosen, box, to)
-    return written
 
 
 def _check_copy(
