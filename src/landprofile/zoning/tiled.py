@@ -173,6 +173,19 @@ def tile_size(
             f"{math.ceil(finest * 10) / 10:g} m (or raise lp.options.max_memory_gb / "
             "LANDPROFILE_MAX_MEMORY_GB, or split the landscape)"
         )
+    if halo > side:
+        # each tile computes its core and a halo on each side: (side + 2 halo)^2 cells
+        # for side^2 kept; past halo = side that is over 9 times the work of one grid
+        n = math.ceil(grid.height / side) * math.ceil(grid.width / side)
+        work = (side + 2 * halo) ** 2 / side**2
+        warnings.warn(
+            f"{what}: tiles of {side:,} cells a side with a halo of {halo:,} cells (the "
+            f"farthest a distance factor looks): {n:,} tiles, each computing about "
+            f"{work:,.0f} times its own cells; use tiles of at least {halo:,} cells a side "
+            "(tile_cells / lp.options.zoning_tile_cells / LANDPROFILE_ZONING_TILE_CELLS)",
+            DataWarning,
+            stacklevel=user_stacklevel(),
+        )
     return int(side)
 
 
