@@ -22,9 +22,17 @@ def sample_data_dir() -> Path:
     Looked up beside the source tree (editable installs and the repository), or in
     ``LANDPROFILE_SAMPLE_DATA`` when set.
     """
-    env = os.environ.get("LANDPROFILE_SAMPLE_DATA")
-    candidates = [Path(env)] if env else []
-    candidates.append(Path(__file__).resolve().parents[2] / "data" / "sample_boundaries")
+    env = os.environ.get("LANDPROFILE_SAMPLE_DATA", "").strip()
+    if env:  # a setting given is used or refused, never passed over in silence
+        folder = Path(env).expanduser()
+        if not (folder / "synthetic_districts_sw_ghana.geojson").is_file():
+            raise SourceNotFoundError(
+                f"LANDPROFILE_SAMPLE_DATA='{env}' is not a sample data folder (it must hold "
+                "synthetic_districts_sw_ghana.geojson and demo.toml, as data/sample_boundaries "
+                "of the repository does); correct it, or unset it"
+            )
+        return folder
+    candidates = [Path(__file__).resolve().parents[2] / "data" / "sample_boundaries"]
     for c in candidates:
         if (c / "synthetic_districts_sw_ghana.geojson").exists():
             return c
