@@ -240,6 +240,9 @@ def run(
     # already absolute (resolved against the config's folder by load_config)
     out = Path(out_dir or cfg.data.get("output") or cfg.path.parent / "landprofile-out")
     out = out.expanduser().resolve()
+    from landprofile._owned import check_name
+
+    check_name(out, "output folder")  # a non-UTF-8 name fails now, not after the work
     # the run writes into the output folder: it must hold no input
     check_output(cfg, out, folder=True)
     from landprofile.profilecard.inputs import check_card_files
