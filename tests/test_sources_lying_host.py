@@ -187,3 +187,22 @@ def test_http_settings_are_finite_and_in_range(monkeypatch, value):
     monkeypatch.setenv("LANDPROFILE_HTTP_TOTAL_S", value)
     with pytest.raises(InvalidParameterError, match=r"LANDPROFILE_HTTP_TOTAL_S.*above 0"):
         gdal_env()
+
+
+def test_a_damaged_cached_vector_is_fetched_again(tmp_path, monkeypatch):
+    body = _zip(tmp_path)
+    srv, _ = _serve(body, "honest-whole")
+    monkeypatch.setenv("LANDPROFILE_DATA_MIRROR", f"http://127.0.0.1:{srv.server_port}")
+    monkeypatch.setenv("LANDPROFILE_CACHE", str(tmp_path / "cache"))
+    entry = tmp_path / "cache" / "naturalearth" / NE.removeprefix("/naturalearth/")
+    entry.parent.mkdir(parents=True)
+    entry.write_bytes(body[: len(body) // 2])  # a copy cut short on the local disk
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ScaleWarning)
+            got = lp.read_vector("naturalearth:admin0")
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    assert len(got) == 40
+    assert entry.read_bytes() == body

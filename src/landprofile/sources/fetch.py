@@ -32,6 +32,7 @@ from landprofile.sources._http import (
     ensure_dir,
     gdal_env,
     local_write_error,
+    usable_cached,
 )
 from landprofile.sources._store import (
     CACHE_VERSION,
@@ -225,7 +226,7 @@ def whole_file(source: Source, name: str, path: str, kind: str, loc: str) -> tup
     if kind != "http":
         return path, kind, loc
     target = cache_dir() / source.mirror_dir / path
-    if not target.is_file():
+    if not usable_cached(target):  # absent, or damaged on the local disk: fetched again
         download(loc, target, name, _advice(), cache=True)
     return path, "file", str(target)
 
@@ -252,7 +253,7 @@ def fetch_file(source: Source, spec: str) -> Path:
         _refuse_lfs(source, Path(loc), name)
         return Path(loc)
     target = cache_dir() / source.mirror_dir / path
-    if target.is_file():
+    if usable_cached(target):
         return target
     if source.key == "geoboundaries" and mirror() is None:
         from landprofile.sources.geoboundaries import fetch_official
