@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from landprofile.errors import CheckpointWarning, SettingError
+from landprofile.errors import CheckpointWarning, InvalidParameterError, SettingError
 
 KEY = "k" * 20
 
@@ -72,6 +72,15 @@ def _has(path: Path, index: int) -> bool:
     return found
 
 
+def _zero_weights() -> Any:
+    from landprofile.zoning.rules import load_rules
+
+    return load_rules(
+        '[favour.a]\nlayer = "sites"\nweight = 0.0\n'
+        '[favour.b]\nlayer = "roads"\nweight = 0\nmax_m = 100.0\n'
+    )
+
+
 def cases(h: Any) -> list[tuple[str, Callable[[dict, Path], Any], type, str]]:
     """The rows of this group."""
     rows: list[tuple[str, Callable[[dict, Path], Any], type, str]] = []
@@ -112,6 +121,12 @@ def cases(h: Any) -> list[tuple[str, Callable[[dict, Path], Any], type, str]]:
             )
         )
     rows += [
+        (
+            "longrun: every favour weight 0",
+            lambda f, o: _zero_weights(),
+            InvalidParameterError,
+            "every favour rule has weight 0",
+        ),
         (
             "longrun: a planted pickle in the checkpoint is never run",
             lambda f, o: _has(f["longrun_planted"], 0),

@@ -302,6 +302,14 @@ def _validate(data: dict[str, Any], label: str) -> RuleSet:
                     )
                 if not 0.0 <= _num(v, f"{where} group_scores.{g}") <= 1.0:
                     raise RulesError(f"{where} group_scores.{g} must be in [0, 1], got {v}")
+    favour = data.get("favour", {})
+    if favour and not any(float(r.get("weight", 0.0)) > 0 for r in favour.values()):
+        # every weight 0 would leave the weighted mean undefined: not "every cell scores 1"
+        raise RulesError(
+            f"{label}: every favour rule has weight 0 ({', '.join(f'favour.{n}' for n in favour)}"
+            "), so no cell can be scored; give at least one a weight in (0, 1], or remove "
+            "the favour rules to zone by the exclusions alone"
+        )
     _check_conflicts(data, used, label)
     return RuleSet(data=data, source=label)
 
