@@ -297,3 +297,26 @@ def test_an_output_changed_since_the_run_is_refused_and_kept(tmp_path):
     with pytest.raises(OutputError, match="changed since"):
         _outdir.prepare(out)
     assert (out / "card.html").read_text(encoding="utf-8") == "ours, edited by the user"
+
+
+def test_a_second_run_into_a_folder_in_use_is_refused_before_the_work(tmp_path, project):
+    """Two runs into one folder: the second is told at once, not after its whole run."""
+    out = tmp_path / "shared"
+    out.mkdir()
+    live = f"lp1-{owner_tag().split('-')[1]}"  # process 1 is always alive
+    (out / _outdir.LOCK).write_text(live + "\n", encoding="utf-8")
+    stages: list[str] = []
+    with pytest.raises(OutputError, match=r"another landprofile run \(lp1-"):
+        lp.pipeline.run(project, out, progress=lambda step, seconds: stages.append(step))
+    assert stages == []
+    assert (out / _outdir.LOCK).read_text(encoding="utf-8") == live + "\n"
+
+
+def test_a_killed_runs_lock_is_taken_over_and_released(tmp_path):
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / _outdir.LOCK).write_text(_dead_tag() + "\n", encoding="utf-8")
+    _outdir.lock(out)
+    assert (out / _outdir.LOCK).read_text(encoding="utf-8").strip() == owner_tag()
+    _outdir.unlock(out)
+    assert list(out.iterdir()) == []

@@ -25,10 +25,12 @@ from pathlib import Path
 from landprofile._atomic import atomic_path, dead_owner, owner_tag, remove_stale
 from landprofile.errors import OutputError
 
-__all__ = ["MANIFEST", "commit", "make_folder", "prepare", "stage"]
+__all__ = ["LOCK", "MANIFEST", "commit", "lock", "make_folder", "prepare", "stage", "unlock"]
 
 #: The manifest a run leaves in its output folder, listing the files it wrote.
 MANIFEST = ".landprofile-run.json"
+#: Held by the run writing into the folder (its owner tag): a second run is refused at once.
+LOCK = ".landprofile-run.lock"
 _STAGE = "landprofile-tmp"  # staging folders are named .landprofile-tmp.{owner_tag}.XXXX
 _OURS = re.compile(
     r"\.(?:" + re.escape(_STAGE) + "|" + re.escape(MANIFEST) + r")\.lp\d+-[0-9a-f]{6}\."
@@ -166,7 +168,7 @@ def prepare(out: Path) -> list[str]:
         names = sorted(os.listdir(out))
     except OSError as exc:
         raise OutputError(f"cannot read the folder '{out}': {exc.strerror or exc}") from None
-    known = {MANIFEST, *(previous or [])}
+    known = {MANIFEST, LOCK, *(previous or [])}
     # a live run's temporaries are another landprofile's, not the user's: kept, not foreign
     foreign = [
         n + ("/" if (out / n).is_dir() else "")
@@ -310,3 +312,50 @@ def _undo(tmp: Path, out: Path, backup: Path, moved: list[tuple[str, bool]], new
             os.replace(out / n, tmp / n)
         if aside and os.path.lexists(backup / n):
             os.replace(backup / n, out / n)
+
+
+def lock(out: Path) -> None:
+    """Take ``out`` for this run, before its work; refuse if another live run holds it.
+
+    Two runs into one folder used to both run to the end, the second then calling the
+    first's ``card.html`` "not landprofile's". The lock names the holder's process; a
+    dead holder's lock (``kill -9``) is taken over.
+
+    Raises
+    ------
+    OutputError
+        Another landprofile run (alive, or on another machine) is writing into ``out``.
+    """
+    path = out / LOCK
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            try:
+                holder = path.read_text(encoding="utf-8").strip() if not path.is_symlink() else ""
+            except OSError:
+                holder = ""
+            if holder and dead_owner(holder):
+                path.unlink(missing_ok=True)  # a killed run's: ours by its name and tag
+                continue
+            raise OutputError(
+                f"another landprofile run ({holder or 'unknown process'}) is writing into "
+                f"'{out}' now: wait for it to finish or choose another folder (if no run "
+                f"is going on, delete '{path}')"
+            ) from None
+        except OSError as exc:
+            raise OutputError(f"cannot write the folder '{out}': {exc.strerror or exc}") from None
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(owner_tag() + "\n")
+        return
+    raise OutputError(f"cannot take the folder '{out}' for this run; try again")
+
+
+def unlock(out: Path) -> None:
+    """Release :func:`lock` (only this process's lock)."""
+    path = out / LOCK
+    try:
+        if not path.is_symlink() and path.read_text(encoding="utf-8").strip() == owner_tag():
+            path.unlink()
+    except OSError:
+        pass

@@ -259,8 +259,16 @@ def run(
     previous = _outdir.prepare(out)
     created = _outdir.make_folder(out)
     try:
+        # one run at a time in a folder, refused now rather than after a whole run
+        _outdir.lock(out)
+    except BaseException:
+        _remove_empty(created)
+        raise
+    try:
+        previous = _outdir.prepare(out)  # again, now that no other run can change it
         tmp = _outdir.stage(out)
     except BaseException:
+        _outdir.unlock(out)
         _remove_empty(created)
         raise
     try:
@@ -268,8 +276,11 @@ def run(
             return _run(cfg, out, tmp, stage, progress, previous, cluster)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        _outdir.unlock(out)
         _remove_empty(created)  # a failed run leaves no folder it made
         raise
+    finally:
+        _outdir.unlock(out)
 
 
 def input_sources(cfg: Config, prof: Any = None) -> list[dict[str, Any]]:
