@@ -19,8 +19,9 @@ DEMO_UNITS = ("Aboso", "Prestea")
 def sample_data_dir() -> Path:
     """The folder of the embedded sample data (``data/sample_boundaries``).
 
-    Looked up beside the source tree (editable installs and the repository), or in
-    ``LANDPROFILE_SAMPLE_DATA`` when set.
+    ``LANDPROFILE_SAMPLE_DATA`` when set (refused if it is not a sample data folder);
+    else the copy inside the installed package (``landprofile/data/sample``, put there
+    when the wheel is built), else the repository's folder beside the source tree.
     """
     env = os.environ.get("LANDPROFILE_SAMPLE_DATA", "").strip()
     if env:  # a setting given is used or refused, never passed over in silence
@@ -32,7 +33,10 @@ def sample_data_dir() -> Path:
                 "of the repository does); correct it, or unset it"
             )
         return folder
-    candidates = [Path(__file__).resolve().parents[2] / "data" / "sample_boundaries"]
+    here = Path(__file__).resolve().parent
+    # installed from a wheel: the copy setup.py's build step puts in the package; a clone
+    # (an editable install): the repository's own folder
+    candidates = [here / "data" / "sample", here.parents[1] / "data" / "sample_boundaries"]
     for c in candidates:
         if (c / "synthetic_districts_sw_ghana.geojson").exists():
             return c
