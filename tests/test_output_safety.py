@@ -320,3 +320,45 @@ def test_a_killed_runs_lock_is_taken_over_and_released(tmp_path):
     assert (out / _outdir.LOCK).read_text(encoding="utf-8").strip() == owner_tag()
     _outdir.unlock(out)
     assert list(out.iterdir()) == []
+
+
+_KILLED_COMMIT = """
+import os, sys
+from pathlib import Path
+from landprofile import _outdir
+out = Path(sys.argv[1])
+tmp = _outdir.stage(out)
+for n in ("card.html", "profile.json"):
+    (tmp / n).write_text("new " + n, encoding="utf-8")
+real = os.replace
+def killed(src, dst):
+    real(src, dst)
+    if Path(dst) == out / "card.html":
+        os._exit(9)  # kill -9 between the commit's renames
+os.replace = killed
+_outdir.commit(tmp, out, ["card.html", "profile.json"])
+"""
+
+
+def test_a_commit_killed_between_renames_is_marked_and_finished(tmp_path):
+    import sys
+
+    out = tmp_path / "out"
+    out.mkdir()
+    for n in ("card.html", "profile.json"):
+        (out / n).write_text("old " + n, encoding="utf-8")
+    (out / _outdir.MANIFEST).write_text('{"files": ["card.html", "profile.json"]}', "utf-8")
+    r = subprocess.run([sys.executable, "-c", _KILLED_COMMIT, str(out)], check=False)
+    assert r.returncode == 9
+    # a mix of two runs, and the marker that says so
+    assert (out / "card.html").read_text(encoding="utf-8") == "new card.html"
+    assert (out / "profile.json").read_text(encoding="utf-8") == "old profile.json"
+    assert (out / _outdir.JOURNAL).is_file()
+    with pytest.warns(lp.errors.OutputWarning, match="stopped while it moved"):
+        previous = _outdir.prepare(out)
+    assert (out / "profile.json").read_text(encoding="utf-8") == "new profile.json"
+    assert (out / "card.html").read_text(encoding="utf-8") == "new card.html"
+    assert set(previous) == {"card.html", "profile.json"}
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["card.html", "profile.json", _outdir.MANIFEST]
+    )

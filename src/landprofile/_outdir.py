@@ -29,6 +29,9 @@ __all__ = ["LOCK", "MANIFEST", "commit", "lock", "make_folder", "prepare", "stag
 
 #: The manifest a run leaves in its output folder, listing the files it wrote.
 MANIFEST = ".landprofile-run.json"
+#: Written before a commit's renames, removed after: a run killed between them is finished
+#: by the next run into the folder (its new files wait in its staging folder).
+JOURNAL = ".landprofile-commit.json"
 #: Held by the run writing into the folder (its owner tag): a second run is refused at once.
 LOCK = ".landprofile-run.lock"
 _STAGE = "landprofile-tmp"  # staging folders are named .landprofile-tmp.{owner_tag}.XXXX
@@ -160,6 +163,7 @@ def prepare(out: Path) -> list[str]:
     _recover_legacy(out)
     if not out.exists():
         return []
+    _finish_killed_commit(out)  # before its staging folder goes with the dead run's
     # a dead run's staging folder and manifest temporary (ours only, by their names)
     remove_stale(out / _STAGE)
     remove_stale(out / MANIFEST)
@@ -168,7 +172,7 @@ def prepare(out: Path) -> list[str]:
         names = sorted(os.listdir(out))
     except OSError as exc:
         raise OutputError(f"cannot read the folder '{out}': {exc.strerror or exc}") from None
-    known = {MANIFEST, LOCK, *(previous or [])}
+    known = {MANIFEST, LOCK, JOURNAL, *(previous or [])}
     # a live run's temporaries are another landprofile's, not the user's: kept, not foreign
     foreign = [
         n + ("/" if (out / n).is_dir() else "")
@@ -281,6 +285,8 @@ def commit(tmp: Path, out: Path, previous: list[str]) -> list[str]:
     try:
         # while files move, the ones being replaced have no hash to hold them to
         _write_manifest(out, sorted(old | set(produced)), unproven=set(produced))
+        with atomic_path(out / JOURNAL) as t:
+            t.write_text(json.dumps({"owner": owner_tag(), "stage": tmp.name, "files": produced}))
         for n in produced:
             aside = os.path.lexists(out / n)
             if aside:
@@ -292,7 +298,9 @@ def commit(tmp: Path, out: Path, previous: list[str]) -> list[str]:
                 os.replace(out / n, backup / n)
                 moved.append((n, True))
         _write_manifest(out, produced)
+        (out / JOURNAL).unlink()
     except BaseException:
+        (out / JOURNAL).unlink(missing_ok=True)
         _undo(tmp, out, backup, moved, set(produced))
         if original is None:
             (out / MANIFEST).unlink(missing_ok=True)
@@ -359,3 +367,51 @@ def unlock(out: Path) -> None:
             path.unlink()
     except OSError:
         pass
+
+
+def _finish_killed_commit(out: Path) -> None:
+    """Finish the renames of a run killed while it moved its outputs (said by a warning).
+
+    Its journal names its staging folder and files: those still staged are moved into
+    place (the replaced ones kept aside in the staging folder, removed with it), so the
+    folder holds one run's outputs again, never a silent mix of two.
+    """
+    import warnings
+
+    from landprofile.errors import OutputWarning
+
+    path = out / JOURNAL
+    if path.is_symlink() or not path.is_file():
+        return
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        owner, stage_name, files = doc["owner"], doc["stage"], list(doc["files"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise OutputError(
+            f"'{path}' (the record of a run's commit) is damaged: the folder may hold a mix "
+            "of two runs' outputs; choose an empty or new folder"
+        ) from None
+    if not dead_owner(owner):
+        return  # a live run is committing (the lock refuses this one)
+    stage_dir = out / stage_name
+    if not _OURS.match(stage_name) or "/" in stage_name:
+        raise OutputError(f"'{path}' names a staging folder that is not landprofile's")
+    backup = stage_dir / ".previous"
+    done = []
+    for n in files:
+        if n in _OUTPUTS and (stage_dir / n).is_file() and not (stage_dir / n).is_symlink():
+            if os.path.lexists(out / n):
+                backup.mkdir(exist_ok=True)
+                os.replace(out / n, backup / n)
+            os.replace(stage_dir / n, out / n)
+            done.append(n)
+    manifest = _read_manifest(out) or []
+    _write_manifest(out, sorted(set(manifest) | {f for f in files if f in _OUTPUTS}))
+    path.unlink()
+    warnings.warn(
+        f"a landprofile run ({owner}) was stopped while it moved its outputs into '{out}'; "
+        f"its move is now finished ({', '.join(done) or 'nothing left to move'}): the "
+        "folder holds that run's outputs",
+        OutputWarning,
+        stacklevel=3,
+    )
