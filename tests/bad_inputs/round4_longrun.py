@@ -72,6 +72,12 @@ def _has(path: Path, index: int) -> bool:
     return found
 
 
+def _spacing() -> Any:
+    from landprofile.zoning.locate_options import check_options
+
+    return check_options({"min_spacing_m": 1e308})
+
+
 def _zero_weights() -> Any:
     from landprofile.zoning.rules import load_rules
 
@@ -121,6 +127,12 @@ def cases(h: Any) -> list[tuple[str, Callable[[dict, Path], Any], type, str]]:
             )
         )
     rows += [
+        (
+            "longrun: locate min_spacing_m=1e308",
+            lambda f, o: _spacing(),
+            InvalidParameterError,
+            "must be in [0, 20,000,000] metres",
+        ),
         (
             "longrun: every favour weight 0",
             lambda f, o: _zero_weights(),

@@ -57,6 +57,10 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+#: The largest spacing accepted (m): half the Earth's circumference.
+MAX_SPACING_M = 20_000_000.0
+
+
 def check_options(
     options: Mapping[str, Any],
     *,
@@ -139,6 +143,14 @@ def check_options(
     if out["shape_weight"] > 1:
         raise bad(f"shape_weight={o['shape_weight']!r} must be in [0, 1]")
     out["min_spacing_m"] = number("min_spacing_m")
+    # no two points on Earth are farther apart than half its circumference (~20,000 km);
+    # a larger spacing only overflows the distance arithmetic later
+    for key in ("min_spacing_m", "max_spacing_m"):
+        if o[key] is not None and number(key) > MAX_SPACING_M:
+            raise bad(
+                f"{key}={o[key]!r} must be in [0, {MAX_SPACING_M:,.0f}] metres (half the "
+                "Earth's circumference: no two zones can be farther apart)"
+            )
     out["max_spacing_m"] = None
     if o["max_spacing_m"] is not None:
         out["max_spacing_m"] = number("max_spacing_m", strict=True)
