@@ -247,7 +247,7 @@ def claim(
         key = _key(p)
         checked[key] = check_replaceable(
             Path(key),
-            recorded(key),
+            recorded(key) or _run_manifest_proof(Path(key)),
             what=what,
             new_sha=new_sha,
             where="landprofile's ledger of what it wrote",
@@ -261,6 +261,20 @@ def claim(
         ctx = None
     if ctx is not None:
         ctx.call_on_close(lambda: forget_claims(checked))
+
+
+def _run_manifest_proof(path: Path) -> str | None:
+    """The sha256 a ``run`` folder's manifest records for ``path`` (a run's output is ours)."""
+    from landprofile._outdir import MANIFEST
+
+    m = path.parent / MANIFEST
+    try:
+        if m.is_symlink() or not m.is_file():
+            return None
+        proof = json.loads(m.read_text(encoding="utf-8")).get("sha256", {}).get(path.name)
+    except (OSError, ValueError, AttributeError):
+        return None
+    return proof if isinstance(proof, str) else None
 
 
 def forget_claims(keys: Iterable[str] | None = None) -> None:
