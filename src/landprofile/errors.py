@@ -31,6 +31,7 @@ __all__ = [
     "LandprofileError",
     "LandprofileWarning",
     "LayerNotFoundError",
+    "LegendMismatchError",
     "MissingCRSError",
     "MissingFieldError",
     "NameNotFoundError",
@@ -238,3 +239,12 @@ class CheckpointWarning(LandprofileWarning):
 
 class CheckpointError(LandprofileError, OSError):
     """A checkpoint part that was checked at the start can no longer be read."""
+
+
+class LegendMismatchError(LandprofileError, ValueError):
+    """A land cover's values are all unknown to the legend it is read with.
+
+    Zoning would then treat every cell as an unknown class (no land-cover rule applies)
+    and still rank zones as if it knew; the message names the raster, the legend, the
+    values found and the legend's values.
+    """

@@ -39,6 +39,7 @@ from landprofile._progress import Progress, Steps
 from landprofile.crs import norm_crs
 from landprofile.errors import InvalidParameterError, RulesWarning, user_stacklevel
 from landprofile.landscape import Landscape
+from landprofile.zoning._legend_check import check_legend_known
 from landprofile.zoning._zones_tables import (
     exclusions_table,
     explain,
@@ -238,6 +239,7 @@ def candidates(
     layers = {k: v[0] for k, v in read.items()}
     originals = {k: v[1] for k, v in read.items()}
     rasters, lut = read_rasters(inputs, legend, landscape)
+    check_legend_known(rasters.get("land_cover"), lut, landscape, legend)
     warn_coarse(rasters, rs, layers, landscape)
     present = {k for k, v in layers.items() if v is not None and len(v)}
     halo = halo_cells(rs, present, res)

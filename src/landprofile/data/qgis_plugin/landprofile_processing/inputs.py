@@ -145,9 +145,10 @@ def raster_file(alg: Any, parameters: dict[str, Any], name: str, context: Any) -
 def layer_name(alg: Any, parameters: dict[str, Any], name: str, context: Any) -> str | None:
     """The landscape's default name for a layer parameter.
 
-    A boundary landprofile wrote (one feature with a ``name`` field, as Delineate's
-    output has) keeps the landscape's own name, so Delineate -> Profile / Zones / Card
-    chains without renaming it; any other layer gives its QGIS name.
+    A boundary landprofile wrote (one feature with the ``name``, ``area_ha`` and
+    ``boundary_definition`` fields Delineate's output has) keeps the landscape's own
+    name, so Delineate -> Profile / Zones / Card chains without renaming it; any other
+    layer gives its QGIS name.
     """
     if not given(parameters, name):
         return None
@@ -155,7 +156,9 @@ def layer_name(alg: Any, parameters: dict[str, Any], name: str, context: Any) ->
     if layer is None:
         return None
     try:
-        if layer.featureCount() == 1 and layer.fields().indexOf("name") >= 0:
+        fields = layer.fields()
+        ours = all(fields.indexOf(f) >= 0 for f in ("name", "area_ha", "boundary_definition"))
+        if ours and layer.featureCount() == 1:
             own = next(layer.getFeatures())["name"]
             if isinstance(own, str) and own.strip():
                 return own
