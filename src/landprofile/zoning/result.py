@@ -170,7 +170,9 @@ class ZoningResult:
             "landprofile_rules": json.dumps(rules, sort_keys=True, default=str),
             "landprofile_summary": json.dumps(
                 # no wall-clock seconds: the same zones give the same bytes
-                portable(without_wall_clock(self.summary), None), sort_keys=True, default=str
+                portable(without_wall_clock(self.summary), None),
+                sort_keys=True,
+                default=str,
             ),
         }
         if sources:
