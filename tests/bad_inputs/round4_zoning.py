@@ -33,6 +33,7 @@ def _zones(h: Any, lc: Path, **kw: Any) -> Any:
 
 def cases(h: Any) -> list:
     return [
+        *locate_cases(h),
         (
             "zoning4: land cover all unknown to the legend",
             lambda f, o: _zones(h, f["lc_unknown"]),
@@ -56,5 +57,17 @@ def cases(h: Any) -> list:
             lambda f, o: _zones(h, f["lc_unknown"], legend="esa_worldcover_v100"),
             E.LegendMismatchError,
             "legend=",
+        ),
+    ]
+
+
+def locate_cases(h: Any) -> list:
+    """locate's messages say the true cause (issue 36 item 9)."""
+    return [
+        (
+            "zoning4: total_area_ha below the smallest zone names min_ha, not overlap",
+            lambda f, o: lp.zoning.locate(h._zres(), total_area_ha=10),
+            E.SelectionWarning,
+            "below the smallest zone locate places",
         ),
     ]

@@ -183,6 +183,12 @@ def warn_unmet(p: dict[str, Any], u: Unmet) -> None:
             f"total_area_ha={p['total_ha']:,.0f} ha leaves no room for another zone of "
             f"{p['min_ha']:g} ha ({u.got_ha:,.0f} ha placed)"
         )
+    if p["total_ha"] is not None and p["total_ha"] < p["min_ha"]:
+        reasons.append(
+            f"total_area_ha={p['total_ha']:,.4g} ha is below the smallest zone locate "
+            f"places (min_ha={p['min_ha']:g} ha), so no zone fits in it; ask at least "
+            f"{p['min_ha']:g} ha or lower min_ha"
+        )
     if not reasons:
         reasons.append(
             f"the {n_free} candidate regions overlap one another: no more of them that "
