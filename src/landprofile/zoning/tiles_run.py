@@ -77,19 +77,73 @@ def open_client(client: Any) -> tuple[Any, bool]:
         ) from None
     if isinstance(client, str | os.PathLike):
         kw = scheduler_address(client)
-        try:
-            return Client(**kw, timeout="30s"), True
-        except (OSError, ValueError, TypeError, TimeoutError) as exc:
-            raise InvalidParameterError(
-                f"cannot reach the dask scheduler at {os.fspath(client)!r}: "
-                f"{type(exc).__name__}: {exc} (give the address 'tcp://host:8786' of a "
-                "running scheduler, or its scheduler file)"
-            ) from None
+        where = os.fspath(client)
+        opened = _connect(Client, kw, where)
+        _require_workers(opened, where, close=True)
+        return opened, True
     if not hasattr(client, "submit"):
         raise InvalidParameterError(
             f"client={client!r} is neither a dask.distributed.Client nor a scheduler address"
         )
+    _require_workers(client, "the client given", close=False)
     return client, False
+
+
+#: seconds to connect to a scheduler, handshake included, and to wait for its first worker
+CONNECT_S = 30.0
+WORKERS_S = 30.0
+
+
+def _connect(client_cls: Any, kw: dict[str, str], where: str) -> Any:
+    """``Client(**kw)`` within :data:`CONNECT_S`, the handshake included.
+
+    distributed's own timeout covers the TCP connect, not a peer that accepts and then
+    never answers the handshake (an ordinary HTTP server on that port waits for a
+    request forever): the client is made on a helper thread and given up after the
+    deadline.
+    """
+    import threading
+
+    box: dict[str, Any] = {}
+
+    def make() -> None:
+        try:
+            box["client"] = client_cls(**kw, timeout=f"{CONNECT_S:g}s")
+        except BaseException as exc:  # reported on the calling thread
+            box["error"] = exc
+
+    t = threading.Thread(target=make, name="landprofile-dask-connect", daemon=True)
+    t.start()
+    t.join(CONNECT_S + 5.0)
+    advice = "give the address 'tcp://host:8786' of a running scheduler, or its scheduler file"
+    if t.is_alive():
+        raise InvalidParameterError(
+            f"the dask scheduler at {where!r} did not complete the handshake within "
+            f"{CONNECT_S + 5.0:g} s: something listens there but is not a dask scheduler "
+            f"(an HTTP server?); {advice}"
+        )
+    if "error" in box:
+        exc = box["error"]
+        raise InvalidParameterError(
+            f"cannot reach the dask scheduler at {where!r}: {type(exc).__name__}: {exc} ({advice})"
+        ) from None
+    return box["client"]
+
+
+def _require_workers(client: Any, where: str, *, close: bool) -> None:
+    """A named error when the scheduler has no worker after :data:`WORKERS_S`."""
+    try:
+        client.wait_for_workers(1, timeout=WORKERS_S)
+    except (TimeoutError, OSError) as exc:
+        if close:
+            client.close()
+        raise InvalidParameterError(
+            f"the dask scheduler at {where!r} has no worker (waited {WORKERS_S:g} s: "
+            f"{type(exc).__name__}); start workers with 'dask worker <scheduler address>' "
+            "or give a cluster that has some"
+        ) from None
+    except AttributeError:
+        return  # not a distributed Client (a test double): nothing to ask
 
 
 def run_tiles(
