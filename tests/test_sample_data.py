@@ -74,8 +74,8 @@ def test_the_demo_runs_from_the_wheel(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "LANDPROFILE_SAMPLE_DATA"}
     env["PYTHONPATH"] = str(tmp_path / "site")
     code = (
-        "import sys, landprofile; from landprofile.demo import sample_data_dir; "
-        "print(landprofile.__file__); print(sample_data_dir()); "
+        "import sys, landprofile; from landprofile.demo import get_path, sample_data_dir; "
+        "print(landprofile.__file__); print(sample_data_dir()); print(get_path('demo.toml')); "
         "from landprofile.cli import main; sys.argv = ['landprofile', 'demo', '--out', 'd']; main()"
     )
     r = subprocess.run(
@@ -91,4 +91,6 @@ def test_the_demo_runs_from_the_wheel(tmp_path):
     lines = r.stdout.splitlines()
     assert lines[0].startswith(str(tmp_path / "site"))
     assert lines[1] == str(tmp_path / "site" / "landprofile" / "data" / "sample")
+    # the documented accessor finds a file in the wheel's copy, by its name
+    assert lines[2] == str(tmp_path / "site" / "landprofile" / "data" / "sample" / "demo.toml")
     assert {p.name for p in (run / "d").iterdir()} >= {"card.html", "profile.json", "zones.gpkg"}

@@ -6,10 +6,10 @@ import os
 from pathlib import Path
 
 from landprofile.boundary import from_admin
-from landprofile.errors import SourceNotFoundError
+from landprofile.errors import NameNotFoundError, SourceNotFoundError
 from landprofile.landscape import Landscape
 
-__all__ = ["DEMO_UNITS", "demo_landscape", "sample_data_dir"]
+__all__ = ["DEMO_UNITS", "demo_landscape", "get_path", "sample_data_dir", "sample_files"]
 
 #: The synthetic districts of the sample data that make the demo landscape: the core of
 #: the Ankobra / Pra gold belt around Aboso (next to Tarkwa) and Prestea.
@@ -45,6 +45,56 @@ def sample_data_dir() -> Path:
         + ", ".join(str(c) for c in candidates)
         + "); run from a clone of the repository or set LANDPROFILE_SAMPLE_DATA"
     )
+
+
+def sample_files() -> list[str]:
+    """The names of the sample data files (what :func:`get_path` accepts).
+
+    Examples
+    --------
+    >>> from landprofile.demo import sample_files
+    >>> "demo.toml" in sample_files()
+    True
+    """
+    root = sample_data_dir()
+    return sorted(p.name for p in root.iterdir() if p.is_file() and not p.name.endswith(".py"))
+
+
+def get_path(name: str) -> Path:
+    """The path of one sample data file, wherever landprofile is installed.
+
+    Works from a clone and after ``pip install`` (the wheel carries the sample data),
+    as ``geodatasets.get_path`` does for its datasets.
+
+    Parameters
+    ----------
+    name
+        A file name of :func:`sample_files` (``"demo.toml"``), or its name without the
+        suffix (``"modis_igbp_2019_sw_ghana"``).
+
+    Returns
+    -------
+    pathlib.Path
+        The file (read it; the package's copy must not be edited).
+
+    Raises
+    ------
+    NameNotFoundError
+        ``name`` is not a sample file; the message lists those there are.
+
+    Examples
+    --------
+    >>> from landprofile.demo import get_path
+    >>> get_path("synthetic_asm_sites_sw_ghana").name
+    'synthetic_asm_sites_sw_ghana.geojson'
+    """
+    files = sample_files()
+    hits = [f for f in files if f == name] or [f for f in files if Path(f).stem == name]
+    if len(hits) != 1:
+        raise NameNotFoundError(
+            f"{name!r} is not a sample data file; the sample files are: {', '.join(files)}"
+        )
+    return sample_data_dir() / hits[0]
 
 
 def demo_landscape() -> Landscape:
