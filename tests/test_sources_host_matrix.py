@@ -256,7 +256,9 @@ def test_a_tiled_cog_is_read_by_window_from_its_host(tmp_path, monkeypatch, name
         srv.server_close()
     with rasterio.open(got) as w:
         window = w.read(1)
+        covered = box(*w.bounds)
     assert window.size > 0
+    assert covered.contains(box(*BOUNDS))  # the window covers the area asked
     assert h.gets  # read from the host, not elsewhere
     # a window, not the tile: every GET of the tile asked for a byte range
     assert all(r for p, r in h.gets if p == route), h.gets
