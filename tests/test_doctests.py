@@ -6,7 +6,6 @@ data in ``data/sample_boundaries``) in temporary folders; a failing example fail
 
 from __future__ import annotations
 
-import dataclasses
 import doctest
 import functools
 import importlib
@@ -93,7 +92,7 @@ def test_docstring_examples(name: str) -> None:
     module = importlib.import_module(name)
     # the sources' examples set a cache folder and a mirror: the tests after them must
     # see the environment and the options as they were
-    environ, saved = dict(os.environ), dataclasses.asdict(options)
+    environ, saved = dict(os.environ), dict(options._set)  # what was assigned
     try:
         with warnings.catch_warnings():
             # small landscapes warn of their scale by design; warnings are not output
@@ -102,6 +101,8 @@ def test_docstring_examples(name: str) -> None:
     finally:
         os.environ.clear()
         os.environ.update(environ)
+        for key in options._NAMES:  # back to the environment, then what was assigned
+            delattr(options, key)
         for key, value in saved.items():
             setattr(options, key, value)
     assert result.attempted > 0, f"{name} has no examples"

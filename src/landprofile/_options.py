@@ -244,6 +244,11 @@ class Options:
             raise SettingError(
                 f"lp.options has no option {name!r}; options: {', '.join(Options._NAMES)}"
             )
+        if value is None and name != "offline_maps":
+            # None is "the default": the environment again (code that saves an option
+            # and puts it back must not pin the default over a later environment value)
+            self.__delattr__(name)
+            return
         if name == "offline_maps":
             value = bool(value)
         elif name == "data_mirror":
