@@ -356,12 +356,6 @@ def test_geoboundaries_through_its_api_record(tmp_path, monkeypatch, behaviour):
     assert sorted(got["shapeName"]) == sorted(names)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=DataSourceError,
-    reason="geoboundaries.api_record reads the record once with urllib: a record cut short "
-    "is not retried and is named 'did not answer JSON (an error page?)' (not in this file)",
-)
 def test_geoboundaries_api_record_cut_short_is_fetched_again(tmp_path, monkeypatch):
     srv, base, _, _, body = _gb_api("cut", cut_record=True)
     got, cached = _read_gb(tmp_path, monkeypatch, srv, base)

@@ -76,18 +76,7 @@ def api_record(spec: str, *, base: str = API, timeout_s: float = 20.0) -> dict[s
     iso, lev, _ = parse(spec)
     url = f"{base.rstrip('/')}/{iso}/ADM{lev}/"
     name = f"geoboundaries:{spec}"
-    try:
-        with urllib.request.urlopen(url, timeout=timeout_s) as r:
-            body = r.read(2_000_000)
-    except urllib.error.HTTPError as exc:
-        if exc.code == 404:
-            raise DataSourceError(
-                f"{name}: geoBoundaries has no ADM{lev} for {iso} (HTTP 404 from {url})"
-            ) from None
-        raise DataSourceError(f"{name}: the geoBoundaries API answered HTTP {exc.code}") from None
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", None) or exc
-        raise DataSourceError(f"{name}: cannot reach {url} ({reason})") from None
+    body = _read_record(url, name, iso, lev, timeout_s)
     try:
         rec = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError):
@@ -99,6 +88,46 @@ def api_record(spec: str, *, base: str = API, timeout_s: float = 20.0) -> dict[s
     if not isinstance(rec, dict) or "gjDownloadURL" not in rec:
         raise DataSourceError(f"{name}: the geoBoundaries API record has no gjDownloadURL")
     return rec
+
+
+#: tries of the API record when its body comes cut short (a dropped connection)
+RECORD_TRIES = 3
+
+
+def _read_record(url: str, name: str, iso: str, lev: int, timeout_s: float) -> bytes:
+    """The API record's body, whole: a body shorter than its Content-Length is asked again.
+
+    A record cut short is not JSON; without this it was reported as "did not answer JSON
+    (an error page?)", blaming the host's content for a dropped connection.
+    """
+    import http.client
+
+    for attempt in range(1, RECORD_TRIES + 1):
+        try:
+            with urllib.request.urlopen(url, timeout=timeout_s) as r:
+                stated = r.headers.get("Content-Length")
+                body = r.read(2_000_000)
+        except urllib.error.HTTPError as exc:
+            if exc.code == 404:
+                raise DataSourceError(
+                    f"{name}: geoBoundaries has no ADM{lev} for {iso} (HTTP 404 from {url})"
+                ) from None
+            raise DataSourceError(
+                f"{name}: the geoBoundaries API answered HTTP {exc.code}"
+            ) from None
+        except http.client.IncompleteRead as exc:
+            body, stated = exc.partial, str(len(exc.partial) + (exc.expected or 1))
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            reason = getattr(exc, "reason", None) or exc
+            raise DataSourceError(f"{name}: cannot reach {url} ({reason})") from None
+        if stated is None or not stated.isdigit() or len(body) >= int(stated):
+            return body
+        if attempt == RECORD_TRIES:
+            raise DataSourceError(
+                f"{name}: the geoBoundaries API record at {url} came cut short {RECORD_TRIES} "
+                f"times ({len(body):,} of {int(stated):,} bytes); try again later"
+            )
+    raise AssertionError("unreachable")
 
 
 def download_url(record: dict[str, Any], spec: str) -> str:
