@@ -1,7 +1,7 @@
 """More of the program's outputs read back as inputs (issue 35 item 1).
 
 ``tests/test_roundtrip.py`` covers the boundary, zones.gpkg's boundary/zones layers and
-profile.json. Here: change.json, the zones command's GeoPackage ``sites``/``zones``
+profile.json. Here: change.json, ``run``'s zones.gpkg ``sites``/``zones``
 layers fed back to zoning, and ``batch --out`` tables (CSV, Parquet). Numbers are held
 against pyproj.Geod on the inputs read with pyogrio, or hand-computed rasters.
 """
@@ -79,12 +79,10 @@ def demo(tmp_path_factory):
     for p in SAMPLE.iterdir():
         if p.is_file():
             shutil.copy(p, d / p.name)
-    out = d / "z.gpkg"
-    r = CliRunner().invoke(
-        cli, ["zones", str(d / "demo.toml"), "--out", str(out), "--n-zones", "3"]
-    )
+    """``landprofile run demo.toml --out OUT``: its folder, and its zones.gpkg."""
+    r = CliRunner().invoke(cli, ["run", str(d / "demo.toml"), "--out", str(d / "out")])
     assert r.exit_code == 0, r.output
-    return d, out
+    return d, d / "out" / "zones.gpkg"
 
 
 def test_the_zones_gpkg_sites_and_zones_read_back(demo):
@@ -98,7 +96,7 @@ def test_the_zones_gpkg_sites_and_zones_read_back(demo):
     for i, g in zip(got["site_id"], got.geometry, strict=True):
         assert _geod_ha(g) == pytest.approx(want[i], rel=1e-6), i
     zones = lp.read_vector(gpkg, layer="zones").to_crs(4326)
-    assert len(zones) == 3
+    assert len(zones) == 10  # the demo's [select] n_zones
     for a, g in zip(zones["area_ha"], zones.geometry, strict=True):
         assert _geod_ha(g) == pytest.approx(a, rel=1e-3)
 
@@ -110,7 +108,7 @@ def test_the_sites_layer_feeds_zoning_as_the_file_did(demo):
     layers = dict(cfg.section("layers"))
     r, z = cfg.section("rasters"), cfg.section("zoning")
 
-    def zoning(sites):
+    def zoning(sites, **more):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return lp.zoning.candidates(
@@ -119,7 +117,7 @@ def test_the_sites_layer_feeds_zoning_as_the_file_did(demo):
                 legend=r["legend"],
                 resolution_m=z["resolution_m"],
                 site_id_field="site_id",
-                **{**layers, "sites": sites},
+                **{**layers, "sites": sites, **more},
             )
 
     a = zoning(layers["sites"])
@@ -129,6 +127,18 @@ def test_the_sites_layer_feeds_zoning_as_the_file_did(demo):
     assert b.summary["suitable_ha"] == pytest.approx(a.summary["suitable_ha"], rel=1e-9)
     assert len(b.zones) == len(a.zones)
     assert sorted(b.conflicts["site_id"]) == sorted(a.conflicts["site_id"])
+    # the run's zones read back as concessions (taken): no zone is proposed on them again
+    zones = lp.read_vector(gpkg, layer="zones")
+    taken = pd.concat([lp.read_vector(layers["concessions"]).to_crs(4326), zones.to_crs(4326)])
+    c = zoning(layers["sites"], concessions=taken)
+    crs = c.grid.crs  # the analysis grid's equal-area CRS: areas in m²
+    assert len(c.zones) > 0
+    again = shapely.intersection(
+        shapely.union_all(c.zones.to_crs(crs).geometry.to_numpy()),
+        shapely.union_all(zones.to_crs(crs).geometry.to_numpy()),
+    )
+    assert again.area <= 0.01 * zones.to_crs(crs).area.sum()
+    assert c.summary["suitable_ha"] < a.summary["suitable_ha"]
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
