@@ -9,6 +9,14 @@ from hypothesis import settings
 
 from landprofile.errors import ScaleWarning
 
+# The writers' ledger of what landprofile wrote (landprofile._owned) lives in the user's
+# state folder: the suite keeps its own, so a test run neither reads nor grows the
+# developer's (subprocesses inherit it).
+if not os.environ.get("LANDPROFILE_STATE"):
+    import tempfile
+
+    os.environ["LANDPROFILE_STATE"] = tempfile.mkdtemp(prefix="landprofile-test-state-")
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample_boundaries"
 SHARED = ROOT.parent / "shared" / "data"
