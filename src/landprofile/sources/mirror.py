@@ -255,21 +255,13 @@ def _fetch_tile(
     for p, meta in local.items():  # the whole box held: not even the host is asked
         if meta is not None and covers(meta, box):
             return p, False
-    try:
-        grid = _tile_grid(src)
-    except (DataSourceError, OutputError):
-        raise
-    except Exception as exc:  # the tile exists but does not read: corrupt
-        raise DataSourceError(
-            f"{name}: the tile {path} exists but could not be read ({exc}); nothing of it "
-            "was written"
-        ) from None
+    grid = _reading_tile(name, path, _tile_grid, src)
     for p, meta in local.items():  # every cell the tile has inside the box
         held = meta is not None and _same_grid(meta, grid)
         if held and covers(meta | {"tile_bounds": grid["bounds"]}, box):  # type: ignore[operator]
             return p, False
     target = dst if not (dst.exists() or dst.is_symlink()) else _beside(dst, box, man)
-    if not _clip(src, box, target, name, path):
+    if not _reading_tile(name, path, _clip_tile, src, box, target, name):
         return None, False
     import rasterio
 
@@ -278,11 +270,10 @@ def _fetch_tile(
     return target, True
 
 
-def _clip(
-    src: str, box: tuple[float, float, float, float], dst: Path, name: str, what: str
-) -> bool:
+def _reading_tile(name: str, what: str, read: Any, *args: Any) -> Any:
+    """``read(*args)`` on a host's tile; a tile that exists but does not read is corrupt."""
     try:
-        return _clip_tile(src, box, dst, name)
+        return read(*args)
     except (DataSourceError, OutputError):
         raise
     except Exception as exc:  # the tile exists but does not read: corrupt
