@@ -28,7 +28,8 @@ QGIS_PLUGINS = "/usr/share/qgis/python/plugins"
 #: Put in front of every script: a headless QgsApplication with a fresh profile, and
 #: ``emit(obj)`` to hand the result back.
 PRELUDE = """
-import json, os, sys
+import faulthandler, json, os, sys
+faulthandler.enable()  # a crash inside QGIS prints where it happened, not a bare -11
 sys.path.insert(0, {plugins!r})
 from qgis.core import QgsApplication
 QgsApplication.setPrefixPath("/usr", True)
@@ -37,6 +38,25 @@ app.initQgis()
 def emit(obj):
     sys.stdout.write("\\n" + json.dumps(obj) + "\\n")
     sys.stdout.flush()
+"""
+
+#: Put after every script: QGIS torn down in a fixed order. Left to the interpreter's
+#: exit, Python frees QGIS objects (a layer-tree model, the project's layers, the
+#: application) in whatever order its garbage collector picks; a model freed after the
+#: tree it watches can crash the process. CI saw one -11 there (not reproduced in 16 runs
+#: here), so the script's own objects go first, then the project, then QGIS.
+EPILOGUE = """
+import gc
+from qgis.core import QgsProject as _QgsProject
+_keep = ("app", "gc", "os", "sys")
+for _name in [n for n in list(globals()) if not n.startswith("_") and n not in _keep]:
+    del globals()[_name]
+gc.collect()
+_QgsProject.instance().clear()
+app.exitQgis()
+sys.stdout.flush()
+sys.stderr.flush()
+os._exit(0)
 """
 
 
@@ -93,7 +113,7 @@ def run_in_qgis(
     with tempfile.TemporaryDirectory(prefix="lp-qgis-") as tmp:
         prof = Path(profile) if profile is not None else Path(tmp) / "profile"
         prof.mkdir(parents=True, exist_ok=True)
-        code = PRELUDE.format(plugins=QGIS_PLUGINS, profile=str(prof)) + script
+        code = PRELUDE.format(plugins=QGIS_PLUGINS, profile=str(prof)) + script + EPILOGUE
         full_env = {
             **os.environ,
             "QT_QPA_PLATFORM": "offscreen",
@@ -112,7 +132,10 @@ def run_in_qgis(
             cwd=tmp,
         )
     if done.returncode != 0:
-        pytest.fail(f"QGIS script failed ({done.returncode}):\n{done.stderr[-4000:]}")
+        pytest.fail(
+            f"QGIS script failed ({done.returncode}):\n"
+            f"stdout: {done.stdout[-2000:]}\nstderr: {done.stderr[-4000:]}"
+        )
     lines = [ln for ln in done.stdout.splitlines() if ln.startswith(("{", "["))]
     if not lines:
         pytest.fail(f"QGIS script emitted nothing:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
