@@ -50,6 +50,7 @@ _EXPORTS = {
     "from_dem": "landprofile.watershed",
     "change": "landprofile.monitoring",
     "footprint_timeline": "landprofile.monitoring",
+    "land_cover_series": "landprofile.monitoring",
     "options": "landprofile._options",
 }
 #: Sub-packages reachable as attributes (``lp.zoning``, ``lp.errors``...).
@@ -83,6 +84,7 @@ __all__ = [
     "from_dem",
     "from_polygons",
     "land_cover",
+    "land_cover_series",
     "load_legend",
     "norm_crs",
     "options",
@@ -140,7 +142,7 @@ if TYPE_CHECKING:  # static type checkers and IDEs see the real names
     from landprofile.crs import norm_crs
     from landprofile.landscape import Landscape, Provenance
     from landprofile.legend import Legend, load_legend
-    from landprofile.monitoring import change, footprint_timeline
+    from landprofile.monitoring import change, footprint_timeline, land_cover_series
     from landprofile.profile import (
         Profile,
         elevation,

@@ -8,5 +8,12 @@ near rivers), with geodesic areas.
 
 from landprofile.monitoring.footprint import footprint_timeline
 from landprofile.monitoring.landcover import ChangeResult, change
+from landprofile.monitoring.landcover_series import LandCoverSeries, land_cover_series
 
-__all__ = ["ChangeResult", "change", "footprint_timeline"]
+__all__ = [
+    "ChangeResult",
+    "LandCoverSeries",
+    "change",
+    "footprint_timeline",
+    "land_cover_series",
+]
