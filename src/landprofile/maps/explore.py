@@ -74,6 +74,7 @@ def card_map(
     m: Any = None,
     context: bool = True,
     layer_control: bool = True,
+    alerts: Any = None,
     **kwargs: Any,
 ) -> tuple[Any, MapLayers]:
     """The profile's map: context, land cover, the user's layers, boundary, zones."""
@@ -108,6 +109,10 @@ def card_map(
     add_layers(m, layers or {}, lang, out, tol_m)
     if footprints is not None:
         add_footprints(m, footprints, date_field, lang, out, tol_m)
+    if alerts is not None:
+        from landprofile.maps._alerts_layer import add_alerts
+
+        add_alerts(m, alerts, lang, out, tol_m)
     add_landscape(m, ls, lang, out, tol_m)
     if zoning is not None:
         add_zoning(m, zoning, lang, out, tol_m)

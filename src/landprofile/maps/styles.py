@@ -55,6 +55,9 @@ STYLES: dict[str, dict[str, object]] = {
     "conflicts": {"color": "#d7191c", "fillColor": "#f1a340", "fillOpacity": 0.8, "weight": 1.5},
     # ... and every candidate region the zones were chosen among, an outline only
     "candidate_regions": {"color": "#c51b8a", "weight": 1, "fill": False, "dashArray": "2 2"},
+    # new mining since the previous date (lp.alerts): yellow with a black outline, a hue
+    # apart from the footprints' oranges and reds it lies on
+    "alerts": {"color": "#000000", "fillColor": "#ffff33", "fillOpacity": 0.75, "weight": 1.5},
 }
 
 #: Each exclusion rule's own symbol, over the common exclusions style: the rules of the
