@@ -22,7 +22,7 @@
     (``"consecutive"`` for each date and the next, ``"first_last"`` for the first
     date and the last; with two dates both name the same comparison, so filter on
     ``pair`` before summing), ``from_date``, ``to_date``, then the columns of
-    :attr:`landprofile.monitoring.ChangeResult.transitions` (``kind``,
+    ``ChangeResult.transitions`` (``kind``,
     ``from_value``, ``from_name``, ``to_value``, ``to_name``, ``from_group``,
     ``to_group``, ``area_ha``). Each pair is :func:`landprofile.change` itself.
 ``natural``
@@ -36,7 +36,7 @@
 ``sources``
     One dict per date: ``date``, ``source`` (the name as given, or the file's name
     only), ``legend`` (its key), and for a named source its ``citation``,
-    ``licence``, ``doi`` (:func:`landprofile.sources.catalogue.citation_for`); a
+    ``licence``, ``doi`` (``landprofile.sources.catalogue.citation_for``); a
     file's credit where the credits module gives one.
 ``changes``
     The :class:`~landprofile.monitoring.ChangeResult` of each pair, keyed by
