@@ -18,7 +18,7 @@ from landprofile._atomic import atomic_path
 from landprofile.errors import InvalidParameterError
 from landprofile.i18n import fmt_number, strings
 from landprofile.profile.profile import Profile
-from landprofile.profilecard import _sections_change, sections
+from landprofile.profilecard import _sections_change, _sections_monitoring, sections
 from landprofile.profilecard._card_basemap import add_basemap
 from landprofile.profilecard._card_render import _css, _environment, _weasyprint
 from landprofile.profilecard.inputs import NARRATIVE_FIELDS, load_narrative, load_scorecard
@@ -143,6 +143,7 @@ def card(
     timeline: Any = None,
     baseline: Any = None,
     baseline_scorecard: Any = None,
+    monitoring: Any = None,
 ) -> Card:
     """Build the landscape profile card.
 
@@ -185,6 +186,10 @@ def card(
         figures then → now.
     baseline_scorecard
         The scorecard of that earlier date: each question's score then → now.
+    monitoring
+        A :class:`~landprofile.monitoring.report.MonitoringReport`: the monitoring
+        section (footprint by date as a stacked chart, land-cover shares by date, the
+        alerts as a table) and the alerts as a map layer.
 
     Examples
     --------
@@ -253,6 +258,7 @@ def card(
         legend=legend,
         lang=lang,
         m=m,
+        alerts=getattr(monitoring, "alerts", None),
     )
     # the map as data for the card's constant renderer (see landprofile.maps.spec): no
     # script of the card holds data, so its policy never has to allow one that does
@@ -293,6 +299,7 @@ def card(
         else None,
         "sources": sections.sources(profile, layers or {}, narr_sources, s),
         "change": _sections_change.change(profile, change, timeline, baseline, lang, s),
+        "monitoring": _sections_monitoring.monitoring(monitoring, lang, s),
         "footer": s["generated"].format(
             version=__version__, date=datetime.now(UTC).strftime("%Y-%m-%d")
         )
