@@ -45,6 +45,7 @@ __all__ = [
     "SourceNotFoundError",
     "TextEncodingWarning",
     "UnreadableFileError",
+    "UnsignedAssetError",
     "UnsupportedFormatError",
 ]
 
@@ -247,4 +248,13 @@ class LegendMismatchError(LandprofileError, ValueError):
     Zoning would then treat every cell as an unknown class (no land-cover rule applies)
     and still rank zones as if it knew; the message names the raster, the legend, the
     values found and the legend's values.
+    """
+
+
+class UnsignedAssetError(DataSourceError):
+    """A host refused an asset because its URL is not signed (HTTP 409 unsigned).
+
+    Planetary Computer's storage answers 409 ("public access is not permitted") to an
+    asset href that was not signed: the host is reachable, the request is refused. The
+    message says how to sign: install ``planetary-computer``, or set a key.
     """
