@@ -21,12 +21,22 @@ __all__ = ["HOST", "LICENCE", "check", "citation", "legend", "paths"]
 
 HOST = "https://copernicus-dem-30m.s3.amazonaws.com"
 MIRROR_DIR = "copernicus-dem-30m"
-LICENCE = "Copernicus DEM licence (free, with attribution)"
+LICENCE = "Licence for the use of the Copernicus WorldDEM-30 (free, with the notices below)"
+# The licence's two required texts: the copyright note on the DEM as distributed, and
+# "produced using ..." on anything adapted or derived from it (every landprofile output
+# is). The licence PDF (License-COPDEM-30.pdf) was not readable here: the wording is as
+# its users quote it, identical in each copy found (with "©", not "(c)").
 CITATION = (
-    "Copernicus DEM GLO-30, (c) DLR e.V. 2010-2014 and (c) Airbus Defence and Space "
-    "GmbH 2014-2018 provided under COPERNICUS by the European Union and ESA; all rights "
-    "reserved"
+    "Copernicus DEM GLO-30: © DLR e.V. 2010-2014 and © Airbus Defence and Space GmbH "
+    "2014-2018 provided under COPERNICUS by the European Union and ESA; all rights reserved"
 )
+NOTICE = (
+    "produced using Copernicus WorldDEM-30 © DLR e.V. 2010-2014 and © Airbus Defence and "
+    "Space GmbH 2014-2018 provided under COPERNICUS by the European Union and ESA; all "
+    "rights reserved"
+)
+#: The DEM's DOI (ESA's dataset page, as cited by its users).
+DOI = "10.5270/ESA-c5d3d65"
 #: Tile size, degrees.
 TILE_DEG = 1
 
@@ -62,4 +72,10 @@ def legend(spec: str) -> str | None:
 
 def citation(spec: str) -> dict[str, str]:
     """The attribution the Copernicus DEM licence requires."""
-    return {"citation": CITATION}
+    return {
+        "citation": CITATION,
+        "notice": NOTICE,
+        "doi": DOI,
+        "version": "GLO-30 Public",
+        "url": "https://copernicus-dem-30m.s3.amazonaws.com/readme.html",
+    }
