@@ -19,6 +19,7 @@ _SECTIONS = {
     "select",
     "card",
     "change",
+    "monitoring",
     "data",
 }
 _BOUNDARY = {
@@ -88,6 +89,11 @@ _CHANGE = {
     "baseline",
     "baseline_scorecard",
 }
+#: [monitoring]: the monitoring section of the card, the GeoPackage's ``alerts`` layer and
+#: ``alerts.csv``: mining ``footprints`` by date (one layer with a date field, or a table
+#: of date = file), ``land_cover`` by date (a table of date = raster), their ``legend``,
+#: the ``river_buffer_m``; protected areas, concessions and rivers are [layers]'.
+_MONITORING = {"footprints", "date_field", "land_cover", "legend", "river_buffer_m", "alerts"}
 _PATH_KEYS = {
     "source",
     "clip",
@@ -194,6 +200,9 @@ _TYPES: dict[tuple[str, str], Any] = {
     ("select", "time_limit_s"): _num(0, above=True),
     ("change", "river_buffer_m"): _num(0),
     ("change", "date_field"): _str,
+    ("monitoring", "date_field"): _str,
+    ("monitoring", "river_buffer_m"): _num(0),
+    ("monitoring", "alerts"): _bool,
     ("data", "mirror"): _str,
 }
 
@@ -319,4 +328,26 @@ _DOCS: dict[tuple[str, str], tuple[str, str, str]] = {
     ),
     ("change", "baseline"): ("path", "none", "An earlier profile.json: then -> now."),
     ("change", "baseline_scorecard"): ("path", "none", "The earlier scorecard."),
+    ("monitoring", "footprints"): (
+        "path or table date = path",
+        "required",
+        "Mining footprints by date: one layer with a date field, or one file per date.",
+    ),
+    ("monitoring", "date_field"): ("text", "detected", "The footprints' date field."),
+    ("monitoring", "land_cover"): (
+        "table date = path or named source",
+        "none",
+        "Land cover by date: its shares per date on the card (two or more: the series).",
+    ),
+    ("monitoring", "legend"): ("legend", "detected", "The legend of those land covers."),
+    ("monitoring", "river_buffer_m"): (
+        "number (m)",
+        "100",
+        "Footprint and alerts near rivers ([layers] rivers) within this distance.",
+    ),
+    ("monitoring", "alerts"): (
+        "true/false",
+        "true",
+        "The alerts of new mining (card table and map, GeoPackage layer, alerts.csv).",
+    ),
 }

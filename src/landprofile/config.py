@@ -19,6 +19,7 @@ from landprofile._config_schema import (
     _CHANGE,
     _DATA,
     _LAYERS,
+    _MONITORING,
     _PATH_KEYS,
     _RASTERS,
     _SECTIONS,
@@ -89,6 +90,7 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         ("select", _SELECT),
         ("card", _CARD),
         ("change", _CHANGE),
+        ("monitoring", _MONITORING),
         ("data", _DATA),
     ):
         table = data.get(section, {})
@@ -271,6 +273,9 @@ def _resolve(data: dict[str, Any], base: Path, where: str) -> dict[str, Any]:
         if key == "footprints" and isinstance(value, dict):
             # a table of date = file (checked before any table: its values are paths)
             out[key] = {d: _path(v, base, f"{where}: footprints.{d}") for d, v in value.items()}
+        elif key == "land_cover" and isinstance(value, dict):
+            # [monitoring] land_cover: a table of date = raster (named source or file)
+            out[key] = {d: _path(v, base, f"{where}: land_cover.{d}") for d, v in value.items()}
         elif isinstance(value, dict):
             out[key] = _resolve(value, base, f"{where} [{key}]")
         elif key in _PATH_KEYS and isinstance(value, str) and value != "default":
