@@ -31,6 +31,7 @@ __all__ = [
     "GPKG_VERSION",
     "STYLES_DDL",
     "add_styles",
+    "append_layer",
     "map_inputs",
     "style_layer",
     "write_gpkg",
@@ -158,6 +159,39 @@ def style_layer(path: os.PathLike[str] | str, table: str, gdf: Any, lang: str) -
     finally:
         con.close()
     return True
+
+
+def append_layer(
+    path: os.PathLike[str] | str, table: str, gdf: Any, lang: str, title: str | None = None
+) -> None:
+    """Add ``table`` to a closed GeoPackage that has ``layer_styles``, with its card style.
+
+    For a layer made after the zoning's file (the monitoring's ``alerts``): GDAL appends
+    the table, then its default QGIS style goes into the existing ``layer_styles``
+    (``write_gpkg``'s own project does not list it; QGIS still opens it styled).
+    """
+    import pyogrio
+
+    from landprofile._gpkg import GPKG_TIMESTAMP, gdal_config
+
+    with gdal_config(OGR_CURRENT_DATE=GPKG_TIMESTAMP):
+        pyogrio.write_dataframe(gdf, os.fspath(path), layer=table, driver="GPKG", append=True)
+    ml = MapLayer(table, title or strings(lang).get(table, table), table, gdf)
+    con = sqlite3.connect(os.fspath(path))
+    try:
+        with con:
+            (column,) = con.execute(
+                "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (table,)
+            ).fetchone()
+            text = qml.vector_qml(vector_style_of(ml, lang, 0.4))
+            con.execute(
+                "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, "
+                "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, "
+                "owner, ui, update_time) VALUES ('', '', ?, ?, ?, ?, '', 1, ?, '', NULL, ?)",
+                (table, column, table, text, ml.title, GPKG_TIMESTAMP),
+            )
+    finally:
+        con.close()
 
 
 def map_inputs(cfg: Any) -> dict[str, Any]:
