@@ -21,6 +21,7 @@ _SECTIONS = {
     "change",
     "monitoring",
     "data",
+    "credits",
 }
 _BOUNDARY = {
     "method",
@@ -213,6 +214,14 @@ _DOCS: dict[tuple[str, str], tuple[str, str, str]] = {
     ("", "name"): ("text", "required", "The landscape's name, on the card and in every output."),
     ("", "language"): ("text", '"fr"', 'The card\'s language: "fr", "en" or "es".'),
     ("", "output"): ("path", "none (--out)", "Output folder of `run`; the CLI's --out wins."),
+    ("", "credits"): (
+        "table",
+        "none (sidecar, catalogue, else 'credit not given')",
+        "Who made each input and on what terms, by role or file name: "
+        '`[credits.sites]` credit = "...", licence = "...", and optionally citation, doi, '
+        'version, synthetic; or `credits.sites = "..."` (the credit only). Beats a sidecar '
+        "`<file>.credit.toml` next to the file, and a named source's own citation.",
+    ),
     ("boundary", "method"): (
         "text",
         "required",

@@ -102,6 +102,7 @@ def load_config(path: str | os.PathLike[str]) -> Config:
                 f"{where}: [{section}] has unknown key(s) {sorted(bad)}; accepted: {sorted(keys)}"
             )
     _check_types(data, where)
+    _check_credits(data.get("credits"), where)
     b = data.get("boundary")
     if not b:
         raise ConfigError(f"{where}: a [boundary] table is required")
@@ -267,10 +268,24 @@ def _check_types(data: dict[str, Any], where: str) -> None:
             raise ConfigError(f"{where}: {name} = {table[key]!r} must be {accepted}")
 
 
+def _check_credits(table: Any, where: str) -> None:
+    """[credits]: role or file name -> a text or a table of credit keys (landprofile.credits)."""
+    if table is None:
+        return
+    from landprofile.credits import check_credits
+
+    try:
+        check_credits(table, f"{where}: [credits]")
+    except InvalidParameterError as exc:
+        raise ConfigError(str(exc)) from None
+
+
 def _resolve(data: dict[str, Any], base: Path, where: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in data.items():
-        if key == "footprints" and isinstance(value, dict):
+        if key == "credits" and isinstance(value, dict) and where.endswith("'"):
+            out[key] = value  # texts, never paths (credits.land_cover = "NASA LP DAAC")
+        elif key == "footprints" and isinstance(value, dict):
             # a table of date = file (checked before any table: its values are paths)
             out[key] = {d: _path(v, base, f"{where}: footprints.{d}") for d, v in value.items()}
         elif key == "land_cover" and isinstance(value, dict):

@@ -96,7 +96,7 @@ def overlap(
                     **_measure(geoms[mask], zone.geometry, zone.crs, zone.area_m2),
                 }
             )
-    return pd.DataFrame(
+    table = pd.DataFrame(
         rows,
         columns=[
             "landscape",
@@ -109,6 +109,11 @@ def overlap(
             "n_points",
         ],
     )
+    from landprofile.credits import is_synthetic
+
+    # for the layer's credit: a sample layer whose features say synthetic = true
+    table.attrs["synthetic"] = bool(is_synthetic(gdf.attrs.get("landprofile_source", ""), gdf))
+    return table
 
 
 def _measure(geoms: np.ndarray, zone_geom: Any, crs: CRS, zone_area_m2: float) -> dict:

@@ -211,6 +211,17 @@ def _cited(src: Any) -> dict[str, str]:
     return {k: v for k, v in (c or {}).items() if k != "name"}
 
 
+def _credited(
+    role: str, src: Any, credits: Mapping[str, Any] | None, *, source: Any, synthetic: bool = False
+) -> dict[str, Any]:
+    """A source record: role, source, the input's credit (see :mod:`landprofile.credits`)."""
+    from landprofile.credits import credit_for, lookup, record
+
+    c = credit_for(role, src, lookup(credits, role, src), synthetic=synthetic)
+    # the catalogue's own keys first (a key it adds later is kept), the credit's over them
+    return _cited(src) | record(c, source=source)
+
+
 #: Land-cover cells wider than this (m) are too coarse for a landscape profile: a
 #: landscape of a few hundred thousand ha then holds only hundreds of cells and every
 #: class smaller than a cell (a river's forest, a mining area) is lost.
@@ -294,6 +305,7 @@ def profile(
     layers: Mapping[str, Any] | None = None,
     lang: str = "en",
     progress: Progress | None = None,
+    credits: Mapping[str, Any] | None = None,
 ) -> Profile:
     """Compute a landscape's profile from the rasters and layers given.
 
@@ -318,6 +330,13 @@ def profile(
         Told each step (``land_cover``, ``population``, ``elevation``, ``overlap:<name>``)
         as ``progress(step, None)`` when it starts and ``progress(step, seconds)`` when
         it ends.
+    credits
+        Who made each input and on what terms, by role (``boundary``, ``land_cover``,
+        ``population``, ``dem``, a layer's name) or by file name: a text (the credit) or
+        a mapping of ``credit``, ``licence``, ``citation``, ``doi``, ``version``,
+        ``synthetic`` (see :mod:`landprofile.credits`). A file's sidecar
+        (``<file>.credit.toml``) and a named source's own citation are read otherwise;
+        an input with none is listed as "credit not given".
 
     Examples
     --------
@@ -336,10 +355,12 @@ def profile(
     0.5
     """
     from landprofile import __version__
+    from landprofile.credits import check_credits
 
+    check_credits(credits, "credits=")  # a bad credit is named before any work
     steps = Steps(progress)
     src0 = landscape.provenance.source
-    sources: list[dict[str, Any]] = [{"role": "boundary", "source": src0} | _cited(src0)]
+    sources: list[dict[str, Any]] = [_credited("boundary", src0, credits, source=src0)]
     lc = None
     if land_cover is not None:
         steps.start("land_cover")
@@ -348,8 +369,8 @@ def profile(
 
         leg = legend or legend_for(land_cover) or "esa_worldcover_v200"
         lc = _stats.land_cover(landscape, r, legend=leg, lang=lang)
-        rec = {"role": "land_cover", "source": r.label, "legend": lc.attrs["legend"]}
-        sources.append(rec | _cited(land_cover) | _coarse(r, landscape))
+        rec = _credited("land_cover", land_cover, credits, source=r.label)
+        sources.append(rec | {"legend": lc.attrs["legend"]} | _coarse(r, landscape))
     pop = None
     if population is not None:
         steps.start("population")
@@ -357,27 +378,32 @@ def profile(
         kind = population_kind or "count"
         df = _stats.population(landscape, r, kind=kind)  # type: ignore[arg-type]
         pop = {k: float(v) for k, v in df.iloc[0].drop("landscape").items()} | {"kind": kind}
-        sources.append({"role": "population", "source": r.label, "kind": kind} | _cited(population))
+        rec = _credited("population", population, credits, source=r.label)
+        sources.append(rec | {"kind": kind})
     elev = None
     if dem is not None:
         steps.start("elevation")
         r = read_raster(dem, bounds=_box(landscape, dem))
         df = _stats.elevation(landscape, r)
         elev = {k: float(v) for k, v in df.iloc[0].drop("landscape").items()}
-        sources.append({"role": "dem", "source": r.label} | _cited(dem))
+        sources.append(_credited("dem", dem, credits, source=r.label))
     ovl: dict[str, pd.DataFrame] = {}
     for name, spec in (layers or {}).items():
         src, by = spec if isinstance(spec, tuple) else (spec, None)
         steps.start(f"overlap:{name}")
         ovl[name] = overlap(landscape, src, by=by, layer_name=name)
-        sources.append(
-            {
-                "role": f"layer:{name}",
-                "source": str(src)
-                if not hasattr(src, "attrs")
-                else str(getattr(src, "attrs", {}).get("landprofile_source", name)),
-            }
+        label = (
+            str(src)
+            if not hasattr(src, "attrs")
+            else str(getattr(src, "attrs", {}).get("landprofile_source", name))
         )
+        # overlap layers are credited like rasters (they were listed without any credit)
+        syn = bool(ovl[name].attrs.get("synthetic", False))
+        rec = _credited(name, src, credits, source=label, synthetic=syn)
+        sources.append(rec | {"role": f"layer:{name}"})
+    clip = landscape.provenance.parameters.get("clip")
+    if clip:  # last: sources[0] is the boundary, [1] the first raster (as before)
+        sources.append(_credited("boundary_clip", clip, credits, source=clip))
     steps.end()
     return Profile(
         landscape=landscape,

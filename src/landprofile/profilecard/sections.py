@@ -219,50 +219,81 @@ def _average(scores: dict[str, float], qs: list[dict], lang: str) -> str:
 
 
 def sources(
-    profile: Any, layers: dict[str, Any], narrative_sources: list[dict], s: dict[str, str]
+    profile: Any,
+    layers: dict[str, Any],
+    narrative_sources: list[dict],
+    s: dict[str, str],
+    *,
+    admin: Any = None,
+    credits: Any = None,
+    extra: Any = (),
 ) -> list[dict[str, str]]:
-    """One row per input (role, file name, date, attribution), in the card's language.
+    """One row per input the card used or draws (role, name, date, credit), in its language.
 
-    The profile's own records, the card's map layers and the team's narrative ``sources``
-    are merged by role: the narrative adds the name, date and attribution of an input the
-    profile used, it does not list it twice.
+    Every input is listed, credited or not (see :mod:`landprofile.credits`): the
+    profile's records (boundary, rasters, overlap layers), the card's map layers, its
+    admin layers, ``extra`` credits (the change's dates, footprints, a basemap) and the
+    shipped context layer. The team's narrative ``sources`` name the dataset, its date
+    and attribution of an input of the same role; they do not list it twice.
     """
-    rows: dict[str, dict[str, str]] = {}
+    from landprofile.credits import CONTEXT, credit_for, credit_rows, lookup
 
-    def add(role: str, name: str, date: str = "", attribution: str = "") -> None:
-        row = rows.setdefault(
-            role, {"role": s.get(role, role), "name": "", "date": "", "attribution": ""}
-        )
-        for key, value in (("name", name), ("date", date), ("attribution", attribution)):
-            if value and not row[key]:
-                row[key] = value
-
-    prov = profile.landscape.provenance
-    add("boundary", _name(prov.source), prov.created[:10])
-    for src in profile.sources:
-        role = str(src.get("role", "")).removeprefix("layer:")
-        add(role, _name(src.get("source", "")), str(src.get("year", "") or ""))
-        if src.get("coarse") and role in rows:
-            km = fmt_number(float(src.get("cell_m", 0)) / 1000, s.get("lang", "en"), 1)
-            rows[role]["note"] = s["coarse_note"].replace("{km}", km)
+    found = list(credit_rows(profile.sources))
     for role, src in (layers or {}).items():
-        if src is not None and role != "geology":
-            label = src[0] if isinstance(src, tuple) else src
-            add(role, _name(label) if isinstance(label, str | Path) else s.get(role, role))
-    for src in narrative_sources:
-        role = str(src.get("role", "")).removeprefix("layer:")
-        name = str(src.get("name", ""))
-        if role in rows and name and rows[role]["name"] and name != rows[role]["name"]:
-            # the team names the dataset: keep the file name beside it
-            rows[role]["name"] = f"{name} ({rows[role]['name']})"
-            name = ""
-        add(role, name, str(src.get("date", "")), str(src.get("attribution", "")))
-    # a named source's own citation (CC BY asks for it) where the team gave none
-    for src in profile.sources:
-        role = str(src.get("role", "")).removeprefix("layer:")
-        if role in rows and src.get("citation") and not rows[role]["attribution"]:
-            doi = f" doi:{src['doi']}" if src.get("doi") else ""
-            rows[role]["attribution"] = f"{src['citation']} ({src.get('licence', '')}){doi}"
-    # the card's context layer (borders, towns, rivers) is shipped data with its credits
-    add("context", "Natural Earth 1:10m; GeoNames", "", s["context_credit"])
-    return [r | {"note": r.get("note", "")} for r in rows.values()]
+        if src is not None:
+            found.append(credit_for(role, src, lookup(credits, role, src)))
+    for a in (admin if isinstance(admin, list | tuple) else [admin]) if admin else []:
+        found.append(credit_for("admin", a, lookup(credits, "admin", a)))
+    found += list(extra) + list(CONTEXT)
+    # one row per role and input; a layer the profile already credits is not listed again
+    byrole: dict[str, list[Any]] = {}
+    for c in credit_rows(found):
+        byrole.setdefault(c.role, []).append(c)
+    team = {str(x.get("role", "")).removeprefix("layer:"): x for x in narrative_sources}
+    lang = s.get("lang", "en")
+    out = []
+    for role, cs in byrole.items():
+        # one row per role: several inputs of a role (two admin layers) share it
+        rows = [
+            _source_row(c, team.get(role, {}) if i == 0 else {}, profile, s, lang)
+            for i, c in enumerate(cs)
+        ]
+        row = rows[0]
+        for key in ("name", "date", "attribution", "note"):
+            row[key] = "; ".join(dict.fromkeys(r[key] for r in rows if r[key]))
+        out.append(row)
+    # a role the team names that no input has (their own record of a dataset): kept
+    for role, t in team.items():
+        if role not in byrole:
+            row = {"role": s.get(role, role), "name": t.get("name", ""), "date": t.get("date", "")}
+            out.append(row | {"attribution": t.get("attribution", ""), "note": ""})
+    return out
+
+
+def _source_row(c: Any, team: dict, profile: Any, s: dict[str, str], lang: str) -> dict[str, str]:
+    """A sources row: the team's name beside the file's, its date, the credit."""
+    name = c.name
+    if team.get("name") and team["name"] != name:
+        name = f"{team['name']} ({name})" if name else team["name"]
+    date = team.get("date") or c.version
+    if c.role == "boundary" and not date:
+        date = profile.landscape.provenance.created[:10]
+    own = c.text(s["credit_not_given"], s["credit_synthetic"])
+    said = team.get("attribution", "")
+    # the team's words first; the credit beside them unless it adds nothing
+    text = said if said and (not c.given or own in said) else f"{said} · {own}" if said else own
+    note = ""
+    rec = next(
+        (r for r in profile.sources if str(r.get("role", "")).removeprefix("layer:") == c.role),
+        {},
+    )
+    if rec.get("coarse"):
+        km = fmt_number(float(rec.get("cell_m", 0)) / 1000, lang, 1)
+        note = s["coarse_note"].replace("{km}", km)
+    return {
+        "role": s.get(c.role, c.role),
+        "name": name,
+        "date": date,
+        "attribution": text,
+        "note": note,
+    }
