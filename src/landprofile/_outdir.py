@@ -39,7 +39,11 @@ _OURS = re.compile(
     r"\.(?:" + re.escape(_STAGE) + "|" + re.escape(MANIFEST) + r")\.lp\d+-[0-9a-f]{6}\."
 )
 #: The files a run may write (and all an output folder held before runs left a manifest).
-_OUTPUTS = frozenset({"profile.json", "zones.gpkg", "card.html", "card.pdf", "change.json"})
+_OUTPUTS = frozenset(
+    {"profile.json", "zones.gpkg", "card.html", "card.pdf", "change.json"}
+    # the monitoring's (issue 39): alerts table, alerts layer without zoning, the numbers
+    | {"alerts.csv", "alerts.gpkg", "monitoring.json"}
+)
 
 
 def _read_manifest(out: Path) -> list[str] | None:
