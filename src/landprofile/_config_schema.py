@@ -74,7 +74,17 @@ _SELECT = {
     "max_candidates",
     "time_limit_s",
 }
-_CARD = {"narrative", "scorecard", "admin", "basemap", "scorecard_questions"}
+_CARD = {
+    "narrative",
+    "scorecard",
+    "admin",
+    "basemap",
+    "scorecard_questions",
+    # a workshop's scores (CSV: participant, indicator, then, now), landprofile.profilecard.workshop
+    "workshop_scores",
+    "workshop_disagree_iqr",
+    "workshop_invalid",
+}
 #: [change]: a second date. ``before`` / ``after`` land cover rasters (``before`` defaults
 #: to [rasters] land_cover), their legends, mining ``footprints`` (one layer with a date
 #: field, or a table of date = file), and a ``baseline`` profile.json for then -> now.
@@ -104,6 +114,7 @@ _PATH_KEYS = {
     "narrative",
     "scorecard",
     "scorecard_questions",
+    "workshop_scores",
     "before",
     "after",
     "baseline",
@@ -198,6 +209,8 @@ _TYPES: dict[tuple[str, str], Any] = {
     ("select", "evaluation"): _one_of("mean", "sum", "edge"),
     ("select", "method"): _one_of("exact", "greedy"),
     ("select", "max_candidates"): _int(1),
+    ("card", "workshop_disagree_iqr"): _num(0, hi=4),
+    ("card", "workshop_invalid"): _one_of("error", "skip"),
     ("select", "time_limit_s"): _num(0, above=True),
     ("change", "river_buffer_m"): _num(0),
     ("change", "date_field"): _str,
@@ -319,6 +332,21 @@ _DOCS: dict[tuple[str, str], tuple[str, str, str]] = {
         "A basemap (MBTiles, or tiles the policy allows).",
     ),
     ("card", "scorecard_questions"): ("path", "built-in", "Another scorecard's questions."),
+    ("card", "workshop_scores"): (
+        "path",
+        "none",
+        "A workshop's scores (CSV: participant, indicator, then, now): median, spread, count.",
+    ),
+    ("card", "workshop_disagree_iqr"): (
+        "number 0-4 (points)",
+        "2",
+        "Participants disagree on an indicator when their scores' IQR reaches this.",
+    ),
+    ("card", "workshop_invalid"): (
+        '"error" or "skip"',
+        '"error"',
+        "Invalid score rows stop the run (named with their row), or are left out and warned.",
+    ),
     ("change", "before"): ("path", "[rasters] land_cover", "The first date's land cover."),
     ("change", "after"): ("path", "none", "The second date's land cover."),
     ("change", "legend"): ("legend", "detected", "The legend of both dates."),
