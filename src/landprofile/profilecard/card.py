@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from landprofile._atomic import atomic_path
+from landprofile.credits import card_credits
 from landprofile.errors import InvalidParameterError
 from landprofile.i18n import fmt_number, strings
 from landprofile.profile.profile import Profile
@@ -144,6 +145,7 @@ def card(
     baseline: Any = None,
     baseline_scorecard: Any = None,
     monitoring: Any = None,
+    credits: Any = None,
 ) -> Card:
     """Build the landscape profile card.
 
@@ -190,6 +192,10 @@ def card(
         A :class:`~landprofile.monitoring.report.MonitoringReport`: the monitoring
         section (footprint by date as a stacked chart, land-cover shares by date, the
         alerts as a table) and the alerts as a map layer.
+    credits
+        Who made each input, by role or file name (see :mod:`landprofile.credits`): the
+        sources section lists every input and layer drawn, with its credit or "credit
+        not given".
 
     Examples
     --------
@@ -297,8 +303,25 @@ def card(
         )
         if scorecard is not None
         else None,
-        "sources": sections.sources(profile, layers or {}, narr_sources, s),
-        "change": _sections_change.change(profile, change, timeline, baseline, lang, s),
+        "sources": sections.sources(
+            profile,
+            layers or {},
+            narr_sources,
+            s,
+            admin=admin,
+            credits=credits,
+            extra=card_credits(
+                change=change,
+                footprints=footprints,
+                basemap=basemap,
+                land_cover=land_cover,
+                credits=credits,
+            ),
+        ),
+        # with a monitoring section the footprint by date is there, not twice
+        "change": _sections_change.change(
+            profile, change, None if monitoring is not None else timeline, baseline, lang, s
+        ),
         "monitoring": _sections_monitoring.monitoring(monitoring, lang, s),
         "footer": s["generated"].format(
             version=__version__, date=datetime.now(UTC).strftime("%Y-%m-%d")
