@@ -355,6 +355,14 @@ def _run(
     if change is not None or timeline is not None:
         stage.start("change")
         write_change(tmp / "change.json", change, timeline, cfg.path.parent)
+    from landprofile.pipeline_monitoring import build_monitoring, write_monitoring
+
+    mon = cfg.section("monitoring")
+    report = None
+    if mon:
+        stage.start("monitoring")
+        report = build_monitoring(cfg, ls, layers)
+        write_monitoring(tmp, report, zones_path, cfg.language)
     stage.start("card")
     c = cfg.section("card")
     crd = lp.card(
@@ -370,11 +378,12 @@ def _run(
         admin=c.get("admin"),
         scorecard_questions=c.get("scorecard_questions"),
         change=change,
-        footprints=cfg.section("change").get("footprints"),
-        date_field=cfg.section("change").get("date_field"),
+        footprints=cfg.section("change").get("footprints") or mon.get("footprints"),
+        date_field=cfg.section("change").get("date_field") or mon.get("date_field"),
         timeline=timeline,
         baseline=baseline,
         baseline_scorecard=cfg.section("change").get("baseline_scorecard"),
+        monitoring=report,
     )
     crd.save(tmp / "card.html")
     crd.to_pdf(tmp / "card.pdf")
