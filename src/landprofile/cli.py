@@ -135,23 +135,32 @@ def run(
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("landprofile-demo"),
-    show_default=True,
-    help="Folder to write the demo outputs to.",
+    default=None,
+    help="Folder to write the demo outputs to [default: landprofile-demo, with "
+    "--monitoring landprofile-demo-monitoring].",
 )
-def demo(out_dir: Path) -> None:
+@click.option(
+    "--monitoring",
+    is_flag=True,
+    help="The monitoring demo instead: Amansie / Offin (Ashanti) at three dates "
+    "(Earth Genome 2017, 2020, 2024): alerts, footprint and land cover by date.",
+)
+def demo(out_dir: Path | None, monitoring: bool) -> None:
     """Run the demo on the embedded sample data of south-west Ghana: the full card.
 
     \b
     Example:
       landprofile demo --out landprofile-demo
+      landprofile demo --monitoring --out landprofile-demo-monitoring
     """
     from landprofile.demo import sample_data_dir
     from landprofile.pipeline import build_boundary, load_config
     from landprofile.pipeline import run as run_pipeline
 
     t0 = time.perf_counter()
-    cfg = load_config(sample_data_dir() / "demo.toml")
+    name = "demo_monitoring.toml" if monitoring else "demo.toml"
+    out_dir = out_dir or Path("landprofile-demo-monitoring" if monitoring else "landprofile-demo")
+    cfg = load_config(sample_data_dir() / name)
     click.echo(plain_text(build_boundary(cfg).summary()))
     with step_display() as steps:
         out = run_pipeline(cfg, out_dir, progress=steps)
@@ -317,6 +326,7 @@ def _first_page_png(pdf: Path, png: Path, dpi: int = 110) -> None:
 
 
 def _register() -> None:
+    from landprofile._cli_monitor import monitor
     from landprofile._cli_more import batch, data
     from landprofile._cli_qgis import qgis
     from landprofile._cli_zones import zones
@@ -325,6 +335,7 @@ def _register() -> None:
     cli.add_command(batch)
     cli.add_command(data)
     cli.add_command(qgis)
+    cli.add_command(monitor)
 
 
 _register()
