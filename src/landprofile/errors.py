@@ -47,6 +47,7 @@ __all__ = [
     "UnreadableFileError",
     "UnsignedAssetError",
     "UnsupportedFormatError",
+    "WithheldTileWarning",
 ]
 
 
@@ -64,6 +65,13 @@ class GeometryRepairWarning(LandprofileWarning):
 
 class CoverageWarning(LandprofileWarning):
     """A raster holds no usable value in a landscape (outside it, or nodata only)."""
+
+
+class WithheldTileWarning(CoverageWarning):
+    """Tiles of land the provider withheld from its public release: no data there.
+
+    Not the ocean a host leaves without tiles: the message names the tiles withheld.
+    """
 
 
 class TextEncodingWarning(LandprofileWarning):
