@@ -69,7 +69,7 @@ def _records(df: Any) -> list[dict[str, Any]]:
 def write_monitoring(folder: Path, report: Any, zones_gpkg: Path | None, lang: str) -> list[Path]:
     """Write the report's files into ``folder`` (a staging folder); returns their paths."""
     from landprofile._atomic import atomic_path
-    from landprofile.monitoring.report import write_alerts_csv
+    from landprofile.monitoring.alerts import alerts_layer, write_alerts_csv
 
     written = []
     doc = {
@@ -85,7 +85,7 @@ def write_monitoring(folder: Path, report: Any, zones_gpkg: Path | None, lang: s
     written.append(path)
     if report.alerts is not None:
         written.append(write_alerts_csv(report.alerts, folder / "alerts.csv"))
-        gdf = _alerts_layer(report.alerts)
+        gdf = alerts_layer(report.alerts)
         from landprofile.i18n import strings
 
         title = strings(lang)["mon_alerts"]
@@ -98,15 +98,6 @@ def write_monitoring(folder: Path, report: Any, zones_gpkg: Path | None, lang: s
 
             written.append(write_vector(gdf, folder / "alerts.gpkg", layer="alerts", lang=lang))
     return written
-
-
-def _alerts_layer(alerts: Any) -> Any:
-    """The alerts as a GeoPackage can hold them: dates as ISO text, lists joined."""
-    import geopandas as gpd
-
-    from landprofile.monitoring.report import alerts_table
-
-    return gpd.GeoDataFrame(alerts_table(alerts), geometry=alerts.geometry.values, crs=alerts.crs)
 
 
 @dataclass(frozen=True)

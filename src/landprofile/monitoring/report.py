@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["MonitoringReport", "alerts_table", "monitoring_report", "write_alerts_csv"]
+__all__ = ["MonitoringReport", "monitoring_report"]
 
 
 @dataclass
@@ -155,24 +154,3 @@ def monitoring_report(
         river_buffer_m=timeline.attrs.get("river_buffer_m"),
         series=series,
     )
-
-
-def alerts_table(alerts: Any) -> pd.DataFrame:
-    """The alerts as a plain table: no geometry, dates as ISO text, lists joined by ``; ``."""
-    df = pd.DataFrame(alerts.drop(columns=alerts.geometry.name))
-    for c in df.columns:
-        if pd.api.types.is_datetime64_any_dtype(df[c]):
-            df[c] = df[c].dt.strftime("%Y-%m-%d")
-        elif df[c].dtype == object:
-            df[c] = ["; ".join(map(str, v)) if isinstance(v, list | tuple) else v for v in df[c]]
-    return df
-
-
-def write_alerts_csv(alerts: Any, path: str | Path) -> Path:
-    """``alerts.csv``: one row per alert (UTF-8, atomically written)."""
-    from landprofile._atomic import atomic_path
-
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        alerts_table(alerts).to_csv(tmp, index=False, encoding="utf-8")
-    return path

@@ -32,7 +32,7 @@ _PART_LABEL = {
 #: The SVG's layout, in viewBox units: label column, bar area, row height.
 _LABEL_W, _BAR_W, _ROW_H, _BAR_H = 80.0, 350.0, 30.0, 20.0
 #: How many alerts the card lists (all of them are in alerts.csv and the GeoPackage).
-MAX_ALERT_ROWS = 30
+MAX_ALERT_ROWS = 20
 
 
 def _ha(v: float, lang: str) -> str:
@@ -147,6 +147,15 @@ def _names(value: Any) -> str:
     return str(value)
 
 
+def _ha_or_dash(v: Any, lang: str) -> str:
+    """A layer not given leaves NaN: said as a dash, not as 0 ha."""
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return "–"
+    return "–" if f != f else _ha(f, lang)
+
+
 def _alerts(alerts: Any, lang: str) -> dict[str, Any]:
     def col(name: str, *alts: str) -> str | None:
         return next((c for c in (name, *alts) if c in alerts.columns), None)
@@ -163,10 +172,10 @@ def _alerts(alerts: Any, lang: str) -> dict[str, Any]:
                 "area": _ha(float(r["area_ha"]), lang),
                 "area_ha": f"{float(r['area_ha']):.2f}",
                 "protected": _names(r.get(prot_name)) if prot_name else "",
-                "protected_ha": _ha(float(r.get("protected_ha") or 0.0), lang),
+                "protected_ha": _ha_or_dash(r.get("protected_ha"), lang),
                 "concession": _names(r.get(conc_name)) if conc_name else "",
-                "concession_ha": _ha(float(r.get("concession_ha") or 0.0), lang),
-                "river_ha": _ha(float(r.get("river_ha") or 0.0), lang),
+                "concession_ha": _ha_or_dash(r.get("concession_ha"), lang),
+                "river_ha": _ha_or_dash(r.get("river_ha"), lang),
                 "lonlat": f"{float(r['lon']):.5f}, {float(r['lat']):.5f}"
                 if "lon" in r and "lat" in r
                 else "",
