@@ -48,6 +48,7 @@ _EXPORTS = {
     "from_polygons": "landprofile.boundary",
     "from_basins": "landprofile.watershed",
     "from_dem": "landprofile.watershed",
+    "alerts": "landprofile.monitoring",
     "change": "landprofile.monitoring",
     "footprint_timeline": "landprofile.monitoring",
     "land_cover_series": "landprofile.monitoring",
@@ -74,6 +75,7 @@ __all__ = [
     "Provenance",
     "Raster",
     "__version__",
+    "alerts",
     "card",
     "change",
     "elevation",
@@ -142,7 +144,7 @@ if TYPE_CHECKING:  # static type checkers and IDEs see the real names
     from landprofile.crs import norm_crs
     from landprofile.landscape import Landscape, Provenance
     from landprofile.legend import Legend, load_legend
-    from landprofile.monitoring import change, footprint_timeline, land_cover_series
+    from landprofile.monitoring import alerts, change, footprint_timeline, land_cover_series
     from landprofile.profile import (
         Profile,
         elevation,

@@ -12,7 +12,7 @@ a river buffer.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import geopandas as gpd
@@ -25,10 +25,25 @@ from landprofile.errors import GeometryRepairWarning, InvalidParameterError, Mis
 from landprofile.geodesy import project
 from landprofile.vector import read_vector
 
-__all__ = ["DATE_FIELDS", "footprint_timeline", "footprints_by_date"]
+__all__ = ["DATE_FIELDS", "TIMELINE_COLUMNS", "footprint_timeline", "footprints_by_date"]
 
 #: Fields tried, in order, as a footprint layer's date.
 DATE_FIELDS = ("date", "year", "period", "datetime", "time", "acq_date", "image_date")
+#: The timeline's columns: the ``new_*`` ones measure the new area alone (what the
+#: alerts of :func:`landprofile.alerts` sum to), the others the date's whole footprint.
+TIMELINE_COLUMNS = (
+    "date",
+    "n_polygons",
+    "area_ha",
+    "new_ha",
+    "cumulative_ha",
+    "in_protected_ha",
+    "in_concessions_ha",
+    "near_rivers_ha",
+    "new_in_protected_ha",
+    "new_in_concessions_ha",
+    "new_near_rivers_ha",
+)
 #: River buffer (m) when rivers are given without one: the IGF default rule's placeholder.
 DEFAULT_RIVER_BUFFER_M = 100.0
 
@@ -114,17 +129,61 @@ def _union(geoms: Any) -> Any:
     return shapely.union_all(geoms) if geoms else shapely.Polygon()
 
 
-def _layer_union(src: Any, crs: Any, area: Any, buffer_m: float = 0.0) -> Any:
-    if src is None:
-        return None
+def _layer_geoms(
+    src: Any, crs: Any, area: Any, buffer_m: float = 0.0
+) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """A layer's features that reach ``area``: the user's rows, and their shapes in ``crs``."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         gdf = read_vector(src)
     geoms = project(gdf.geometry.to_numpy(), gdf.crs, crs)
     if buffer_m > 0:
         geoms = shapely.buffer(geoms, buffer_m, quad_segs=32)
-    geoms = geoms[shapely.intersects(geoms, area)]
-    return _union(geoms)
+    keep = shapely.intersects(geoms, area)
+    return gdf[keep], geoms[keep]
+
+
+def _layer_union(src: Any, crs: Any, area: Any, buffer_m: float = 0.0) -> Any:
+    if src is None:
+        return None
+    return _union(_layer_geoms(src, crs, area, buffer_m)[1])
+
+
+def _frame(landscape: Any) -> tuple[Any, Any]:
+    """The equal-area CRS every footprint figure is measured in, and the landscape in it."""
+    lon, lat = landscape.centroid_lonlat
+    crs = local_laea(round(lon, 4), round(lat, 4))
+    land = project([landscape.geometry], landscape.crs, crs)[0]
+    shapely.prepare(land)
+    return crs, land
+
+
+def _river_buffer(river_buffer_m: float | None) -> float:
+    buf = DEFAULT_RIVER_BUFFER_M if river_buffer_m is None else float(river_buffer_m)
+    if buf < 0:
+        raise InvalidParameterError(f"river_buffer_m={river_buffer_m!r} must be >= 0 (metres)")
+    return buf
+
+
+def _steps(
+    footprints: Any, date_field: str | None, crs: Any, land: Any
+) -> Iterator[tuple[pd.Timestamp, int, Any, Any, Any]]:
+    """Each date oldest first: polygons touching ``land``, footprint, new part, union so far.
+
+    The footprint is the union of the date's polygons clipped to ``land``; its new part
+    is what no earlier date's footprint covers. The timeline and the alerts both walk
+    these steps, so that their figures come from the very same geometries.
+    """
+    earlier = shapely.Polygon()
+    for date, gdf in footprints_by_date(footprints, date_field).items():
+        geoms = project(gdf.geometry.to_numpy(), gdf.crs, crs)
+        hit = geoms[shapely.intersects(geoms, land)]
+        fp = shapely.intersection(_union(hit), land)
+        new = shapely.difference(fp, earlier)
+        # the union of ALL earlier dates: a date that missed a pit (clouds, an empty
+        # layer) does not make it new again at the next date
+        earlier = shapely.union(earlier, fp)
+        yield date, len(hit), fp, new, earlier
 
 
 def footprint_timeline(
@@ -157,7 +216,10 @@ def footprint_timeline(
         One row per date, oldest first: ``date``, ``n_polygons`` (of that date touching
         the landscape), ``area_ha``, ``new_ha`` (not in any earlier date's footprint),
         ``cumulative_ha``, ``in_protected_ha``, ``in_concessions_ha``, ``near_rivers_ha``
-        (NaN when the layer is not given). ``attrs`` record the river buffer and CRS.
+        (of the date's footprint), ``new_in_protected_ha``, ``new_in_concessions_ha``,
+        ``new_near_rivers_ha`` (of its new area: what the date's :func:`landprofile.alerts`
+        sum to); NaN when the layer is not given. ``attrs`` record the river buffer and
+        CRS.
 
     Examples
     --------
@@ -176,49 +238,32 @@ def footprint_timeline(
     0     1.0            1.0
     1     2.0            3.0
     """
-    lon, lat = landscape.centroid_lonlat
-    crs = local_laea(round(lon, 4), round(lat, 4))
-    land = project([landscape.geometry], landscape.crs, crs)[0]
-    shapely.prepare(land)
-    buf = DEFAULT_RIVER_BUFFER_M if river_buffer_m is None else float(river_buffer_m)
-    if buf < 0:
-        raise InvalidParameterError(f"river_buffer_m={river_buffer_m!r} must be >= 0 (metres)")
+    crs, land = _frame(landscape)
+    buf = _river_buffer(river_buffer_m)
     layers = {
         "in_protected_ha": _layer_union(protected, crs, land),
         "in_concessions_ha": _layer_union(concessions, crs, land),
         "near_rivers_ha": _layer_union(rivers, crs, land, buf) if rivers is not None else None,
     }
     rows = []
-    earlier = shapely.Polygon()
     # oldest first whatever order (and type: years, ISO strings, dates) they came in
-    for date, gdf in footprints_by_date(footprints, date_field).items():
-        geoms = project(gdf.geometry.to_numpy(), gdf.crs, crs)
-        hit = geoms[shapely.intersects(geoms, land)]
-        fp = shapely.intersection(_union(hit), land)
+    for date, n, fp, new, so_far in _steps(footprints, date_field, crs, land):
         row = {
             "date": date,
-            "n_polygons": len(hit),
+            "n_polygons": n,
             "area_ha": fp.area / 1e4,
-            "new_ha": shapely.difference(fp, earlier).area / 1e4,
+            "new_ha": new.area / 1e4,
+            "cumulative_ha": so_far.area / 1e4,
         }
-        earlier = shapely.union(earlier, fp)
-        row["cumulative_ha"] = earlier.area / 1e4
         for col, geom in layers.items():
-            row[col] = np.nan if geom is None else shapely.intersection(fp, geom).area / 1e4
+            if geom is None:
+                row[col] = row[f"new_{col}"] = np.nan
+                continue
+            row[col] = shapely.intersection(fp, geom).area / 1e4
+            # the new part's share: what the date's alerts (lp.alerts) sum to
+            row[f"new_{col}"] = shapely.intersection(new, geom).area / 1e4
         rows.append(row)
-    out = pd.DataFrame(
-        rows,
-        columns=[
-            "date",
-            "n_polygons",
-            "area_ha",
-            "new_ha",
-            "cumulative_ha",
-            "in_protected_ha",
-            "in_concessions_ha",
-            "near_rivers_ha",
-        ],
-    )
+    out = pd.DataFrame(rows, columns=list(TIMELINE_COLUMNS))
     out.attrs["river_buffer_m"] = buf if rivers is not None else None
     out.attrs["area_crs"] = crs.to_wkt()
     return out
