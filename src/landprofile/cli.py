@@ -329,6 +329,7 @@ def _register() -> None:
     from landprofile._cli_monitor import monitor
     from landprofile._cli_more import batch, data
     from landprofile._cli_qgis import qgis
+    from landprofile._cli_scorecard import scorecard
     from landprofile._cli_zones import zones
 
     cli.add_command(zones)
@@ -336,6 +337,7 @@ def _register() -> None:
     cli.add_command(data)
     cli.add_command(qgis)
     cli.add_command(monitor)
+    cli.add_command(scorecard)
 
 
 _register()

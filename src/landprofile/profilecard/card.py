@@ -146,6 +146,7 @@ def card(
     baseline_scorecard: Any = None,
     monitoring: Any = None,
     credits: Any = None,
+    workshop: Any = None,
 ) -> Card:
     """Build the landscape profile card.
 
@@ -196,6 +197,12 @@ def card(
         Who made each input, by role or file name (see :mod:`landprofile.credits`): the
         sources section lists every input and layer drawn, with its credit or "credit
         not given".
+    workshop
+        A workshop's scores: a CSV of participants' scores (``participant, indicator,
+        then, now``) or a :class:`~landprofile.profilecard.workshop.WorkshopScores`
+        (:func:`~landprofile.profilecard.workshop.read_workshop`). The scorecard then
+        shows per indicator the median, the interquartile range, min–max, how many
+        scored it and a mark where participants disagree (instead of ``scorecard``).
 
     Examples
     --------
@@ -234,6 +241,14 @@ def card(
         if scorecard is not None
         else {}
     )
+    # a workshop's CSV read now, before the map: an invalid row stops the card at once
+    ws_goals, ws_info = None, None
+    if workshop is not None:
+        from landprofile.profilecard._sections_workshop import workshop_section
+        from landprofile.profilecard.workshop import read_workshop
+
+        ws = read_workshop(workshop, extra_questions=scorecard_questions)
+        ws_goals, ws_info = workshop_section(ws, lang, scorecard_questions, s)
     name = fields.get("name") or ls.name
     title = f"{s['title']}{s['colon']}{name}"
 
@@ -293,7 +308,10 @@ def card(
         "narrative": [(k, fields.get(k, "")) for k in NARRATIVE_FIELDS],
         "photos": photos,
         "asm": sections.asm(zoning, lang),
-        "scorecard": sections.scorecard(
+        "workshop": ws_info,
+        "scorecard": ws_goals
+        if ws_goals is not None
+        else sections.scorecard(
             scores,
             lang,
             scorecard_questions,
