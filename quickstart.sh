@@ -1,6 +1,7 @@
 #!/bin/sh
 # Set up a virtual environment (.venv) with landprofile and its test tools, then run
-#   ./quickstart.sh demo   -> the demo on the embedded sample data (data/sample_boundaries)
+#   ./quickstart.sh demo   -> the demo on the embedded sample data (data/sample_boundaries),
+#                             then the monitoring demo (Amansie/Offin at three dates)
 #   ./quickstart.sh test   -> the whole test suite
 #   ./quickstart.sh docs   -> the documentation site, offline, into docs/_build/html
 # Needs only Python >= 3.11 on the PATH. Re-running reuses .venv when pyproject.toml
@@ -57,7 +58,9 @@ if ! "$VENV/bin/python" -c "import weasyprint" >/dev/null 2>&1; then
 fi
 
 case "$task" in
-    demo) exec "$VENV/bin/landprofile" demo --out landprofile-demo "$@" ;;
+    demo)
+        "$VENV/bin/landprofile" demo --out landprofile-demo "$@"
+        exec "$VENV/bin/landprofile" demo --monitoring --out landprofile-demo-monitoring ;;
     test) exec "$VENV/bin/python" -m pytest "$@" ;;
     docs)
         "$VENV/bin/python" -m sphinx -W --keep-going -b html docs docs/_build/html "$@"
