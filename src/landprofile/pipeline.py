@@ -190,6 +190,7 @@ def _profile(lp: Any, ls: Landscape, r: Any, layers: Any, cfg: Config, progress:
         layers={k: v for k, v in layers.items() if k in ("sites", "concessions", "protected")},
         lang=cfg.language,
         progress=progress,
+        credits=cfg.section("credits"),
     )
 
 
@@ -284,29 +285,42 @@ def run(
 
 
 def input_sources(cfg: Config, prof: Any = None) -> list[dict[str, Any]]:
-    """Every input of a config by role, with its citation, licence and DOI when named.
+    """Every input of a config by role, each with its credit (see :mod:`landprofile.credits`).
 
     The profile's own records first (they carry the legend and the cell size), then the
-    config's vector layers and the card's admin layers.
+    config's vector layers, the card's admin layers and basemap, the [change] dates and
+    footprints. A named source carries its citation, licence and DOI; a local file the
+    config's [credits] or its sidecar; anything else says "credit not given".
     """
-    from landprofile.sources.catalogue import citation_for
+    from landprofile.credits import card_credits, credit_for, lookup, record
 
+    credits = cfg.section("credits")
     out: list[dict[str, Any]] = [dict(s) for s in (prof.sources if prof is not None else ())]
     seen = {str(s.get("source")) for s in out}
 
-    def add(role: str, value: Any) -> None:
+    def add(role: str, value: Any, key: str | None = None) -> None:
         label = value[0] if isinstance(value, tuple | list) else value
         if label is None or str(label) in seen:
             return
         seen.add(str(label))
-        cite = {k: v for k, v in (citation_for(label) or {}).items() if k != "name"}
-        out.append({"role": role, "source": str(label)} | cite)
+        c = credit_for(key or role, label, lookup(credits, key or role, label))
+        out.append(record(c, role=role, source=str(label)))
 
     for role, value in cfg.section("layers").items():
-        add(f"layer:{role}", value)
-    admin = cfg.section("card").get("admin") or []
+        add(f"layer:{role}", value, role)
+    card, ch = cfg.section("card"), cfg.section("change")
+    admin = card.get("admin") or []
     for value in admin if isinstance(admin, list) else [admin]:
         add("admin", value)
+    for when in ("before", "after"):
+        if ch.get(when) is not None:
+            add(f"change_{when}", ch[when])
+    fps = ch.get("footprints")
+    for value in fps.values() if isinstance(fps, dict) else [fps] if fps is not None else []:
+        add("footprints", value)
+    for c in card_credits(basemap=card.get("basemap"), credits=credits):
+        if c.name not in seen:
+            out.append(record(c))
     return out
 
 
@@ -354,7 +368,14 @@ def _run(
     change, timeline, baseline = build_change(cfg, ls, layers)
     if change is not None or timeline is not None:
         stage.start("change")
-        write_change(tmp / "change.json", change, timeline, cfg.path.parent)
+        write_change(
+            tmp / "change.json",
+            change,
+            timeline,
+            cfg.path.parent,
+            footprints=cfg.section("change").get("footprints"),
+            credits=cfg.section("credits"),
+        )
     from landprofile.pipeline_monitoring import build_monitoring, write_monitoring
 
     mon = cfg.section("monitoring")
@@ -384,6 +405,7 @@ def _run(
         baseline=baseline,
         baseline_scorecard=cfg.section("change").get("baseline_scorecard"),
         monitoring=report,
+        credits=cfg.section("credits"),
     )
     crd.save(tmp / "card.html")
     crd.to_pdf(tmp / "card.pdf")

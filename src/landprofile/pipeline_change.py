@@ -36,6 +36,7 @@ def build_change(cfg: Config, ls: Landscape, layers: dict[str, Any]) -> tuple[An
             before_legend=ch.get("before_legend"),
             after_legend=ch.get("after_legend"),
             lang=cfg.language,
+            credits=_change_credits(cfg),
         )
     timeline = None
     if ch.get("footprints") is not None:
@@ -52,21 +53,64 @@ def build_change(cfg: Config, ls: Landscape, layers: dict[str, Any]) -> tuple[An
     return change, timeline, baseline
 
 
-def write_change(path: Path, change: Any, timeline: Any, base: Path | None = None) -> None:
-    """change.json: the transitions and the footprint by date, written atomically."""
+def _change_credits(cfg: Config) -> dict[str, Any]:
+    """The config's [credits], with the first date's under its [rasters] land_cover role."""
+    credits = dict(cfg.section("credits"))
+    if "change_before" not in credits and "land_cover" in credits:
+        before = cfg.section("change").get("before")
+        if before is None or before == cfg.section("rasters").get("land_cover"):
+            credits["change_before"] = credits["land_cover"]  # the same raster
+    return credits
+
+
+def write_change(
+    path: Path,
+    change: Any,
+    timeline: Any,
+    base: Path | None = None,
+    *,
+    footprints: Any = None,
+    credits: Any = None,
+) -> None:
+    """change.json: the transitions and the footprint by date, written atomically.
+
+    Both dates' credits are in ``landcover.sources``; the footprints' in
+    ``footprint.sources``, one per date (a file per date) or one for the layer, each
+    date's record naming its source.
+    """
     import json
 
     from landprofile._atomic import atomic_path
     from landprofile._paths import portable
+    from landprofile.credits import footprint_credits
 
     doc: dict[str, Any] = {"landcover": None, "footprint": None}
     if change is not None:
         doc["landcover"] = portable(change.to_dict(), base)
     if timeline is not None:
         tl = timeline.assign(date=timeline["date"].dt.strftime("%Y-%m-%d"))
+        cited = footprint_credits(footprints, credits)
+        dates = json.loads(tl.to_json(orient="records"))
+        per_date = {_day(d): c for d, c in cited if d}
+        one = next((c for d, c in cited if not d), None)
+        for rec in dates:
+            c = per_date.get(rec["date"], one)
+            if c is not None:
+                rec["source"] = c.name
         doc["footprint"] = {
             "river_buffer_m": timeline.attrs.get("river_buffer_m"),
-            "dates": json.loads(tl.to_json(orient="records")),
+            "dates": dates,
+            "sources": [{"date": _day(d) if d else None} | c.to_dict() for d, c in cited],
         }
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str), "utf-8")
+
+
+def _day(text: str) -> str:
+    """A footprint table's date key as the timeline writes it (YYYY-MM-DD)."""
+    import pandas as pd
+
+    try:
+        return pd.Timestamp(str(text)).strftime("%Y-%m-%d")
+    except ValueError:
+        return str(text)

@@ -66,6 +66,8 @@ class ChangeResult:
     landscape: Any = field(default=None, repr=False, compare=False)
     #: The rasters and legends as given (for maps).
     sources: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    #: Each date's credit (``before``, ``after``: :class:`landprofile.credits.Credit`).
+    credits: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def explore(self, m: Any = None, **kwargs: Any) -> Any:
         """A :class:`folium.Map`: the landscape with both dates' land cover (before hidden).
@@ -77,10 +79,14 @@ class ChangeResult:
         return explore_change(self, m, **kwargs)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable form (tables as records)."""
+        """JSON-serialisable form (tables as records); ``sources``: both dates' credits."""
+        from landprofile.credits import change_credits
+
         return {
             "before": self.before,
             "after": self.after,
+            # each date's citation, licence and DOI (worldcover 2020 and 2021 differ)
+            "sources": [c.to_dict() for c in change_credits(self)],
             "reference": self.reference,
             "natural": dict(self.natural),
             "transitions": self.transitions.to_dict(orient="records"),
@@ -112,6 +118,7 @@ def change(
     after_legend: Any = None,
     lang: str = "en",
     threads: int | None = None,
+    credits: Any = None,
 ) -> ChangeResult:
     """Land-cover transitions in a landscape between two rasters.
 
@@ -129,6 +136,10 @@ def change(
         Language of class and group names.
     threads
         Worker threads; results do not depend on it.
+    credits
+        Each date's credit by ``"change_before"`` / ``"change_after"`` or file name (see
+        :mod:`landprofile.credits`); a named source's citation, a sidecar, else "credit
+        not given".
 
     Returns
     -------
@@ -163,6 +174,13 @@ def change(
     >>> ch.natural["lost_ha"]
     0.0
     """
+    from landprofile.credits import check_credits, credit_for, lookup
+
+    check_credits(credits, "credits=")
+    cited = {
+        w: credit_for(f"change_{w}", x, lookup(credits, f"change_{w}", x))
+        for w, x in (("before", before), ("after", after))
+    }
     box = landscape.bounds_lonlat  # read by window for a data name (worldcover:2020...)
     rb = before if isinstance(before, Raster) else read_raster(before, bounds=box)
     ra = after if isinstance(after, Raster) else read_raster(after, bounds=box)
@@ -205,6 +223,7 @@ def change(
         reference="before" if before_is_ref else "after",
         landscape=landscape,
         sources={"before": rb, "after": ra, "before_legend": lb, "after_legend": la},
+        credits=cited,
     )
 
 

@@ -279,6 +279,8 @@ def _source_row(c: Any, team: dict, profile: Any, s: dict[str, str], lang: str) 
     if c.role == "boundary" and not date:
         date = profile.landscape.provenance.created[:10]
     own = c.text(s["credit_not_given"], s["credit_synthetic"])
+    if c.origin == "shipped":
+        own = s["context_credit"]  # the shipped context layer's credits, in the card's words
     said = team.get("attribution", "")
     # the team's words first; the credit beside them unless it adds nothing
     text = said if said and (not c.given or own in said) else f"{said} · {own}" if said else own
