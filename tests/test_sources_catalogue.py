@@ -96,7 +96,8 @@ def test_each_worldcover_year_has_its_own_legend_doi_and_attribution():
     assert c20["doi"] == "10.5281/zenodo.5571936"
     assert "2020" in c20["citation"]
     assert c21["doi"] == "10.5281/zenodo.7254221"
-    assert "(2021)" in c21["citation"]
+    # the attribution ESA asks of a map is the notice, beside the dataset citation
+    assert "(2021)" in c21["notice"]
     assert "v100" in c20["citation"]
     assert "v200" in c21["citation"]
     # WorldPop's 100 m country counts are WP00645 (WP00671 is the 1 km product)
@@ -116,7 +117,8 @@ def test_the_profile_carries_the_version_s_citation_and_legend(mirror, tmp_path)
     assert rec["licence"] == "CC BY 4.0"
     data = json.loads(prof.to_json(tmp_path / "p.json"))
     assert data["sources"][1]["doi"] == "10.5281/zenodo.5571936"
-    assert "Copernicus Sentinel data (2020)" in data["sources"][1]["citation"]
+    assert "Copernicus Sentinel data (2020)" in data["sources"][1]["notice"]
+    assert "ESA WorldCover 10 m 2020 v100" in data["sources"][1]["citation"]
 
 
 def test_change_between_worldcover_versions_says_the_method_changed(mirror):
@@ -192,7 +194,8 @@ def test_the_geopackage_carries_the_inputs_citations(tmp_path, mirror):
     got = json.loads(meta["landprofile_sources"])
     wc = next(s for s in got if s["role"] == "land_cover")
     assert wc["doi"] == "10.5281/zenodo.7254221"
-    assert "Copernicus Sentinel data (2021)" in wc["citation"]
+    assert "Copernicus Sentinel data (2021)" in wc["notice"]
+    assert "ESA WorldCover 10 m 2021 v200" in wc["citation"]
     # no absolute path of this machine in what is shared
     assert str(tmp_path) not in meta["landprofile_sources"]
 

@@ -232,7 +232,8 @@ def _params(names: list[str]) -> list[Any]:
 
 
 def test_every_named_source_is_in_the_matrix():
-    covered = {n.split(":")[0] for n in RASTERS + VECTORS} | {"worldpop", "stac"}
+    covered = {n.split(":")[0] for n in RASTERS + VECTORS + list(OFFICIAL)}
+    covered |= {"worldpop", "stac"}
     assert covered == set(SOURCES), set(SOURCES) ^ covered
 
 
@@ -361,3 +362,113 @@ def test_geoboundaries_api_record_cut_short_is_fetched_again(tmp_path, monkeypat
     got, cached = _read_gb(tmp_path, monkeypatch, srv, base)
     assert _sha(cached.read_bytes()) == _sha(body)
     assert len(got) == 9
+
+
+# ------------------------------------------- the official hosts' own layouts (issue 37)
+
+AMW = (
+    "earthgenome-amw:cumulative_detections/Amazon_ACA_48px_v4.10b-18d-20g-21a-22bc-ensemble"
+    "_t0.55_d5_3km_t-iso0.8_cumulative2018-2025.geojson"
+)
+R2025A = "worldpop-r2025a:GHA/2025"
+#: name -> (the host's root path, the file's path under it), as each host lays it out:
+#: Source Cooperative's data proxy (the mining-detector README and MANIFEST.yaml's
+#: https_root), data.worldpop.org's R2025A tree, Natural Earth's S3 bucket (10m_cultural)
+OFFICIAL = {
+    AMW: (
+        "/earthgenome/amazon-mining-watch",
+        "cumulative_detections/Amazon_ACA_48px_v4.10b-18d-20g-21a-22bc-ensemble_t0.55_d5_3km"
+        "_t-iso0.8_cumulative2018-2025.geojson",
+    ),
+    R2025A: (
+        "",
+        "GIS/Population/Global_2015_2030/R2025A/2025/GHA/v1/100m/constrained/"
+        "gha_pop_2025_CN_100m_R2025A_v1.tif",
+    ),
+    "naturalearth:admin0": ("", "10m_cultural/ne_10m_admin_0_countries.zip"),
+}
+
+
+def _official(monkeypatch, name: str, base: str) -> None:
+    """The source's host pointed at the local server, its root path kept."""
+    import dataclasses
+
+    key = name.split(":")[0]
+    root = OFFICIAL[name][0]
+    monkeypatch.setitem(SOURCES, key, dataclasses.replace(SOURCES[key], host=f"{base}{root}"))
+
+
+@pytest.mark.parametrize("behaviour", BEHAVIOURS)
+def test_earthgenome_current_outputs_from_source_cooperative(tmp_path, monkeypatch, behaviour):
+    root, rel = OFFICIAL[AMW]
+    body = _geojson(11, "confidence")
+    route = f"{root}/{rel}"
+    srv, base, h = _serve({route: body}, behaviour)
+    _official(monkeypatch, AMW, base)
+    try:
+        got = lp.read_vector(AMW)
+        path = lp.sources.vector(AMW)
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    assert _sha(path.read_bytes()) == _sha(body)
+    assert path.relative_to(tmp_path / "cache").as_posix() == f"earthgenome-amw/{rel}"
+    _recovered(h, route, behaviour)
+    assert sorted(got["confidence"]) == sorted(f"u{i}" for i in range(11))
+
+
+@pytest.mark.parametrize("behaviour", BEHAVIOURS)
+def test_worldpop_r2025a_from_its_host_path(tmp_path, monkeypatch, behaviour):
+    from landprofile.testing import write_geotiff
+
+    _, rel = OFFICIAL[R2025A]
+    local = tmp_path / "served" / rel
+    local.parent.mkdir(parents=True)
+    data = np.random.default_rng(5).uniform(0, 80, (300, 300)).astype("float32")
+    write_geotiff(local, data, Affine(0.001, 0, -1.7, 0, -0.001, 5.6), "EPSG:4326", nodata=-99999)
+    body = local.read_bytes()
+    route = f"/{rel}"
+    srv, base, h = _serve({route: body}, behaviour)
+    _official(monkeypatch, R2025A, base)
+    try:
+        got = lp.sources.raster(R2025A, BOUNDS)
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    cached = tmp_path / "cache" / "worldpop" / rel
+    assert _sha(cached.read_bytes()) == _sha(body)
+    _recovered(h, route, behaviour)
+    with rasterio.open(got) as w:
+        np.testing.assert_array_equal(w.read(1), read_cells(local, got))
+        assert w.tags()["landprofile_source"] == R2025A
+
+
+@pytest.mark.parametrize("behaviour", BEHAVIOURS)
+def test_natural_earth_from_its_s3_bucket_layout(tmp_path, monkeypatch, behaviour):
+    """Natural Earth's bucket writes 10m_cultural/ where mirrors keep 10m/cultural/."""
+    _, rel = OFFICIAL["naturalearth:admin0"]
+    out = _zip_of(tmp_path, {"ne_10m_admin_0_countries": _polys(30, "NAME")}, tmp_path / "ne.zip")
+    body = out.read_bytes()
+    srv, base, h = _serve({f"/{rel}": body}, behaviour)
+    _official(monkeypatch, "naturalearth:admin0", base)
+    try:
+        got = lp.read_vector("naturalearth:admin0")
+        path = lp.sources.vector("naturalearth:admin0")
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    assert _sha(path.read_bytes()) == _sha(body)
+    # the cache (and a mirror) keep the website's layout
+    assert path.relative_to(tmp_path / "cache").as_posix() == (
+        "naturalearth/10m/cultural/ne_10m_admin_0_countries.zip"
+    )
+    _recovered(h, f"/{rel}", behaviour)
+    assert len(got) == 30
+
+
+def test_the_default_hosts_are_the_providers_current_ones():
+    assert SOURCES["naturalearth"].host == "https://naturalearth.s3.amazonaws.com"
+    assert SOURCES["earthgenome-amw"].host == (
+        "https://data.source.coop/earthgenome/amazon-mining-watch"
+    )
+    assert SOURCES["worldpop-r2025a"].host == "https://data.worldpop.org"

@@ -2,9 +2,17 @@
 
 A name is ``{source}:{spec}`` — ``worldcover:2021``, ``copdem30``,
 ``geoboundaries:GHA/ADM2``, ``hydrobasins:af/lev10``, ``worldpop:GHA/2020``,
-``naturalearth:admin0``, ``stac:{catalogue url}#{collection}``. Each source knows its
+``worldpop-r2025a:GHA/2025``, ``naturalearth:admin0``, ``earthgenome-amw:{file}``,
+``earthgenome:{file}``, ``stac:{catalogue url}#{collection}``. Each source knows its
 official host and, for tiled rasters, the tiles that cover a longitude/latitude box; a
 mirror holds ``{mirror}/{source}/{path as on the official host}``.
+
+A product that its provider publishes as a different series is its own name, never a
+spec of another: WorldPop's constrained 2015-2030 estimates (release R2025A, its own
+DOI, an alpha release that may change) are ``worldpop-r2025a:``, not
+``worldpop:GHA/2025``, so a year never silently switches series; Earth Genome's current
+outputs on Source Cooperative are ``earthgenome-amw:``, while ``earthgenome:`` keeps
+reading the files archived in the GitHub repository's ``data/outputs``.
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from landprofile.errors import InvalidParameterError
-from landprofile.sources import copernicus, worldcover
+from landprofile.sources import _credits, copernicus, worldcover
 
 __all__ = [
     "SOURCES",
@@ -75,9 +83,8 @@ SOURCES: dict[str, Source] = {
         "vector",
         "https://github.com/wmgeolab/geoBoundaries/raw/main",
         "geoboundaries",
-        "CC BY 4.0 (gbOpen; some units CC BY-SA, see the file's metadata)",
-        "Runfola et al. (2020) geoBoundaries: a global database of political administrative "
-        "boundaries. PLoS ONE 15(4): e0231866",
+        _credits.GEOBOUNDARIES_LICENCE,
+        _credits.GEOBOUNDARIES_CITATION,
         "geoboundaries:GHA/ADM2",
         extra={"api": "https://www.geoboundaries.org/api/current/gbOpen"},
     ),
@@ -86,9 +93,8 @@ SOURCES: dict[str, Source] = {
         "vector",
         "https://data.hydrosheds.org/file/HydroBASINS/standard",
         "hydrosheds",
-        "HydroSHEDS licence (free, with attribution)",
-        "Lehner & Grill (2013) Global river hydrography and network routing: baseline data "
-        "and new approaches to study the world's large river systems. Hydrol. Process. 27",
+        "HydroSHEDS licence (free, with attribution: the notice and citation below)",
+        _credits.HYDRO_CITATION,
         "hydrobasins:af/lev10",
     ),
     "worldpop": Source(
@@ -99,17 +105,30 @@ SOURCES: dict[str, Source] = {
         "CC BY 4.0",
         # the 100 m unconstrained individual-country counts (ppp) of 2000-2020 are
         # WP00645; WP00671 is the 1 km aggregate (WorldPop's API metadata, "doi" field)
-        "WorldPop (www.worldpop.org), Global High Resolution Population Denominators "
-        "Project, doi:10.5258/SOTON/WP00645",
+        _credits.WORLDPOP_CITATION,
         "worldpop:GHA/2020",
+    ),
+    # a product of its own (constrained, 2015-2030, R2025A): never a year of the above
+    "worldpop-r2025a": Source(
+        "worldpop-r2025a",
+        "raster-file",
+        "https://data.worldpop.org",
+        "worldpop",
+        "CC BY 4.0",
+        _credits.R2025A_CITATION,
+        "worldpop-r2025a:GHA/2025",
     ),
     "naturalearth": Source(
         "naturalearth",
         "vector",
-        "https://naciscdn.org/naturalearth",
+        # Natural Earth asks scripts and CI to download from its S3 bucket, not the
+        # website or naciscdn.org (its maintainer, natural-earth-vector issues 581 and
+        # 895); the bucket writes "10m_cultural/" where the website writes
+        # "10m/cultural/": a mirror keeps the website's layout (see host_path)
+        "https://naturalearth.s3.amazonaws.com",
         "naturalearth",
         "Public domain",
-        "Made with Natural Earth. Free vector and raster map data @ naturalearthdata.com",
+        _credits.NATURAL_EARTH_CITATION,
         "naturalearth:admin0",
     ),
     "earthgenome": Source(
@@ -118,17 +137,27 @@ SOURCES: dict[str, Source] = {
         "https://github.com/earthrise-media/mining-detector/raw/main/data/outputs",
         "earthgenome",
         "CC BY 4.0 (data), MIT (code)",
-        "Earth Genome, mining-detector: automated detection of artisanal gold mining in "
-        "Sentinel-2 imagery (github.com/earthrise-media/mining-detector)",
+        _credits.EARTHGENOME_CITATION,
         "earthgenome:{file under data/outputs}",
+    ),
+    # the current outputs (July 2026 rebuild): no longer in the repository, on Source
+    # Cooperative (the README's "Results"; data/outputs/MANIFEST.yaml's https_root)
+    "earthgenome-amw": Source(
+        "earthgenome-amw",
+        "vector",
+        "https://data.source.coop/earthgenome/amazon-mining-watch",
+        "earthgenome-amw",
+        "CC BY 4.0",
+        _credits.AMW_CITATION,
+        "earthgenome-amw:{file under source.coop/earthgenome/amazon-mining-watch}",
     ),
     "stac": Source(
         "stac",
         "stac",
         "",
         "",
-        "the collection's own (see its STAC metadata)",
-        "the collection's own (see its STAC metadata)",
+        "the collection's license (read from the collection)",
+        "the collection's sci:citation, DOI and providers (read from the collection)",
         "stac:{api or catalog.json url}#{collection}[/{asset}]",
     ),
 }
@@ -141,10 +170,23 @@ NATURAL_EARTH = {
     "lakes": "10m/physical/ne_10m_lakes.zip",
     "places": "10m/cultural/ne_10m_populated_places.zip",
 }
+#: The sources read as one whole file per name (vectors, and rasters without ranges).
+_FILES = (
+    "geoboundaries",
+    "hydrobasins",
+    "naturalearth",
+    "earthgenome",
+    "earthgenome-amw",
+    "worldpop",
+    "worldpop-r2025a",
+)
 #: HydroBASINS regions.
 HYDRO_REGIONS = ("af", "ar", "as", "au", "eu", "gr", "na", "sa", "si")
 
-_NAME = re.compile(r"^(" + "|".join(SOURCES) + r")(?::(.*))?$")
+# the longest key first: "worldpop-r2025a" is not "worldpop" with a spec
+_NAME = re.compile(
+    r"^(" + "|".join(sorted(map(re.escape, SOURCES), key=len, reverse=True)) + r")(?::(.*))?$"
+)
 
 
 def parse_name(text: Any) -> tuple[Source, str] | None:
@@ -193,7 +235,7 @@ def check_spec(source: Source, spec: str) -> None:
     """
     if source.key in TILED:
         TILED[source.key].check(spec)
-    elif source.key in ("geoboundaries", "hydrobasins", "naturalearth", "earthgenome", "worldpop"):
+    elif source.key in _FILES:
         vector_path(source, spec)
     elif source.key == "stac" and "#" not in spec:
         raise InvalidParameterError(
@@ -217,14 +259,22 @@ def legend_for(name: Any) -> str | None:
 
 
 def citation_for(name: Any) -> dict[str, str] | None:
-    """Citation, licence and DOI of the version a data name reads, else ``None``.
+    """The credit of the version a data name reads, in its provider's words, else ``None``.
+
+    Keys: ``name``, ``licence``, ``citation`` (without the DOI), ``doi`` (once) and, where
+    they apply, ``version``, ``notice`` (the attribution or derived-product notice the
+    licence requires), ``url``, ``series`` and ``year`` (see
+    :mod:`landprofile.sources._credits`). A ``stac:`` name's credit is read from its
+    collection (the mirror's copy, a cached copy, or the catalogue).
 
     Examples
     --------
     >>> from landprofile.sources.catalogue import citation_for
     >>> cite = citation_for("worldcover:2021")
-    >>> cite["licence"], cite["doi"]
-    ('CC BY 4.0', '10.5281/zenodo.7254221')
+    >>> cite["licence"], cite["doi"], cite["version"]
+    ('CC BY 4.0', '10.5281/zenodo.7254221', 'v200')
+    >>> citation_for("copdem30")["notice"][:39]
+    'produced using Copernicus WorldDEM-30 ©'
     """
     parsed = parse_name(name)
     if parsed is None:
@@ -237,17 +287,11 @@ def citation_for(name: Any) -> dict[str, str] | None:
         except InvalidParameterError:
             return out | {"citation": source.citation}
         return out | TILED[source.key].citation(spec)
-    if source.key == "worldpop":
-        return out | {"citation": source.citation, "doi": "10.5258/SOTON/WP00645"}
-    if source.key == "geoboundaries":
-        from landprofile.sources.geoboundaries import meta_for
+    if source.key == "stac":
+        from landprofile.sources.stac_credits import stac_credit
 
-        meta = meta_for(source, spec)
-        if meta.get("boundaryLicense"):  # the boundary's own licence, from the API
-            who = f"; source: {meta['boundarySource']}" if meta.get("boundarySource") else ""
-            out["licence"] = str(meta["boundaryLicense"])
-            return out | {"citation": f"{source.citation}{who}"}
-    return out | {"citation": source.citation}
+        return out | stac_credit(spec)
+    return out | _credits.credit(source, spec)
 
 
 def vector_path(source: Source, spec: str) -> str:
@@ -262,6 +306,15 @@ def vector_path(source: Source, spec: str) -> str:
         # the level asked is a shapefile inside it, read through /vsizip/
         region, _ = _hydro(spec)
         return f"hybas_{region}_lev01-12_v1c.zip"
+    if source.key == "earthgenome-amw":
+        # object keys under the product root, as the README and MANIFEST.yaml name them
+        if not spec or ".." in spec or spec.startswith("/") or spec.endswith("/"):
+            raise InvalidParameterError(
+                "earthgenome-amw:{file}: give a file under source.coop/earthgenome/"
+                "amazon-mining-watch, e.g. earthgenome-amw:cumulative_detections/"
+                "Amazon_ACA_..._cumulative2018-2025.geojson (a folder is not a file)"
+            )
+        return spec
     if source.key == "naturalearth":
         if spec not in NATURAL_EARTH:
             raise InvalidParameterError(f"naturalearth:{spec}: one of {', '.join(NATURAL_EARTH)}")
@@ -272,7 +325,8 @@ def vector_path(source: Source, spec: str) -> str:
         if not spec or ".." in spec or spec.startswith("/"):
             raise InvalidParameterError(
                 "earthgenome:{file}: give a file under the repository's data/outputs, e.g. "
-                "earthgenome:44px_v2.9/mining_amazon_all_unified_thresh_0.8_....geojson"
+                "earthgenome:44px_v2.9/mining_amazon_all_unified_thresh_0.8_....geojson "
+                "(archived outputs; the current ones are earthgenome-amw:{file})"
             )
         return spec
     if source.key == "worldpop":
@@ -281,10 +335,23 @@ def vector_path(source: Source, spec: str) -> str:
         if not m:
             raise InvalidParameterError(
                 f"worldpop:{spec}: expected ISO3/YEAR with YEAR 2000-2020 (the "
-                "Global_2000_2020 100 m series), e.g. worldpop:GHA/2020"
+                "Global_2000_2020 100 m series), e.g. worldpop:GHA/2020; 2015-2030 is "
+                "another product, worldpop-r2025a:ISO3/YEAR"
             )
         iso, year = m.group(1).upper(), m.group(2)
         return f"GIS/Population/Global_2000_2020/{year}/{iso}/{iso.lower()}_ppp_{year}.tif"
+    if source.key == "worldpop-r2025a":
+        m = re.fullmatch(r"([A-Za-z]{3})/(201[5-9]|202\d|2030)", spec)
+        if not m:
+            raise InvalidParameterError(
+                f"worldpop-r2025a:{spec}: expected ISO3/YEAR with YEAR 2015-2030 (WorldPop "
+                "R2025A, constrained, 100 m), e.g. worldpop-r2025a:GHA/2025"
+            )
+        iso, year = m.group(1).upper(), m.group(2)
+        return (
+            f"GIS/Population/Global_2015_2030/R2025A/{year}/{iso}/v1/100m/constrained/"
+            f"{iso.lower()}_pop_{year}_CN_100m_R2025A_v1.tif"
+        )
     raise InvalidParameterError(f"{source.key} is not a file source")
 
 
@@ -310,6 +377,17 @@ def raster_paths(source: Source, spec: str, bounds: tuple[float, float, float, f
     """The host paths of the tiles of a tiled raster source covering ``bounds``."""
     if source.key in TILED:
         return TILED[source.key].paths(spec, bounds)
-    if source.key == "worldpop":
+    if source.kind == "raster-file":
         return [vector_path(source, spec)]  # one country file, read by window
     raise InvalidParameterError(f"{source.key} is not a raster source")
+
+
+def host_path(source: Source, path: str) -> str:
+    """The path of a file on the source's official host, from its path in a mirror.
+
+    The same but for Natural Earth, whose S3 bucket joins scale and theme with ``_``
+    (``10m_cultural/...``) where the website and mirrors write ``10m/cultural/...``.
+    """
+    if source.key == "naturalearth":
+        return re.sub(r"^(\d+m)/(cultural|physical|raster)/", r"\1_\2/", path)
+    return path

@@ -43,7 +43,7 @@ from landprofile.sources._store import (
     mirror,
     where,
 )
-from landprofile.sources.catalogue import Source, raster_paths, vector_path
+from landprofile.sources.catalogue import Source, host_path, raster_paths, vector_path
 
 __all__ = [
     "cache_dir",
@@ -163,7 +163,13 @@ def raster_window(
     with rasterio.Env(**env):
         try:
             for p, kind, loc in located:
-                if not exists(kind, loc, name):
+                if source.key == "stac":  # a refused unsigned asset is named as such
+                    from landprofile.sources.stac import asset_exists
+
+                    there = asset_exists(kind, loc, name)
+                else:
+                    there = exists(kind, loc, name)
+                if not there:
                     missing.append(p)
                     continue
                 try:
@@ -247,6 +253,8 @@ def fetch_file(source: Source, spec: str) -> Path:
     path = vector_path(source, spec)
     name = f"{source.key}:{spec}"
     kind, loc = where(source, path)
+    if kind == "http" and mirror() is None:  # the official host's own layout
+        loc = f"{source.host}/{host_path(source, path)}"
     if kind == "file":
         if not Path(loc).exists():
             raise DataSourceError(f"{name}: the mirror has no {path} (looked at '{loc}')")

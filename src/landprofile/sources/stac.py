@@ -29,7 +29,16 @@ from typing import Any
 
 from landprofile.errors import DataSourceError, InvalidParameterError
 
-__all__ = ["asset_href", "asset_key", "location", "parse", "select", "stac_assets"]
+__all__ = [
+    "asset_exists",
+    "asset_href",
+    "asset_key",
+    "location",
+    "parse",
+    "refused",
+    "select",
+    "stac_assets",
+]
 
 #: Items read at most for one landscape.
 MAX_ITEMS = 200
@@ -238,6 +247,76 @@ def _one_date(items: list[Any], dates: tuple[datetime, datetime] | None, name: s
             f"@{years[-1]}"
         )
     return items
+
+
+def refused(url: str, name: str) -> None:
+    """Raise :class:`UnsignedAssetError` when ``url``'s host refuses it unsigned (409).
+
+    Planetary Computer's Azure storage answers HTTP 409 ("PublicAccessNotPermitted") to
+    an asset href without a SAS token: the host is up and says no, which "cannot reach"
+    would misname. Asked only after a probe has failed, so a working read costs nothing.
+    """
+    import urllib.error
+    import urllib.request
+
+    from landprofile.errors import UnsignedAssetError
+
+    req = urllib.request.Request(url, headers={"Range": "bytes=0-15"})
+    try:
+        with urllib.request.urlopen(req, timeout=TIMEOUT_S):
+            return
+    except urllib.error.HTTPError as exc:
+        if exc.code != 409:
+            return
+        try:
+            said = exc.read(300).decode("utf-8", "replace")
+        except OSError:
+            said = ""
+    except (urllib.error.URLError, TimeoutError, OSError):
+        return
+    code = re.search(r"<Code>([^<]+)</Code>", said)
+    why = f": {code.group(1)}" if code else ""
+    signer = (
+        "the asset was signed with planetary-computer and still refused: its token may "
+        "have expired (ask again) or the collection needs a key (set "
+        "PC_SDK_SUBSCRIPTION_KEY)"
+        if _has_signer()
+        else "Planetary Computer assets must be signed: pip install planetary-computer "
+        "(or pip install 'landprofile[stac]'; landprofile then signs every href), set "
+        "PC_SDK_SUBSCRIPTION_KEY where a collection needs a key, or give hrefs already "
+        "signed (with a SAS token)"
+    )
+    raise UnsignedAssetError(
+        f"{name}: the host refused the asset {url.split('?')[0]} unsigned (HTTP 409{why}); {signer}"
+    )
+
+
+def _has_signer() -> bool:
+    try:
+        import planetary_computer  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def asset_exists(kind: str, loc: str, name: str) -> bool:
+    """Whether an asset is there (:func:`landprofile.sources._store.exists`), a refusal named.
+
+    Raises
+    ------
+    UnsignedAssetError
+        The host answered 409 to the unsigned href.
+    DataSourceError
+        The host cannot be reached, or answers otherwise.
+    """
+    from landprofile.sources._store import exists
+
+    try:
+        return exists(kind, loc, name)
+    except DataSourceError:
+        if kind == "http":
+            refused(loc, name)
+        raise
 
 
 def location(href: str) -> tuple[str, str]:

@@ -30,8 +30,32 @@ from landprofile.errors import DataSourceError, OutputError
 
 __all__ = ["write_stac"]
 
-#: What a collection's copy keeps of the host's collection (its licence and credits).
-_KEEP = ("title", "description", "license", "providers", "keywords", "sci:doi", "sci:citation")
+#: What a collection's copy keeps of the host's collection (its licence and credits);
+#: its links of rel "license" and "cite-as" are kept too (stac_credits reads them).
+_KEEP = (
+    "title",
+    "description",
+    "license",
+    "providers",
+    "keywords",
+    "version",
+    "sci:doi",
+    "sci:citation",
+    "sci:publications",
+)
+
+
+def _credit_links(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The collection's links that credit it (licence text, the DOI's page), absolute."""
+    from landprofile.sources.stac_credits import CREDIT_RELS
+
+    return [
+        lk
+        for lk in doc.get("links") or []
+        if isinstance(lk, dict)
+        and lk.get("rel") in CREDIT_RELS
+        and str(lk.get("href", "")).startswith(("http://", "https://"))
+    ]
 
 
 def _stac_version() -> str:
@@ -83,7 +107,7 @@ def _collection_meta(url: str, collection: str) -> dict[str, Any]:
         doc = col.to_dict(include_self_link=False) if col is not None else {}
     except Exception:  # the licence is worth a request, not a failed fetch
         return {}
-    return {k: doc[k] for k in _KEEP if k in doc}
+    return {k: doc[k] for k in _KEEP if k in doc} | {"links": _credit_links(doc)}
 
 
 def _lonlat_bounds(path: Path) -> list[float]:
@@ -191,7 +215,7 @@ def write_stac(
         The mirror cannot be written, or its copy does not resolve as the host did.
     """
     from landprofile.sources import stac
-    from landprofile.sources._store import catalogue_dir, exists, gdal_path
+    from landprofile.sources._store import catalogue_dir, gdal_path
     from landprofile.sources.mirror import _clip_tile
 
     def clip(src: str, area: Any, dst: Path, name: str, env: dict[str, str]) -> bool:
@@ -235,7 +259,7 @@ def write_stac(
             for it in items:
                 key = stac.asset_key(it, asset, name)
                 kind, loc = stac.location(stac.asset_href(it, key))
-                if not exists(kind, loc, name):
+                if not stac.asset_exists(kind, loc, name):
                     raise DataSourceError(f"{name}: the asset {key!r} of item {it.id} is missing")
                 file = _safe(Path(urlparse(loc).path).name) or f"{_safe(key)}.tif"
                 dst = col_dir / _safe(it.id) / file
@@ -269,6 +293,7 @@ def write_stac(
                         {"rel": "root", "href": "../catalog.json", "type": "application/json"},
                         {"rel": "parent", "href": "../catalog.json", "type": "application/json"},
                     ]
+                    + _credit_links(col_doc)
                     + [
                         {"rel": "item", "href": f"./{_safe(i)}/{_safe(i)}.json"}
                         for i in sorted(kept)

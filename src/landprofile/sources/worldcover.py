@@ -25,18 +25,27 @@ HOST = "https://esa-worldcover.s3.eu-central-1.amazonaws.com"
 MIRROR_DIR = "esa-worldcover"
 LICENCE = "CC BY 4.0"
 CITATION = (
-    "ESA WorldCover project 2020/2021 / Contains modified Copernicus Sentinel data "
-    "(2020/2021) processed by ESA WorldCover consortium"
+    "Zanaga, D. et al., ESA WorldCover 10 m 2020 v100 (2021) and 2021 v200 (2022): the "
+    "year's own citation is given by worldcover:2020 and worldcover:2021"
 )
 #: Tile size, degrees.
 TILE_DEG = 3
 
-#: By year: product version, legend, DOI and the attribution ESA asks for.
+#: By year: product version, legend, DOI, the dataset citation (without its DOI, which
+#: is apart) and the attribution ESA asks of a published map. Both as ESA-WorldCover's
+#: own repository (github.com/ESA-WorldCover/esa-worldcover-datasets, "How to cite")
+#: writes them: the attribution is "© ESA WorldCover project [year] / Contains modified
+#: Copernicus Sentinel data ([year]) processed by ESA WorldCover consortium".
 YEARS = {
     "2020": (
         "v100",
         "esa_worldcover_v100",
         "10.5281/zenodo.5571936",
+        "Zanaga, D., Van De Kerchove, R., De Keersmaecker, W., Souverijns, N., Brockmann, "
+        "C., Quast, R., Wevers, J., Grosu, A., Paccini, A., Vergnaud, S., Cartus, O., "
+        "Santoro, M., Fritz, S., Georgieva, I., Lesiv, M., Carter, S., Herold, M., Li, "
+        "Linlin, Tsendbazar, N.E., Ramoino, F., Arino, O., 2021. ESA WorldCover 10 m 2020 "
+        "v100.",
         "© ESA WorldCover project 2020 / Contains modified Copernicus Sentinel data (2020) "
         "processed by ESA WorldCover consortium",
     ),
@@ -44,6 +53,10 @@ YEARS = {
         "v200",
         "esa_worldcover_v200",
         "10.5281/zenodo.7254221",
+        "Zanaga, D., Van De Kerchove, R., Daems, D., De Keersmaecker, W., Brockmann, C., "
+        "Kirches, G., Wevers, J., Cartus, O., Santoro, M., Fritz, S., Lesiv, M., Herold, "
+        "M., Tsendbazar, N.E., Xu, P., Ramoino, F., Arino, O., 2022. ESA WorldCover 10 m "
+        "2021 v200.",
         "© ESA WorldCover project 2021 / Contains modified Copernicus Sentinel data (2021) "
         "processed by ESA WorldCover consortium",
     ),
@@ -81,6 +94,12 @@ def legend(spec: str) -> str | None:
 
 
 def citation(spec: str) -> dict[str, str]:
-    """The year's citation (ESA's attribution with the version) and DOI."""
-    version, _, doi, attribution = YEARS[spec]
-    return {"citation": f"{attribution} (WorldCover {spec} {version})", "doi": doi}
+    """The year's credit: dataset citation, DOI, version and ESA's attribution notice."""
+    version, _, doi, cited, attribution = YEARS[spec]
+    return {
+        "citation": cited,
+        "doi": doi,
+        "version": version,
+        "notice": attribution,
+        "url": "https://esa-worldcover.org",
+    }
