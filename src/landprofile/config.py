@@ -124,6 +124,7 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         raise ConfigError(
             f"{where}: [boundary] method 'basins' needs outlet = [x, y] or basin_ids = [...]"
         )
+    _check_monitoring(data.get("monitoring"), where)
     sel = data.get("select", {})
     if "enabled" in sel and not isinstance(sel["enabled"], bool):
         raise ConfigError(f"{where}: [select] enabled = {sel['enabled']!r} must be true or false")
@@ -255,6 +256,31 @@ def _watershed_method(b: dict[str, Any], where: str) -> str:
             "neither (or say method = 'basins' / 'dem')"
         )
     return kind
+
+
+def _check_monitoring(mon: Any, where: str) -> None:
+    """[monitoring]: footprints are required; land_cover is a table of date = raster."""
+    if not mon:
+        return
+    if "footprints" not in mon:
+        raise ConfigError(
+            f"{where}: [monitoring] needs footprints: one layer with a date field "
+            '(footprints = "detections.geojson", date_field = "year") or a table of '
+            'date = file (footprints = { "2020" = "a.gpkg", "2024" = "b.gpkg" })'
+        )
+    fp = mon["footprints"]
+    if not (isinstance(fp, str) or (isinstance(fp, dict) and fp)):
+        raise ConfigError(
+            f"{where}: [monitoring] footprints = {fp!r} must be a file or a table of date = file"
+        )
+    lc = mon.get("land_cover")
+    if lc is not None and not (
+        isinstance(lc, dict) and lc and all(isinstance(v, str) for v in lc.values())
+    ):
+        raise ConfigError(
+            f"{where}: [monitoring] land_cover = {lc!r} must be a table of date = raster "
+            '(land_cover = { "2020" = "worldcover:2020", "2021" = "lc2021.tif" })'
+        )
 
 
 def _check_types(data: dict[str, Any], where: str) -> None:

@@ -40,7 +40,7 @@ def build_monitoring(cfg: Config, ls: Landscape, layers: dict[str, Any] | None =
     if lc is not None and not isinstance(lc, dict):
         raise ConfigError(
             f"{cfg.path}: [monitoring] land_cover must be a table of date = raster "
-            '(land_cover = {{"2020" = "worldcover:2020", "2021" = "lc2021.tif"}}); got '
+            '(land_cover = {"2020" = "worldcover:2020", "2021" = "lc2021.tif"}); got '
             f"{lc!r}"
         )
     return monitoring_report(
