@@ -26,6 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+from landprofile.zoning._disk import disk_array, on_disk
+
 __all__ = ["SHAPES", "Regions", "grow", "seed_cells"]
 
 #: Shape names and their kernel codes.
@@ -88,8 +90,13 @@ def seed_cells(
         b = _allowed(score, ok, r * f, c * f, f, f)
         j = int(np.argmax(b))
         seeds.append((r * f + j // f, c * f + j % f))
-    # every region big enough for a zone gets a seed (at its best cell)
-    lab, n = ndimage.label(ok, structure=_FOUR)
+    # every region big enough for a zone gets a seed (at its best cell); a tiled run's
+    # grids are in files (zoning._disk), and so are these labels
+    if on_disk(ok) or on_disk(score):
+        lab = disk_array(ok.shape, np.int32)
+        n = ndimage.label(ok, structure=_FOUR, output=lab)
+    else:
+        lab, n = ndimage.label(ok, structure=_FOUR)
     if n and len(seeds) < max_seeds:
         counts = label_counts(lab, n)
         seeded = {int(lab[r, c]) for r, c in seeds}
@@ -166,10 +173,13 @@ def grow(
         if code == SHAPES["ellipse"]
         else np.zeros(len(seeds))
     )
-    stamp = np.full(score.shape, -1, dtype=np.int32)
+    # ids from 1: a stamp of zeros (0 and 1 are no seed's) needs no fill, and a file's
+    # zeros take no disk until written
+    big = on_disk(ok) or on_disk(score)
+    stamp = disk_array(score.shape, np.int32) if big else np.zeros(score.shape, dtype=np.int32)
     cells, offsets, stats = grow_regions(
-        np.ascontiguousarray(score, dtype=np.float32),
-        np.ascontiguousarray(ok),
+        score if big else np.ascontiguousarray(score, dtype=np.float32),
+        ok if big else np.ascontiguousarray(ok),
         seeds,
         angles,
         int(target_cells),
@@ -177,7 +187,7 @@ def grow(
         float(shape_weight),
         code,
         stamp,
-        0,
+        1,
     )
     n = np.diff(offsets)
     keep = n >= max(min_cells, 1)

@@ -109,8 +109,11 @@ def partition(
         dropped += list(frag_dropped)
         parts[r] = k
     if inplace:
-        out[out > 0] = 0  # regions dropped, fragments not kept
-        np.negative(out, out=out)
+        # regions dropped, fragments not kept; in bands of rows: no landscape-sized mask
+        for b in range(0, out.shape[0], 1024):
+            band = out[b : b + 1024]
+            band[band > 0] = 0
+            np.negative(band, out=band)
     return Partition(
         labels=out,
         region=np.asarray(region_of, dtype=np.int64),

@@ -144,34 +144,38 @@ def tile_size(
 
     ``force``: tiles even when one grid fits (a cluster was given).
 
-    Raises :class:`ResourceLimitError` when even the tiled run does not fit, with the
-    estimated memory and time of the tiled run.
+    Raises :class:`ResourceLimitError` when even the tiled run does not fit (in memory,
+    or its landscape-sized grids on the temporary folder's disk), with what the tiled
+    run needs, the limit that would let it run and its estimated time.
     """
-    from landprofile._resources import GIB, memory_limit_bytes
-    from landprofile.zoning.tiles import DEFAULT_TILE_CELLS, SECONDS_PER_CELL, STITCH_BYTES
+    from landprofile._resources import memory_limit_bytes
+    from landprofile.zoning._disk import free_disk_bytes
+    from landprofile.zoning.tiles import DEFAULT_TILE_CELLS, DISK_BYTES, STITCH_BYTES
 
     cells = grid.width * grid.height
     limit = memory_limit_bytes()
     if tile_cells is None and not force and cells * ZONING_BYTES <= limit:
         return None
-    # tiles as large as the memory left by the stitched grids allows, at most the default
-    free = limit - cells * STITCH_BYTES
+    # tiles as large as the memory left by the landscape-sized part allows, at most the
+    # default, at least the smallest worth cutting (a tile narrower than its halo
+    # computes mostly halo)
+    smallest = max(256, halo)
     side = tile_cells or DEFAULT_TILE_CELLS
     if tile_cells is None:
+        free = limit - cells * STITCH_BYTES
         fit = math.isqrt(max(int(free / ZONING_BYTES), 0)) - 2 * halo
-        side = min(side, fit)
+        side = max(min(side, fit), smallest)
     need = cells * STITCH_BYTES + (side + 2 * halo) ** 2 * ZONING_BYTES
-    if (side < max(256, halo) and tile_cells is None) or need > limit:
-        hours = cells * SECONDS_PER_CELL / 3600
-        finest = grid.res * math.sqrt(need / limit)
+    if need > limit:
+        raise ResourceLimitError(_refusal(what, grid, cells, side, halo, need, limit))
+    disk = cells * DISK_BYTES
+    if disk > free_disk_bytes():
         raise ResourceLimitError(
-            f"{what}: {cells:,} cells; even in tiles the run needs about "
-            f"{need / GIB:,.1f} GiB of memory (the whole grid's score, regions and masks, "
-            f"{STITCH_BYTES} bytes a cell, and one tile of {side:,} cells a side with a "
-            f"halo of {halo:,}), more than the limit of {limit / GIB:,.1f} GiB, and about "
-            f"{hours:,.1f} h on one core; the finest resolution that fits is about "
-            f"{math.ceil(finest * 10) / 10:g} m (or raise lp.options.max_memory_gb / "
-            "LANDPROFILE_MAX_MEMORY_GB, or split the landscape)"
+            f"{what}: {cells:,} cells; even in tiles the run keeps about {_gib(disk)} GiB "
+            f"on disk ({DISK_BYTES} bytes a cell: the landscape's score, regions and "
+            f"locate's grids), more than the {_gib(free_disk_bytes())} GiB free in the "
+            "temporary folder (set TMPDIR to a disk with room, or a coarser resolution_m, "
+            f"or split the landscape); about {_hours(cells)}"
         )
     if halo > side:
         # each tile computes its core and a halo on each side: (side + 2 halo)^2 cells
@@ -187,6 +191,47 @@ def tile_size(
             stacklevel=user_stacklevel(),
         )
     return int(side)
+
+
+def _gib(nbytes: float) -> str:
+    """GiB, never printed as 0.0 for a positive amount."""
+    from landprofile._resources import GIB
+
+    g = nbytes / GIB
+    return f"{g:,.1f}" if g >= 0.1 else f"{g:.2g}"
+
+
+def _hours(cells: int) -> str:
+    """The tiled run's time on one core, from the measured seconds a cell."""
+    from landprofile.zoning.tiles import SECONDS_PER_CELL
+
+    sec = cells * SECONDS_PER_CELL
+    shown = f"{sec:,.0f} s" if sec < 90 else f"{sec / 60:,.0f} min"
+    return f"{sec / 3600:.2g} h on one core ({shown})"
+
+
+def _refusal(
+    what: str, grid: AnalysisGrid, cells: int, side: int, halo: int, need: int, limit: int
+) -> str:
+    """Why the tiled run does not fit, what it needs and what limit or resolution would do."""
+    from landprofile.zoning.tiles import STITCH_BYTES
+
+    tile = (side + 2 * halo) ** 2 * ZONING_BYTES
+    room = limit - tile
+    # cells go as 1/res²; the tile does not (its side is in cells)
+    if room > 0:
+        finest = grid.res * math.sqrt(cells * STITCH_BYTES / room)
+        finer = f"the finest resolution that fits is about {math.ceil(finest * 10) / 10:g} m, or "
+    else:
+        finer = "no resolution fits (one tile alone is over the limit): "
+    return (
+        f"{what}: {cells:,} cells; even in tiles the run needs about {_gib(need)} GiB of "
+        f"memory ({_gib(cells * STITCH_BYTES)} GiB for the whole grid at {STITCH_BYTES} bytes "
+        f"a cell, and {_gib(tile)} GiB for one tile of {side:,} cells a side with a halo of "
+        f"{halo:,}), more than the limit of {_gib(limit)} GiB, and about {_hours(cells)}; "
+        f"{finer}set lp.options.max_memory_gb / LANDPROFILE_MAX_MEMORY_GB to "
+        f"{math.ceil(need / 2**30 * 100) / 100:g} or more, or split the landscape"
+    )
 
 
 def in_tiles(

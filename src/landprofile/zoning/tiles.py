@@ -47,10 +47,15 @@ from landprofile.zoning.suitability import suitability
 
 __all__ = ["Shared", "Stitched", "Tile", "TiledSuitability", "compute_tile", "plan", "stitch"]
 
-#: Peak memory of a tiled run per cell of the whole grid (score float32, the suitable
-#: mask, the region labels int32, locate's seed labels and growth stamps; Ghana at 30 m:
-#: 4.9 GB for 431 M cells, 11.4 bytes), rounded up; see benchmarks/RESULTS.md.
-STITCH_BYTES = 12
+#: Peak memory of a tiled run per cell of the whole grid, past the tile in work: the
+#: landscape-sized grids are in files (``zoning._disk``); what stays in memory is the
+#: zones step's mask of the labelled cells (1 byte a cell) and copies of the labelled
+#: cells' labels and scores (a few bytes for each suitable cell), rounded up; see
+#: benchmarks/RESULTS.md (it was 12 with the grids in memory).
+STITCH_BYTES = 2
+#: Disk a tiled run uses per cell of the whole grid (temporary folder, unlinked files):
+#: score float32, suitable mask, region labels int32, locate's seed labels and stamps.
+DISK_BYTES = 17
 #: Cells of a tile's core on a side, when the grid is tiled because it does not fit.
 DEFAULT_TILE_CELLS = 4096
 #: Seconds per cell of a tiled run in one process (Ghana at 30 m: 112 s for 431 M
@@ -237,9 +242,12 @@ def stitch(height: int, width: int, tiles: list[Tile], results: Any) -> Stitched
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    score = np.zeros((height, width), dtype=np.float32)
-    suitable = np.zeros((height, width), dtype=bool)
-    labels = np.zeros((height, width), dtype=np.int32)
+    from landprofile.zoning._disk import disk_array
+
+    # the landscape-sized grids in (unlinked) files: memory holds a tile and the seams
+    score = disk_array((height, width), np.float32)
+    suitable = disk_array((height, width), bool)
+    labels = disk_array((height, width), np.int32)
     firsts: list[np.ndarray] = []
     pieces: dict[str, list[Any]] = {}
     offset = 0

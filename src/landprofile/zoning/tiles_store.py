@@ -26,7 +26,7 @@ from landprofile.zoning.tiles import Shared, Tile
 __all__ = ["TILE_FORMAT", "TileStore", "inputs_key"]
 
 #: Bumped when what a tile holds changes, so old checkpoints are not read.
-TILE_FORMAT = 2
+TILE_FORMAT = 3
 _KIND = "landprofile zoning tile"
 
 
@@ -68,7 +68,8 @@ class TileStore:
             r0, r1, c0, c1 = tile.core
             core = [r1 - r0, c1 - c0]
             for name in ("score", *(f"factor:{k}" for k in head.get("factors", []))):
-                if name not in arrays or list(arrays[name].shape) != core:
+                # a grid constant over the tile is kept as its one value (shape (1,))
+                if name not in arrays or list(arrays[name].shape) not in (core, [1]):
                     raise ForeignFileError(f"its {name!r} is not the tile's {core} cells")
             if arrays["suitable"].dtype != bool or list(arrays["suitable"].shape) != core:
                 raise ForeignFileError("its 'suitable' mask is not the tile's cells")
@@ -98,11 +99,12 @@ class TileStore:
                 f"checkpoint file '{path}' changed while the run used it: {exc}; run again "
                 "(the tile is then computed again)"
             ) from None
+        shape = arrays["suitable"].shape
         return {
             "index": tile.index,
-            "score": arrays["score"],
+            "score": _whole(arrays["score"], shape),
             "suitable": arrays["suitable"],
-            "factors": {k: arrays[f"factor:{k}"] for k in head["factors"]},
+            "factors": {k: _whole(arrays[f"factor:{k}"], shape) for k in head["factors"]},
             "weights": {k: float(w) for k, w in head["weights"]},
             "skipped": list(head["skipped"]),
             "raster_geoms": {k: arrays[f"geom:{k}"].tobytes() for k in head["raster_geoms"]},
@@ -110,9 +112,9 @@ class TileStore:
 
     def save(self, tile: Tile, result: dict[str, Any]) -> None:
         """Write one tile atomically (to the first name nothing occupies)."""
-        arrays = {"score": result["score"], "suitable": result["suitable"]}
+        arrays = {"score": _packed(result["score"]), "suitable": result["suitable"]}
         for k, f in result["factors"].items():
-            arrays[f"factor:{k}"] = f
+            arrays[f"factor:{k}"] = _packed(f)
         for k, g in result["raster_geoms"].items():
             arrays[f"geom:{k}"] = np.frombuffer(g, dtype=np.uint8)
         header = self._expect(tile) | {
@@ -124,6 +126,25 @@ class TileStore:
         path = self._slots.free(tile.index)
         write_npz(path, header, arrays)
         self._slots.good[tile.index] = path
+
+
+def _packed(a: np.ndarray) -> np.ndarray:
+    """A grid whose cells all hold the same bits as that one value (shape (1,)), else itself.
+
+    Most of a country is far from every feature: a factor is its default or 0 over
+    whole tiles, and a file of one value instead of 64 MB keeps a national run's store
+    to the tiles that vary.
+    """
+    if a.size == 0:
+        return a
+    bits = a.view(f"u{a.dtype.itemsize}") if a.dtype.kind == "f" else a
+    first = bits.flat[0]
+    return a.reshape(-1)[:1].copy() if bool((bits == first).all()) else a
+
+
+def _whole(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """The tile's grid from :func:`_packed`'s form."""
+    return np.full(shape, a[0], dtype=a.dtype) if a.ndim == 1 else a
 
 
 def inputs_key(
