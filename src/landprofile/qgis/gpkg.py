@@ -248,6 +248,7 @@ def write_gpkg(
     lang = result.lang
     res = result.in_language(lang)
     mls = card_layers(res, lang, layers=layers, land_cover=land_cover, legend=legend)
+    meta, credits = _with_credits(meta, mls)
     write_layers(mls, path, meta, lang)
     min_score = float(res.summary.get("min_score", 0.4))
     con = sqlite3.connect(os.fspath(path))
@@ -257,7 +258,31 @@ def write_gpkg(
             if project:
                 from landprofile.qgis.project import store_project
 
-                store_project(con, res, mls, Path(name).name, lang, min_score)
+                store_project(con, res, mls, Path(name).name, lang, min_score, credits=credits)
     finally:
         con.close()
     return mls
+
+
+def _with_credits(meta: dict[str, str], mls: list[MapLayer]) -> tuple[dict[str, str], list[Any]]:
+    """The metadata with every layer's credit: the inputs' and the context layer's.
+
+    ``landprofile_sources`` (JSON, one record per input, see :mod:`landprofile.credits`)
+    gains the shipped context layer's credits when it is drawn; ``landprofile_credits``
+    says the same as text, one line per input ("credit not given" included).
+    """
+    import json
+
+    from landprofile.credits import CONTEXT, credit_rows, record
+
+    recs = json.loads(meta["landprofile_sources"]) if meta.get("landprofile_sources") else []
+    if any(ml.table.startswith("context_") for ml in mls):
+        recs += [record(c) for c in CONTEXT]
+    if not recs:
+        return meta, []
+    credits = credit_rows(recs)
+    lines = [f"{c.role}: {c.name}: {c.text()}" for c in credits]
+    return meta | {
+        "landprofile_sources": json.dumps(recs, sort_keys=True, default=str, ensure_ascii=False),
+        "landprofile_credits": "\n".join(lines),
+    }, credits

@@ -135,11 +135,49 @@ def _entry(ml: MapLayer, file_name: str, lang: str, min_score: float) -> dict[st
     }
 
 
+#: The map layers of the zoning: made from every input, so credited with all of them.
+_DERIVED = ("zones", "other_suitable", "exclusions", "conflicts", "candidate_regions")
+
+
+def _layer_credits(table: str, credits: list[Any]) -> list[Any]:
+    """The credits of one layer of the file, by its table name."""
+    if table in _DERIVED:
+        return [c for c in credits if c.role != "context"]
+    if table.startswith("context_"):
+        # the shipped context: countries and rivers are Natural Earth's, towns GeoNames'
+        want = "GeoNames" if table == "context_towns" else "Natural Earth"
+        return [c for c in credits if c.role == "context" and c.name.startswith(want)]
+    roles = ("boundary", "boundary_clip") if table == "boundary" else (table,)
+    return [c for c in credits if c.role.removeprefix("layer:") in roles]
+
+
+def _rights(table: str, credits: list[Any]) -> dict[str, list[str]]:
+    """A layer's ``rights`` (one line per input credited) and ``licences`` (distinct)."""
+    own = _layer_credits(table, credits)
+    return {
+        "rights": [f"{c.name}: {c.text()}" for c in own],
+        "licences": list(dict.fromkeys(c.licence for c in own if c.licence)),
+    }
+
+
 def project_qgs(
-    result: Any, layers: list[MapLayer], file_name: str, lang: str, min_score: float
+    result: Any,
+    layers: list[MapLayer],
+    file_name: str,
+    lang: str,
+    min_score: float,
+    credits: list[Any] | None = None,
 ) -> str:
-    """The project's ``.qgs`` XML for ``layers`` (bottom first) in the file ``file_name``."""
-    entries = [_entry(ml, file_name, lang, min_score) for ml in reversed(layers)]
+    """The project's ``.qgs`` XML for ``layers`` (bottom first) in the file ``file_name``.
+
+    ``credits`` (:class:`landprofile.credits.Credit`) go into each layer's metadata
+    (rights, licence) and, all of them, into the project's metadata (its abstract).
+    """
+    credits = list(credits or [])
+    entries = [
+        _entry(ml, file_name, lang, min_score) | _rights(ml.table, credits)
+        for ml in reversed(layers)
+    ]
     tree: list[dict[str, Any]] = []
     groups: dict[str, dict[str, Any]] = {}
     for ml, entry in zip(reversed(layers), entries, strict=True):
@@ -168,6 +206,9 @@ def project_qgs(
         extent=[repr(float(v)) for v in extent],
         tree=tree,
         layers=entries,
+        credits=[f"{c.role}: {c.name}: {c.text()}" for c in credits],
+        author=PROJECT_USER,
+        created="{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}".format(*PROJECT_TIME),
     )
 
 
@@ -189,9 +230,10 @@ def store_project(
     file_name: str,
     lang: str,
     min_score: float,
+    credits: list[Any] | None = None,
 ) -> str:
     """Store the project in the open GeoPackage ``con``; returns its name (the landscape's)."""
-    qgs = project_qgs(result, layers, file_name, lang, min_score)
+    qgs = project_qgs(result, layers, file_name, lang, min_score, credits)
     ls = result.landscape
     # the name the XML holds (the control characters XML cannot hold removed)
     name = qml.xml_text(ls.name, "the landscape name") if ls is not None else "landprofile"
