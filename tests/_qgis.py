@@ -118,6 +118,10 @@ def run_in_qgis(
             **os.environ,
             "QT_QPA_PLATFORM": "offscreen",
             "XDG_RUNTIME_DIR": tmp,
+            # QGIS writes a raster's statistics beside it (a .aux.xml) when it draws it;
+            # the demo's rasters are the repository's own sample files, which a test run
+            # must leave as they are (a later test reads them without GDAL)
+            "GDAL_PAM_ENABLED": "NO",
             **(env or {}),
         }
         # the venv's variables must not leak into the system interpreter

@@ -109,8 +109,22 @@ def test_what_the_reader_leaves_to_gdal(tmp_path):
         ds.write(np.stack([data] * 3))
     refused["3 bands"] = str(tmp_path / "rgb.tif")
     side = _write(tmp_path / "side.tif", data, 4326)
-    (tmp_path / "side.tif.aux.xml").write_text("<PAMDataset/>")
+    # a sidecar that changes what GDAL reads: nodata for the band
+    (tmp_path / "side.tif.aux.xml").write_text(
+        '<PAMDataset><PAMRasterBand band="1"><NoDataValue>7</NoDataValue></PAMRasterBand>'
+        "</PAMDataset>"
+    )
     refused["aux.xml"] = side
+    geo = _write(tmp_path / "geo.tif", data, 4326)
+    (tmp_path / "geo.tif.aux.xml").write_text(
+        "<PAMDataset><GeoTransform>5, 1, 0, 20, 0, -1</GeoTransform></PAMDataset>"
+    )
+    refused["aux.xml geotransform"] = geo
+    ent = _write(tmp_path / "ent.tif", data, 4326)
+    (tmp_path / "ent.tif.aux.xml").write_text(
+        '<!DOCTYPE PAMDataset [<!ENTITY a "STATISTICS_MEAN">]><PAMDataset/>'
+    )
+    refused["aux.xml entity"] = ent
     with rasterio.open(tmp_path / "pt.tif", "w", driver="GTiff", width=10, height=10,
                        count=1, dtype="uint8", crs=4326,
                        transform=Affine(1, 0, 0, 0, -1, 10)) as ds:  # fmt: skip
@@ -125,6 +139,25 @@ def test_what_the_reader_leaves_to_gdal(tmp_path):
     r = read_raster(refused["lzw"])
     assert r._tiff is None
     np.testing.assert_array_equal(r.read(), data)
+
+
+def test_a_statistics_sidecar_keeps_the_fast_path(tmp_path):
+    # what QGIS (and gdalinfo -stats) writes beside a raster it opened: statistics and a
+    # histogram only, which change no cell, grid or CRS
+    data = np.arange(100, dtype=np.uint8).reshape(10, 10)
+    path = _write(tmp_path / "q.tif", data, 4326, nodata=0)
+    with rasterio.open(path) as ds:
+        ds.statistics(1, approx=False)  # GDAL writes q.tif.aux.xml itself
+    aux = tmp_path / "q.tif.aux.xml"
+    if not aux.exists():  # a GDAL that keeps statistics in memory only: write its form
+        aux.write_text(
+            '<PAMDataset><PAMRasterBand band="1"><Metadata>'
+            '<MDI key="STATISTICS_MAXIMUM">99</MDI><MDI key="STATISTICS_MINIMUM">1</MDI>'
+            "</Metadata></PAMRasterBand></PAMDataset>"
+        )
+    assert "STATISTICS_" in aux.read_text()
+    assert _geotiff.open_geotiff(path) is not None
+    _same_as_gdal(path, [(0, 0, 10, 10), (3, 4, 2, 5)])
 
 
 def test_large_windows_go_through_gdal(tmp_path, monkeypatch):

@@ -7,7 +7,10 @@ CRS an EPSG code on WGS 84 or GDAL's own record of a longitude/latitude CRS on a
 ellipsoid - is simple enough to read here with zlib and numpy. :func:`open_geotiff`
 returns ``None`` for anything else (other compressions or predictors, several bands,
 rotated or point-registered grids, projections it cannot name exactly, a ``.aux.xml``
-beside the file that GDAL would read): such files go through GDAL as before.
+beside the file that could change what GDAL reads): such files go through GDAL as before.
+An ``.aux.xml`` holding only band statistics or histograms (what QGIS and ``gdalinfo
+-stats`` write beside a raster they open) changes no cell, grid or CRS, so it is no
+reason to leave the fast path.
 
 What it returns is what GDAL returns: the same cell values (decoding is lossless), the
 same grid and the same CRS (``tests/test_first_call_paths.py`` compares both on real and
@@ -132,7 +135,7 @@ class GeoTiff:
 
 def open_geotiff(path: str) -> GeoTiff | None:
     """The GeoTIFF at ``path`` if this module reads it exactly as GDAL does, else ``None``."""
-    if str(path).startswith("/vsi") or os.path.exists(f"{path}.aux.xml"):
+    if str(path).startswith("/vsi") or not _aux_is_harmless(f"{path}.aux.xml"):
         return None
     try:
         with open(path, "rb") as fh:
@@ -140,6 +143,50 @@ def open_geotiff(path: str) -> GeoTiff | None:
             return None if tags is None else _geotiff(str(path), tags)
     except (OSError, struct.error, ValueError, KeyError, IndexError):
         return None
+
+
+#: What a statistics-only PAM sidecar may hold: band statistics and histograms.
+_AUX_STATS_KEY = re.compile(r"STATISTICS_[A-Z_]+")
+
+
+def _aux_is_harmless(aux: str) -> bool:
+    """Whether the PAM sidecar ``aux`` is absent or holds only band statistics/histograms.
+
+    Anything else in it (a CRS, a geotransform, nodata, an offset/scale, a colour table,
+    metadata of another domain, XML this cannot parse) could change what GDAL reads, so
+    the file is then left to GDAL.
+    """
+    if not os.path.exists(aux):
+        return True
+    try:
+        if os.path.getsize(aux) > 1 << 20:
+            return False
+        with open(aux, "rb") as fh:
+            text = fh.read()
+    except OSError:
+        return False
+    if b"<!DOCTYPE" in text or b"<!ENTITY" in text:  # no entity expansion, ever
+        return False
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError:
+        return False
+    if root.tag != "PAMDataset" or root.attrib:
+        return False
+    for band in root:
+        if band.tag != "PAMRasterBand" or set(band.attrib) - {"band"}:
+            return False
+        for item in band:
+            if item.tag == "Histograms":
+                continue
+            if item.tag != "Metadata" or item.attrib.get("domain", "") != "":
+                return False
+            for mdi in item:
+                if mdi.tag != "MDI" or not _AUX_STATS_KEY.fullmatch(mdi.attrib.get("key", "")):
+                    return False
+    return True
 
 
 def _first_ifd(fh: Any) -> dict[int, Any] | None:
