@@ -450,8 +450,14 @@ class StacApiHandler(http.server.BaseHTTPRequestHandler):
         )
 
 
-def serve_stac_api(items: list[Any], collection: str = "lc", page: int = 1):
-    """A STAC API holding pystac ``items`` of one collection; (server, url, searches)."""
+def serve_stac_api(
+    items: list[Any], collection: str = "lc", page: int = 1, extra: dict | None = None
+):
+    """A STAC API holding pystac ``items`` of one collection; (server, url, searches).
+
+    ``extra`` is merged into the collection document (its credits: ``license``,
+    ``sci:doi``, ``providers``, links of rel ``license``/``cite-as``...).
+    """
     docs = [it.to_dict(include_self_link=False) for it in items]
     col = {
         "type": "Collection",
@@ -464,7 +470,7 @@ def serve_stac_api(items: list[Any], collection: str = "lc", page: int = 1):
             "temporal": {"interval": [["2020-01-01T00:00:00Z", None]]},
         },
         "links": [],
-    }
+    } | (extra or {})
     handler = type(
         "Api",
         (StacApiHandler,),
