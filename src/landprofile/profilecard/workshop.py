@@ -15,7 +15,8 @@ template --lang fr`` writes the template (:func:`template_csv`).
 
 Scores are those of the Landscape Performance Scorecard: 1 to 5 in half points. An
 empty score is *not scored* (the participant skipped it: not counted, no error); a
-blank row is skipped. A row is **invalid** — and left out whole — when its participant
+row with no score at all (a blank row, a template row nobody filled) is skipped. A row
+is **invalid** — and left out whole — when its participant
 is empty, its indicator is not one of the scorecard's ids, a score is not a number or
 not on the scale, or the participant already scored that indicator on an earlier row
 (the first row counts). Invalid rows are named with their CSV row number (the header
@@ -284,21 +285,18 @@ def _parse(
     for n, r in enumerate(rows[start + 1 :], start=start + 2):
         who, ind = cell(r, "participant").strip(), cell(r, "indicator").strip()
         then_t, now_t = cell(r, "then"), cell(r, "now")
-        if not (who or ind or then_t.strip() or now_t.strip()):
-            continue  # a blank row (or a template row nobody filled)
-        reasons = []
-        qid = by_upper.get(ind.upper())
-        if not who:
-            reasons.append("no participant")
-        if not ind:
-            reasons.append("no indicator")
-        elif qid is None:
-            reasons.append(f"unknown indicator {ind!r} (known: {', '.join(known)})")
         then, why_t = _score(then_t)
         now, why_n = _score(now_t)
-        reasons += [f"then {why_t}"] * bool(why_t) + [f"now {why_n}"] * bool(why_n)
-        if not reasons and then is None and now is None:
-            continue  # the participant left this indicator unscored
+        if then is None and now is None and not (why_t or why_n):
+            continue  # nothing scored: a template row left as it was, or a skipped indicator
+        reasons = [f"then {why_t}"] * bool(why_t) + [f"now {why_n}"] * bool(why_n)
+        qid = by_upper.get(ind.upper())
+        if not who:
+            reasons.insert(0, "no participant")
+        if not ind:
+            reasons.insert(0, "no indicator")
+        elif qid is None:
+            reasons.insert(0, f"unknown indicator {ind!r} (known: {', '.join(known)})")
         key = (who.casefold(), qid or ind)
         if not reasons and key in seen:
             reasons.append(f"{who} already scored {qid} on row {seen[key]}")
