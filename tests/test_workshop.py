@@ -338,3 +338,63 @@ def test_the_printed_card_shows_the_workshop(tmp_path, prof):
     assert "Médiane" in text
     assert "Écart interquartile" in text
     assert "◆" in text or "Désaccord" in text
+
+
+def _config(tmp_path, card: str):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    gpd.GeoDataFrame({"name": ["w"]}, geometry=[box(-2.0, 5.0, -1.9, 5.1)], crs=4326).to_file(
+        tmp_path / "b.geojson"
+    )
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(
+        'name = "w"\nlanguage = "fr"\n[boundary]\nmethod = "custom"\nsource = "b.geojson"\n'
+        f"[zoning]\nenabled = false\n[card]\n{card}"
+    )
+    return cfg
+
+
+def test_a_config_with_invalid_scores_is_named_before_any_work(tmp_path):
+    from landprofile.pipeline import run
+
+    (tmp_path / "s.csv").write_text(WORKSHOP)
+    cfg = _config(tmp_path, 'workshop_scores = "s.csv"\n')
+    steps: list[str] = []
+    with pytest.raises(WorkshopScoresError, match=r"s\.csv.*row 9"):
+        run(cfg, tmp_path / "out", progress=lambda step, seconds: steps.append(step))
+    assert steps == []  # not even the boundary was built
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("line", "text"),
+    [("workshop_invalid = 'maybe'", "workshop_invalid"), ("workshop_disagree_iqr = 9", "<= 4")],
+)
+def test_config_values_are_checked(tmp_path, line, text):
+    from landprofile.config import ConfigError
+    from landprofile.pipeline import load_config
+
+    (tmp_path / "s.csv").write_text(WORKSHOP)
+    cfg = _config(tmp_path, f'workshop_scores = "s.csv"\n{line}\n')
+    with pytest.raises(ConfigError, match=text):
+        load_config(cfg)
+
+
+def test_a_run_puts_the_workshop_on_its_card(tmp_path):
+    from landprofile.pipeline import run
+
+    (tmp_path / "s.csv").write_text(WORKSHOP)
+    cfg = _config(
+        tmp_path,
+        'workshop_scores = "s.csv"\nworkshop_invalid = "skip"\nworkshop_disagree_iqr = 3\n',
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = run(cfg, tmp_path / "out")
+    soup = BeautifulSoup(out.card_html.read_text(encoding="utf-8"), "html.parser")
+    c1 = soup.find("tr", attrs={"data-indicator": "C1"})
+    assert c1.find("td", class_="count").get_text() == "4"
+    assert c1.find("span", class_="ws-mark") is None  # IQR 2.5 < 3 here
+    assert "3,0" in soup.find(class_="ws-disagree-note").get_text()
+    assert soup.find(class_="ws-invalid-note") is not None

@@ -256,6 +256,9 @@ def run(
         c.get("scorecard_questions"),
         cfg.section("change").get("baseline_scorecard"),
     )
+    from landprofile.profilecard.workshop import from_config as workshop_from_config
+
+    workshop_from_config(c, warn=False)  # a workshop's invalid score rows named now
     # before any work: refuse a folder holding anything landprofile did not write
     previous = _outdir.prepare(out)
     created = _outdir.make_folder(out)
@@ -386,6 +389,8 @@ def _run(
         write_monitoring(tmp, report, zones_path, cfg.language)
     stage.start("card")
     c = cfg.section("card")
+    from landprofile.profilecard.workshop import from_config as workshop_from_config
+
     crd = lp.card(
         prof,
         zoning=zoning,
@@ -406,6 +411,7 @@ def _run(
         baseline_scorecard=cfg.section("change").get("baseline_scorecard"),
         monitoring=report,
         credits=cfg.section("credits"),
+        workshop=workshop_from_config(c),
     )
     crd.save(tmp / "card.html")
     crd.to_pdf(tmp / "card.pdf")

@@ -50,6 +50,7 @@ from landprofile.errors import DataWarning, InvalidParameterError
 __all__ = [
     "WorkshopScores",
     "WorkshopScoresError",
+    "from_config",
     "read_workshop",
     "template_csv",
 ]
@@ -371,3 +372,25 @@ def summarise(
         out.append(rec)
     cols = ["indicator", "goal"] + [f"{k}_{c}" for c in ("then", "now") for k in _STATS]
     return pd.DataFrame(out, columns=cols)
+
+
+def from_config(card: Any, *, warn: bool = True) -> WorkshopScores | None:
+    """The workshop named by a config's ``[card]`` section, or ``None``.
+
+    ``workshop_scores`` (the CSV, resolved against the config's folder),
+    ``workshop_disagree_iqr`` and ``workshop_invalid`` (``"error"``, the default, or
+    ``"skip"``); ``warn=False`` keeps the skipped rows' warning for the later read
+    (the pipeline checks the file before its work, then reads it for the card).
+    """
+    src = card.get("workshop_scores")
+    if src is None:
+        return None
+    with warnings.catch_warnings():
+        if not warn:
+            warnings.simplefilter("ignore", DataWarning)
+        return read_workshop(
+            src,
+            extra_questions=card.get("scorecard_questions"),
+            disagree_iqr=card.get("workshop_disagree_iqr", DISAGREE_IQR),
+            strict=card.get("workshop_invalid", "error") != "skip",
+        )
