@@ -311,8 +311,11 @@ def alerts(
     >>> found[["alert_id", "area_ha"]].round(2).values.tolist()
     [['2021-0001', 2.0], ['2021-0002', 1.0]]
     """
-    min_area = float(min_area_ha)
-    if not min_area >= 0:
+    try:
+        min_area = float(min_area_ha)
+    except (TypeError, ValueError):
+        min_area = math.nan
+    if not min_area >= 0:  # also refuses NaN
         raise InvalidParameterError(
             f"min_area_ha={min_area_ha!r} must be a number >= 0 (hectares); 0 lists every piece"
         )
@@ -407,6 +410,9 @@ def alerts(
     if frames and sum(len(f) for f in frames):
         df = pd.concat([f for f in frames if len(f)], ignore_index=True)
         out = gpd.GeoDataFrame(df, geometry="geometry", crs=landscape.crs)
+        for c in ("protected", "concession"):
+            # None where no feature is overlapped (concat makes an all-None column NaN)
+            out[c] = out[c].astype(object).where(out[c].notna(), None)
         inside_pa = out["protected_ha"].fillna(0) > 0
         out = (
             out.assign(_in=inside_pa)

@@ -11,6 +11,7 @@ a river buffer.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -159,8 +160,11 @@ def _frame(landscape: Any) -> tuple[Any, Any]:
 
 
 def _river_buffer(river_buffer_m: float | None) -> float:
-    buf = DEFAULT_RIVER_BUFFER_M if river_buffer_m is None else float(river_buffer_m)
-    if buf < 0:
+    try:
+        buf = DEFAULT_RIVER_BUFFER_M if river_buffer_m is None else float(river_buffer_m)
+    except (TypeError, ValueError):
+        buf = math.nan
+    if not buf >= 0:  # also refuses NaN
         raise InvalidParameterError(f"river_buffer_m={river_buffer_m!r} must be >= 0 (metres)")
     return buf
 
