@@ -403,3 +403,40 @@ def test_an_unsigned_planetary_computer_asset_answered_409_is_named(monkeypatch)
     assert "PC_SDK_SUBSCRIPTION_KEY" in text
     assert "cannot reach" not in text
     assert isinstance(err.value, DataSourceError)  # still caught as a source error
+
+
+def test_data_fetch_names_the_409_refusal_too(tmp_path, monkeypatch):
+    from landprofile.cli import cli
+
+    pytest.importorskip("pystac_client")
+    blob = start(_Refuses)
+    href = f"{url_of(blob)}/lc/N03W003.tif"
+    api, url, _ = serve_stac_api([stac_item("N03W003", 2021, href)])
+    monkeypatch.setattr("landprofile.sources.stac._has_signer", lambda: False)
+    ls = land()
+    (tmp_path / "b.geojson").write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {"type": "Feature", "properties": {}, "geometry": ls.geometry.__geo_interface__}
+                ],
+            }
+        )
+    )
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(
+        f'name = "x"\n[boundary]\nmethod = "custom"\nsource = "b.geojson"\n'
+        f'[rasters]\nland_cover = "stac:{url}#lc/map"\n[zoning]\nenabled = false\n',
+        encoding="utf-8",
+    )
+    try:
+        r = CliRunner().invoke(cli, ["data", "fetch", str(cfg), "--to", str(tmp_path / "usb")])
+    finally:
+        for srv in (api, blob):
+            srv.shutdown()
+            srv.server_close()
+    assert r.exit_code != 0
+    assert "HTTP 409" in r.output
+    assert "pip install planetary-computer" in r.output
+    assert not list((tmp_path / "usb").rglob("*.tif"))

@@ -31,6 +31,8 @@ __all__ = ["collection_doc", "credit_of", "stac_credit"]
 #: The link relations that carry a collection's credit, kept in a mirror's copy.
 CREDIT_RELS = ("license", "cite-as")
 _DOI = re.compile(r"^https?://(?:dx\.)?doi\.org/(10\.\S+)$")
+#: Collections this process could not read online (not asked again).
+_MISSED: set[tuple[str, str]] = set()
 
 
 def _cache_file(url: str, collection: str) -> Path:
@@ -92,10 +94,14 @@ def collection_doc(spec: str) -> tuple[dict[str, Any], str]:
     doc = _read(str(cached)) if cached.is_file() else {}
     if doc:
         return doc, "cache"
-    doc = _collection_meta(url, collection)
-    if doc:
-        _keep(cached, doc)
-        return doc, "catalogue"
+    # asked once a process: a run cites a source in several outputs, and an unreachable
+    # catalogue must not cost its timeout for each of them
+    if (url, collection) not in _MISSED:
+        doc = _collection_meta(url, collection)
+        if doc:
+            _keep(cached, doc)
+            return doc, "catalogue"
+        _MISSED.add((url, collection))
     return {}, "the collection could not be read (offline, and no mirror or cached copy)"
 
 
