@@ -260,13 +260,13 @@ def test_every_config_key_has_its_reference_entry() -> None:
     tables = {
         "boundary": c._BOUNDARY, "rasters": c._RASTERS, "layers": c._LAYERS,
         "zoning": c._ZONING, "select": c._SELECT, "card": c._CARD, "change": c._CHANGE,
-        "data": c._DATA,
+        "data": c._DATA, "monitoring": c._MONITORING,
     }  # fmt: skip
     keys = {("", k) for k in c._SECTIONS - set(tables)}
     keys |= {(s, k) for s, ks in tables.items() for k in ks}
-    # 65 + [credits] (issue 37) + [monitoring] and [card] workshop_scores,
+    # 65 + [credits] (issue 37) + [monitoring]'s 6 and [card] workshop_scores,
     # workshop_disagree_iqr, workshop_invalid (issue 39)
-    assert len(keys) == 70
+    assert len(keys) == 75
     assert set(c._DOCS) == keys
     for key, (kind, default, what) in c._DOCS.items():
         assert kind.strip(), key
