@@ -334,10 +334,12 @@ def credit_for(role: str, src: Any, given: Any = None, *, synthetic: bool | None
 
 
 def record(credit: Credit, **extra: Any) -> dict[str, Any]:
-    """A profile source record: ``role``, ``source`` and the credit's fields, then ``extra``."""
-    d = credit.to_dict()
-    d.pop("name")
-    return {"role": credit.role, "source": credit.name} | d | extra
+    """A profile source record: ``role``, ``source`` and the credit's fields, then ``extra``.
+
+    ``source`` is the input as read (a path becomes relative in profile.json), ``name``
+    its file or data name: the same keys as a :class:`Credit` in change.json.
+    """
+    return {"role": credit.role, "source": credit.name} | credit.to_dict() | extra
 
 
 def from_record(rec: Mapping[str, Any]) -> Credit:
