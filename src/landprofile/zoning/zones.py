@@ -113,7 +113,7 @@ def zone_table(
         empty = gpd.GeoDataFrame({c: [] for c in cols}, geometry=[], crs=grid.crs)
         return ZoneTable(empty, [], 0, 0.0)
     sel = part.labels > 0
-    lab = part.labels[sel]
+    lab = part.labels[sel].astype(np.intp)  # once, not in every bincount below
     counts = np.bincount(lab, minlength=n + 1)[1:]
     # a tiled run keeps its factor grids by tile (on disk): it sums them tile by tile
     sums = getattr(suit, "factor_sums", None)
@@ -162,6 +162,9 @@ def zone_table(
         geometry=final,
         crs=grid.crs,
     )
+    # a dozen index queries test the zones (sites, 6 layers, rules): prepared once here
+    # instead of by each query (355 zones of ~1,200 vertices: 0.2 s on the 1M ha case)
+    shapely.prepare(final)
     gdf["n_sites"], gdf["sites_ha"] = sites_inside(final, layers.get("sites"))
     # distances to each layer's nearest feature, and which feature
     nearest_of: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -250,6 +253,7 @@ def zone_table(
         }
         facts.append(f)
     gdf = gdf[[*cols, "geometry"]]
+    shapely.destroy_prepared(final)  # the zones leave as plain geometries
     return ZoneTable(gdf, facts, dropped_n, dropped_ha)
 
 
