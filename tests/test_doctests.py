@@ -38,6 +38,7 @@ MODULES = [
     "landprofile.watershed.dem",
     "landprofile.monitoring.landcover",
     "landprofile.monitoring.footprint",
+    "landprofile.monitoring.alerts",
     "landprofile.profilecard.card",
     "landprofile.zoning.candidates",
     "landprofile.zoning.grid",
