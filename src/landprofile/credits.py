@@ -50,7 +50,7 @@ __all__ = [
 #: Sidecar names looked for next to a local file: ``<file name><suffix>``.
 SIDECAR_SUFFIXES = (".credit.toml", ".credit.json")
 #: The keys a user's credit (call, config, sidecar) may hold.
-CREDIT_KEYS = ("credit", "licence", "citation", "doi", "version", "synthetic")
+CREDIT_KEYS = ("credit", "licence", "citation", "doi", "version", "url", "synthetic")
 #: What an input with no credit says, in every output (the card says it in its language).
 NOT_GIVEN = "credit not given"
 
@@ -93,6 +93,7 @@ class Credit:
     given: bool = False
     origin: str = ""
     notice: str = ""
+    url: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (every key present, empty text when unknown)."""
@@ -128,6 +129,8 @@ class Credit:
             parts.append(f"doi:{self.doi}")
         if self.notice and self.notice not in who:
             parts.append(self.notice)
+        if self.url and self.url not in " ".join(parts):
+            parts.append(self.url)
         if not parts:
             return not_given
         return " ".join(parts)
@@ -311,6 +314,8 @@ def credit_for(role: str, src: Any, given: Any = None, *, synthetic: bool | None
     if cited:
         fields = {k: str(v) for k, v in cited.items() if k in CREDIT_KEYS or k == "notice"}
         fields.setdefault("version", str(cited.get("year", "") or ""))
+        if cited.get("providers") and not fields.get("credit"):
+            fields["credit"] = str(cited["providers"])  # a STAC collection's providers
         origin = "catalogue"
     path = _path(src)
     side = read_sidecar(path) if path is not None else None
