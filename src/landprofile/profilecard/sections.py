@@ -208,6 +208,7 @@ def scorecard(
                 "rows": rows,
                 "average": fmt_number(float(np.mean(scored)), lang, 2) if scored else "–",
                 "then_average": _average(then, goal["questions"], lang) if then else None,
+                "workshop": False,  # a workshop's goals say True (_sections_workshop)
             }
         )
     return out
