@@ -49,6 +49,7 @@ MODULES = [
     "landprofile.batch",
     "landprofile.sources",
     "landprofile.sources.catalogue",
+    "landprofile.credits",
 ]
 
 ROOT = Path(__file__).resolve().parents[1]
