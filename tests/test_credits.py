@@ -248,3 +248,32 @@ def test_the_library_calls_take_credits(tmp_path):
     assert [s["credit"] for s in ch.to_dict()["sources"]] == ["Us", "Us"]
     with pytest.raises(InvalidParameterError, match="credits= 'land_cover'"):
         lp.profile(ls, land_cover=tif, credits={"land_cover": 3})
+
+
+QGIS_METADATA = """
+from qgis.core import QgsProject
+path, name = sys.argv[1:3]
+p = QgsProject.instance()
+ok = p.read(f"geopackage:{path}?projectName={name}")
+out = {"read": ok, "abstract": p.metadata().abstract(), "layers": {}}
+for lyr in p.mapLayers().values():
+    md = lyr.metadata()
+    out["layers"][lyr.id()] = {"rights": list(md.rights()), "licences": list(md.licenses())}
+emit(out)
+"""
+
+
+def test_qgis_itself_reads_the_credits_from_the_project(made):
+    """Real QGIS (3.22) reads the project's metadata and each layer's rights, licences."""
+    from _qgis import require_qgis, run_in_qgis
+
+    require_qgis()
+    got = run_in_qgis(QGIS_METADATA, args=[str(made["out"].zones_gpkg), "Credit test"])
+    assert got["read"]
+    assert SIDECAR_CREDIT in got["abstract"]
+    assert NOT_GIVEN in got["abstract"]
+    conc = next(v for k, v in got["layers"].items() if k.startswith("concessions"))
+    assert conc["licences"] == [SIDECAR_LICENCE]
+    assert any(SIDECAR_CREDIT in r for r in conc["rights"])
+    towns = next(v for k, v in got["layers"].items() if k.startswith("context_towns"))
+    assert towns["licences"] == ["CC BY 4.0"]
