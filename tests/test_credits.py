@@ -277,3 +277,24 @@ def test_qgis_itself_reads_the_credits_from_the_project(made):
     assert any(SIDECAR_CREDIT in r for r in conc["rights"])
     towns = next(v for k, v in got["layers"].items() if k.startswith("context_towns"))
     assert towns["licences"] == ["CC BY 4.0"]
+
+
+def test_the_zones_and_change_commands_credit_without_a_profile(made, tmp_path):
+    """``zones``/``qgis project`` have no profile, ``change`` calls write_change alone."""
+    from landprofile.pipeline import build_boundary, input_sources, load_config
+    from landprofile.pipeline_change import build_change, write_change
+
+    cfg = load_config(made["dir"] / "c.toml")
+    by = {s["role"]: s for s in input_sources(cfg)}
+    assert by["boundary"]["given"] is False
+    assert by["land_cover"]["credit"] == LC_CREDIT
+    assert by["layer:concessions"]["credit"] == SIDECAR_CREDIT
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ls = build_boundary(cfg)
+        ch, timeline, _ = build_change(cfg, ls, cfg.section("layers"))
+    write_change(tmp_path / "change.json", ch, timeline, cfg.path.parent)  # as the CLI
+    doc = json.loads((tmp_path / "change.json").read_text("utf-8"))
+    assert doc["landcover"]["sources"][1]["credit"] == AFTER_CREDIT
+    assert doc["footprint"]["sources"][0]["credit"] == FP20_CREDIT
+    assert doc["footprint"]["dates"][0]["source"] == "pits2020.geojson"

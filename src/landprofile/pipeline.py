@@ -309,6 +309,12 @@ def input_sources(cfg: Config, prof: Any = None) -> list[dict[str, Any]]:
         c = credit_for(key or role, label, lookup(credits, key or role, label))
         out.append(record(c, role=role, source=str(label)))
 
+    if prof is None:  # no profile (zones, qgis project): the config's boundary and rasters
+        b, r = cfg.section("boundary"), cfg.section("rasters")
+        add("boundary", b.get("source"))
+        add("boundary_clip", b.get("clip"))
+        for role in ("land_cover", "population", "dem"):
+            add(role, r.get(role))
     for role, value in cfg.section("layers").items():
         add(f"layer:{role}", value, role)
     card, ch = cfg.section("card"), cfg.section("change")

@@ -49,6 +49,11 @@ def build_change(cfg: Config, ls: Landscape, layers: dict[str, Any]) -> tuple[An
             rivers=layers.get("rivers"),
             river_buffer_m=ch.get("river_buffer_m"),
         )
+        from landprofile.credits import footprint_credits
+
+        # each date's credit travels with the timeline (change.json, however written)
+        cited = footprint_credits(ch["footprints"], cfg.section("credits"))
+        timeline.attrs["footprint_credits"] = [(d, c.to_dict()) for d, c in cited]
     baseline = lp.Profile.from_json(ch["baseline"]) if ch.get("baseline") else None
     return change, timeline, baseline
 
@@ -82,14 +87,18 @@ def write_change(
 
     from landprofile._atomic import atomic_path
     from landprofile._paths import portable
-    from landprofile.credits import footprint_credits
+    from landprofile.credits import Credit, footprint_credits
 
     doc: dict[str, Any] = {"landcover": None, "footprint": None}
     if change is not None:
         doc["landcover"] = portable(change.to_dict(), base)
     if timeline is not None:
         tl = timeline.assign(date=timeline["date"].dt.strftime("%Y-%m-%d"))
-        cited = footprint_credits(footprints, credits)
+        cited = (
+            footprint_credits(footprints, credits)
+            if footprints is not None
+            else [(d, Credit.from_dict(c)) for d, c in timeline.attrs.get("footprint_credits", [])]
+        )
         dates = json.loads(tl.to_json(orient="records"))
         per_date = {_day(d): c for d, c in cited if d}
         one = next((c for d, c in cited if not d), None)
