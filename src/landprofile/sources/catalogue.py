@@ -263,8 +263,8 @@ def citation_for(name: Any) -> dict[str, str] | None:
 
     Keys: ``name``, ``licence``, ``citation`` (without the DOI), ``doi`` (once) and, where
     they apply, ``version``, ``notice`` (the attribution or derived-product notice the
-    licence requires), ``url``, ``series`` and ``year`` (see
-    :mod:`landprofile.sources._credits`). A ``stac:`` name's credit is read from its
+    licence requires), ``url``, ``series`` and ``year`` (where each text comes from is
+    in ``landprofile/sources/_credits.py``). A ``stac:`` name's credit is read from its
     collection (the mirror's copy, a cached copy, or the catalogue).
 
     Examples
