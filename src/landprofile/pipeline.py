@@ -295,7 +295,8 @@ def input_sources(cfg: Config, prof: Any = None) -> list[dict[str, Any]]:
     footprints. A named source carries its citation, licence and DOI; a local file the
     config's [credits] or its sidecar; anything else says "credit not given".
     """
-    from landprofile.credits import card_credits, credit_for, lookup, record
+    from landprofile._credit_lists import card_credits
+    from landprofile.credits import credit_for, lookup, record
 
     credits = cfg.section("credits")
     out: list[dict[str, Any]] = [dict(s) for s in (prof.sources if prof is not None else ())]

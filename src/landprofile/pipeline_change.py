@@ -49,7 +49,7 @@ def build_change(cfg: Config, ls: Landscape, layers: dict[str, Any]) -> tuple[An
             rivers=layers.get("rivers"),
             river_buffer_m=ch.get("river_buffer_m"),
         )
-        from landprofile.credits import footprint_credits
+        from landprofile._credit_lists import footprint_credits
 
         # each date's credit travels with the timeline (change.json, however written)
         cited = footprint_credits(ch["footprints"], cfg.section("credits"))
@@ -86,8 +86,9 @@ def write_change(
     import json
 
     from landprofile._atomic import atomic_path
+    from landprofile._credit_lists import footprint_credits
     from landprofile._paths import portable
-    from landprofile.credits import Credit, footprint_credits
+    from landprofile.credits import Credit
 
     doc: dict[str, Any] = {"landcover": None, "footprint": None}
     if change is not None:

@@ -80,7 +80,7 @@ class ChangeResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form (tables as records); ``sources``: both dates' credits."""
-        from landprofile.credits import change_credits
+        from landprofile._credit_lists import change_credits
 
         return {
             "before": self.before,

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from landprofile._atomic import atomic_path
-from landprofile.credits import card_credits
+from landprofile._credit_lists import card_credits
 from landprofile.errors import InvalidParameterError
 from landprofile.i18n import fmt_number, strings
 from landprofile.profile.profile import Profile

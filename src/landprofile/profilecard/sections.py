@@ -237,7 +237,8 @@ def sources(
     shipped context layer. The team's narrative ``sources`` name the dataset, its date
     and attribution of an input of the same role; they do not list it twice.
     """
-    from landprofile.credits import CONTEXT, credit_for, credit_rows, lookup
+    from landprofile._credit_lists import CONTEXT
+    from landprofile.credits import credit_for, credit_rows, lookup
 
     found = list(credit_rows(profile.sources))
     for role, src in (layers or {}).items():

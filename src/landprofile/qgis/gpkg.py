@@ -273,7 +273,8 @@ def _with_credits(meta: dict[str, str], mls: list[MapLayer]) -> tuple[dict[str, 
     """
     import json
 
-    from landprofile.credits import CONTEXT, credit_rows, record
+    from landprofile._credit_lists import CONTEXT
+    from landprofile.credits import credit_rows, record
 
     recs = json.loads(meta["landprofile_sources"]) if meta.get("landprofile_sources") else []
     if any(ml.table.startswith("context_") for ml in mls):
