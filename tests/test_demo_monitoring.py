@@ -228,3 +228,41 @@ def test_the_printed_report_has_the_monitoring_section_in_french(demo_out):
         doc[hits[0]].render(scale=1.2).to_pil().save(ARTIFACTS / "monitoring_report_page.png")
     finally:
         doc.close()
+
+
+def test_the_monitor_command_writes_the_same_alerts(demo_out, tmp_path):
+    out = tmp_path / "mon"
+    res = CliRunner().invoke(
+        cli,
+        [
+            "monitor",
+            str(sample_data_dir() / "demo_monitoring.toml"),
+            "--out",
+            str(out),
+            "--no-card",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".landprofile-run.json",
+        "alerts.csv",
+        "alerts.gpkg",
+        "monitoring.json",
+    ]
+    pd.testing.assert_frame_equal(
+        pd.read_csv(out / "alerts.csv"), pd.read_csv(demo_out / "alerts.csv")
+    )
+    # run again into its own output: replaced, not refused; a user's file is kept
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    res = CliRunner().invoke(
+        cli,
+        [
+            "monitor",
+            str(sample_data_dir() / "demo_monitoring.toml"),
+            "--out",
+            str(out),
+            "--no-card",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"

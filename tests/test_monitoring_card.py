@@ -237,3 +237,35 @@ def test_no_report_no_section(report_card):
     prof = lp.profile(square_landscape(), land_cover=folder / "lc.tif")
     html = lp.card(prof, lang="en").html
     assert 'id="monitoring"' not in html
+
+
+def test_land_cover_by_two_dates_is_the_series(scene, tmp_path):
+    """Two dates go through lp.land_cover_series: one bar per date, the table's shares."""
+    a = halves_land_cover(tmp_path / "a.tif", 10, 40)  # half tree cover, half cropland
+    b = halves_land_cover(tmp_path / "b.tif", 10, 10)  # all tree cover
+    ls = square_landscape()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rep = monitoring_report(
+            ls,
+            scene["pits"],
+            land_cover={"2020": a, "2021": b},
+            legend="esa_worldcover_v200",
+            lang="fr",
+            alerts=False,
+        )
+        html = lp.card(lp.profile(ls), lang="fr", monitoring=rep).html
+    assert rep.series is not None
+    soup = BeautifulSoup(html, "html.parser")
+    rows = soup.select("svg.shares-chart g.row")
+    assert [g["data-date"] for g in rows] == ["2020", "2021"]
+    got = [sorted(float(r["data-share"]) for r in g.select("rect")) for g in rows]
+    assert got[0] == pytest.approx([0.5, 0.5], abs=1e-6)
+    assert got[1] == pytest.approx([1.0], abs=1e-6)
+    table = {
+        tr.select("td")[0].get_text(): [td.get_text() for td in tr.select("td.num")]
+        for tr in soup.select("table.t-monitoring-shares tr")[1:]
+    }
+    assert table["Couvert arboré"] == ["50,0\u202f%", "100,0\u202f%"]
+    assert table["Terres cultivées"] == ["50,0\u202f%", "–"]
+    assert soup.select("table.t-alerts") == []  # alerts=False: no alerts table
