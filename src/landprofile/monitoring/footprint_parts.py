@@ -1,6 +1,6 @@
 """The footprint of each date split into parts that do not overlap, for a stacked chart.
 
-:func:`~landprofile.monitoring.footprint_timeline` measures the footprint inside
+:func:`~landprofile.footprint_timeline` measures the footprint inside
 protected areas, concessions and the river buffer, but a pit can be in all three, so
 those columns overlap and cannot be stacked. Here each date's footprint is cut in the
 order that matters to a programme: inside a protected area; else inside a concession;
@@ -44,7 +44,7 @@ def footprint_parts(
 ) -> pd.DataFrame:
     """Each date's footprint in four parts that do not overlap (hectares, true areas).
 
-    Parameters are those of :func:`~landprofile.monitoring.footprint_timeline`.
+    Parameters are those of :func:`~landprofile.footprint_timeline`.
 
     Returns
     -------

@@ -1,11 +1,11 @@
 """A landscape's monitoring report: what the card, the GeoPackage and alerts.csv show.
 
 :func:`monitoring_report` gathers, for one landscape and its footprints by date, the
-footprint timeline (:func:`~landprofile.monitoring.footprint_timeline`), the same
+footprint timeline (:func:`~landprofile.footprint_timeline`), the same
 footprint cut into parts that do not overlap for the stacked chart
 (:func:`~landprofile.monitoring.footprint_parts.footprint_parts`), the alerts of new
 mining (``lp.alerts``) and the land-cover shares by date (one raster: its classes'
-shares; two or more: :func:`~landprofile.monitoring.landcover_series.land_cover_series`).
+shares; two or more: :func:`~landprofile.land_cover_series`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ class MonitoringReport:
     Attributes
     ----------
     timeline
-        The footprint by date (:func:`~landprofile.monitoring.footprint_timeline`).
+        The footprint by date (:func:`~landprofile.footprint_timeline`).
     parts
         Each date's footprint in parts that do not overlap: ``protected_ha``,
         ``concessions_ha``, ``river_ha``, ``elsewhere_ha``, ``area_ha``.
@@ -38,7 +38,7 @@ class MonitoringReport:
     river_buffer_m
         The river buffer used (``None`` without rivers).
     series
-        The :class:`~landprofile.monitoring.landcover_series.LandCoverSeries` when two
+        The :class:`~landprofile.monitoring.LandCoverSeries` when two
         or more land-cover dates were given.
     """
 
@@ -116,7 +116,7 @@ def monitoring_report(
     landscape
         A :class:`~landprofile.Landscape`.
     footprints, date_field, protected, concessions, rivers, river_buffer_m
-        As :func:`~landprofile.monitoring.footprint_timeline` takes them.
+        As :func:`~landprofile.footprint_timeline` takes them.
     land_cover
         Land-cover rasters by date (``{"2019": "lc2019.tif"}``); one date gives its
         shares, two or more the series.
