@@ -90,6 +90,7 @@ def cli(ctx: click.Context, quiet: bool, debug: bool) -> None:
 def _summary(out: object, t0: float) -> None:
     o = out
     paths = [o.profile_json, o.zones_gpkg, o.card_html, o.card_pdf]  # type: ignore[attr-defined]
+    paths += list(getattr(o, "monitoring", ()))  # alerts.csv, ... of a [monitoring]
     click.echo(
         f"done in {time.perf_counter() - t0:.1f} s: "
         + ", ".join(str(p) for p in paths if p is not None)

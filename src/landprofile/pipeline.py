@@ -168,6 +168,8 @@ class RunOutputs:
     zones_gpkg: Path | None
     card_html: Path
     card_pdf: Path
+    #: The [monitoring] section's files (alerts.csv, alerts.gpkg, monitoring.json).
+    monitoring: tuple[Path, ...] = ()
 
 
 def build_profile(cfg: Config, ls: Landscape, progress: Progress | None = None) -> Any:
@@ -390,10 +392,11 @@ def _run(
 
     mon = cfg.section("monitoring")
     report = None
+    mon_files: list[Path] = []
     if mon:
         stage.start("monitoring")
         report = build_monitoring(cfg, ls, layers)
-        write_monitoring(tmp, report, zones_path, cfg.language)
+        mon_files = write_monitoring(tmp, report, zones_path, cfg.language)
     stage.start("card")
     c = cfg.section("card")
     from landprofile.profilecard.workshop import from_config as workshop_from_config
@@ -430,4 +433,5 @@ def _run(
         zones_gpkg=(out / "zones.gpkg") if zones_path else None,
         card_html=out / "card.html",
         card_pdf=out / "card.pdf",
+        monitoring=tuple(out / p.name for p in mon_files),
     )
