@@ -266,3 +266,43 @@ def test_the_monitor_command_writes_the_same_alerts(demo_out, tmp_path):
     )
     assert res.exit_code == 0, res.output
     assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_a_run_that_zones_puts_the_alerts_into_zones_gpkg(demo_out, tmp_path):
+    """With zoning on, the alerts layer goes into zones.gpkg, styled, beside the zones."""
+    import re
+    import sqlite3
+
+    import pyogrio
+
+    d = sample_data_dir()
+    text = (d / "demo_monitoring.toml").read_text(encoding="utf-8")
+    # the same config, its files by full path, zoned on a coarse grid, no short list
+    text = re.sub(
+        r'"([A-Za-z0-9_]+\.(?:geojson|tif|csv))"',
+        lambda m: f'"{(d / m.group(1)).as_posix()}"',
+        text,
+    )
+    text = text.replace("[zoning]\n", "[select]\nenabled = false\n\n[zoning]\n")
+    text = text.replace("enabled = false\n\n[monitoring]", "resolution_m = 300\n\n[monitoring]")
+    cfg = tmp_path / "zoned.toml"
+    cfg.write_text(text, encoding="utf-8")
+    out = lp.pipeline.run(cfg, tmp_path / "out")
+    assert out.zones_gpkg is not None
+    assert {p.name for p in out.monitoring} == {"monitoring.json", "alerts.csv"}
+    assert not (out.folder / "alerts.gpkg").exists()
+    layers = [str(x[0]) for x in pyogrio.list_layers(out.zones_gpkg)]
+    assert "zones" in layers
+    assert "alerts" in layers
+    back = pyogrio.read_dataframe(out.zones_gpkg, layer="alerts")
+    want = pd.read_csv(demo_out / "alerts.csv")
+    assert list(back["alert_id"]) == list(want["alert_id"])
+    np.testing.assert_allclose(back["area_ha"], want["area_ha"], rtol=1e-12)
+    con = sqlite3.connect(out.zones_gpkg)
+    try:
+        (title,) = con.execute(
+            "SELECT description FROM layer_styles WHERE f_table_name = 'alerts'"
+        ).fetchone()
+    finally:
+        con.close()
+    assert title == "Alertes (nouvelle exploitation minière)"

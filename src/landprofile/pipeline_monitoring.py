@@ -88,7 +88,7 @@ def write_monitoring(folder: Path, report: Any, zones_gpkg: Path | None, lang: s
         gdf = alerts_layer(report.alerts)
         from landprofile.i18n import strings
 
-        title = strings(lang)["mon_alerts"]
+        title = strings(lang)["alerts"]  # the layer's name in QGIS, in both files
         if zones_gpkg is not None and zones_gpkg.exists():
             from landprofile.qgis.gpkg import append_layer
 
