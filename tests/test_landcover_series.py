@@ -226,3 +226,25 @@ def test_real_worldcover_tile_shares_equal_the_profile(shared_data, tmp_path, mo
     text = series.to_json()
     assert str(tmp_path) not in text
     assert str(shared_data) not in text
+
+
+def test_each_date_is_credited(three_dates):
+    """A file's sidecar, the call's credits by date, and 'credit not given' otherwise."""
+    ls, files = three_dates
+    side = files["2019"].with_name(files["2019"].name + ".credit.toml")
+    side.write_text('credit = "Forestry Commission survey"\nlicence = "CC BY 4.0"\n')
+    series = lp.land_cover_series(
+        ls, files, legend="esa_worldcover_v200", credits={"2020": "District team, 2020"}
+    )
+    by = {s["date"]: s for s in series.sources}
+    assert by["2019"]["credit"] == "Forestry Commission survey"
+    assert by["2019"]["licence"] == "CC BY 4.0"
+    assert by["2019"]["origin"] == "sidecar"
+    assert by["2020"]["credit"] == "District team, 2020"
+    assert by["2021"]["given"] is False
+    assert by["2021"]["credit_text"] == "credit not given"
+    creds = series.credit_list()
+    assert [c.name for c in creds] == ["lc2019.tif", "lc2020.tif", "lc2021.tif"]
+    assert creds[0].given
+    assert not creds[2].given
+    assert json.loads(series.to_json())["sources"][1]["credit"] == "District team, 2020"

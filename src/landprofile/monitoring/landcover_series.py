@@ -35,9 +35,12 @@
     :class:`~landprofile.errors.DataWarning`.
 ``sources``
     One dict per date: ``date``, ``source`` (the name as given, or the file's name
-    only), ``legend`` (its key), and for a named source its ``citation``,
-    ``licence``, ``doi`` (``landprofile.sources.catalogue.citation_for``); a
-    file's credit where the credits module gives one.
+    only), ``legend`` (its key), the credit's fields (``credit``, ``licence``,
+    ``citation``, ``doi``, ``version``, ``synthetic``, ``given``, ``origin``,
+    ``notice``: a named source's from the catalogue, a file's from its sidecar or
+    ``credits=``) and ``credit_text`` (the line a card prints; "credit not given"
+    when none). :meth:`LandCoverSeries.credit_list` gives them as
+    :class:`landprofile.credits.Credit` objects.
 ``changes``
     The :class:`~landprofile.monitoring.ChangeResult` of each pair, keyed by
     ``(from_date, to_date)`` (not serialised).
@@ -49,7 +52,6 @@
 from __future__ import annotations
 
 import json
-import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -59,10 +61,9 @@ from typing import Any
 import pandas as pd
 
 from landprofile.errors import DataWarning, InvalidParameterError, user_stacklevel
+from landprofile.monitoring._landcover_series_inputs import _entries, _shown
 
 __all__ = ["LandCoverSeries", "land_cover_series"]
-
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 _SHARE_COLS = [
     "date",
@@ -141,6 +142,14 @@ class LandCoverSeries:
         wide = df.pivot_table(index=key, columns="date", values="share_pct", aggfunc="sum")
         return wide.reindex(columns=list(self.dates)).fillna(0.0)
 
+    def credit_list(self) -> list[Any]:
+        """Each date's credit as a ``landprofile.credits.Credit`` (role ``land_cover``)."""
+        from landprofile.credits import Credit
+
+        return [
+            Credit.from_dict({**s, "role": "land_cover", "name": s["source"]}) for s in self.sources
+        ]
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form (tables as records; no absolute path)."""
         return {
@@ -178,74 +187,6 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def _label(key: Any, src: Any) -> str:
-    """A date's label: the mapping's key, else the data name or the file's name only."""
-    if key is not None:
-        return str(key)
-    if isinstance(src, (str, Path)):
-        from landprofile.sources.catalogue import parse_name
-
-        return str(src) if parse_name(src) is not None else Path(src).name
-    return str(getattr(src, "label", None) or getattr(src, "name", None) or type(src).__name__)
-
-
-def _shown(src: Any) -> str:
-    """The source as the user gave it, a file by its name only (outputs hold no path)."""
-    from landprofile.sources.catalogue import parse_name
-
-    if isinstance(src, (str, Path)):
-        return str(src) if parse_name(src) is not None else Path(src).name
-    label = str(getattr(src, "label", "") or type(src).__name__)
-    return Path(label).name if ("/" in label or "\\" in label) else label
-
-
-def _entries(rasters: Any, legend: Any) -> list[tuple[str, Any, Any]]:
-    """(label, raster, legend or None) per date, ordered, checked for duplicates."""
-    if isinstance(rasters, (str, Path)) or not hasattr(rasters, "__iter__"):
-        raise InvalidParameterError(
-            f"land_cover_series: rasters must be a mapping of dates to rasters or a list of "
-            f"raster names/files, got {type(rasters).__name__} {rasters!r}"
-        )
-    items = list(rasters.items()) if isinstance(rasters, Mapping) else [(None, r) for r in rasters]
-    out: list[tuple[str, Any, Any]] = []
-    for key, value in items:
-        src, leg = value, None
-        if isinstance(value, tuple):
-            if len(value) != 2:
-                raise InvalidParameterError(
-                    f"land_cover_series: date {key!r} gives {value!r}; give a raster or a "
-                    "(raster, legend) pair"
-                )
-            src, leg = value
-        label = _label(key, src)
-        if isinstance(legend, Mapping):
-            leg = leg or legend.get(label) or legend.get(key)
-        elif leg is None:
-            leg = legend
-        out.append((label, src, leg))
-    labels = [e[0] for e in out]
-    dup = sorted({x for x in labels if labels.count(x) > 1})
-    if dup:
-        raise InvalidParameterError(
-            f"land_cover_series: dates {dup} appear more than once; give each date once"
-        )
-    if len(out) < 2:
-        raise InvalidParameterError(
-            f"land_cover_series: {len(out)} date(s) given ({labels}); a series needs at least "
-            "two rasters (for one date use landprofile.land_cover)"
-        )
-    if isinstance(legend, Mapping):
-        unknown = sorted(set(map(str, legend)) - set(labels))
-        if unknown:
-            raise InvalidParameterError(
-                f"land_cover_series: legend= names dates {unknown} that are not in the "
-                f"series; the dates are {labels}"
-            )
-    if all(_DATE.match(lab) for lab in labels):
-        out.sort(key=lambda e: e[0])  # ISO dates and years sort as text
-    return out
-
-
 def land_cover_series(
     landscape: Any,
     rasters: Any,
@@ -253,6 +194,7 @@ def land_cover_series(
     legend: Any = None,
     lang: str = "en",
     threads: int | None = None,
+    credits: Any = None,
 ) -> LandCoverSeries:
     """Land-cover shares per date and transitions between dates in a landscape.
 
@@ -273,6 +215,11 @@ def land_cover_series(
         Language of class and group names (``en``, ``fr``, ``es``).
     threads
         Worker threads; results do not depend on it.
+    credits
+        Who made each date's raster, by date, by role (``land_cover``) or by file name
+        (a text or a mapping with ``credit``, ``licence``, ``citation``, ``doi``); named
+        sources are credited from the catalogue and files by their sidecar
+        (:mod:`landprofile.credits`).
 
     Returns
     -------
@@ -352,7 +299,7 @@ def land_cover_series(
         transitions=pd.concat(trans, ignore_index=True)[tcols],
         natural=pd.DataFrame(nat, columns=_NATURAL_COLS),
         version_warnings=tuple(notes),
-        sources=tuple(_source(label, src, lg) for label, src, _r, lg in read),
+        sources=tuple(_source(label, src, lg, credits) for label, src, _r, lg in read),
         changes=changes,
         landscape=landscape,
     )
@@ -377,35 +324,25 @@ def _version_note(
     return [{"from_date": la, "to_date": lb, "message": m} for m in msgs]
 
 
-def _source(label: str, src: Any, lg: Any) -> dict[str, Any]:
-    """A date's source: its name (file name only), legend, and citation or credit."""
-    from landprofile.sources.catalogue import citation_for
+def _source(label: str, src: Any, lg: Any, credits: Any) -> dict[str, Any]:
+    """A date's source: its name (file name only), legend, and credit.
 
+    The credit is :func:`landprofile.credits.credit_for`'s: a named source's citation,
+    licence and DOI from the catalogue, a file's sidecar, or the caller's ``credits``
+    (by date, by role ``land_cover`` or by file name); else "credit not given".
+    """
+    from landprofile.credits import credit_for, lookup
+
+    given = None
+    if isinstance(credits, Mapping):
+        given = credits.get(label) if label in credits else lookup(credits, "land_cover", src)
+    elif credits is not None:
+        raise InvalidParameterError(
+            f"land_cover_series: credits must map dates (or 'land_cover', or file names) to "
+            f"credits, got {type(credits).__name__}"
+        )
+    c = credit_for("land_cover", src, given)
     rec: dict[str, Any] = {"date": label, "source": _shown(src), "legend": lg.key}
-    cite = citation_for(src) if isinstance(src, (str, Path)) else None
-    if cite:
-        rec |= {k: v for k, v in cite.items() if k != "name"}
-    else:
-        rec |= _file_credit(src)
+    rec |= {k: v for k, v in c.to_dict().items() if k not in ("role", "name")}
+    rec["credit_text"] = c.text()
     return rec
-
-
-def _file_credit(src: Any) -> dict[str, Any]:
-    """A file's credit from the credits module where it exists (built beside this one)."""
-    try:
-        from landprofile import credits as _credits  # type: ignore[attr-defined]
-    except ImportError:
-        return {}
-    for name in ("credit_for_file", "from_file", "credit_for"):
-        fn = getattr(_credits, name, None)
-        if fn is None:
-            continue
-        try:
-            c = fn(src)
-        except TypeError:  # another signature than this guess: the series stands without
-            return {}
-        d = c if isinstance(c, Mapping) else getattr(c, "__dict__", {})
-        return {
-            k: d.get(k) for k in ("credit", "licence", "citation", "doi") if d.get(k) is not None
-        }
-    return {}
