@@ -269,3 +269,29 @@ def test_land_cover_by_two_dates_is_the_series(scene, tmp_path):
     assert table["Couvert arboré"] == ["50,0\u202f%", "100,0\u202f%"]
     assert table["Terres cultivées"] == ["50,0\u202f%", "–"]
     assert soup.select("table.t-alerts") == []  # alerts=False: no alerts table
+
+
+def test_the_printed_map_draws_the_alerts(report_card):
+    """The PDF's static map has the alerts in their yellow; without them it has none."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    from landprofile.profilecard.print_map import map_png
+
+    rep, _, _ = report_card
+    ls = square_landscape()
+
+    def yellow(uri: str) -> int:
+        img = np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))))
+        rgb = img[..., :3].astype(int)
+        return int(((rgb[..., 0] > 235) & (rgb[..., 1] > 235) & (rgb[..., 2] < 140)).sum())
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        kw = {"layers": {}, "zoning": None, "lc_image": None, "dpi": 60}
+        without = yellow(map_png(ls, **kw))
+        with_alerts = yellow(map_png(ls, **kw, alerts=rep.alerts))
+    assert without == 0
+    assert with_alerts > 100

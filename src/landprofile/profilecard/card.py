@@ -69,7 +69,11 @@ class Card:
 
         p = self._printable
         png = map_png(
-            p["landscape"], layers=p["layers"], zoning=p["zoning"], lc_image=p["lc_image"]
+            p["landscape"],
+            layers=p["layers"],
+            zoning=p["zoning"],
+            lc_image=p["lc_image"],
+            alerts=p.get("alerts"),
         )
         ctx = {**p["context"], "printed": True, "map_png": png}
         return _environment().get_template("card.html.j2").render(**ctx)
@@ -372,6 +376,7 @@ def card(
         "layers": layers or {},
         "zoning": zoning,
         "lc_image": drawn.lc_image,
+        "alerts": getattr(monitoring, "alerts", None),
     }
     return Card(html, printable)
 

@@ -86,9 +86,10 @@ def map_png(
     zoning: Any,
     lc_image: dict[str, Any] | None,
     width_in: float = 7.0,
+    alerts: Any = None,
     dpi: int = 200,
 ) -> str:
-    """The static map as a PNG data URI."""
+    """The static map as a PNG data URI (``alerts``: lp.alerts' pieces, over the layers)."""
     from landprofile.vector import read_vector
 
     bound = landscape.to_gdf().to_crs(_MERC)
@@ -124,6 +125,8 @@ def map_png(
             gdf = read_vector(src[0] if isinstance(src, tuple) else src)
             gdf = gdf.to_crs(_MERC).cx[x0:x1, y0:y1]
             _plot(ax, gdf, role)
+        if alerts is not None and len(alerts):
+            _plot(ax, alerts.to_crs(_MERC), "alerts")
         if zoning is not None:
             other = zoning.other_suitable
             if other is not None and len(other):
