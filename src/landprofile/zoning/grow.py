@@ -104,13 +104,29 @@ def seed_cells(
         for i, sl in enumerate(ndimage.find_objects(lab), start=1):
             if sl is None or counts[i] < max(min_cells, 1) or i in seeded:
                 continue
-            v = np.where(lab[sl] == i, score[sl], -np.inf)
-            j = int(np.argmax(v))
-            r, c = divmod(j, v.shape[1])
-            extra.append((-float(v.flat[j]), sl[0].start + r, sl[1].start + c))
+            best, r, c = _best_cell(lab, score, i, sl)
+            extra.append((-best, r, c))
         extra.sort()
         seeds += [(r, c) for _, r, c in extra[: max_seeds - len(seeds)]]
     return np.array(seeds, dtype=np.int64).reshape(-1, 2)
+
+
+def _best_cell(lab: np.ndarray, score: np.ndarray, i: int, sl: tuple) -> tuple[float, int, int]:
+    """The best score of region ``i`` (in its box ``sl``) and its first cell in raster order.
+
+    In bands of rows: a region of a country's size has a box of a country's size.
+    """
+    rows = max(1, 2**18 // max(sl[1].stop - sl[1].start, 1))
+    best, at = -np.inf, (sl[0].start, sl[1].start)
+    for r0 in range(sl[0].start, sl[0].stop, rows):
+        band = (slice(r0, min(r0 + rows, sl[0].stop)), sl[1])
+        v = np.where(lab[band] == i, score[band], -np.inf)
+        j = int(np.argmax(v))
+        # strictly better only: the first best cell in raster order, as one argmax
+        if v.flat[j] > best:
+            best = float(v.flat[j])
+            at = (band[0].start + j // v.shape[1], sl[1].start + j % v.shape[1])
+    return best, at[0], at[1]
 
 
 def _allowed(score: np.ndarray, ok: np.ndarray, r0: int, c0: int, nr: int, nc: int) -> np.ndarray:
@@ -121,11 +137,13 @@ def _allowed(score: np.ndarray, ok: np.ndarray, r0: int, c0: int, nr: int, nc: i
     return out
 
 
-def label_counts(labels: np.ndarray, n: int, rows: int = 1024) -> np.ndarray:
-    """Cells per label, as ``np.bincount``, in bands of rows.
+def label_counts(labels: np.ndarray, n: int, rows: int | None = None) -> np.ndarray:
+    """Cells per label, as ``np.bincount``, in bands of rows (about 2**20 cells each).
 
     ``np.bincount`` copies its input to int64: twice a country's label grid at once.
     """
+    if rows is None:
+        rows = max(1, 2**20 // max(labels.shape[1], 1))
     counts = np.zeros(n + 1, dtype=np.int64)
     for r in range(0, labels.shape[0], rows):
         counts += np.bincount(labels[r : r + rows].ravel(), minlength=n + 1)
