@@ -306,3 +306,32 @@ def test_a_run_that_zones_puts_the_alerts_into_zones_gpkg(demo_out, tmp_path):
     finally:
         con.close()
     assert title == "Alertes (nouvelle exploitation minière)"
+
+
+def test_the_monitoring_card_credits_every_file_as_sources_md_does(demo_out):
+    """Every input of demo_monitoring.toml reaches the card's sources with its credit.
+
+    The expected credits are read from SOURCES.md's rows for the monitoring demo's
+    files (the provider and licence the sample data's own page names), not from the run.
+    """
+    from bs4 import BeautifulSoup
+
+    text = (sample_data_dir() / "SOURCES.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 4 and cells[0].startswith("`"):
+            for name in cells[0].replace("`", "").split(","):
+                rows.setdefault(name.strip(), line)
+    html = (demo_out / "card.html").read_text(encoding="utf-8")
+    sources = BeautifulSoup(html, "html.parser").get_text(" ")
+    from landprofile.credits import NOT_GIVEN
+
+    assert NOT_GIVEN not in sources
+    assert "CC BY 4.0" in rows["earthgenome_asm_amansie_2017_2020_2024.geojson"]
+    assert "Earth Genome, mining-detector" in sources
+    assert "CC BY 4.0" in sources
+    assert "**synthetic**" in rows["synthetic_protected_areas_amansie.geojson"]
+    assert "make_monitoring_sample.py" in sources
+    assert "CC BY-SA 2.0" in rows["geoboundaries_ashanti_region_ghana.geojson"]
+    assert "CC BY-SA 2.0" in sources

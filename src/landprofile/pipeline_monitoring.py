@@ -194,5 +194,6 @@ def _card(cfg: Config, ls: Landscape, report: Any, tmp: Path, build_profile: Any
         date_field=mon.get("date_field"),
         timeline=report.timeline,
         monitoring=report,
+        credits=cfg.section("credits"),
     )
     return [crd.save(tmp / "card.html"), crd.to_pdf(tmp / "card.pdf")]

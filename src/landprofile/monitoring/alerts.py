@@ -12,7 +12,7 @@ and, for the outputs, :func:`alerts_table` (``alerts.csv``: no geometry),
 For each date after the first, the new part of its footprint (the union of that date's
 polygons clipped to the landscape, less the union of ALL earlier dates) is split into
 its pieces (the polygons of that multipolygon). Everything is measured by the steps
-:func:`~landprofile.monitoring.footprint_timeline` walks (same equal-area projection,
+:func:`~landprofile.footprint_timeline` walks (same equal-area projection,
 same unions, same river buffer), so that the alerts of a date sum to the timeline's
 ``new_ha``, ``new_in_protected_ha``, ``new_in_concessions_ha`` and ``new_near_rivers_ha``.
 
@@ -118,7 +118,7 @@ def alerts(
         A :class:`~landprofile.Landscape`.
     footprints
         One vector layer with a date field, or a mapping ``{date: layer}``, as
-        :func:`~landprofile.monitoring.footprint_timeline` takes them.
+        :func:`~landprofile.footprint_timeline` takes them.
     protected, concessions
         Optional polygon layers: each alert names the ones it overlaps.
     rivers
