@@ -205,7 +205,7 @@ def read_sidecar(path: str | Path) -> dict[str, Any] | None:
     UnreadableFileError
         The sidecar is not valid TOML / JSON (the message names it).
     InvalidParameterError
-        It holds a key other than :data:`CREDIT_KEYS` or a value of the wrong type.
+        It holds a key other than ``CREDIT_KEYS`` or a value of the wrong type.
     """
     from landprofile._input_files import read_text
 
