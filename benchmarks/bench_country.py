@@ -53,24 +53,29 @@ def child(size: str, mode: str, out: Path) -> None:
 
     import landprofile as lp
 
-    regions = gpd.read_file(DATA / "gha_adm1_geoboundaries.geojson")
-    names = SIZES[size]
-    if names is not None:
-        regions = regions[regions["shapeName"].isin(names)]
-    geom = shapely.union_all(regions.geometry.to_numpy())
-    ls = lp.Landscape(
-        name=f"Ghana {size}",
-        geometry=geom,
-        crs=regions.crs,
-        provenance=lp.Provenance(method="admin", source="geoBoundaries ADM1"),
-    )
-    sites = gpd.read_file(DATA / "asm_mining_ghana_2024_earthgenome.geojson")
-    rivers = gpd.read_file(DATA / "rivers_ne10m_ghana.geojson")
+    if size == "niger":
+        ls, sites, rivers = niger_box()
+        regions = gpd.GeoDataFrame(geometry=[ls.geometry], crs=ls.crs)
+        geom = ls.geometry
+    else:
+        regions = gpd.read_file(DATA / "gha_adm1_geoboundaries.geojson")
+        names = SIZES[size]
+        if names is not None:
+            regions = regions[regions["shapeName"].isin(names)]
+        geom = shapely.union_all(regions.geometry.to_numpy())
+        ls = lp.Landscape(
+            name=f"Ghana {size}",
+            geometry=geom,
+            crs=regions.crs,
+            provenance=lp.Provenance(method="admin", source="geoBoundaries ADM1"),
+        )
+        sites = gpd.read_file(DATA / "asm_mining_ghana_2024_earthgenome.geojson")
+        rivers = gpd.read_file(DATA / "rivers_ne10m_ghana.geojson")
     t_read = time.perf_counter() - t0
     kw = {}
     cluster = None
     if mode in ("tiles", "cluster"):
-        kw["tile_cells"] = TILE
+        kw["tile_cells"] = int(os.environ.get("BENCH_TILE", TILE))
     if mode == "cluster":
         from distributed import Client, LocalCluster
 
@@ -124,6 +129,50 @@ def child(size: str, mode: str, out: Path) -> None:
     )
 
 
+#: Niger's area (about 1.19 M km² in the issue) as a square in UTM 32N around (9°E,
+#: 17.5°N); sites and rivers from a seeded generator (no Niger data is in ../shared).
+NIGER_KM2 = 1.19e6
+
+
+def niger_box(seed: int = 38) -> tuple:
+    """A Niger-sized square, 1,500 sites in 12 clusters and 6 rivers, all seeded."""
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+    from shapely.geometry import LineString, Point
+
+    import landprofile as lp
+
+    side = NIGER_KM2**0.5 * 1000.0
+    x0, y0 = 500_000.0 - side / 2, 1_935_000.0 - side / 2
+    rng = np.random.default_rng(seed)
+    # ASM in clusters (as in Liptako-Gourma or the Aïr): 12 centres, 125 sites each
+    centres = rng.uniform([x0, y0], [x0 + side, y0 + side], (12, 2))
+    xy = np.concatenate([c + rng.normal(0, 8_000, (125, 2)) for c in centres])
+    xy = np.clip(xy, [x0, y0], [x0 + side, y0 + side])
+    sites = gpd.GeoDataFrame(
+        {"site_id": [f"N{i:05d}" for i in range(len(xy))]},
+        geometry=[
+            Point(x, y).buffer(r)
+            for (x, y), r in zip(xy, rng.uniform(20, 150, len(xy)), strict=True)
+        ],
+        crs=32632,
+    )
+    lines = []
+    for _ in range(6):
+        xs = np.linspace(x0, x0 + side, 40)
+        ys = y0 + side * rng.uniform(0.1, 0.9) + np.cumsum(rng.normal(0, 6_000, 40))
+        lines.append(LineString(np.c_[xs, ys]))
+    rivers = gpd.GeoDataFrame(geometry=lines, crs=32632)
+    ls = lp.Landscape(
+        name="Niger-sized box",
+        geometry=shapely.box(x0, y0, x0 + side, y0 + side),
+        crs=32632,
+        provenance=lp.Provenance(method="custom", source="bench_country.niger_box"),
+    )
+    return ls, sites, rivers
+
+
 def _tree_rss(pid: int) -> int:
     import psutil
 
@@ -139,6 +188,23 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
+def _tree_anon(pid: int) -> int:
+    """Anonymous resident memory of the tree (RSS less file-backed and shared pages)."""
+    import psutil
+
+    try:
+        p = psutil.Process(pid)
+        procs = [p, *p.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    total = 0
+    for q in procs:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            m = q.memory_info()
+            total += m.rss - m.shared
+    return total
+
+
 def measure(size: str, mode: str, folder: Path) -> dict:
     """Run one case in a fresh process, sampling the RSS of its process tree."""
     out = folder / f"{size}-{mode}.json"
@@ -147,12 +213,13 @@ def measure(size: str, mode: str, folder: Path) -> dict:
         [sys.executable, __file__, "--child", size, mode, str(out)],
         env=dict(os.environ, PYTHONWARNINGS="ignore"),
     )
-    peak = [0]
+    peak = [0, 0]
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
             peak[0] = max(peak[0], _tree_rss(proc.pid))
+            peak[1] = max(peak[1], _tree_anon(proc.pid))
             done.wait(0.2)
 
     th = threading.Thread(target=sample, daemon=True)
@@ -164,6 +231,7 @@ def measure(size: str, mode: str, folder: Path) -> dict:
         return {"size": size, "mode": mode, "failed": rc, "wall": time.perf_counter() - t0}
     rec = json.loads(out.read_text())
     rec["peak_tree_mb"] = peak[0] / 2**20
+    rec["peak_anon_mb"] = peak[1] / 2**20
     rec["wall"] = time.perf_counter() - t0
     return rec
 
@@ -200,7 +268,7 @@ def main() -> None:
     rows = []
     for size in args.sizes.split(","):
         for mode in args.modes.split(","):
-            if mode == "one" and size == "24M":
+            if mode == "one" and size in ("24M", "niger"):
                 continue  # does not fit: 431 M cells x 80 bytes
             rec = measure(size, mode, folder)
             rows.append(rec)
@@ -212,10 +280,10 @@ def main() -> None:
         )
     print()
     print(
-        "| landscape | mode | ha | cells | tiles | time (s) | peak tree RSS (MB) | zones "
-        "| outside (m²) |"
+        "| landscape | mode | ha | cells | tiles | time (s) | peak tree RSS (MB) | peak anon (MB) "
+        "| zones | outside (m²) |"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         if "failed" in r:
             print(f"| {r['size']} | {r['mode']} | failed ({r['failed']}) |")
@@ -223,6 +291,7 @@ def main() -> None:
         print(
             f"| {r['size']} | {r['mode']} | {r['landscape_ha']:,.0f} | {r['cells'] / 1e6:,.1f} M "
             f"| {max(r['n_tiles'], 0)} | {r['seconds']:,.1f} | {r['peak_tree_mb']:,.0f} "
+            f"| {r['peak_anon_mb']:,.0f} "
             f"| {r['n_zones']} | {r['max_outside_m2']:.2g} |"
         )
 
