@@ -266,3 +266,30 @@ def test_peak_memory_grows_with_the_tile_not_the_landscape():
 
 if __name__ == "__main__":
     print(json.dumps(child(float(sys.argv[1]), int(sys.argv[2]))))
+
+
+def test_a_tiles_constant_grid_is_stored_as_one_value_and_read_back_whole(tmp_path):
+    from landprofile.zoning.tiles import Tile
+    from landprofile.zoning.tiles_store import TileStore
+
+    tile = Tile(0, (0, 40, 0, 50), (0, 40, 0, 50))
+    varying = np.arange(2000, dtype=np.float32).reshape(40, 50)
+    result = {
+        "score": np.full((40, 50), 0.3, np.float32),
+        "suitable": varying > 1000,
+        "factors": {"geology": np.full((40, 50), 0.3, np.float32), "sites": varying},
+        "weights": {"geology": 0.4, "sites": 0.6},
+        "skipped": [],
+        "raster_geoms": {},
+    }
+    store = TileStore(tmp_path, "k" * 20)
+    store.save(tile, result)
+    with np.load(store.path(tile)) as z:
+        assert z["factor:geology"].shape == (1,)
+        assert z["score"].shape == (1,)
+        assert z["factor:sites"].shape == (40, 50)
+    got = TileStore(tmp_path, "k" * 20).load(tile)
+    for k in ("geology", "sites"):
+        assert np.array_equal(got["factors"][k], result["factors"][k])
+        assert got["factors"][k].dtype == np.float32
+    assert np.array_equal(got["score"], result["score"])

@@ -112,9 +112,11 @@ class TileStore:
 
     def save(self, tile: Tile, result: dict[str, Any]) -> None:
         """Write one tile atomically (to the first name nothing occupies)."""
-        arrays = {"score": _packed(result["score"]), "suitable": result["suitable"]}
+        r0, r1, c0, c1 = tile.core
+        core = (r1 - r0, c1 - c0)
+        arrays = {"score": _packed(result["score"], core), "suitable": result["suitable"]}
         for k, f in result["factors"].items():
-            arrays[f"factor:{k}"] = _packed(f)
+            arrays[f"factor:{k}"] = _packed(f, core)
         for k, g in result["raster_geoms"].items():
             arrays[f"geom:{k}"] = np.frombuffer(g, dtype=np.uint8)
         header = self._expect(tile) | {
@@ -128,15 +130,15 @@ class TileStore:
         self._slots.good[tile.index] = path
 
 
-def _packed(a: np.ndarray) -> np.ndarray:
+def _packed(a: np.ndarray, core: tuple[int, int]) -> np.ndarray:
     """A grid whose cells all hold the same bits as that one value (shape (1,)), else itself.
 
     Most of a country is far from every feature: a factor is its default or 0 over
     whole tiles, and a file of one value instead of 64 MB keeps a national run's store
     to the tiles that vary.
     """
-    if a.size == 0:
-        return a
+    if a.size == 0 or a.shape != core:
+        return a  # not the tile's cells: kept as it is, for the reader to refuse
     bits = a.view(f"u{a.dtype.itemsize}") if a.dtype.kind == "f" else a
     first = bits.flat[0]
     return a.reshape(-1)[:1].copy() if bool((bits == first).all()) else a
