@@ -24,8 +24,9 @@ over the landscape (factor weights are normalised over the rules, not the cells)
 
 Only the score (float32) and the suitable mask (bool) are kept for the whole grid —
 ``locate`` grows regions on them — and the region labels (int32) while zones are
-made; the factor grids stay with the tiles (on disk) and are summed per zone tile by
-tile.
+made, all three in unlinked memory-mapped files (:mod:`landprofile.zoning._disk`), so
+the process's memory holds a tile, the seams and the zones, not the landscape; the
+factor grids stay with the tiles (on disk) and are summed per zone tile by tile.
 """
 
 from __future__ import annotations
