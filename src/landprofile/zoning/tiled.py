@@ -250,6 +250,7 @@ def in_tiles(
 ) -> CellStage:
     """The same cells, scores and regions as :func:`one_grid`, computed tile by tile."""
     from landprofile._progress import nested
+    from landprofile.zoning._raster_travel import travel
     from landprofile.zoning.tiles import Shared, TiledSuitability, plan, stitch
     from landprofile.zoning.tiles_run import TileStore, inputs_key, run_tiles
 
@@ -274,10 +275,10 @@ def in_tiles(
         names=list(cons.names),
         shapes=dict(cons.shapes),
         known=frozenset(k for k, v in layers.items() if v is not None and len(v)),
-        land_cover=_travel(rasters.get("land_cover")),
+        land_cover=travel(rasters.get("land_cover")),
         lut=dict(legend_lut),
-        dem=_travel(rasters.get("dem")),
-        geology=_travel(rasters.get("geology")),
+        dem=travel(rasters.get("dem")),
+        geology=travel(rasters.get("geology")),
         min_score=rs.zones("min_score", 0.4),
     )
     # hashing the rasters' bytes is for resuming: a temporary store needs no key
@@ -335,13 +336,6 @@ def read_rasters(inputs: dict[str, Any], legend: Any, landscape: Any) -> tuple[d
         else {}
     )
     return rasters, lut
-
-
-def _travel(src: Any) -> Any:
-    """Rasters travel to workers as paths when they have one (a DataArray goes whole)."""
-    if src is None:
-        return None
-    return src.path if getattr(src, "path", None) else src
 
 
 def warn_coarse(rasters: dict[str, Any], rs: Any, layers: dict, landscape: Any) -> None:

@@ -142,12 +142,16 @@ def _subset(gdf: Any, box: Any) -> Any:
     return gdf.iloc[idx]
 
 
-def compute_tile(tile: Tile, shared: Shared) -> dict[str, Any]:
+def compute_tile(
+    tile: Tile, shared: Shared, windows: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Exclusions, factors and scores of one tile (its window), kept on its core.
 
-    Runs on a worker: a pure function of the tile and the shared inputs.
+    Runs on a worker: a pure function of the tile and the shared inputs. ``windows``:
+    rasters sent with this tile (by name: ``land_cover``, ``dem``), read instead of the
+    shared ones (:mod:`landprofile.zoning._raster_travel`).
     """
-    from landprofile.raster import read_raster
+    from landprofile.zoning._raster_travel import read_travelled
 
     wr0, wr1, wc0, wc1 = tile.window
     h, w = wr1 - wr0, wc1 - wc0
@@ -169,7 +173,13 @@ def compute_tile(tile: Tile, shared: Shared) -> dict[str, Any]:
     layers = {k: _subset(v, box) for k, v in shared.layers.items()}
     lc_groups = None
     if shared.land_cover is not None:
-        lc = warp(read_raster(shared.land_cover), tg, Resampling.nearest, "int32", -1)
+        lc = warp(
+            read_travelled("land_cover", shared.land_cover, windows),
+            tg,
+            Resampling.nearest,
+            "int32",
+            -1,
+        )
         lc_groups = np.full(lc.shape, "", dtype=object)
         for value in np.unique(lc):
             if value in shared.lut:
@@ -177,7 +187,9 @@ def compute_tile(tile: Tile, shared: Shared) -> dict[str, Any]:
         del lc
     slope = None
     if shared.dem is not None:
-        z = warp(read_raster(shared.dem), tg, Resampling.bilinear, "float32", np.nan)
+        z = warp(
+            read_travelled("dem", shared.dem, windows), tg, Resampling.bilinear, "float32", np.nan
+        )
         gy, gx = np.gradient(z, shared.res)
         slope = np.degrees(np.arctan(np.hypot(gx, gy)))
         del z, gy, gx
