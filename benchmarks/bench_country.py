@@ -34,6 +34,9 @@ import threading
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _cgroup import CgroupUnavailableError, memory_cgroup
+
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ghana"
 SIZES = {
     "1M": ["Western North Region"],
@@ -205,34 +208,55 @@ def _tree_anon(pid: int) -> int:
     return total
 
 
-def measure(size: str, mode: str, folder: Path) -> dict:
-    """Run one case in a fresh process, sampling the RSS of its process tree."""
+def measure(size: str, mode: str, folder: Path, limit_gb: float | None = None) -> dict:
+    """Run one case in a fresh process, sampling the RSS of its process tree.
+
+    With ``limit_gb`` the process runs inside a fresh memory cgroup with that hard limit
+    (memory and memory + swap, ``_cgroup.py``): the record gains the group's peak (page
+    cache included), its failure counts, whether the OOM killer fired, and the peaks of
+    the group's anonymous memory and page cache sampled from ``memory.stat``.
+    """
     out = folder / f"{size}-{mode}.json"
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, __file__, "--child", size, mode, str(out)],
-        env=dict(os.environ, PYTHONWARNINGS="ignore"),
-    )
-    peak = [0, 0]
-    done = threading.Event()
+    cmd = [sys.executable, __file__, "--child", size, mode, str(out)]
+    env = dict(os.environ, PYTHONWARNINGS="ignore")
+    with contextlib.ExitStack() as stack:
+        cg = None
+        if limit_gb is not None:
+            cg = stack.enter_context(memory_cgroup(int(limit_gb * 2**30)))
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, preexec_fn=cg.enter if cg else None)
+        peak = {"tree": 0, "anon": 0, "cg_rss": 0, "cg_cache": 0}
+        done = threading.Event()
 
-    def sample() -> None:
-        while not done.is_set():
-            peak[0] = max(peak[0], _tree_rss(proc.pid))
-            peak[1] = max(peak[1], _tree_anon(proc.pid))
-            done.wait(0.2)
+        def sample() -> None:
+            while not done.is_set():
+                peak["tree"] = max(peak["tree"], _tree_rss(proc.pid))
+                peak["anon"] = max(peak["anon"], _tree_anon(proc.pid))
+                if cg is not None:
+                    with contextlib.suppress(OSError):
+                        st = cg.stat()
+                        peak["cg_rss"] = max(peak["cg_rss"], st.get("total_rss", 0))
+                        peak["cg_cache"] = max(peak["cg_cache"], st.get("total_cache", 0))
+                done.wait(0.2)
 
-    th = threading.Thread(target=sample, daemon=True)
-    th.start()
-    rc = proc.wait()
-    done.set()
-    th.join()
+        th = threading.Thread(target=sample, daemon=True)
+        th.start()
+        rc = proc.wait()
+        wall = time.perf_counter() - t0
+        done.set()
+        th.join()
+        limits = {}
+        if cg is not None:
+            limits = cg.figures(rc)
+            limits["cg_rss_peak_mb"] = peak["cg_rss"] / 2**20
+            limits["cg_cache_peak_mb"] = peak["cg_cache"] / 2**20
     if rc != 0:
-        return {"size": size, "mode": mode, "failed": rc, "wall": time.perf_counter() - t0}
+        return {"size": size, "mode": mode, "failed": rc, "wall": wall, **limits}
     rec = json.loads(out.read_text())
-    rec["peak_tree_mb"] = peak[0] / 2**20
-    rec["peak_anon_mb"] = peak[1] / 2**20
-    rec["wall"] = time.perf_counter() - t0
+    rec["peak_tree_mb"] = peak["tree"] / 2**20
+    rec["peak_anon_mb"] = peak["anon"] / 2**20
+    rec["wall"] = wall
+    rec.update(limits)
     return rec
 
 
@@ -255,22 +279,69 @@ def same_zones(folder: Path, size: str, a: str, b: str) -> str:
     return "same" if ok else f"different (max {diff.max():.3g} m²)"
 
 
+def commit() -> str:
+    """The source's commit (short hash, ``+dirty`` with uncommitted changes in src/)."""
+    root = Path(__file__).resolve().parents[1]
+
+    def git(*a: str) -> str:
+        r = subprocess.run(["git", *a], cwd=root, capture_output=True, text=True, check=False)
+        return r.stdout.strip()
+
+    h = git("rev-parse", "--short", "HEAD") or "unknown"
+    return h + ("+dirty" if git("status", "--porcelain", "--", "src") else "")
+
+
+def _row(r: dict) -> str:
+    cg = ""
+    if "max_usage_bytes" in r:
+        cg = (
+            f" | {r['max_usage_bytes'] / 2**20:,.0f} | {r['cg_rss_peak_mb']:,.0f} "
+            f"| {r['failcnt']:,} | {'yes' if r['oom_killed'] else 'no'}"
+        )
+    if "failed" in r:
+        return (
+            f"| {r['size']} | {r['mode']} | failed ({r['failed']}) after {r['wall']:,.0f} s{cg} |"
+        )
+    return (
+        f"| {r['size']} | {r['mode']} | {r['landscape_ha']:,.0f} | {r['cells'] / 1e6:,.1f} M "
+        f"| {max(r['n_tiles'], 0)} | {r['seconds']:,.1f} | {r['peak_tree_mb']:,.0f} "
+        f"| {r['peak_anon_mb']:,.0f} | {r['n_zones']} | {r['gap']:.3g} "
+        f"| {r['max_outside_m2']:.2g}{cg} |"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1M,4M,24M")
     ap.add_argument("--modes", default="one,tiles,cluster")
+    ap.add_argument(
+        "--memory-limit-gb",
+        type=float,
+        default=None,
+        help="run each case inside a fresh cgroup-v1 memory group with this hard limit "
+        "in GiB (memory and memory + swap, page cache included; needs root)",
+    )
     ap.add_argument("--child", nargs=3)
     args = ap.parse_args()
     if args.child:
         child(args.child[0], args.child[1], Path(args.child[2]))
         return
+    if args.memory_limit_gb is not None:
+        try:  # refuse before any run, not after the first one
+            with memory_cgroup(int(args.memory_limit_gb * 2**30)):
+                pass
+        except (CgroupUnavailableError, ValueError) as exc:
+            sys.exit(f"bench_country: {exc}")
+    with open("/proc/loadavg", encoding="ascii") as fh:
+        load = " ".join(fh.read().split()[:3])
+    print(f"commit {commit()}, load average before: {load}", flush=True)
     folder = Path(tempfile.mkdtemp(prefix="bench-country-"))
     rows = []
     for size in args.sizes.split(","):
         for mode in args.modes.split(","):
             if mode == "one" and size in ("24M", "niger"):
                 continue  # does not fit: 431 M cells x 80 bytes
-            rec = measure(size, mode, folder)
+            rec = measure(size, mode, folder, args.memory_limit_gb)
             rows.append(rec)
             print(json.dumps(rec), flush=True)
         print(
@@ -279,21 +350,22 @@ def main() -> None:
             flush=True,
         )
     print()
-    print(
+    head = (
         "| landscape | mode | ha | cells | tiles | time (s) | peak tree RSS (MB) | peak anon (MB) "
-        "| zones | outside (m²) |"
+        "| zones | gap | outside (m²) |"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for r in rows:
-        if "failed" in r:
-            print(f"| {r['size']} | {r['mode']} | failed ({r['failed']}) |")
-            continue
-        print(
-            f"| {r['size']} | {r['mode']} | {r['landscape_ha']:,.0f} | {r['cells'] / 1e6:,.1f} M "
-            f"| {max(r['n_tiles'], 0)} | {r['seconds']:,.1f} | {r['peak_tree_mb']:,.0f} "
-            f"| {r['peak_anon_mb']:,.0f} "
-            f"| {r['n_zones']} | {r['max_outside_m2']:.2g} |"
+    rule = "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    if args.memory_limit_gb is not None:
+        head += (
+            f" cgroup peak incl. page cache (MB, limit {args.memory_limit_gb:g} GiB) "
+            "| cgroup anon peak (MB) | failcnt | OOM kill |"
         )
+        rule += "---:|---:|---:|---|"
+    print(f"commit {commit()}, load average before: {load}")
+    print(head)
+    print(rule)
+    for r in rows:
+        print(_row(r))
 
 
 if __name__ == "__main__":
