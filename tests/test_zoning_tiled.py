@@ -521,3 +521,25 @@ def test_the_cli_resumes_from_a_checkpoint(inputs, tmp_path, monkeypatch):
     np.testing.assert_array_equal(za["score"], zb["score"])
     diff = shapely.symmetric_difference(za.geometry.to_numpy(), zb.geometry.to_numpy())
     assert shapely.area(diff).max() <= 1.0
+
+
+def test_the_context_carries_cells_and_regions_equal_to_one_grids(inputs, one_all):
+    from landprofile.zoning.cells import TiledCells, regions_of_array
+
+    res = _run(inputs, tile_cells=135)
+    assert isinstance(res.context.cells, TiledCells)
+    mask = np.asarray(one_all.context.suitable)
+    want = regions_of_array(mask)
+    for ctx in (one_all.context, res.context):
+        got = ctx.regions
+        assert len(got) == len(want) > 3
+        np.testing.assert_array_equal(got.first, want.first)
+        np.testing.assert_array_equal(got.box, want.box)
+        np.testing.assert_array_equal(got.n_cells, want.n_cells)
+        # a window of the cells is the one grid's
+        h, w = mask.shape
+        s, m = ctx.cells.window(h // 3, h // 3 + 140, w // 4, w // 4 + 170)
+        np.testing.assert_array_equal(m, mask[h // 3 : h // 3 + 140, w // 4 : w // 4 + 170])
+        np.testing.assert_array_equal(
+            s, np.asarray(one_all.context.suit.score)[h // 3 : h // 3 + 140, w // 4 : w // 4 + 170]
+        )

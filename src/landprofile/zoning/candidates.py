@@ -275,6 +275,7 @@ def candidates(
         stage.parts,
     )
     split = rs.split != "none"
+    cells, regions = stage.cells, stage.regions
     del stage
     steps.start("zones")
     table = zone_table(part, grid, suit, cons, layers, rs, parts, split)
@@ -363,6 +364,8 @@ def candidates(
             parts=parts,
             suitable_geoms=zones.geometry.to_numpy(),
             suitable_geoms_grid=zones_grid,
+            cells=cells,
+            regions=regions,
         ),
     )
     if select is not None:

@@ -70,6 +70,7 @@ class TiledCells:
         self.store = store
         self._keep = max(1, int(keep))
         self._cache: OrderedDict[int, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._grids: tuple[np.ndarray, np.ndarray] | None = None
         self._r0 = np.array([t.core[0] for t in self.tiles], dtype=np.int64)
         self._r1 = np.array([t.core[1] for t in self.tiles], dtype=np.int64)
         self._c0 = np.array([t.core[2] for t in self.tiles], dtype=np.int64)
@@ -86,6 +87,27 @@ class TiledCells:
         while len(self._cache) > self._keep:
             self._cache.popitem(last=False)
         return got
+
+    def grids(self) -> tuple[np.ndarray, np.ndarray]:
+        """The whole grid's score and suitable mask, stitched once into unlinked files.
+
+        For callers that still want landscape-sized grids (``locate`` until it reads
+        windows): file pages (:mod:`landprofile.zoning._disk`), not anonymous memory.
+        The zones step never calls it.
+        """
+        if self._grids is None:
+            from landprofile.zoning._disk import disk_array
+
+            score = disk_array(self.shape, np.float32)
+            ok = disk_array(self.shape, bool)
+            for i, t in enumerate(self.tiles):
+                r0, r1, c0, c1 = t.core
+                res = self.store.load(self.tiles[i])
+                score[r0:r1, c0:c1] = res["score"]
+                ok[r0:r1, c0:c1] = res["suitable"]
+                del res
+            self._grids = (score, ok)
+        return self._grids
 
     def window(self, r0: int, r1: int, c0: int, c1: int) -> tuple[np.ndarray, np.ndarray]:
         """The window's score and suitable mask, from the tiles it overlaps."""
@@ -135,8 +157,9 @@ def regions_of_array(suitable: np.ndarray) -> RegionTable:
         return RegionTable(width, z, np.zeros((0, 4), dtype=np.int64), z)
     flat = np.flatnonzero(lab)
     vals = lab.ravel()[flat]
-    first = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(first, vals - 1, flat)
+    # labels appear first in increasing order: a new running maximum is a region's first
+    top = np.maximum.accumulate(vals)
+    first = flat[np.r_[True, top[1:] > top[:-1]]].astype(np.int64)
     counts = np.bincount(vals, minlength=n + 1)[1:].astype(np.int64)
     box = np.array(
         [(s[0].start, s[0].stop, s[1].start, s[1].stop) for s in ndimage.find_objects(lab)],

@@ -40,6 +40,11 @@ class ZoningContext:
     #: The suitable land as exact pieces (candidates' zones): the user's CRS, and the grid's.
     suitable_geoms: Any
     suitable_geoms_grid: Any
+    #: The score and suitable mask read by window (``landprofile.zoning.cells.Cells``:
+    #: ``ArrayCells`` for one grid, ``TiledCells`` reading the tiles' store), and the
+    #: regions' table (``cells.RegionTable``: first cell, box, cells of each region).
+    cells: Any = None
+    regions: Any = None
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,10 @@ class CellStage:
     parts: np.ndarray
     #: Tiles computed (0: one grid) and tiles in all.
     n_tiles: int = 0
+    #: The score and suitable mask by window (:mod:`landprofile.zoning.cells`), and the
+    #: regions' table (first cell, box, cells of each 4-connected region).
+    cells: Any = None
+    regions: Any = None
 
 
 def _partition(rs: Any, grid: AnalysisGrid, suitable: Any, labelled: Any = None) -> Partition:
@@ -134,7 +138,20 @@ def one_grid(
         part = _partition(rs, grid, suitable)
         steps.start("exclusion_union")
         per_rule, excluded_all, parts = future.result()
-    return CellStage(grid, cons, suit, suitable, part, per_rule, excluded_all, parts)
+    from landprofile.zoning.cells import ArrayCells, regions_of_array
+
+    return CellStage(
+        grid,
+        cons,
+        suit,
+        suitable,
+        part,
+        per_rule,
+        excluded_all,
+        parts,
+        cells=ArrayCells(suit.score, suitable),
+        regions=regions_of_array(suitable),
+    )
 
 
 def tile_size(
@@ -314,7 +331,23 @@ def in_tiles(
         steps.start("exclusion_union")
         parts = future.result()
     per_rule, excluded_all, _ = _exclusion_geometry(cons, grid, st.raster_geoms)
-    return CellStage(grid, cons, suit, st.suitable, part, per_rule, excluded_all, parts, len(tiles))
+    from landprofile.zoning.cells import TiledCells
+    from landprofile.zoning.region_seams import regions_from_tiles
+
+    table, _ = regions_from_tiles(grid.height, grid.width, tiles, store.load)
+    return CellStage(
+        grid,
+        cons,
+        suit,
+        st.suitable,
+        part,
+        per_rule,
+        excluded_all,
+        parts,
+        len(tiles),
+        cells=TiledCells(grid.height, grid.width, tiles, store),
+        regions=table,
+    )
 
 
 def read_rasters(inputs: dict[str, Any], legend: Any, landscape: Any) -> tuple[dict, dict]:
