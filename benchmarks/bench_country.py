@@ -2,7 +2,13 @@
 
 Usage::
 
-    python benchmarks/bench_country.py [--sizes 1M,4M,24M] [--modes one,tiles,cluster]
+    python benchmarks/bench_country.py [--sizes 1M,4M,24M,niger] [--modes one,tiles,cluster]
+        [--memory-limit-gb 8]
+    python benchmarks/bench_country.py --tables tile,landscape [--memory-limit-gb 8]
+
+``--memory-limit-gb`` runs each case in a fresh cgroup-v1 memory group with that hard
+limit, page cache included (``_cgroup.py``); ``--tables`` prints the peak memory against
+tile size and against landscape size as markdown rows (``_memlimit_tables.py``).
 
 Landscapes from Ghana's 16 regions (``../shared/data/ghana/``, geoBoundaries): about
 1 M ha (Western North), 4 M ha (Western, Western North, Central and Ahafo) and the
@@ -321,6 +327,12 @@ def main() -> None:
         help="run each case inside a fresh cgroup-v1 memory group with this hard limit "
         "in GiB (memory and memory + swap, page cache included; needs root)",
     )
+    ap.add_argument(
+        "--tables",
+        default=None,
+        help="instead of the country runs, print the peak-memory tables (tile, "
+        "landscape or both, comma-separated) as markdown rows (_memlimit_tables.py)",
+    )
     ap.add_argument("--child", nargs=3)
     args = ap.parse_args()
     if args.child:
@@ -335,6 +347,11 @@ def main() -> None:
     with open("/proc/loadavg", encoding="ascii") as fh:
         load = " ".join(fh.read().split()[:3])
     print(f"commit {commit()}, load average before: {load}", flush=True)
+    if args.tables:
+        import _memlimit_tables
+
+        _memlimit_tables.main(args.tables.split(","), commit(), args.memory_limit_gb)
+        return
     folder = Path(tempfile.mkdtemp(prefix="bench-country-"))
     rows = []
     for size in args.sizes.split(","):
