@@ -33,6 +33,7 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -220,7 +221,8 @@ def measure(size: str, mode: str, folder: Path, limit_gb: float | None = None) -
     With ``limit_gb`` the process runs inside a fresh memory cgroup with that hard limit
     (memory and memory + swap, ``_cgroup.py``): the record gains the group's peak (page
     cache included), its failure counts, whether the OOM killer fired, and the peaks of
-    the group's anonymous memory and page cache sampled from ``memory.stat``.
+    the group's anonymous memory and page cache sampled from ``memory.stat``. The
+    temporary folder's peak use is sampled from its free space.
     """
     out = folder / f"{size}-{mode}.json"
     cmd = [sys.executable, __file__, "--child", size, mode, str(out)]
@@ -231,11 +233,16 @@ def measure(size: str, mode: str, folder: Path, limit_gb: float | None = None) -
             cg = stack.enter_context(memory_cgroup(int(limit_gb * 2**30)))
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, preexec_fn=cg.enter if cg else None)
-        peak = {"tree": 0, "anon": 0, "cg_rss": 0, "cg_cache": 0}
+        peak = {"tree": 0, "anon": 0, "cg_rss": 0, "cg_cache": 0, "disk": 0}
         done = threading.Event()
+        # the grids' files are unlinked at once, so only the free space shows them (other
+        # jobs on the machine write there too: an upper bound)
+        free0 = shutil.disk_usage(tempfile.gettempdir()).free
 
         def sample() -> None:
             while not done.is_set():
+                used = free0 - shutil.disk_usage(tempfile.gettempdir()).free
+                peak["disk"] = max(peak["disk"], used)
                 peak["tree"] = max(peak["tree"], _tree_rss(proc.pid))
                 peak["anon"] = max(peak["anon"], _tree_anon(proc.pid))
                 if cg is not None:
@@ -261,6 +268,7 @@ def measure(size: str, mode: str, folder: Path, limit_gb: float | None = None) -
     rec = json.loads(out.read_text())
     rec["peak_tree_mb"] = peak["tree"] / 2**20
     rec["peak_anon_mb"] = peak["anon"] / 2**20
+    rec["peak_tmp_disk_gb"] = peak["disk"] / 2**30
     rec["wall"] = wall
     rec.update(limits)
     return rec
@@ -311,7 +319,8 @@ def _row(r: dict) -> str:
     return (
         f"| {r['size']} | {r['mode']} | {r['landscape_ha']:,.0f} | {r['cells'] / 1e6:,.1f} M "
         f"| {max(r['n_tiles'], 0)} | {r['seconds']:,.1f} | {r['peak_tree_mb']:,.0f} "
-        f"| {r['peak_anon_mb']:,.0f} | {r['n_zones']} | {r['gap']:.3g} "
+        f"| {r['peak_anon_mb']:,.0f} | {r['peak_tmp_disk_gb']:,.1f} | {r['n_zones']} "
+        f"| {r['gap']:.3g} "
         f"| {r['max_outside_m2']:.2g}{cg} |"
     )
 
@@ -369,9 +378,9 @@ def main() -> None:
     print()
     head = (
         "| landscape | mode | ha | cells | tiles | time (s) | peak tree RSS (MB) | peak anon (MB) "
-        "| zones | gap | outside (m²) |"
+        "| temp disk (GB) | zones | gap | outside (m²) |"
     )
-    rule = "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    rule = "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     if args.memory_limit_gb is not None:
         head += (
             f" cgroup peak incl. page cache (MB, limit {args.memory_limit_gb:g} GiB) "
