@@ -8,6 +8,12 @@ distance (in cells) from the region's centre under the shape's metric. Growth st
 ``target`` cells, when the frontier is empty, or when no frontier cell lies within
 ``rmax``. For the ``compact`` shape the centre is the region's centre of mass, updated
 (and the frontier re-prioritised) each time the region grows by a quarter.
+
+The grids may be a window of the landscape (``row0``, ``col0``, the landscape's
+``height`` and ``width``): a region never reaches farther than ``rmax`` from its seed,
+so a window of ``rmax`` cells around it holds all it can touch. Coordinates, flat
+indices and distances stay the landscape's, so a window gives the very cells, order and
+ties of the whole grid.
 """
 
 from __future__ import annotations
@@ -80,16 +86,25 @@ def grow_regions(
     shape: int,
     stamp: np.ndarray,
     first_id: int,
+    row0: int,
+    col0: int,
+    height: int,
+    width: int,
 ):
     """Grow one region per seed; returns ``(cells, offsets, stats)``.
 
-    ``seeds`` is ``(n, 2)`` of (row, col); ``angles`` the ellipse orientation per seed
-    (radians); ``stamp`` an int32 array of the grid's shape holding ids below
-    ``2 * first_id`` (it is updated, never cleared). ``cells`` holds the flat indices of
-    each region in growth order, region ``s`` at ``cells[offsets[s]:offsets[s + 1]]``;
-    ``stats[s]`` is (score sum, edge-cell score sum, edge cells, exposed cell edges).
+    ``seeds`` is ``(n, 2)`` of (row, col) of the landscape; ``angles`` the ellipse
+    orientation per seed (radians); ``score``, ``ok`` and ``stamp`` the window of the
+    landscape (``height`` x ``width`` cells) at rows ``row0 + ...``, columns ``col0 +
+    ...`` (the whole grid: 0, 0 and its shape); ``stamp`` is int32 holding ids below
+    ``2 * first_id`` (it is updated, never cleared). Cells outside the window are
+    treated as out of reach, so the window must hold every cell within ``rmax`` of each
+    seed. ``cells`` holds the landscape's flat indices of each region in growth order,
+    region ``s`` at ``cells[offsets[s]:offsets[s + 1]]``; ``stats[s]`` is (score sum,
+    edge-cell score sum, edge cells, exposed cell edges).
     """
-    h, w_ = score.shape
+    h, w_ = height, width
+    wh, ww = score.shape
     n_seeds = seeds.shape[0]
     cells = np.empty(n_seeds * target, dtype=np.int64)
     offsets = np.zeros(n_seeds + 1, dtype=np.int64)
@@ -110,7 +125,7 @@ def grow_regions(
         sin_t = math.sin(angles[s])
         start = pos
         offsets[s] = start
-        if not ok[r0, c0]:
+        if not (0 <= r0 - row0 < wh and 0 <= c0 - col0 < ww) or not ok[r0 - row0, c0 - col0]:
             offsets[s + 1] = pos
             continue
         cr = float(r0)
@@ -121,7 +136,7 @@ def grow_regions(
         hp[0] = 1.0
         hi[0] = r0 * w_ + c0
         hn = 1
-        stamp[r0, c0] = in_front
+        stamp[r0 - row0, c0 - col0] = in_front
         next_check = 16
         while hn > 0 and n < target:
             idx = hi[0]
@@ -132,9 +147,9 @@ def grow_regions(
                 _sift_down(hp, hi, 0, hn)
             r = idx // w_
             c = idx - r * w_
-            if stamp[r, c] == in_reg:
+            if stamp[r - row0, c - col0] == in_reg:
                 continue
-            stamp[r, c] = in_reg
+            stamp[r - row0, c - col0] = in_reg
             cells[pos] = idx
             pos += 1
             n += 1
@@ -143,19 +158,24 @@ def grow_regions(
             for k in range(4):
                 rr = r + dr4[k]
                 c2 = c + dc4[k]
-                if rr < 0 or rr >= h or c2 < 0 or c2 >= w_ or not ok[rr, c2]:
+                if rr < 0 or rr >= h or c2 < 0 or c2 >= w_:
                     continue
-                st = stamp[rr, c2]
+                # outside the window is farther than rmax: refused below in any case
+                if not (0 <= rr - row0 < wh and 0 <= c2 - col0 < ww):
+                    continue
+                if not ok[rr - row0, c2 - col0]:
+                    continue
+                st = stamp[rr - row0, c2 - col0]
                 if st in (in_front, in_reg):
                     continue
                 # the window: never farther than rmax from the seed, whatever the shape
                 if math.sqrt((rr - r0) ** 2 + (c2 - c0) ** 2) > rmax:
                     continue
                 d = _dist(rr - cr, c2 - cc, shape, cos_t, sin_t)
-                stamp[rr, c2] = in_front
+                stamp[rr - row0, c2 - col0] = in_front
                 if hn >= cap:
                     continue
-                hp[hn] = (1.0 - w) * score[rr, c2] + w * (1.0 - d / rmax)
+                hp[hn] = (1.0 - w) * score[rr - row0, c2 - col0] + w * (1.0 - d / rmax)
                 hi[hn] = rr * w_ + c2
                 _sift_up(hp, hi, hn)
                 hn += 1
@@ -167,7 +187,7 @@ def grow_regions(
                     rr = hi[j] // w_
                     c2 = hi[j] - rr * w_
                     d = _dist(rr - cr, c2 - cc, shape, cos_t, sin_t)
-                    hp[j] = (1.0 - w) * score[rr, c2] + w * (1.0 - d / rmax)
+                    hp[j] = (1.0 - w) * score[rr - row0, c2 - col0] + w * (1.0 - d / rmax)
                 for j in range(hn // 2 - 1, -1, -1):
                     _sift_down(hp, hi, j, hn)
         # frontier cells that did not join are no longer "in front" for this seed only:
@@ -180,13 +200,19 @@ def grow_regions(
             idx = cells[j]
             r = idx // w_
             c = idx - r * w_
-            v = score[r, c]
+            v = score[r - row0, c - col0]
             ssum += v
             out = 0
             for k in range(4):
                 rr = r + dr4[k]
                 c2 = c + dc4[k]
-                if rr < 0 or rr >= h or c2 < 0 or c2 >= w_ or stamp[rr, c2] != in_reg:
+                if (
+                    rr - row0 < 0
+                    or rr - row0 >= wh
+                    or c2 - col0 < 0
+                    or c2 - col0 >= ww
+                    or stamp[rr - row0, c2 - col0] != in_reg
+                ):
                     out += 1
             if out > 0:
                 esum += v

@@ -32,10 +32,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from landprofile.errors import InvalidParameterError, SelectionWarning, user_stacklevel
+from landprofile.zoning._locate_cells import WithoutLocked, cells_of
 from landprofile.zoning._locate_objective import _params, _values
+from landprofile.zoning._locate_seeds import seed_pass
 from landprofile.zoning.conflict_cliques import ConflictGraph, conflict_pairs
 from landprofile.zoning.explain import fact_columns, why, why_short
-from landprofile.zoning.grow import grow, seed_cells
+from landprofile.zoning.grow import grow
 from landprofile.zoning.select import solve
 from landprofile.zoning.selected import (
     candidate_polygons,
@@ -213,8 +215,7 @@ def locate(
     p = _params(result, opts)
     grid, rs = result.grid, result.rules
     cell_ha = grid.cell_ha
-    score = ctx.suit.score
-    ok = ctx.suitable
+    # the cells by window, never a grid of the landscape's size (issue 38)
     locked = read_locked(lock_in, grid, ctx)
     n_locked = len(locked.geoms)
     check_locked_budgets(p, locked)
@@ -229,12 +230,10 @@ def locate(
     target_cells = max(1, math.floor(p["target_ha"] / cell_ha + 1e-9))
     min_cells = max(1, math.ceil(p["min_ha"] / cell_ha - 1e-9))
     warn_cell_size(p, cell_ha, grid.res)
-    if locked.cells_mask is not None:
-        ok = ok & ~locked.cells_mask
-    seeds = seed_cells(
-        score, ok, math.sqrt(target_cells / math.pi), min_cells, opts["max_candidates"]
-    )
-    regs = grow(score, ok, seeds, target_cells, min_cells, shape, shape_weight)
+    # locked-in zones' cells are not allowed land for candidates
+    cells = WithoutLocked(cells_of(ctx), locked.cells)
+    found = seed_pass(cells, math.sqrt(target_cells / math.pi), min_cells, opts["max_candidates"])
+    regs = grow(cells, found.seeds, target_cells, min_cells, shape, shape_weight)
     values = _values(regs, evaluation, cell_ha, target_cells)
     areas = regs.n_cells * cell_ha
     n_c = len(regs)
@@ -283,7 +282,7 @@ def locate(
             locked_ha=float(locked.area_ha.sum()),
             n_candidates=n_c,
             n_out=int(out_c.sum()),
-            free_ha=float(ok.sum()) * cell_ha,
+            free_ha=found.n_allowed * cell_ha,
             n_dropped=table.dropped_after_clipping,
             spacing_binds=spacing_binds(
                 regs, free, grid, n_left, area_left, values, areas, len(chosen), sol, opts

@@ -25,7 +25,6 @@ import shapely
 from affine import Affine
 
 from landprofile.errors import GeometryTypeError, SelectionWarning, user_stacklevel
-from landprofile.zoning.grid import burn
 from landprofile.zoning.grow import Regions
 from landprofile.zoning.output import final_cut
 from landprofile.zoning.output import to_crs as _to_crs
@@ -50,7 +49,8 @@ class Locked:
     geoms: np.ndarray  # grid CRS, clipped to the landscape
     area_ha: np.ndarray
     regions: Regions | None
-    cells_mask: np.ndarray | None
+    #: Every locked-in cell, as sorted unique flat indices (no grid of the landscape's size).
+    cells: np.ndarray | None
     labels: list[str]
 
 
@@ -123,23 +123,16 @@ def read_locked(lock_in: Any, grid: Any, ctx: Any) -> Locked:
     geoms, labels = _without_overlaps(geoms, labels)
     if not len(geoms):
         return empty
+    from landprofile.zoning._locate_cells import cells_of
+
     cells, offs, n, means = [], [0], [], []
-    mask = np.zeros((grid.height, grid.width), dtype=bool)
-    score = ctx.suit.score
-    inverse = ~grid.transform
+    grid_cells = cells_of(ctx)
     for g in geoms:
-        m = burn([g], grid)
-        if not m.any():
-            # smaller than a cell: the cell its centre falls in
-            c = shapely.point_on_surface(g)
-            col, row = inverse @ (c.x, c.y)
-            m[min(int(row), grid.height - 1), min(int(col), grid.width - 1)] = True
-        flat = np.flatnonzero(m)
-        mask |= m
+        flat, mean = _burn_one(g, grid, grid_cells)
         cells.append(flat)
         offs.append(offs[-1] + len(flat))
         n.append(len(flat))
-        means.append(float(score.ravel()[flat].mean()))
+        means.append(mean)
     regions = Regions(
         cells=np.concatenate(cells),
         offsets=np.array(offs, dtype=np.int64),
@@ -149,7 +142,40 @@ def read_locked(lock_in: Any, grid: Any, ctx: Any) -> Locked:
         compactness=np.zeros(len(n)),
         seeds=np.zeros((len(n), 2), dtype=np.int64),
     )
-    return Locked(geoms, shapely.area(geoms) / 1e4, regions, mask, labels)
+    every = np.unique(np.concatenate(cells))
+    return Locked(geoms, shapely.area(geoms) / 1e4, regions, every, labels)
+
+
+def _burn_one(g: Any, grid: Any, cells: Any) -> tuple[np.ndarray, float]:
+    """A permit's cells (flat indices, ascending) and their mean score, in its box's window.
+
+    The cells whose centre lies in the permit, burnt on the window of the grid under its
+    bounds (a cell more on each side): the same cells as on the whole grid, as a tile
+    burns them. A permit smaller than a cell gets the cell its centre falls in.
+    """
+    from landprofile.zoning._cells_shapes import rasterize_fast
+
+    h, w = grid.height, grid.width
+    inverse = ~grid.transform
+    x0, y0, x1, y1 = shapely.bounds(g)
+    corners = [inverse @ xy for xy in ((x0, y0), (x0, y1), (x1, y0), (x1, y1))]
+    cs, rs = [p[0] for p in corners], [p[1] for p in corners]
+    r0, r1 = max(0, int(np.floor(min(rs))) - 1), min(h, int(np.ceil(max(rs))) + 1)
+    c0, c1 = max(0, int(np.floor(min(cs))) - 1), min(w, int(np.ceil(max(cs))) + 1)
+    m = np.zeros((max(r1 - r0, 0), max(c1 - c0, 0)), dtype=np.uint8)
+    if m.size:
+        rasterize_fast([g], m, grid.transform @ Affine.translation(c0, r0))
+    rr, cc = np.nonzero(m)
+    if not len(rr):
+        # smaller than a cell: the cell its centre falls in
+        c = shapely.point_on_surface(g)
+        col, row = inverse @ (c.x, c.y)
+        r0, c0 = min(int(row), h - 1), min(int(col), w - 1)
+        score, _ = cells.window(r0, r0 + 1, c0, c0 + 1)
+        return np.array([r0 * w + c0], dtype=np.int64), float(score[0, 0])
+    score, _ = cells.window(r0, r1, c0, c1)
+    # raster order, as np.flatnonzero on the whole grid: the same float32 mean
+    return (rr + r0) * w + (cc + c0), float(score[rr, cc].mean())
 
 
 def _without_overlaps(geoms: np.ndarray, labels: list[str]) -> tuple[np.ndarray, list[str]]:
