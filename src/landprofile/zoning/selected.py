@@ -238,26 +238,19 @@ def zones_of(result, ctx, regs: Regions, chosen: np.ndarray, locked: Locked, min
     """
     grid, rs = result.grid, result.rules
     k, m = len(chosen), len(locked.geoms)
-    labels = np.zeros((grid.height, grid.width), dtype=np.int32)
-    flat = labels.ravel()
-    for z, j in enumerate(chosen.tolist(), start=1):
-        flat[regs.of(j)] = z
-    fixed = {}
+    zone_cells = [regs.of(j) for j in chosen.tolist()]
+    fixed = {k + q: locked.geoms[q] for q in range(m)}
     if m:
-        for q in range(m):
+        later = np.zeros(0, dtype=np.int64)
+        own = []
+        for q in range(m - 1, -1, -1):
             cells = locked.regions.of(q)
-            # a locked zone's own cells (a candidate never shares them)
-            flat[cells] = k + q + 1
-            fixed[k + q] = locked.geoms[q]
-    n = k + m
-    part = Partition(
-        labels=labels,
-        region=np.arange(1, n + 1, dtype=np.int64),
-        region_cells=np.zeros(n + 1, dtype=np.int64),
-        region_parts=np.ones(n + 1, dtype=np.int64),
-        merged_cells=np.zeros(n, dtype=np.int64),
-        dropped_cells=np.zeros(n, dtype=np.int64),
-    )
+            # a locked zone's own cells (a candidate never shares them); a cell two
+            # permits share is the later one's, as when they were written in turn
+            own.append(cells[~np.isin(cells, later)] if len(later) else cells)
+            later = np.union1d(later, cells)
+        zone_cells += own[::-1]
+    part = _partition(zone_cells, grid)
     table = zone_table(
         part,
         grid,
@@ -303,6 +296,43 @@ def zones_of(result, ctx, regs: Regions, chosen: np.ndarray, locked: Locked, min
         geoms[is_locked] = shapely.intersection(geoms[is_locked], boundary)
     zones = zones.set_geometry(geoms)
     return zones, facts, table, zones_grid
+
+
+def _partition(zone_cells: list[np.ndarray], grid: Any) -> Partition:
+    """Zones ``1..n`` (their cells as flat indices) as a :class:`Partition`.
+
+    One piece per zone in its cells' box (:class:`~landprofile.zoning.regions.Piece`),
+    nothing the size of the landscape; where the partition takes no pieces (the regions
+    module before them), the zones' labels grid as before.
+    """
+    n = len(zone_cells)
+    common = {
+        "region": np.arange(1, n + 1, dtype=np.int64),
+        "region_cells": np.zeros(n + 1, dtype=np.int64),
+        "region_parts": np.ones(n + 1, dtype=np.int64),
+        "merged_cells": np.zeros(n, dtype=np.int64),
+        "dropped_cells": np.zeros(n, dtype=np.int64),
+    }
+    w = grid.width
+    if "pieces" not in {f.name for f in dataclasses.fields(Partition)}:
+        labels = np.zeros((grid.height, grid.width), dtype=np.int32)
+        flat = labels.ravel()
+        for z, cells in enumerate(zone_cells, start=1):
+            flat[cells] = z
+        return Partition(labels=labels, **common)
+    from landprofile.zoning.regions import Piece
+
+    pieces = []
+    for z, cells in enumerate(zone_cells, start=1):
+        if not len(cells):
+            continue
+        r, c = np.divmod(np.asarray(cells, dtype=np.int64), w)
+        r0, c0 = int(r.min()), int(c.min())
+        box = (r0, int(r.max()) + 1, c0, int(c.max()) + 1)
+        lab = np.zeros((box[1] - r0, box[3] - c0), dtype=np.uint8)
+        lab[r - r0, c - c0] = 1
+        pieces.append(Piece(z, box, lab, z, 1))
+    return Partition(labels=None, pieces=tuple(pieces), **common)
 
 
 def other_suitable(
