@@ -1,9 +1,11 @@
-"""Landscape-sized grids of a tiled run kept in files, not in the process's memory.
+"""Landscape-sized grids kept in files, not in the process's memory.
 
-A tiled run's stitched score, "passes the rules" mask and region labels (9 bytes a
-cell) and ``locate``'s seed labels and growth stamps (8 more) are as large as the
-landscape: Niger at 30 m is 1.4 G cells, 24 GB of them. They live in memory-mapped
-temporary files instead: the pages the run is working on are in memory, the rest is
+A tiled run keeps no landscape-sized grid for its regions and zones (see
+:mod:`landprofile.zoning.tiles`). What still asks for one is ``locate``: the whole
+grid's score and "passes the rules" mask, stitched from the tiles when it first
+reads them (5 bytes a cell, ``cells.TiledCells.grids``), and its seed labels and
+growth stamps (8 more). Niger at 30 m is 1.4 G cells, 18 GB of them. They live in
+memory-mapped temporary files: the pages being worked on are in memory, the rest is
 on disk, and the system writes back and drops pages as it needs the memory (file
 pages are not anonymous memory: no swap is needed, and a memory limit reclaims them).
 

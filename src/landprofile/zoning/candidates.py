@@ -17,8 +17,10 @@ The data flow, one module per step:
 
 Steps 2-4 work on cells; ``landprofile.zoning.tiled`` runs them on one grid or,
 past the memory limit (a country at 30 m), in tiles with halos, here or on a dask
-cluster, with the same cells, scores and regions (``landprofile.zoning.tiles``); steps
-5-6 then run once on the stitched result.
+cluster, with the same cells, scores and regions (``landprofile.zoning.tiles``): the
+regions joined at the tiles' seams, the bisection region by region in its box, the
+zones step zone by zone; no array the size of the landscape is made (``locate`` still
+reads the whole grid's score from files, ``landprofile.zoning._disk``).
 
 Everything is proposed and explained; legal designation is a human decision.
 """
@@ -357,7 +359,6 @@ def candidates(
         timings=steps.timings,
         context=ZoningContext(
             suit=suit,
-            suitable=suitable,
             cons=cons,
             layers=layers,
             originals=originals,
@@ -366,6 +367,7 @@ def candidates(
             suitable_geoms_grid=zones_grid,
             cells=cells,
             regions=regions,
+            suitable_mask=suitable,
         ),
     )
     if select is not None:

@@ -21,7 +21,15 @@ from typing import Any, Protocol
 
 import numpy as np
 
-__all__ = ["ArrayCells", "Cells", "RegionTable", "TiledCells", "region_mask", "regions_of_array"]
+__all__ = [
+    "ArrayCells",
+    "Cells",
+    "RegionTable",
+    "TiledCells",
+    "region_mask",
+    "regions_and_labels",
+    "regions_of_array",
+]
 
 _FOUR = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], dtype=bool)
 
@@ -148,13 +156,18 @@ class RegionTable:
 
 def regions_of_array(suitable: np.ndarray) -> RegionTable:
     """The :class:`RegionTable` of a suitable mask held in memory (one grid)."""
+    return regions_and_labels(suitable)[1]
+
+
+def regions_and_labels(suitable: np.ndarray) -> tuple[np.ndarray, RegionTable]:
+    """The regions' labels (``ndimage.label``, 4-connected) and their :class:`RegionTable`."""
     from scipy import ndimage
 
     lab, n = ndimage.label(suitable, structure=_FOUR)
     width = int(suitable.shape[1])
     if not n:
         z = np.zeros(0, dtype=np.int64)
-        return RegionTable(width, z, np.zeros((0, 4), dtype=np.int64), z)
+        return lab, RegionTable(width, z, np.zeros((0, 4), dtype=np.int64), z)
     flat = np.flatnonzero(lab)
     vals = lab.ravel()[flat]
     # labels appear first in increasing order: a new running maximum is a region's first
@@ -165,7 +178,7 @@ def regions_of_array(suitable: np.ndarray) -> RegionTable:
         [(s[0].start, s[0].stop, s[1].start, s[1].stop) for s in ndimage.find_objects(lab)],
         dtype=np.int64,
     ).reshape(-1, 4)
-    return RegionTable(width, first, box, counts)
+    return lab, RegionTable(width, first, box, counts)
 
 
 def region_mask(cells: Cells, table: RegionTable, i: int) -> tuple[np.ndarray, np.ndarray]:

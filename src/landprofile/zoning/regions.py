@@ -18,22 +18,46 @@ part is small enough".
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import ndimage
 
-__all__ = ["Partition", "partition"]
+__all__ = ["Partition", "Piece", "partition", "partition_regions"]
 
 _FOUR = ndimage.generate_binary_structure(2, 1)
 
 
 @dataclass(frozen=True)
-class Partition:
-    """Zone labels on the grid and where each zone came from."""
+class Piece:
+    """The zones cut from one region, in the region's box.
 
-    #: 0 outside zones, 1..n the zone of each cell (int32, the grid's shape).
+    ``labels``: rows ``box[0]:box[1]``, columns ``box[2]:box[3]``; 0 outside the
+    region's zones, ``1..k`` its zones, which are zones ``first .. first + k - 1``
+    of the partition (1-based).
+    """
+
+    region: int
+    box: tuple[int, int, int, int]
     labels: np.ndarray
+    first: int
+    #: Zones in the piece.
+    k: int = 1
+
+
+@dataclass(frozen=True)
+class Partition:
+    """Zone labels and where each zone came from.
+
+    The zones are either a labels grid (``labels``, the grid's shape) or, with no
+    array the size of the landscape, one :class:`Piece` per region that holds zones
+    (``pieces``; ``labels`` is then ``None``).
+    """
+
+    #: 0 outside zones, 1..n the zone of each cell (int32, the grid's shape), or None.
+    labels: np.ndarray | None
     #: For zone ``i`` (0-based), the region it was cut from (1-based region label).
     region: np.ndarray
     #: Cells per region (index = region label; entry 0 unused).
@@ -43,6 +67,83 @@ class Partition:
     #: Fragments under the minimum size merged into a neighbour, and those dropped.
     merged_cells: np.ndarray
     dropped_cells: np.ndarray
+    #: The zones region by region in their boxes (``labels`` is then ``None``).
+    pieces: tuple[Piece, ...] | None = None
+
+    def grid(self, shape: tuple[int, int]) -> np.ndarray:
+        """The zones as one labels grid (int32) of ``shape``: for checks and small grids."""
+        if self.labels is not None:
+            return self.labels
+        out = np.zeros(shape, dtype=np.int32)
+        for p in self.pieces or ():
+            r0, r1, c0, c1 = p.box
+            sel = p.labels > 0
+            out[r0:r1, c0:c1][sel] = p.labels[sel].astype(np.int32) + (p.first - 1)
+        return out
+
+
+def _sizes(cell_ha: float, min_area_ha: float, max_area_ha: float | None) -> tuple:
+    """The smallest region kept and the largest zone, in cells (``None``: no cut)."""
+    min_cells = math.ceil(min_area_ha / cell_ha - 1e-9) if min_area_ha > 0 else 1
+    max_cells = (
+        math.floor(max_area_ha / cell_ha + 1e-9) if max_area_ha and max_area_ha > 0 else None
+    )
+    if max_cells is not None and max_cells < max(min_cells, 1):
+        max_cells = max(min_cells, 1)
+    return min_cells, max_cells
+
+
+def partition_regions(
+    table: Any,
+    mask_of: Callable[[int], np.ndarray],
+    cell_ha: float,
+    min_area_ha: float,
+    max_area_ha: float | None,
+) -> Partition:
+    """:func:`partition` region by region, from the regions' table: no landscape grid.
+
+    ``table``: the regions (:class:`landprofile.zoning.cells.RegionTable`);
+    ``mask_of(r)``: region ``r``'s cells in its box (``cells.region_mask``). The zones
+    (cells, order, ids), ``merged_cells`` and ``dropped_cells`` are :func:`partition`'s;
+    they come as one :class:`Piece` per region that keeps zones. Memory: one region's
+    box at a time, and the pieces.
+    """
+    n = len(table)
+    counts = np.zeros(n + 1, dtype=np.int64)
+    counts[1:] = table.n_cells
+    min_cells, max_cells = _sizes(cell_ha, min_area_ha, max_area_ha)
+    region_of: list[int] = []
+    merged: list[int] = []
+    dropped: list[int] = []
+    pieces: list[Piece] = []
+    parts = np.zeros(n + 1, dtype=np.int64)
+    for r in range(1, n + 1):
+        if counts[r] < min_cells:
+            continue
+        local = mask_of(r)
+        box = tuple(int(v) for v in table.box[r - 1])
+        if max_cells is None or counts[r] <= max_cells:
+            sub, k = local.view(np.uint8), 1
+            frag_merged, frag_dropped = [0], [0]
+        else:
+            sub, frag_merged, frag_dropped = _split(local, min_cells, max_cells)
+            k = int(sub.max(initial=0))
+        if k:
+            small = np.uint8 if k < 2**8 else np.uint16 if k < 2**16 else np.int32
+            pieces.append(Piece(r, box, sub.astype(small, copy=False), len(region_of) + 1, k))
+        region_of += [r] * k
+        merged += list(frag_merged)
+        dropped += list(frag_dropped)
+        parts[r] = k
+    return Partition(
+        labels=None,
+        region=np.asarray(region_of, dtype=np.int64),
+        region_cells=counts,
+        region_parts=parts,
+        merged_cells=np.asarray(merged, dtype=np.int64),
+        dropped_cells=np.asarray(dropped, dtype=np.int64),
+        pieces=tuple(pieces),
+    )
 
 
 def partition(
@@ -71,12 +172,7 @@ def partition(
 
     counts = label_counts(regions, n)
     counts[0] = 0
-    min_cells = math.ceil(min_area_ha / cell_ha - 1e-9) if min_area_ha > 0 else 1
-    max_cells = (
-        math.floor(max_area_ha / cell_ha + 1e-9) if max_area_ha and max_area_ha > 0 else None
-    )
-    if max_cells is not None and max_cells < max(min_cells, 1):
-        max_cells = max(min_cells, 1)
+    min_cells, max_cells = _sizes(cell_ha, min_area_ha, max_area_ha)
     # zones are written as negative labels into the regions' own array when reused:
     # a region not yet cut (positive labels) is never mistaken for a zone
     inplace = labelled is not None

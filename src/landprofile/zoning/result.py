@@ -32,7 +32,6 @@ class ZoningContext:
     """
 
     suit: Any
-    suitable: Any
     cons: Any
     layers: dict[str, Any]
     originals: dict[str, Any]
@@ -45,6 +44,20 @@ class ZoningContext:
     #: regions' table (``cells.RegionTable``: first cell, box, cells of each region).
     cells: Any = None
     regions: Any = None
+    #: One grid's suitable mask; ``None`` for a tiled run (read from ``cells``).
+    suitable_mask: Any = None
+
+    @property
+    def suitable(self) -> Any:
+        """The whole grid's mask of the cells that passed the rules.
+
+        A tiled run keeps none: it is stitched from the tiles on first use, into an
+        unlinked file (``cells.TiledCells.grids``), for ``locate`` until it reads the
+        cells by window.
+        """
+        if self.suitable_mask is not None or self.cells is None:
+            return self.suitable_mask
+        return self.cells.grids()[1]
 
 
 @dataclass(frozen=True)

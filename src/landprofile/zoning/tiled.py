@@ -2,13 +2,16 @@
 
 :func:`one_grid` is the run that holds the whole analysis grid in memory;
 :func:`in_tiles` (:mod:`landprofile.zoning.tiles`) gives the same cells, scores and
-regions when the grid does not fit, or when tiles are asked for. Both return a
-:class:`CellStage`, from which :func:`landprofile.zoning.candidates` makes the same
-exact zones, conflicts and explanations.
+regions when the grid does not fit, or when tiles are asked for, with no array the
+size of the landscape. Both return a :class:`CellStage` — the cells by window
+(:mod:`landprofile.zoning.cells`), the regions' table and the zones cut region by
+region — from which :func:`landprofile.zoning.candidates` makes the same exact zones,
+conflicts and explanations.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -22,9 +25,10 @@ from rasterio.warp import Resampling
 from landprofile._progress import Steps
 from landprofile.errors import DataWarning, ResourceLimitError, user_stacklevel
 from landprofile.zoning._cells_union import clip_union, union_grouped
+from landprofile.zoning.cells import ArrayCells, regions_and_labels
 from landprofile.zoning.constraints import build_constraints, mark_cells
 from landprofile.zoning.grid import ZONING_BYTES, AnalysisGrid, cell_polygons, warp
-from landprofile.zoning.regions import Partition, partition
+from landprofile.zoning.regions import Partition, partition_regions
 from landprofile.zoning.suitability import suitability
 
 __all__ = ["CellStage", "in_tiles", "one_grid", "read_rasters", "tile_size", "warn_coarse"]
@@ -50,14 +54,15 @@ class CellStage:
     regions: Any = None
 
 
-def _partition(rs: Any, grid: AnalysisGrid, suitable: Any, labelled: Any = None) -> Partition:
+def _partition(rs: Any, grid: AnalysisGrid, table: Any, mask_of: Any) -> Partition:
+    """The zones region by region (``regions.partition_regions``), as pieces."""
     split = rs.split != "none"
-    return partition(
-        suitable,
+    return partition_regions(
+        table,
+        mask_of,
         grid.cell_ha,
         rs.zones("min_area_ha", 25.0),
         rs.zones("max_area_ha", 0.0) if split else None,
-        labelled=labelled,
     )
 
 
@@ -135,11 +140,11 @@ def one_grid(
         del lc_groups, slope
         steps.start("regions")
         suitable = grid.inside & ~cons.excluded & (suit.score >= rs.zones("min_score", 0.4))
-        part = _partition(rs, grid, suitable)
+        lab, table = regions_and_labels(suitable)
+        part = _partition(rs, grid, table, functools.partial(_in_box, lab, table))
+        del lab
         steps.start("exclusion_union")
         per_rule, excluded_all, parts = future.result()
-    from landprofile.zoning.cells import ArrayCells, regions_of_array
-
     return CellStage(
         grid,
         cons,
@@ -150,8 +155,14 @@ def one_grid(
         excluded_all,
         parts,
         cells=ArrayCells(suit.score, suitable),
-        regions=regions_of_array(suitable),
+        regions=table,
     )
+
+
+def _in_box(lab: np.ndarray, table: Any, r: int) -> np.ndarray:
+    """Region ``r``'s cells in its box, from the one grid's region labels."""
+    r0, r1, c0, c1 = (int(v) for v in table.box[r - 1])
+    return lab[r0:r1, c0:c1] == r
 
 
 def tile_size(
@@ -268,7 +279,9 @@ def in_tiles(
     """The same cells, scores and regions as :func:`one_grid`, computed tile by tile."""
     from landprofile._progress import nested
     from landprofile.zoning._raster_travel import travel
-    from landprofile.zoning.tiles import Shared, TiledSuitability, plan, stitch
+    from landprofile.zoning.cells import TiledCells, region_mask
+    from landprofile.zoning.region_seams import regions_from_tiles
+    from landprofile.zoning.tiles import Shared, TiledSuitability, plan
     from landprofile.zoning.tiles_run import TileStore, inputs_key, run_tiles
 
     steps.start("exclusions")
@@ -316,36 +329,35 @@ def in_tiles(
             raise
         steps.timings["tiles"] = seconds
         steps.start("regions")
-        st = stitch(grid.height, grid.width, tiles, store.load)
+        # the regions from the tiles' edge lines; their cells read back by window
+        table, raster_geoms = regions_from_tiles(grid.height, grid.width, tiles, store.load)
+        cells = TiledCells(grid.height, grid.width, tiles, store)
         first = store.load(tiles[0])
         suit = TiledSuitability(
             factors={k: None for k in first["factors"]},
             weights=first["weights"],
-            score=st.score,
             skipped=first["skipped"],
             tiles=tiles,
             store=store,
+            cells=cells,
         )
         del first
-        part = _partition(rs, grid, None, labelled=(st.labels, st.n_regions))
+        part = _partition(rs, grid, table, lambda r: region_mask(cells, table, r)[0])
         steps.start("exclusion_union")
         parts = future.result()
-    per_rule, excluded_all, _ = _exclusion_geometry(cons, grid, st.raster_geoms)
-    from landprofile.zoning.cells import TiledCells
-    from landprofile.zoning.region_seams import regions_from_tiles
-
-    table, _ = regions_from_tiles(grid.height, grid.width, tiles, store.load)
+    per_rule, excluded_all, _ = _exclusion_geometry(cons, grid, raster_geoms)
+    # no landscape-sized grid: the suitable mask is read from the cells when asked
     return CellStage(
         grid,
         cons,
         suit,
-        st.suitable,
+        None,
         part,
         per_rule,
         excluded_all,
         parts,
         len(tiles),
-        cells=TiledCells(grid.height, grid.width, tiles, store),
+        cells=cells,
         regions=table,
     )
 

@@ -14,19 +14,24 @@ distance any factor looks at (plus two cells), and keeps of each only its core:
   wider than the tile, so a cell's value does not depend on the window.
 
 So score, exclusion bits and "passes the rules" are equal cell for cell. What is
-global stays global and runs once on the stitched result: regions are labelled per
-tile and merged across the seams (a union-find on the pairs of suitable cells that
-face each other across a seam, as connected components of a sparse graph), numbered
-in raster order of their first cell as ``scipy.ndimage.label`` numbers them; the
-equal-area bisection, the exact zone polygons, ranking, conflicts and ``locate`` then
-run on the stitched labels and scores exactly as on one grid. Nothing is normalised
+global is joined without a grid the size of the landscape: regions are labelled per
+tile and joined across the seams by a union-find on the labels of the tiles' edge
+lines (:mod:`landprofile.zoning.region_seams`), which gives the regions' table (first
+cell, box, cells; numbered in raster order of the first cell, as
+``scipy.ndimage.label`` numbers them). The tiles' store (one file per tile) is then the
+source of the cells: a region's cells are read back by window of its box
+(:class:`landprofile.zoning.cells.TiledCells`), the equal-area bisection runs region by
+region in its box (:func:`landprofile.zoning.regions.partition_regions`) and the zones
+step sums scores per zone in those boxes and factors tile by tile
+(:mod:`landprofile.zoning.region_zones`), exactly as on one grid. Nothing is normalised
 over the landscape (factor weights are normalised over the rules, not the cells).
 
-Only the score (float32) and the suitable mask (bool) are kept for the whole grid —
-``locate`` grows regions on them — and the region labels (int32) while zones are
-made, all three in unlinked memory-mapped files (:mod:`landprofile.zoning._disk`), so
-the process's memory holds a tile, the seams and the zones, not the landscape; the
-factor grids stay with the tiles (on disk) and are summed per zone tile by tile.
+The process holds a tile, the tiles' edge lines, the regions' table and the zones (a
+region's box at a time while it is cut, then each region's zones in its box), not the
+landscape. Only ``locate`` still reads the whole grid's score and suitable mask: they
+are stitched from the tiles when it first asks (``TiledCells.grids``), into unlinked
+memory-mapped files (:mod:`landprofile.zoning._disk`), with its own seed labels and
+stamps.
 """
 
 from __future__ import annotations
@@ -239,7 +244,11 @@ def compute_tile(
 
 @dataclass(frozen=True)
 class Stitched:
-    """The whole grid's score, masks and region labels, stitched from the tiles."""
+    """The whole grid's score, masks and region labels, stitched from the tiles.
+
+    The tiled run no longer makes it (:mod:`landprofile.zoning.region_seams` gives the
+    regions without a landscape grid); :func:`stitch` stays for checks on small grids.
+    """
 
     score: np.ndarray
     suitable: np.ndarray
@@ -250,7 +259,10 @@ class Stitched:
 
 
 def stitch(height: int, width: int, tiles: list[Tile], results: Any) -> Stitched:
-    """Assemble tile results (``results(tile)`` gives one) and label regions across seams."""
+    """Assemble tile results (``results(tile)`` gives one) and label regions across seams.
+
+    Landscape-sized grids (in unlinked files): for checks; the run does not use it.
+    """
     from scipy import ndimage
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
@@ -318,18 +330,28 @@ def stitch(height: int, width: int, tiles: list[Tile], results: Any) -> Stitched
 
 @dataclass(frozen=True)
 class TiledSuitability:
-    """A :class:`~landprofile.zoning.suitability.Suitability` whose factor grids stay in tiles.
+    """A :class:`~landprofile.zoning.suitability.Suitability` whose grids stay in tiles.
 
-    ``score`` is the whole grid's; ``factors`` names the factors (values ``None``);
-    :meth:`factor_sums` sums each factor per zone, tile by tile from the store.
+    ``factors`` names the factors (values ``None``); ``cells`` reads the score by window
+    from the tiles' store; :meth:`factor_sums` sums each factor per zone, tile by tile.
     """
 
     factors: dict[str, None]
     weights: dict[str, float]
-    score: np.ndarray = field(repr=False)
     skipped: list[str]
     tiles: list[Tile] = field(repr=False)
     store: Any = field(repr=False)
+    #: The score and suitable mask by window (:class:`landprofile.zoning.cells.TiledCells`).
+    cells: Any = field(repr=False, default=None)
+
+    @property
+    def score(self) -> np.ndarray:
+        """The whole grid's score, stitched on first use into an unlinked file.
+
+        Only for callers that still want the landscape's grid (``locate``); the zones
+        step reads windows (``cells``).
+        """
+        return self.cells.grids()[0]
 
     @property
     def normalised_weights(self) -> dict[str, float]:
@@ -337,19 +359,47 @@ class TiledSuitability:
         total = sum(self.weights.values())
         return {k: w / total for k, w in self.weights.items()} if total else {}
 
-    def factor_sums(self, labels: np.ndarray, n: int) -> dict[str, np.ndarray]:
-        """Per zone (labels 1..n), the sum of each factor over its cells."""
+    def factor_sums(self, zones: Any, n: int) -> dict[str, np.ndarray]:
+        """Per zone (1..n), the sum of each factor over its cells.
+
+        ``zones``: the zones as pieces (:class:`landprofile.zoning.regions.Piece`, each
+        a region's zones in its box), or a zones grid (cut into pieces first). Each tile
+        is read once, for the pieces it overlaps; per zone the tiles' partial sums are
+        added in tile order.
+        """
         out = {k: np.zeros(n, dtype=np.float64) for k in self.factors}
         if not out:
             return out
+        if isinstance(zones, np.ndarray):
+            from landprofile.zoning.region_zones import pieces_of_labels
+
+            zones = pieces_of_labels(zones, n)
+        if not len(zones):
+            return out
+        box = np.array([p.box for p in zones], dtype=np.int64).reshape(-1, 4)
         for t in self.tiles:
             r0, r1, c0, c1 = t.core
-            lab = labels[r0:r1, c0:c1]
-            sel = lab > 0
-            if not sel.any():
+            hit = np.flatnonzero(
+                (box[:, 0] < r1) & (box[:, 1] > r0) & (box[:, 2] < c1) & (box[:, 3] > c0)
+            )
+            if not len(hit):
                 continue
-            lab = lab[sel]
-            factors = self.store.load(t)["factors"]
-            for k in out:
-                out[k] += np.bincount(lab, weights=factors[k][sel], minlength=n + 1)[1:]
+            factors = None
+            for i in hit.tolist():
+                p = zones[i]
+                pr0, _, pc0, _ = p.box
+                a0, a1 = max(r0, p.box[0]), min(r1, p.box[1])
+                b0, b1 = max(c0, p.box[2]), min(c1, p.box[3])
+                lab = p.labels[a0 - pr0 : a1 - pr0, b0 - pc0 : b1 - pc0]
+                sel = lab > 0
+                if not sel.any():
+                    continue
+                if factors is None:
+                    factors = self.store.load(t)["factors"]
+                lab = lab[sel].astype(np.intp)
+                k = p.k
+                z = slice(p.first - 1, p.first - 1 + k)
+                for name in out:
+                    f = factors[name][a0 - r0 : a1 - r0, b0 - c0 : b1 - c0]
+                    out[name][z] += np.bincount(lab, weights=f[sel], minlength=k + 1)[1:]
         return out

@@ -23,12 +23,13 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from landprofile.zoning._zone_geometry import clip, polygons, sites_inside
+from landprofile.zoning._zone_geometry import clip, sites_inside
 from landprofile.zoning._zones_clip import near_part
 from landprofile.zoning._zones_nearest import nearest
 from landprofile.zoning.constraints import Constraints
 from landprofile.zoning.grid import AnalysisGrid
 from landprofile.zoning.identity import feature_labels
+from landprofile.zoning.region_zones import piece_polygons, piece_sums, pieces_of_labels
 from landprofile.zoning.regions import Partition
 from landprofile.zoning.rules import RuleSet
 from landprofile.zoning.suitability import Suitability
@@ -112,24 +113,15 @@ def zone_table(
     if n == 0:
         empty = gpd.GeoDataFrame({c: [] for c in cols}, geometry=[], crs=grid.crs)
         return ZoneTable(empty, [], 0, 0.0)
-    sel = part.labels > 0
-    lab = part.labels[sel].astype(np.intp)  # once, not in every bincount below
-    counts = np.bincount(lab, minlength=n + 1)[1:]
-    # a tiled run keeps its factor grids by tile (on disk): it sums them tile by tile
-    sums = getattr(suit, "factor_sums", None)
+    # region by region in their boxes (a zones grid is cut into one piece per zone):
+    # no mask or copy the size of the landscape
+    pieces = part.pieces if part.pieces is not None else pieces_of_labels(part.labels, n)
+    counts, ssum, fsums = piece_sums(pieces, n, suit)
     with np.errstate(invalid="ignore", divide="ignore"):
-        score = np.bincount(lab, weights=suit.score[sel], minlength=n + 1)[1:] / counts
-        fsums = (
-            sums(part.labels, n)
-            if sums is not None
-            else {
-                k: np.bincount(lab, weights=f[sel], minlength=n + 1)[1:]
-                for k, f in suit.factors.items()
-            }
-        )
+        score = ssum / counts
         fmeans = {k: v / counts for k, v in fsums.items()}
-    del sel, lab
-    geoms = polygons(part.labels, n, grid)
+    geoms = piece_polygons(pieces, n, grid)
+    del pieces
     clipped = clip(geoms, grid, exclusion_parts)
     for i, g in fixed.items():
         clipped[i] = shapely.intersection(g, grid.boundary)
