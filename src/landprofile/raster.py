@@ -8,6 +8,12 @@ way to read any window on demand. Nothing but metadata is read when it is made, 
 A plain GeoTIFF is opened and read by :mod:`landprofile._geotiff` (zlib and numpy) as
 long as its windows are small: rasterio, whose import costs more than such a read, loads
 only for other files and large windows, so a first small call does not pay for it.
+
+An ``http://`` or ``https://`` URL (a COG on a web server or a bucket's public address)
+is read by GDAL's ``/vsicurl/`` with range requests — the header once, then only the
+blocks a window needs — under the same bounded waits as downloads
+(:func:`landprofile.sources._http_limits.gdal_env`: connect, idle and low-speed limits,
+two retries), so a host that stops answering is given up instead of hanging a run.
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from landprofile.errors import (
     UnsupportedFormatError,
 )
 
-__all__ = ["Raster", "read_raster"]
+__all__ = ["Raster", "is_url", "read_raster"]
 
 
 @dataclass(frozen=True)
@@ -151,7 +157,7 @@ class Raster:
             return np.asarray(data.isel({ydim: slice(r0, r1), xdim: slice(c0, c1)}).values)
         assert self.path is not None
         try:
-            with rasterio.open(self.path) as ds:
+            with _remote_env(self.path), rasterio.open(self.path) as ds:
                 return ds.read(band, window=window)
         except rasterio.errors.RasterioError as exc:
             raise UnreadableFileError(
@@ -167,7 +173,8 @@ def read_raster(
     Parameters
     ----------
     src
-        A path (any GDAL raster: GeoTIFF, COG, VRT mosaic, ...), an open rasterio dataset,
+        A path (any GDAL raster: GeoTIFF, COG, VRT mosaic, ...), an ``http(s)://`` URL
+        of one (read by range requests), an open rasterio dataset,
         or an xarray DataArray with ``.rio`` spatial metadata (2-D, or 3-D with a
         ``band`` dimension). Inputs are never modified.
     crs
@@ -196,6 +203,8 @@ def read_raster(
     """
     if isinstance(src, Raster):  # already read (e.g. with crs= for a file lacking one)
         return src
+    if is_url(src):  # before data names: "https://..." is not a name
+        return _from_path(src.strip(), label=src.strip(), crs=crs)
     # A DataArray exists only if xarray is imported: no need to import it (0.15 s) here.
     xr = sys.modules.get("xarray")
     if xr is not None and isinstance(src, xr.DataArray):
@@ -230,7 +239,8 @@ def read_raster(
         return _from_path(str(path), label=str(path), crs=crs)
     raise UnsupportedFormatError(
         f"cannot read a raster from {type(src).__name__!r}; accepted are a path (GeoTIFF, "
-        "COG, VRT, ...), an open rasterio dataset, an xarray DataArray or a Raster"
+        "COG, VRT, ...), an http(s):// URL, an open rasterio dataset, an xarray DataArray "
+        "or a Raster"
     )
 
 
@@ -249,8 +259,29 @@ def _clip(window: Any, size: int, *, rows: bool = False) -> tuple[int, int]:
     return max(int(off), 0), min(int(off) + int(n), size)
 
 
+def is_url(src: Any) -> bool:
+    """Whether ``src`` is an ``http(s)://`` URL (read by range requests, not as a file)."""
+    return isinstance(src, str) and src.strip().lower().startswith(("http://", "https://"))
+
+
+def _remote_env(path: str) -> Any:
+    """GDAL's bounded HTTP settings around a URL's open or read; nothing for a file."""
+    import contextlib
+
+    if not is_url(path):
+        return contextlib.nullcontext()
+    import rasterio
+
+    from landprofile.sources._http_limits import gdal_env
+
+    env = gdal_env()
+    # the user's URL names the file: no extension filter (a signed URL ends in a query)
+    env.pop("CPL_VSIL_CURL_ALLOWED_EXTENSIONS", None)
+    return rasterio.Env(**env)
+
+
 def _from_path(path: str, *, label: str, crs: Any) -> Raster:
-    tiff = open_geotiff(path)
+    tiff = None if is_url(path) else open_geotiff(path)
     if tiff is not None:
         return Raster(
             crs=norm_crs(tiff.wkt, what=label),
@@ -269,7 +300,7 @@ def _from_path(path: str, *, label: str, crs: Any) -> Raster:
     import rasterio.errors
 
     try:
-        with rasterio.open(path) as ds:
+        with _remote_env(path), rasterio.open(path) as ds:
             ds_crs = ds.crs
             meta = {
                 "transform": ds.transform,
@@ -281,8 +312,11 @@ def _from_path(path: str, *, label: str, crs: Any) -> Raster:
                 "block_shape": tuple(ds.block_shapes[0]),
             }
     except rasterio.errors.RasterioIOError as exc:
+        how = (
+            " over HTTP range requests (is the URL right and its host up?)" if is_url(path) else ""
+        )
         raise UnreadableFileError(
-            f"'{label}' could not be opened as a raster (GeoTIFF, COG, VRT or any GDAL "
+            f"'{label}' could not be opened as a raster{how} (GeoTIFF, COG, VRT or any GDAL "
             f"raster format): {exc}"
         ) from None
     if ds_crs is None:

@@ -3,11 +3,37 @@
 Tiles are independent (:func:`~landprofile.zoning.tiles.compute_tile`): they run one
 after the other in this process, or on the workers of a ``dask.distributed`` cluster
 (a ``Client`` or a scheduler address, as :func:`landprofile.batch.profile_many` takes).
-The inputs every tile needs travel to the workers once (scattered); rasters travel as
-paths (the workers must see the same path; a raster held in memory travels whole) and
-each tile reads only its window; a worker holds one tile at a time per thread, so its
-memory is bounded by the tile size. The finished tiles come back to the client, which
-keeps them (and stitches them): only the client needs the store.
+The inputs every tile needs (layers, rules, boundary) travel to the workers once
+(scattered); a worker holds one tile at a time per thread, so its memory is bounded by
+the tile size.
+
+The workers share no disk with the client: no raster reaches a worker as a path of
+the client's (:mod:`landprofile.zoning._cluster_rasters`).
+
+- A raster the user gave as an ``http(s)://`` URL (a COG on a web server) is read by
+  the workers themselves, by range requests with bounded waits: the URL is all that
+  travels, each worker fetches the blocks of its own tile, and the client reads
+  nothing but the header.
+- Any other raster — a local file, a data name's mosaic in the client's cache, a
+  DataArray, a ``/vsis3/`` path whose credentials may be the client's only — is read
+  by the client, one window per tile (the blocks' source windows ``warp`` reads, two
+  source pixels wider, so the cells are bit-equal to one grid), and scattered with that
+  tile. Tiles are submitted as earlier ones finish, at most
+  :data:`IN_FLIGHT_PER_THREAD` per worker thread, so the windows in flight (on the
+  client while sent, on the workers until their tile is done) stay about twice the
+  workers' threads whatever the country's size.
+
+So nothing the client wrote (its temporary folder, the store, the cache of named
+sources) is needed on a worker. A raster that cannot be read — the client's file, a URL
+a worker cannot reach — stops the run with a
+:class:`~landprofile.zoning._cluster_rasters.TileRasterError` (an
+:class:`~landprofile.errors.UnreadableFileError`) naming the raster and the tile.
+
+The finished tiles come back to the client one by one (``as_completed``): each is
+written to the store and released on the cluster before the next is taken, so neither
+the client nor the scheduler gathers the grid; the stitching then runs from the store,
+tile by tile (:func:`landprofile.zoning.tiles.stitch`), not from a grid held in memory.
+Only the client needs the store.
 
 Each finished tile goes to a store (:mod:`landprofile.zoning.tiles_store`): the
 ``checkpoint`` folder when given (plain-array files with a checked header, named by a
@@ -189,29 +215,89 @@ def run_tiles(
         for t in todo:
             finished(t, compute_tile(t, shared))
     elif todo:
-        from distributed import as_completed
-
-        cl, own = open_client(client)
-        futures = []
-        try:
-            # the layers, rules and boundary travel to every worker once
-            shared_f = cl.scatter(shared, broadcast=True, hash=False)
-            futures = [cl.submit(compute_tile, t, shared_f, pure=False) for t in todo]
-            index = {f.key: t for t, f in zip(todo, futures, strict=True)}
-            for f in as_completed(futures):
-                finished(index[f.key], f.result())
-                f.release()
-        except BaseException:
-            # Ctrl-C or a failed tile: nothing more runs on the cluster for us
-            if futures:
-                cl.cancel(futures)
-            raise
-        finally:
-            if own:
-                cl.close()
+        _run_on_cluster(todo, shared, client, finished)
     if progress is not None and label[0] is not None:
         progress(label[0], time.perf_counter() - t_step[0])
     return time.perf_counter() - t0
+
+
+#: Tiles in flight per worker thread: one running, one waiting with its windows, so a
+#: worker never idles for the client and the client never holds more windows than that.
+IN_FLIGHT_PER_THREAD = 2
+
+
+def _run_on_cluster(todo: list[Tile], shared: Shared, client: Any, finished: Any) -> None:
+    """The tiles on the workers, at most :data:`IN_FLIGHT_PER_THREAD` per thread at once.
+
+    Rasters reach the workers without a path of the client's
+    (:mod:`landprofile.zoning._cluster_rasters`): a URL is read by the workers; any other
+    raster's window is read here for each tile as it is submitted and scattered with it.
+    Each result goes to the store as it comes back and is released.
+    """
+    from distributed import as_completed
+
+    from landprofile.zoning._cluster_rasters import (
+        TileRasterError,
+        compute_remote_tile,
+        split,
+        tile_windows,
+    )
+
+    cl, own = open_client(client)
+    futures: dict[Any, tuple[Tile, Any, list[Any]]] = {}
+    shared_f = None
+    try:
+        worker_shared, sent = split(shared)
+        # the layers, rules and boundary travel to every worker once
+        shared_f = cl.scatter(worker_shared, broadcast=True, hash=False)
+        threads = sum(cl.nthreads().values()) if hasattr(cl, "nthreads") else 1
+        limit = max(2, IN_FLIGHT_PER_THREAD * max(threads, 1))
+        queue = iter(todo)
+
+        def submit() -> Any:
+            t = next(queue, None)
+            if t is None:
+                return None
+            windows = tile_windows(t, shared, sent)
+            names = list(windows)
+            # scattered, not embedded in the task: a window is megabytes, and a
+            # scattered one lives on a worker only, until the tile is done
+            data = cl.scatter([windows[k] for k in names], hash=False) if names else []
+            del windows
+            f = cl.submit(
+                compute_remote_tile, t, shared_f, dict(zip(names, data, strict=True)), pure=False
+            )
+            futures[f.key] = (t, f, data)
+            return f
+
+        ac = as_completed([f for f in (submit() for _ in range(limit)) if f is not None])
+        for f in ac:
+            t, _, data = futures[f.key]
+            try:
+                result = f.result()
+            except TileRasterError as exc:
+                # the worker's message, without the worker's traceback
+                raise TileRasterError(str(exc)) from None
+            finished(t, result)
+            del futures[f.key]
+            f.release()
+            for d in data:
+                d.release()
+            del result
+            nxt = submit()
+            if nxt is not None:
+                ac.add(nxt)
+    except BaseException:
+        # Ctrl-C or a failed tile: nothing more runs on the cluster for us
+        # (the traceback keeps this frame, and so its futures, alive: cancelled here)
+        pending = [x for _, f, data in futures.values() for x in (f, *data)]
+        pending += [shared_f] if shared_f is not None else []
+        if pending:
+            cl.cancel(pending)
+        raise
+    finally:
+        if own:
+            cl.close()
 
 
 def _minutes(seconds: float) -> str:
