@@ -78,21 +78,30 @@ def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 _TURN, _OUT1, _OUT2 = _tables()
 
 
-def _walk(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Any]:
+def _walk(p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Any]:
     """One window's outline: per visit its corner (row, col), the next visit, the way out.
 
-    Corner ``(i, j)`` is the top-left corner of cell ``(i, j)`` of ``mask``. Also the
-    mask's 4-connected parts (``ndimage.label``) where a pinch needed them, else None.
+    ``p`` is the zone's cells with a border of empty cells; corner ``(i, j)`` is the
+    top-left corner of cell ``(i, j)`` inside the border. Also the cells' 4-connected
+    parts (``ndimage.label``) where a pinch needed them, else None.
     """
     from scipy import ndimage
 
-    h, w = mask.shape
-    p = np.zeros((h + 2, w + 2), dtype=np.uint8)
-    p[1:-1, 1:-1] = mask
-    code = p[:-1, :-1] | (p[:-1, 1:] << 1) | (p[1:, :-1] << 2) | (p[1:, 1:] << 3)
-    flat = np.flatnonzero(_TURN[code])  # in row order: the next on a row line is east
-    cc = code.ravel()[flat]
-    ci, cj = np.divmod(flat, w + 1)
+    wp = p.shape[1]
+    # the outline turns where it has both a vertical and a horizontal edge
+    dv = p[:, :-1] != p[:, 1:]
+    dh = p[:-1, :] != p[1:, :]
+    turns = (dv[:-1] | dv[1:]) & (dh[:, :-1] | dh[:, 1:])
+    flat = np.flatnonzero(turns)  # in row order: the next on a row line is east
+    ci, cj = np.divmod(flat, wp - 1)
+    at = ci * wp + cj
+    pf = p.ravel()
+    cc = (
+        pf[at].astype(np.int64)
+        | (pf[at + 1] << 1).astype(np.int64)
+        | (pf[at + wp].astype(np.int64) << 2)
+        | (pf[at + wp + 1].astype(np.int64) << 3)
+    )
     k = len(flat)
     pinch = (cc == 6) | (cc == 9)
     nv = 1 + pinch.astype(np.int64)
@@ -118,11 +127,12 @@ def _walk(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
     if pinch.any():
         # ...unless both diagonal cells are one part: then the one that keeps to the
         # empty cell, so that the part's shell and its hole stay two simple rings
-        parts, _ = ndimage.label(mask)
+        parts, _ = ndimage.label(p)
         pi, pj = ci[pinch], cj[pinch]
         nine = cc[pinch] == 9
-        a = parts[pi - 1, np.where(nine, pj - 1, pj)]
-        b = parts[pi, np.where(nine, pj, pj - 1)]
+        # (parts is bordered: the cell above-left of corner (i, j) is parts[i, j])
+        a = parts[pi, np.where(nine, pj, pj + 1)]
+        b = parts[pi + 1, np.where(nine, pj + 1, pj)]
         one_part = np.zeros(k, dtype=bool)
         one_part[np.flatnonzero(pinch)] = a == b
         second_way ^= one_part[tgt]
@@ -133,27 +143,39 @@ def _walk(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
 def _rings(nxt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The cycles of the permutation ``nxt``: per element its cycle and place in it.
 
-    Cycles are numbered by their least element, and each starts there.
+    Cycles are numbered by their least element, and each starts there. Pointer
+    doubling, ``log2(len(nxt))`` rounds of array gathers: no graph library, no loop
+    per element.
     """
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import connected_components
-
     n = len(nxt)
-    g = csr_matrix((np.ones(n, dtype=np.int8), (np.arange(n), nxt)), shape=(n, n))
-    _, ring = connected_components(g, directed=True, connection="weak")
-    # the labelling numbers components from the least element up: relabel to be sure
-    _, head, ring = np.unique(ring, return_index=True, return_inverse=True)
-    is_head = np.zeros(n, dtype=bool)
-    is_head[head] = True
+    idx = np.arange(n)
+    # each element's cycle minimum: the least of the 2**t elements from it, t rounds
+    least = idx.copy()
+    ptr = nxt.copy()
+    span = 1
+    while span < n:
+        np.minimum(least, least[ptr], out=least)
+        ptr = ptr[ptr]
+        span *= 2
+    is_head = least == idx
+    ring = (np.cumsum(is_head) - 1)[least]
     prev = np.empty(n, dtype=np.int64)
-    prev[nxt] = np.arange(n)
-    # pointer doubling: steps back to the cycle's head
-    ptr = np.where(is_head, np.arange(n), prev)
+    prev[nxt] = idx
+    # steps back to the cycle's head
+    ptr = np.where(is_head, idx, prev)
     acc = (~is_head).astype(np.int64)
     while not is_head[ptr].all():
         acc = acc + acc[ptr]
         ptr = ptr[ptr]
     return ring, acc
+
+
+def _starts(sorted_keys: np.ndarray) -> np.ndarray:
+    """Where each run of equal values of ``sorted_keys`` starts."""
+    new = np.empty(len(sorted_keys), dtype=bool)
+    new[:1] = True
+    np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=new[1:])
+    return np.flatnonzero(new)
 
 
 def _right_cell(i: np.ndarray, j: np.ndarray, out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -171,7 +193,11 @@ def trace(labels: np.ndarray, n: int, transform) -> np.ndarray:
     from scipy import ndimage
 
     out = np.empty(n, dtype=object)
-    windows = ndimage.find_objects(labels, max_label=n)
+    if n == 1 and labels.size and labels.max() == 1:
+        # one zone in its own box (as a region's pieces give it): the box is its window
+        windows = [(slice(0, labels.shape[0]), slice(0, labels.shape[1]))]
+    else:
+        windows = ndimage.find_objects(labels, max_label=n)
     rows, cols, nxts, outs, zone_of = [], [], [], [], []
     parts_of: dict[int, np.ndarray] = {}
     offset = 0
@@ -179,7 +205,9 @@ def trace(labels: np.ndarray, n: int, transform) -> np.ndarray:
         if sl is None:
             out[z - 1] = shapely.union_all([])
             continue
-        i, j, nxt, way, parts = _walk(labels[sl] == z)
+        p = np.zeros((sl[0].stop - sl[0].start + 2, sl[1].stop - sl[1].start + 2), dtype=bool)
+        np.equal(labels[sl], z, out=p[1:-1, 1:-1])
+        i, j, nxt, way, parts = _walk(p)
         if parts is not None:
             parts_of[z - 1] = parts
         rows.append(i + sl[0].start)
@@ -198,8 +226,8 @@ def trace(labels: np.ndarray, n: int, transform) -> np.ndarray:
     order = np.lexsort((pos, ring))
     r, c, way, zone = r[order], c[order], way[order], zone[order]
     ring = ring[order]
-    starts = np.flatnonzero(np.r_[True, ring[1:] != ring[:-1]])
-    size = np.diff(np.r_[starts, len(ring)])
+    starts = _starts(ring)
+    size = np.diff(starts, append=len(ring))
     # signed area in cell space (exact integers): shells positive
     nxt_in_ring = np.arange(len(ring)) + 1
     nxt_in_ring[starts + size - 1] = starts
@@ -222,9 +250,9 @@ def trace(labels: np.ndarray, n: int, transform) -> np.ndarray:
     # rings grouped by polygon, its shell first
     ro = np.lexsort((~shell, poly))
     polys = shapely.polygons(lr[ro], indices=np.unique(poly[ro], return_inverse=True)[1])
-    pzone = rzone[ro][np.r_[True, poly[ro][1:] != poly[ro][:-1]]]
-    pstart = np.flatnonzero(np.r_[True, pzone[1:] != pzone[:-1]])
-    pcount = np.diff(np.r_[pstart, len(pzone)])
+    pzone = rzone[ro][_starts(poly[ro])]
+    pstart = _starts(pzone)
+    pcount = np.diff(pstart, append=len(pzone))
     one = pcount == 1
     out[pzone[pstart[one]]] = polys[pstart[one]]
     if (~one).any():
@@ -269,6 +297,8 @@ def _holes_to_shells(
         parts = parts_of.get(z)
         if parts is None:
             parts, _ = ndimage.label(labels[sl] == z + 1)
+        else:
+            parts = parts[1:-1, 1:-1]  # without its border
         mine = np.flatnonzero(rzone == z)
         ci, cj = _right_cell(ri[mine], rj[mine], way[mine])
         part = parts[ci - sl[0].start, cj - sl[1].start]
