@@ -8,10 +8,11 @@ oracle, ``candidates`` run on one grid in this process with the same files:
   read them by URL, and the server's log shows range requests from the workers (their
   GDAL sends a user agent of their own);
 - the rasters are local files under the client's temporary folder, given by *relative*
-  paths from the client's working directory: the same relative paths do not exist in
-  the workers' directory (checked on the workers), so a worker that opened one by its
-  path would fail; the client reads each tile's window and sends it, and never holds
-  more than two windows a worker thread in flight.
+  paths from the client's working directory (and one as a DataArray in the client's
+  memory): the same relative paths do not exist in the workers' directory (checked on
+  the workers), so a worker that opened one by its path would fail; the client reads
+  each tile's window and sends it, and never has more than two tiles a worker thread
+  in flight.
 
 A URL a worker cannot read stops the run with a landprofile error naming the raster
 and the tile, not a worker's traceback.
@@ -22,6 +23,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import time
 import warnings
 from pathlib import Path
 from typing import ClassVar
@@ -29,6 +31,7 @@ from typing import ClassVar
 import geopandas as gpd
 import numpy as np
 import pytest
+import rasterio.windows
 import shapely
 from affine import Affine
 from pyproj import CRS
@@ -303,16 +306,15 @@ def test_local_files_the_workers_cannot_see_travel_as_windows(one, client, on_cl
     # under the client's TMPDIR, relative to the client's directory (there)
     os.chdir(on_client["client_tmp"])  # undone by on_client's monkeypatch.chdir
     rel = "rasters"
-    rasters = {
-        "land_cover": Path(rel) / "lc.tif",
-        "dem": Path(rel) / "dem.tif",
-        "geology": os.path.join(rel, "geo.tif"),
-    }
+    rasters = {"land_cover": Path(rel) / "lc.tif", "dem": os.path.join(rel, "dem.tif")}
     assert all(Path(p).is_file() for p in rasters.values())
     # the same paths do not exist where the workers run
     seen = client.run(lambda: [os.path.exists(os.fspath(p)) for p in rasters.values()])
     assert len(seen) == 2
     assert all(not any(v) for v in seen.values())
+    # and a raster held in memory (a DataArray) goes by window too, not whole
+    rioxarray = pytest.importorskip("rioxarray")
+    rasters["geology"] = rioxarray.open_rasterio(Path(rel) / "geo.tif").load()
 
     # windows read on the client against results stored: never more than 2 x 2 in flight
     counts = {"read": 0, "saved": 0, "most": 0}
@@ -352,8 +354,6 @@ def test_a_url_the_workers_cannot_read_names_the_raster_and_the_tile(one, client
     assert "on a worker" in text
     assert "Traceback" not in text
     # nothing left running on the cluster for this run
-    import time
-
     for _ in range(50):
         left = client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks))
         if left == 0:
@@ -381,3 +381,37 @@ class socket_free_port:  # noqa: N801  (a context manager used like a function)
 
     def __exit__(self, *exc: object) -> None:
         self._s.close()
+
+
+def test_read_raster_takes_a_url_read_by_ranges(places):
+    """``read_raster`` on a URL: the file's georeferencing and cells, by range requests."""
+    server, handler = _serve(places["served"])
+    try:
+        r = lp.read_raster(f"{url_of(server)}/dem.tif")
+        window = rasterio.windows.Window(20, 30, 70, 50)
+        got = r.read(window)
+    finally:
+        server.shutdown()
+    want = lp.read_raster(places["served"] / "dem.tif")
+    assert (r.crs, r.transform, r.shape, r.nodata) == (
+        want.crs,
+        want.transform,
+        want.shape,
+        want.nodata,
+    )
+    np.testing.assert_array_equal(got, want.read(window))
+    assert handler.log
+    assert all(rng is not None for _, _, rng in handler.log)
+
+
+def test_a_host_that_stalls_is_given_up_within_the_idle_limit(places, monkeypatch):
+    monkeypatch.setenv("LANDPROFILE_HTTP_IDLE_S", "2")
+    server, _ = _serve(places["served"], stall_after_probe=True)
+    try:
+        t0 = time.perf_counter()
+        with pytest.raises(UnreadableFileError, match=r"dem\.tif.*over HTTP range requests"):
+            lp.read_raster(f"{url_of(server)}/dem.tif")
+        took = time.perf_counter() - t0
+    finally:
+        server.shutdown()
+    assert took < 20  # 2 s idle, two retries a second apart, and slack for a busy machine

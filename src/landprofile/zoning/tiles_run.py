@@ -31,9 +31,11 @@ a worker cannot reach — stops the run with a
 
 The finished tiles come back to the client one by one (``as_completed``): each is
 written to the store and released on the cluster before the next is taken, so neither
-the client nor the scheduler gathers the grid; the stitching then runs from the store,
-tile by tile (:func:`landprofile.zoning.tiles.stitch`), not from a grid held in memory.
-Only the client needs the store.
+the client nor the scheduler gathers the grid. The stitching then runs from the store,
+one tile at a time — regions joined across the seams from the tiles' edge lines
+(:func:`landprofile.zoning.region_seams.regions_from_tiles`), scores and masks read by
+window (:class:`landprofile.zoning.cells.TiledCells`) — never from a grid held in
+memory. Only the client needs the store.
 
 Each finished tile goes to a store (:mod:`landprofile.zoning.tiles_store`): the
 ``checkpoint`` folder when given (plain-array files with a checked header, named by a
