@@ -257,7 +257,7 @@ def scene():
         ],
         crs=UTM,
     )
-    return res, permits
+    return res, permits, (ls, sites, rivers)
 
 
 def _tiled(res, tile: int):
@@ -280,7 +280,7 @@ def _tiled(res, tile: int):
 
 @pytest.mark.parametrize("tile", [64, 97])
 def test_locate_on_the_tiles_is_the_one_grids(scene, tile):
-    res, permits = scene
+    res, permits, _ = scene
     tiled, store = _tiled(res, tile)
     for kw in (
         {"n_zones": 5, "zone_area_ha": (10, 150)},
@@ -306,6 +306,44 @@ def test_locate_on_the_tiles_is_the_one_grids(scene, tile):
         if "lock_in" in kw:
             assert a["locked"].sum() == 2
     assert store.loads > 0
+
+
+def test_a_tiled_run_locates_without_stitching_the_landscape(scene, monkeypatch):
+    from landprofile.zoning.cells import TiledCells
+
+    _res, permits, (ls, sites, rivers) = scene
+    select = {"n_zones": 6, "zone_area_ha": (10, 120), "lock_in": permits}
+
+    def refuse(self):
+        raise AssertionError("locate stitched the landscape's grids")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        one = candidates(
+            ls, rules=RULES, sites=sites, rivers=rivers, resolution_m=30.0, select=select
+        )
+        # the whole grid's score and mask are stitched only when asked (grids): never
+        monkeypatch.setattr(TiledCells, "grids", refuse)
+        tiled = candidates(
+            ls,
+            rules=RULES,
+            sites=sites,
+            rivers=rivers,
+            resolution_m=30.0,
+            select=select,
+            tile_cells=128,
+        )
+    assert isinstance(tiled.context.cells, TiledCells)
+    a, b = one.zones, tiled.zones
+    assert len(a) >= 4
+    assert a["locked"].sum() == 2
+    assert list(a["candidate_id"]) == list(b["candidate_id"])
+    assert np.array_equal(a["score"].to_numpy(), b["score"].to_numpy())
+    assert (
+        shapely.area(shapely.symmetric_difference(a.geometry.values, b.geometry.values)).max()
+        <= 1.0
+    )
+    assert one.selection["n_candidates"] == tiled.selection["n_candidates"]
 
 
 class _Formula:
