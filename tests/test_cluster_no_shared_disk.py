@@ -415,3 +415,54 @@ def test_a_host_that_stalls_is_given_up_within_the_idle_limit(places, monkeypatc
     finally:
         server.shutdown()
     assert took < 20  # 2 s idle, two retries a second apart, and slack for a busy machine
+
+
+def test_a_tiles_window_warps_to_the_files_cells(tmp_path):
+    """The window sent with a tile warps to the very cells the file gives (oracle: ``warp``
+    on the file), for tiles inside, across and at the edge of the 512-cell warp blocks,
+    and is a part of the file, not all of it."""
+    from types import SimpleNamespace
+
+    from rasterio.warp import Resampling
+
+    from landprofile.zoning._cluster_rasters import _tile_grid, tile_windows
+    from landprofile.zoning.grid import WARP_BLOCK, warp
+    from landprofile.zoning.tiles import plan
+
+    rng = np.random.default_rng(9)
+    # about 55 km of each, in lon/lat (nearest) and in UTM (bilinear): wider than 3 blocks
+    lc = ndimage.median_filter(rng.choice([10, 20, 30, 40], size=(1000, 1000)), 5)
+    write_geotiff(
+        tmp_path / "lc.tif",
+        lc.astype(np.uint8),
+        Affine(0.0005, 0, -2.3, 0, -0.0005, 6.6),
+        CRS.from_epsg(4326),
+        nodata=0,
+        block=128,
+    )
+    z = ndimage.gaussian_filter(rng.random((700, 700)) * 400, 3).astype(np.float32)
+    write_geotiff(tmp_path / "dem.tif", z, Affine(80, 0, 578_000, 0, -80, 730_000), UTM, block=128)
+    files = {k: lp.read_raster(tmp_path / f"{k}.tif") for k in ("lc", "dem")}
+    how = {
+        "lc": (Resampling.nearest, "int32", -1),
+        "dem": (Resampling.bilinear, "float32", np.nan),
+    }
+    laea = CRS.from_proj4("+proj=laea +lat_0=6.35 +lon_0=-2.05 +datum=WGS84 +units=m")
+    shared = SimpleNamespace(
+        crs_wkt=laea.to_wkt(), res=RES, transform=Affine(RES, 0, -20_000.0, 0, -RES, 20_000.0)
+    )
+    tiles = plan(1300, 1300, 450, 30)
+    assert len(tiles) == 9
+    crossing = 0
+    for tile in tiles:
+        tg = _tile_grid(tile, shared)
+        sent = tile_windows(tile, shared, files)
+        r0, r1, c0, c1 = tile.window
+        crossing += any(r0 < b < r1 or c0 < b < c1 for b in (WARP_BLOCK, 2 * WARP_BLOCK))
+        for name, raster in files.items():
+            want = warp(raster, tg, *how[name])
+            assert (want != how[name][2]).any() if name == "lc" else np.isfinite(want).any()
+            np.testing.assert_array_equal(warp(sent[name], tg, *how[name]), want, err_msg=name)
+            h0, h1, w0, w1 = sent[name].held
+            assert (h1 - h0) * (w1 - w0) < raster.height * raster.width
+    assert crossing >= 6
