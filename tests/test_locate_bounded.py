@@ -7,10 +7,10 @@
 - Each candidate grown in its window is the region the kernel grows on the whole grid.
 - ``locate`` on the tiles' store (``cells.TiledCells``, small tiles, permits across the
   seams) gives the one-grid zones and candidates, and never reads the landscape's mask.
-- On landscapes of growing size (cells made window by window from a formula: no array
-  of the landscape exists), the peak of what the seeds and the growth allocate
-  (tracemalloc) grows by at most the coarse block grids' 40 bytes a block of ``f**2``
-  cells; a label grid and a stamp grid, as before, were 8 bytes a cell.
+- On landscapes of growing size with the same land that passes the rules (cells made
+  window by window from a formula: no array of the landscape exists), the peak of what
+  the seeds and the growth allocate (tracemalloc) grows by at most 64 bytes a column
+  (the seams) and 4 MiB; a label grid and a stamp grid, as before, were 8 bytes a cell.
 """
 
 from __future__ import annotations
@@ -392,12 +392,12 @@ def test_the_seeds_and_growth_memory_grows_with_the_blocks_not_the_cells():
     assert np.array_equal(small.seeds, big.seeds)
     assert np.array_equal(np.divmod(small_regs.cells, 2048), np.divmod(big_regs.cells, 6144))
     extra = 6144**2 - 2048**2
-    f = max(1, int(math.sqrt(2000 / math.pi) // 3))
-    # the block grids (sums, smoothed sums, taken: 17 bytes a block) and the uniform
-    # filter's work arrays: at most 40 bytes a block of f * f cells, plus 8 MiB for
-    # the seams' rows (8 bytes a column, twice) and the allocator
+    # the blocks are kept where there is land only (the same here), the windows read
+    # are a tile's: what grows is the seams' rows of region ids (8 bytes a column,
+    # twice, and a window's row of 256 blocks), at most 64 bytes a column, plus 4 MiB
+    # for the allocator
     grown = big_peak - small_peak
     print(f"traced peak {small_peak / 2**20:.1f} MiB at 2048², {big_peak / 2**20:.1f} MiB at 6144²")
-    assert grown <= 40 * extra / f**2 + 8 * 2**20, (grown, small_peak, big_peak)
-    # far below the 8 bytes a cell of a label grid and a stamp grid
-    assert grown < 1.0 * extra
+    assert grown <= 64 * (6144 - 2048) + 4 * 2**20, (grown, small_peak, big_peak)
+    # while a label grid and a stamp grid, as before, were 8 bytes a cell
+    assert grown < 0.01 * 8 * extra

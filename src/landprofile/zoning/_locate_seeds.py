@@ -3,9 +3,12 @@
 One pass over the landscape in windows (a tile's size, :func:`~._locate_cells.chunk_shape`,
 in raster order) gathers what the seeds need, and nothing the size of the landscape:
 
-- the score of allowed cells summed over blocks of ``f`` x ``f`` cells (a grid ``f**2``
-  times smaller than the landscape; windows are whole blocks) and, for every block, its
-  best cell (the first in raster order, as ``argmax`` on the block);
+- the score of allowed cells summed over blocks of ``f`` x ``f`` cells (windows are
+  whole blocks) and, for every block with a sum, its best cell (the first in raster
+  order, as ``argmax`` on the block): kept for those blocks only, so the seeds' memory
+  follows the land that passed the rules, not the landscape (the sums are smoothed
+  window by window, :func:`smoothed`, and the seeds kept apart by buckets,
+  :func:`spread`);
 - the regions of allowed land (4-connected), each window labelled on its own and the
   windows' labels joined across their seams (a label on a window's last row or column
   and the label next to it in the next window are one region): per region its cells,
@@ -119,6 +122,76 @@ class _Regions:
         return comp, n_cells, top, first
 
 
+#: Blocks a side of the windows the block sums are smoothed in (plus the filter's reach).
+SMOOTH_BLOCKS = 1024
+
+
+def smoothed(blk: np.ndarray, sums: np.ndarray, hc: int, wc: int, k: int) -> np.ndarray:
+    """The block sums' ``k`` x ``k`` mean (``uniform_filter``, zeros outside) at each block given.
+
+    ``blk``: the blocks with a sum (row * wc + col, ascending), ``sums`` theirs; every
+    other block of the ``hc`` x ``wc`` grid is 0. The blocks are smoothed by windows of
+    :data:`SMOOTH_BLOCKS` blocks a side (fixed in blocks: one grid and any tiling give
+    the same means), each over the box of its blocks with a sum and the filter's reach
+    around it: no grid of all blocks is made, at most ``SMOOTH_BLOCKS**2`` float64s.
+    """
+    out = np.zeros(len(blk))
+    if not len(blk):
+        return out
+    half = k // 2
+    side = SMOOTH_BLOCKS
+    n_cols = -(-wc // side)
+    br, bc = np.divmod(blk, wc)
+    win = (br // side) * n_cols + bc // side
+    by = np.argsort(win, kind="stable")
+    bounds = np.flatnonzero(np.diff(win[by])) + 1
+    for mine in np.split(by, bounds):
+        # the window's blocks with a sum and the filter's reach around them (cut at the
+        # grid's edge): a window is as large as the land in it
+        r0, r1 = max(0, int(br[mine].min()) - half), min(hc, int(br[mine].max()) + 1 + half)
+        c0, c1 = max(0, int(bc[mine].min()) - half), min(wc, int(bc[mine].max()) + 1 + half)
+        lo, hi = np.searchsorted(blk, [r0 * wc, r1 * wc])
+        rr, cc = br[lo:hi], bc[lo:hi]
+        inside = (cc >= c0) & (cc < c1)
+        dense = np.zeros((r1 - r0, c1 - c0), dtype=np.float64)
+        dense[rr[inside] - r0, cc[inside] - c0] = sums[lo:hi][inside]
+        sm = ndimage.uniform_filter(dense, size=k, mode="constant")
+        out[mine] = sm[br[mine] - r0, bc[mine] - c0]
+    return out
+
+
+def spread(pr: np.ndarray, pc: np.ndarray, order: np.ndarray, sep: int, most: int) -> np.ndarray:
+    """Blocks taken in ``order``, each more than ``sep`` blocks (either way) from those before.
+
+    Positions in ``pr``/``pc``, at most ``most``. The blocks taken are kept in buckets
+    of ``sep`` blocks a side (a block within ``sep`` of one lies in the 3 x 3 buckets
+    around it), not in a grid of all blocks.
+    """
+    buckets: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    chosen: list[int] = []
+    for i in order.tolist():
+        r, c = int(pr[i]), int(pc[i])
+        br, bc = r // sep, c // sep
+        near = False
+        for dr in (-1, 0, 1):
+            for dc in (-1, 0, 1):
+                for r2, c2 in buckets.get((br + dr, bc + dc), ()):
+                    if abs(r - r2) <= sep and abs(c - c2) <= sep:
+                        near = True
+                        break
+                if near:
+                    break
+            if near:
+                break
+        if near:
+            continue
+        chosen.append(i)
+        buckets.setdefault((br, bc), []).append((r, c))
+        if len(chosen) >= most:
+            break
+    return np.array(chosen, dtype=np.int64)
+
+
 def seed_pass(
     cells: Cells,
     r_cells: float,
@@ -136,10 +209,10 @@ def seed_pass(
     h, w = cells.shape
     f = max(1, int(r_cells // 3))
     hc, wc = -(-h // f), -(-w // f)
-    s = np.zeros((hc, wc), dtype=np.float64)
     # for the blocks with a sum > 0 (the only ones seeded): the block (row * wc + col),
-    # its best cell (flat index) and the piece of region that cell lies in
+    # its sum, its best cell (flat index) and the piece of region that cell lies in
     blocks: list[np.ndarray] = []
+    block_sum: list[np.ndarray] = []
     best_at: list[np.ndarray] = []
     best_id: list[np.ndarray] = []
     ch_r, ch_c = chunk_shape(cells, f) if chunk is None else chunk
@@ -158,44 +231,36 @@ def seed_pass(
             br = np.empty(shape, dtype=np.int64)
             bc = np.empty(shape, dtype=np.int64)
             block_sums(np.ascontiguousarray(score), np.ascontiguousarray(ok), f, sums, br, bc)
-            s[a // f : a // f + shape[0], c // f : c // f + shape[1]] = sums
             i, j = np.nonzero(sums > 0)
             if len(i):
                 r, q = br[i, j], bc[i, j]
                 blocks.append((i + a // f) * wc + j + c // f)
+                block_sum.append(sums[i, j])
                 best_at.append((r + a) * w + q + c)
                 best_id.append(gid[r, q])
         regions.next_row()
     k = 2 * max(1, math.ceil(r_cells / f)) + 1
-    sm = ndimage.uniform_filter(s, size=k, mode="constant")
+    if blocks:
+        blk = np.concatenate(blocks)
+        by = np.argsort(blk, kind="stable")  # raster order of the blocks
+        blk = blk[by]
+        sums_nz = np.concatenate(block_sum)[by]
+        at = np.concatenate(best_at)[by]
+        bid = np.concatenate(best_id)[by]
+    else:
+        blk = np.zeros(0, dtype=np.int64)
+        sums_nz = np.zeros(0)
+        at = bid = blk
+    sm = smoothed(blk, sums_nz, hc, wc, k)
     # best first, each at least a zone's radius from the seeds before it: the local
     # maxima come first (hotspots are centred), then the rest of the land, so every
     # part of it has a seed within about a zone's diameter
-    pr, pc = np.nonzero(s > 0)
-    order = np.lexsort((pc, pr, -sm[pr, pc]))
-    sep = max(1, k // 2)
-    taken = np.zeros((hc, wc), dtype=bool)
-    chosen: list[tuple[int, int]] = []
-    for i in order.tolist():
-        r, c = int(pr[i]), int(pc[i])
-        if taken[r, c]:
-            continue
-        chosen.append((r, c))
-        taken[max(0, r - sep) : r + sep + 1, max(0, c - sep) : c + sep + 1] = True
-        if len(chosen) >= max_seeds:
-            break
-    del taken, sm
-    if blocks:
-        blk = np.concatenate(blocks)
-        order = np.argsort(blk)
-        blk, at, bid = blk[order], np.concatenate(best_at)[order], np.concatenate(best_id)[order]
-        pos = np.searchsorted(blk, np.array([r * wc + c for r, c in chosen], dtype=np.int64))
-        sr, sc = np.divmod(at[pos], w)
-        seeds = np.c_[sr, sc]
-        seed_ids = bid[pos]
-    else:
-        seeds = np.zeros((0, 2), dtype=np.int64)
-        seed_ids = np.zeros(0, dtype=np.int64)
+    pr, pc = np.divmod(blk, wc)
+    order = np.lexsort((pc, pr, -sm))
+    chosen = spread(pr, pc, order, max(1, k // 2), max_seeds)
+    sr, sc = np.divmod(at[chosen], w)
+    seeds = np.c_[sr, sc]
+    seed_ids = bid[chosen]
     # every region big enough for a zone gets a seed (at its best cell)
     if regions.n and len(seeds) < max_seeds:
         comp, n_cells, top, first = regions.components()
