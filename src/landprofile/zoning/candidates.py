@@ -251,6 +251,7 @@ def candidates(
         halo,
         f"zoning of {landscape.name!r} at resolution_m={res:g}",
         force=client is not None,
+        factors=len(rs.favour),
     )
     if side is None:
         grid = analysis_grid(landscape, res, min(pad, MAX_PAD_M))

@@ -166,19 +166,31 @@ def _in_box(lab: np.ndarray, table: Any, r: int) -> np.ndarray:
 
 
 def tile_size(
-    grid: AnalysisGrid, tile_cells: int | None, halo: int, what: str, *, force: bool = False
+    grid: AnalysisGrid,
+    tile_cells: int | None,
+    halo: int,
+    what: str,
+    *,
+    force: bool = False,
+    factors: int = 0,
 ) -> int | None:
     """The side of a tile's core in cells, or ``None`` when one grid fits (and none is asked).
 
-    ``force``: tiles even when one grid fits (a cluster was given).
+    ``force``: tiles even when one grid fits (a cluster was given). ``factors``: factor
+    rules, each kept in the tiles' store (its disk).
 
     Raises :class:`ResourceLimitError` when even the tiled run does not fit (in memory,
-    or its landscape-sized grids on the temporary folder's disk), with what the tiled
+    or its tiles' store on the temporary folder's disk), with what the tiled
     run needs, the limit that would let it run and its estimated time.
     """
     from landprofile._resources import memory_limit_bytes
     from landprofile.zoning._disk import free_disk_bytes
-    from landprofile.zoning.tiles import DEFAULT_TILE_CELLS, DISK_BYTES, STITCH_BYTES
+    from landprofile.zoning.tiles import (
+        DEFAULT_TILE_CELLS,
+        DISK_BYTES,
+        FACTOR_DISK_BYTES,
+        STITCH_BYTES,
+    )
 
     cells = grid.width * grid.height
     limit = memory_limit_bytes()
@@ -196,12 +208,13 @@ def tile_size(
     need = cells * STITCH_BYTES + (side + 2 * halo) ** 2 * ZONING_BYTES
     if need > limit:
         raise ResourceLimitError(_refusal(what, grid, cells, side, halo, need, limit))
-    disk = cells * DISK_BYTES
+    per_cell = DISK_BYTES + FACTOR_DISK_BYTES * max(int(factors), 0)
+    disk = cells * per_cell
     if disk > free_disk_bytes():
         raise ResourceLimitError(
             f"{what}: {cells:,} cells; even in tiles the run keeps about {_gib(disk)} GiB "
-            f"on disk ({DISK_BYTES} bytes a cell: the landscape's score, regions and "
-            f"locate's grids), more than the {_gib(free_disk_bytes())} GiB free in the "
+            f"on disk (up to {per_cell} bytes a cell: the tiles' score, suitable mask and "
+            f"{int(factors)} factors), more than the {_gib(free_disk_bytes())} GiB free in the "
             "temporary folder (set TMPDIR to a disk with room, or a coarser resolution_m, "
             f"or split the landscape); about {_hours(cells)}"
         )
@@ -229,6 +242,11 @@ def _gib(nbytes: float) -> str:
     return f"{g:,.1f}" if g >= 0.1 else f"{g:.2g}"
 
 
+def _bytes(n: float) -> str:
+    """``1 byte`` / ``0.25 byte`` / ``2 bytes``."""
+    return f"{n:g} byte" + ("s" if n > 1 else "")
+
+
 def _hours(cells: int) -> str:
     """The tiled run's time on one core, from the measured seconds a cell."""
     from landprofile.zoning.tiles import SECONDS_PER_CELL
@@ -254,8 +272,9 @@ def _refusal(
         finer = "no resolution fits (one tile alone is over the limit): "
     return (
         f"{what}: {cells:,} cells; even in tiles the run needs about {_gib(need)} GiB of "
-        f"memory ({_gib(cells * STITCH_BYTES)} GiB for the whole grid at {STITCH_BYTES} bytes "
-        f"a cell, and {_gib(tile)} GiB for one tile of {side:,} cells a side with a halo of "
+        f"memory ({_gib(cells * STITCH_BYTES)} GiB for what grows with the landscape, its "
+        f"regions and seams, at {_bytes(STITCH_BYTES)} a cell, and {_gib(tile)} GiB for one "
+        f"tile of {side:,} cells a side with a halo of "
         f"{halo:,}), more than the limit of {_gib(limit)} GiB, and about {_hours(cells)}; "
         f"{finer}set lp.options.max_memory_gb / LANDPROFILE_MAX_MEMORY_GB to "
         f"{math.ceil(need / 2**30 * 100) / 100:g} or more, or split the landscape"

@@ -53,15 +53,21 @@ from landprofile.zoning.suitability import suitability
 
 __all__ = ["Shared", "Stitched", "Tile", "TiledSuitability", "compute_tile", "plan", "stitch"]
 
-#: Peak memory of a tiled run per cell of the whole grid, past the tile in work: the
-#: landscape-sized grids are in files (``zoning._disk``); what stays in memory is the
-#: zones step's mask of the labelled cells (1 byte a cell) and copies of the labelled
-#: cells' labels and scores (a few bytes for each suitable cell), rounded up; see
-#: benchmarks/RESULTS.md (it was 12 with the grids in memory).
-STITCH_BYTES = 2
-#: Disk a tiled run uses per cell of the whole grid (temporary folder, unlinked files):
-#: score float32, suitable mask, region labels int32, locate's seed labels and stamps.
-DISK_BYTES = 17
+#: Peak memory of a tiled run per cell of the whole grid, past the tile in work. No
+#: landscape-sized array is made: what grows with the landscape is the tiles' edge
+#: lines (a row of tiles' bottom lines), the regions' table and the zones, about 100
+#: bytes a region (its first cell, box and cells, and the pieces it is joined from).
+#: Measured 0.12-0.24 byte a cell of peak anonymous memory on 30-180 km squares at
+#: 512-cell tiles, candidates and locate (tests/test_tiles_memory.py); 1 byte a cell
+#: leaves room for land cut into a region every hundred cells. It was 2, and 12 with
+#: the stitched grids in memory.
+STITCH_BYTES = 1
+#: Disk a tiled run uses per cell of the whole grid in its tiles' store (one file per
+#: tile, in the temporary folder): the score (float32) and the suitable mask, and
+#: ``FACTOR_DISK_BYTES`` for each factor (float32; one value where a factor is
+#: constant over the tile). No landscape-sized file: locate reads the tiles too.
+DISK_BYTES = 5
+FACTOR_DISK_BYTES = 4
 #: Cells of a tile's core on a side, when the grid is tiled because it does not fit.
 DEFAULT_TILE_CELLS = 4096
 #: Seconds per cell of a tiled run in one process (Ghana at 30 m: 112 s for 431 M
