@@ -6,11 +6,16 @@
    zone's radius from those before it (so the hotspots come first and the rest of the
    land is covered too), each moved to the best cell of its block. Every region of
    allowed land large enough for a zone that holds no seed gets one at its best cell,
-   so no isolated patch is missed.
+   so no isolated patch is missed. The cells are read window by window, the regions
+   labelled per window and joined at the seams (:mod:`landprofile.zoning._locate_seeds`).
 2. **Growth** (:mod:`landprofile.zoning._grow_kernel`): from each seed, best-first over
    4-connected allowed cells, priority ``(1 - shape_weight) * score + shape_weight *
    (1 - d / rmax)`` — the shape/utility trade-off of ArcGIS *Locate Regions* —, up to
-   the target area, never farther than ``rmax`` (2.5 target radii) from the seed.
+   the target area, never farther than ``rmax`` (2.5 target radii) from the seed: in
+   the window of ``rmax`` around it, the only cells it can reach.
+
+Nothing here is the size of the landscape (issue 38): the cells come by window from a
+:class:`~landprofile.zoning.cells.Cells` (one grid's arrays or a tiled run's tiles).
 3. **Measures**: area, mean score, score-hectares, mean score along the edge,
    compactness (``4 pi A / P^2`` on cell edges: 1 for a disc, 0.785 for a square).
 4. **Conflicts**: pairs that share a cell, or whose nearest cells are closer than the
