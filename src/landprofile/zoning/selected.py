@@ -14,7 +14,6 @@ The last step of :func:`landprofile.zoning.locate`, after the choice:
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import geopandas as gpd
@@ -127,9 +126,8 @@ def zones_of(result, ctx, regs: Regions, chosen: np.ndarray, locked: Locked, min
 def _partition(zone_cells: list[np.ndarray], grid: Any) -> Partition:
     """Zones ``1..n`` (their cells as flat indices) as a :class:`Partition`.
 
-    One piece per zone in its cells' box (:class:`~landprofile.zoning.regions.Piece`),
-    nothing the size of the landscape; where the partition takes no pieces (the regions
-    module before them), the zones' labels grid as before.
+    One piece per zone in its cells' box (:class:`~landprofile.zoning.regions.Piece`):
+    nothing the size of the landscape.
     """
     n = len(zone_cells)
     common = {
@@ -140,12 +138,6 @@ def _partition(zone_cells: list[np.ndarray], grid: Any) -> Partition:
         "dropped_cells": np.zeros(n, dtype=np.int64),
     }
     w = grid.width
-    if "pieces" not in {f.name for f in dataclasses.fields(Partition)}:
-        labels = np.zeros((grid.height, grid.width), dtype=np.int32)
-        flat = labels.ravel()
-        for z, cells in enumerate(zone_cells, start=1):
-            flat[cells] = z
-        return Partition(labels=labels, **common)
     from landprofile.zoning.regions import Piece
 
     pieces = []
