@@ -13,6 +13,10 @@ raster-based method must do. After each call, ``zoning.locate`` on its result: t
 default short list (10 zones), 10 zones 2 km apart of 50-1,000 ha, a total area, and
 greedy (the first ``locate`` of the process is cold: numba's growth kernel loads);
 ``--no-locate`` times ``candidates`` alone (its ``zones`` step against the floor).
+
+The last lines give the ``zones`` step of each call against the floor, in wall time and
+in process CPU time (all threads; steadier than wall time when other jobs share the
+cores): ``zones / floor``, the figure issue 38 item 4 sets at most 4.
 """
 
 from __future__ import annotations
@@ -97,7 +101,16 @@ def main() -> None:
     ls, sites, conc, pa, rivers, settlements = layers()
     print(f"import landprofile + geopandas: {T_IMPORT:.2f} s")
     res = None
+    # the zones step's wall and process CPU time, from the steps' progress calls
+    marks: dict[str, tuple[float, float]] = {}
+    zones_step: list[tuple[float, float]] = []
+
+    def progress(step: str, seconds: float | None) -> None:
+        if seconds is None:
+            marks[step] = (time.perf_counter(), time.process_time())
+
     for run in range(args.runs):
+        marks.clear()
         t0 = time.perf_counter()
         res = lp.zoning.candidates(
             ls,
@@ -108,8 +121,11 @@ def main() -> None:
             settlements=settlements,
             roads=rivers.iloc[:1000],
             resolution_m=30,
+            progress=progress,
         )
         total = time.perf_counter() - t0
+        (w0, c0), (w1, c1) = marks["zones"], marks["conflicts"]
+        zones_step.append((w1 - w0, c1 - c0))
         label = "cold (import included)" if run == 0 else f"warm (call {run + 1})"
         shown = total + T_IMPORT if run == 0 else total
         print(f"--- {label}: {shown:.2f} s; peak RSS so far {peak_mb():,.0f} MB")
@@ -148,6 +164,7 @@ def main() -> None:
     )
     # floor: rasterise every layer once on the same grid
     t0 = time.perf_counter()
+    c0 = time.process_time()
     for gdf in (sites, conc, pa, rivers, settlements):
         geoms = gdf.to_crs(g.crs).geometry
         rasterio.features.rasterize(
@@ -157,7 +174,15 @@ def main() -> None:
             dtype="uint8",
         )
     floor = time.perf_counter() - t0
+    floor_cpu = time.process_time() - c0
     print(f"floor (rasterise the 5 layers once): {floor:.2f} s")
+    print(f"floor CPU: {floor_cpu:.2f} s")
+    for run, (w, c) in enumerate(zones_step):
+        label = "cold" if run == 0 else f"warm {run + 1}"
+        print(
+            f"zones step, call {run + 1} ({label}): {w:.2f} s wall, {c:.2f} s CPU; "
+            f"zones / floor {w / floor:.1f}x wall, {c / floor_cpu:.1f}x CPU"
+        )
 
 
 if __name__ == "__main__":

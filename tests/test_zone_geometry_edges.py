@@ -244,3 +244,61 @@ def test_clip_with_no_parts_and_whole_zones():
     grid2 = dataclasses.replace(grid, boundary=shapely.box(-10, -10, 200, 200))
     got2 = clip(polygons(labels, 2, grid2), grid2, np.array([shapely.box(100, 40, 120, 60)]))
     assert got2[1].area == 6 * RES * RES - 400.0
+
+
+def test_nearest_of_many_zones_is_the_brute_force_minimum():
+    """Zones cut by exclusions, many of them: every distance and feature as pair by pair."""
+    import geopandas as gpd
+
+    from landprofile.zoning._zones_nearest import nearest
+
+    rng = np.random.default_rng(11)
+    for case in range(6):
+        labels, _, t, boundary, parts = _landscape(rng)
+        # many small zones: the landscape's cells in 4 x 4 blocks
+        h, w = labels.shape
+        rr, cc = np.mgrid[0:h, 0:w]
+        blocks = (rr // 4) * ((w + 3) // 4) + cc // 4 + 1
+        blocks[labels == 0] = 0
+        nb = int(blocks.max())
+        grid = _grid(blocks, t, boundary)
+        zones = clip(polygons(blocks.astype(np.int32), nb, grid), grid, parts)
+        zones = zones[~shapely.is_empty(zones)]
+        assert len(zones) >= 16
+        x0, y0 = t.c, t.f
+        k = 30
+        px, py = x0 + rng.uniform(-200, w * RES + 200, k), y0 - rng.uniform(-200, h * RES + 200, k)
+        feats = list(shapely.points(px[:10], py[:10]))
+        feats += list(
+            shapely.linestrings(
+                np.stack(
+                    [
+                        np.column_stack([px[10:], py[10:]]),
+                        np.column_stack([px[10:] + 90, py[10:] - 40]),
+                    ],
+                    axis=1,
+                )
+            )
+        )
+        feats.append(shapely.LineString([(px[0], py[0]), (px[0], py[0])]))  # zero-length
+        feats.append(shapely.Point())  # empty
+        gdf = gpd.GeoDataFrame(geometry=feats, crs=3035)
+        fs = np.array(feats, dtype=object)
+        every = shapely.distance(zones[:, None], fs[None, :])
+        if case % 2:
+            shapely.prepare(zones)  # as zone_table has them
+        d, j = nearest(zones, gdf)
+        assert (d > 0).sum() >= 16  # many zones measured (on two threads), not met
+        np.testing.assert_array_equal(d, np.nanmin(every, axis=1))
+        for i in range(len(zones)):
+            if d[i] == 0:
+                assert j[i] == np.flatnonzero(shapely.intersects(zones[i], fs)).min()
+            else:
+                assert j[i] == np.flatnonzero(every[i] == np.nanmin(every[i])).min()
+        rows = np.arange(0, len(feats), 2)
+        d2, j2 = nearest(zones, gdf, rows)
+        np.testing.assert_array_equal(d2, np.nanmin(every[:, rows], axis=1))
+        sub = every[:, rows]
+        for i in np.flatnonzero(d2 > 0):
+            assert j2[i] == rows[np.flatnonzero(sub[i] == np.nanmin(sub[i])).min()]
+        shapely.destroy_prepared(zones)

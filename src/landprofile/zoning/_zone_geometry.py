@@ -4,6 +4,8 @@ Split from :mod:`landprofile.zoning.zones` along the data flow; each kernel retu
 the same geometry or number as the plain shapely call it replaces, and avoids repeated
 work (profiled on the 1,000,000 ha / 30 m benchmark, see ``benchmarks/RESULTS.md``):
 
+- each zone's outline is traced on its cells' corners in arrays
+  (:mod:`landprofile.zoning._zone_trace`): no GDAL polygoniser, no Python list per vertex;
 - the exclusion parts each zone meets are clipped to the zone's box before their union,
   so the union and the difference handle the land near the zone, not whole rule unions;
 - the sites' land in a zone is the sites themselves where they lie inside it, and a
