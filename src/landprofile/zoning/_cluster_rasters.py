@@ -164,26 +164,18 @@ def source_window(raster: Raster, grid: Any) -> tuple[int, int, int, int] | None
     The union of the source windows of the fixed warp blocks that ``grid`` overlaps,
     walked as :func:`landprofile.zoning.grid.warp` walks them.
     """
-    from landprofile.zoning.grid import WARP_BLOCK, AnalysisGrid, _source_window
+    from landprofile.zoning.grid import warp_blocks
 
-    gr0, gc0 = grid.origin
-    b = WARP_BLOCK
     box = [None, None, None, None]
-    for br in range(gr0 // b * b, gr0 + grid.height, b):
-        for bc in range(gc0 // b * b, gc0 + grid.width, b):
-            t = grid.transform @ Affine.translation(bc - gc0, br - gr0)
-            block = AnalysisGrid(grid.crs, t, b, b, grid.res, np.zeros((0, 0), bool))
-            w = _source_window(raster, block)
-            if w.width <= 0 or w.height <= 0:
-                continue
-            r0, c0 = int(w.row_off), int(w.col_off)
-            r1, c1 = r0 + int(w.height), c0 + int(w.width)
-            box = [
-                r0 if box[0] is None else min(box[0], r0),
-                r1 if box[1] is None else max(box[1], r1),
-                c0 if box[2] is None else min(box[2], c0),
-                c1 if box[3] is None else max(box[3], c1),
-            ]
+    for _, _, _, w in warp_blocks(raster, grid):
+        r0, c0 = int(w.row_off), int(w.col_off)
+        r1, c1 = r0 + int(w.height), c0 + int(w.width)
+        box = [
+            r0 if box[0] is None else min(box[0], r0),
+            r1 if box[1] is None else max(box[1], r1),
+            c0 if box[2] is None else min(box[2], c0),
+            c1 if box[3] is None else max(box[3], c1),
+        ]
     return None if box[0] is None else (box[0], box[1], box[2], box[3])
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import os
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -197,35 +198,46 @@ def warp(
     gr0, gc0 = grid.origin
     b = WARP_BLOCK
     src_crs, dst_crs = raster.crs.to_wkt(), grid.crs.to_wkt()
+    for br, bc, t, window in warp_blocks(raster, grid):
+        dst = np.full((b, b), fill, dtype=dtype)
+        reproject(
+            raster.read(window),
+            dst,
+            src_transform=rasterio.windows.transform(window, raster.transform),
+            src_crs=src_crs,
+            src_nodata=raster.nodata,
+            dst_transform=t,
+            dst_crs=dst_crs,
+            dst_nodata=fill,
+            resampling=resampling,
+            # the exact transformer: the approximate one interpolates along each
+            # chunk, a cell's value would depend on the chunk
+            tolerance=0.0,
+        )
+        r0, c0 = max(br, gr0), max(bc, gc0)
+        r1, c1 = min(br + b, gr0 + grid.height), min(bc + b, gc0 + grid.width)
+        out[r0 - gr0 : r1 - gr0, c0 - gc0 : c1 - gc0] = dst[r0 - br : r1 - br, c0 - bc : c1 - bc]
+    return out
+
+
+def warp_blocks(raster: Raster, grid: AnalysisGrid) -> Iterator[tuple[int, int, Affine, Any]]:
+    """The fixed warp blocks ``grid`` overlaps that the raster reaches, as :func:`warp` reads them.
+
+    Yields each block's first row and column in the whole analysis grid, its transform
+    and the raster's window under it (two pixels wider on each side): the one walk
+    :func:`warp` and a cluster's client (which sends a tile the pixels it will read)
+    share, so the two can never read different pixels.
+    """
+    gr0, gc0 = grid.origin
+    b = WARP_BLOCK
     for br in range(gr0 // b * b, gr0 + grid.height, b):
         for bc in range(gc0 // b * b, gc0 + grid.width, b):
             # the whole block (also the part outside this grid), then its overlap
             t = grid.transform @ Affine.translation(bc - gc0, br - gr0)
             block = AnalysisGrid(grid.crs, t, b, b, grid.res, np.zeros((0, 0), bool))
             window = _source_window(raster, block)
-            if window.width <= 0 or window.height <= 0:
-                continue  # the raster does not reach this block
-            dst = np.full((b, b), fill, dtype=dtype)
-            reproject(
-                raster.read(window),
-                dst,
-                src_transform=rasterio.windows.transform(window, raster.transform),
-                src_crs=src_crs,
-                src_nodata=raster.nodata,
-                dst_transform=t,
-                dst_crs=dst_crs,
-                dst_nodata=fill,
-                resampling=resampling,
-                # the exact transformer: the approximate one interpolates along each
-                # chunk, a cell's value would depend on the chunk
-                tolerance=0.0,
-            )
-            r0, c0 = max(br, gr0), max(bc, gc0)
-            r1, c1 = min(br + b, gr0 + grid.height), min(bc + b, gc0 + grid.width)
-            out[r0 - gr0 : r1 - gr0, c0 - gc0 : c1 - gc0] = dst[
-                r0 - br : r1 - br, c0 - bc : c1 - bc
-            ]
-    return out
+            if window.width > 0 and window.height > 0:  # else the raster does not reach it
+                yield br, bc, t, window
 
 
 def _source_window(raster: Raster, grid: AnalysisGrid) -> Any:
