@@ -42,8 +42,14 @@ def run(km: float, tile: int, limit_gb: float | None) -> dict:
         rc, stdout, stderr, cg = out.returncode, out.stdout, out.stderr, {}
     else:
         with memory_cgroup(int(limit_gb * 2**30)) as group:
-            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, preexec_fn=group.enter)
-            stdout, _ = proc.communicate(timeout=1800)
+            proc = subprocess.Popen(
+                cmd,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                preexec_fn=group.enter,
+            )
+            stdout, stderr = proc.communicate(timeout=1800)
             rc = proc.returncode
             cg = group.figures(rc)
     if rc != 0:

@@ -29,14 +29,16 @@ BOUND_VERTICES = 16
 
 
 def nearest(
-    zones: np.ndarray, gdf: gpd.GeoDataFrame | None, rows: Any = None
+    zones: np.ndarray, gdf: gpd.GeoDataFrame | None, rows: Any = None, *, threads: int = 2
 ) -> tuple[np.ndarray, np.ndarray]:
     """Distance (m) from each zone to the nearest feature, and that feature's position.
 
     A zone meeting a feature is at 0 from it (the index's prepared test, no distance
     computed) and names the first feature it meets; the others name the nearest one,
     the first listed when several are equally near. Rows of ``gdf`` outside ``rows``
-    (positions) are ignored. A zone with no coordinates gets NaN and -1.
+    (positions) are ignored. A zone with no coordinates gets NaN and -1. The distances
+    are computed on two threads, or on the calling one with ``threads=1`` (for a caller
+    that runs several of these at once).
     """
     d = np.full(len(zones), np.nan)
     j = np.full(len(zones), -1, dtype=np.int64)
@@ -80,7 +82,8 @@ def nearest(
         ci, cf = np.r_[ci, missed[mi]], np.r_[cf, mf]
     if not len(ci):
         return d, j
-    dist = _in_two(shapely.distance, zones[rest][ci], feats[cf])
+    a, b = zones[rest][ci], feats[cf]
+    dist = _in_two(shapely.distance, a, b) if threads > 1 else shapely.distance(a, b)
     order = np.lexsort((cf, dist, ci))
     ci, cf, dist = ci[order], cf[order], dist[order]
     head = np.r_[True, ci[1:] != ci[:-1]]

@@ -10,7 +10,8 @@ counted in the zone's explanation; a zone left under ``min_area_ha`` is dropped.
 Then, on the final polygons: area (the grid CRS is equal-area), sites inside, the
 distance to the nearest feature of each layer (shapely, in the grid's local
 projection), and the overlap with each exclusion, which decides whether the zone may
-say it is clear of every rule.
+say it is clear of every rule (:mod:`landprofile.zoning._zones_measure`, on two
+threads).
 """
 
 from __future__ import annotations
@@ -23,9 +24,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from landprofile.zoning._zone_geometry import clip, sites_inside
-from landprofile.zoning._zones_clip import near_part
-from landprofile.zoning._zones_nearest import nearest
+from landprofile.zoning._zone_geometry import clip
+from landprofile.zoning._zones_measure import OVERLAP_TOLERANCE_M2, measure
 from landprofile.zoning.constraints import Constraints
 from landprofile.zoning.grid import AnalysisGrid
 from landprofile.zoning.identity import feature_labels
@@ -45,8 +45,6 @@ DIST_COLUMNS = (
     ("dist_settlement_m", "settlements"),
     ("dist_road_m", "roads"),
 )
-#: Overlap with exclusions a zone may keep (m²): floating-point noise of the clipping.
-OVERLAP_TOLERANCE_M2 = 1.0
 
 
 @dataclass(frozen=True)
@@ -154,37 +152,14 @@ def zone_table(
         geometry=final,
         crs=grid.crs,
     )
-    # a dozen index queries test the zones (sites, 6 layers, rules): prepared once here
-    # instead of by each query (355 zones of ~1,200 vertices: 0.2 s on the 1M ha case)
-    shapely.prepare(final)
-    gdf["n_sites"], gdf["sites_ha"] = sites_inside(final, layers.get("sites"))
-    # distances to each layer's nearest feature, and which feature
-    nearest_of: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    m = measure(final, layers, cons, rs, tuple(lay for _, lay in DIST_COLUMNS))
+    gdf["n_sites"], gdf["sites_ha"] = m.n_sites, m.sites_ha
     for col, lay in DIST_COLUMNS:
-        d, j = nearest(final, layers.get(lay))
-        gdf[col] = d
-        nearest_of[lay] = (d, j)
-    # each exclusion rule, checked on the final polygon: buffered rules by distance (a
-    # zone closer to a feature than the buffer breaks the rule), others by overlap area
-    rule_dist = {}
-    rule_overlap = {}
+        gdf[col] = m.nearest_of[lay][0]
+    nearest_of, rule_dist, rule_overlap = m.nearest_of, m.rule_dist, m.rule_overlap
     overlap = np.zeros(len(gdf))
-    for name, rows in cons.rows.items():
-        lay = rs.exclude[name]["layer"]
-        every = len(rows) == len(layers[lay]) and lay in nearest_of
-        rule_dist[name] = nearest_of[lay][0] if every else nearest(final, layers[lay], rows)[0]
-        buffer_m = float(rs.exclude[name].get("buffer_m", 0.0))
-        if buffer_m == 0.0:
-            rule_overlap[name] = _overlap_m2(final, layers[lay].geometry.to_numpy()[rows])
-        else:
-            # closer than the buffer by the distance test: measure the land it shares
-            # with the buffered features; below the tolerance it is clear, not "0.0 m²"
-            ov = np.zeros(len(final))
-            near = np.flatnonzero(rule_dist[name] < buffer_m - 0.01)
-            if len(near):
-                ov[near] = shapely.area(shapely.intersection(final[near], cons.rule_union(name)))
-            rule_overlap[name] = ov
-        overlap += rule_overlap[name]
+    for ov in rule_overlap.values():
+        overlap += ov
     ha_op = rs.zones("ha_per_operation", 0.0)
     gdf["capacity_operations"] = np.floor(gdf["area_ha"] / ha_op).astype(int) if ha_op else 0
     max_ha = rs.zones("max_area_ha", math.inf)
@@ -203,16 +178,19 @@ def zone_table(
         lay: feature_labels(layers[lay], "") if layers.get(lay) is not None else None
         for _, lay in DIST_COLUMNS
     }
-    open_conc = _open_concessions(final, layers, cons, rs)
+    open_conc = m.open_concessions
     facts = []
     cell_ha = grid.cell_ha
+    # the columns as arrays once: a pandas lookup per zone and field cost more than the rest
+    score_of, n_sites_of = gdf["score"].to_numpy(), gdf["n_sites"].to_numpy()
+    too_large_of, part_of = gdf["too_large"].to_numpy(), gdf["part"].tolist()
     for pos, i in enumerate(order):
         zi = int(idx[i])
         f = {
-            "score": float(gdf["score"].iloc[pos]),
+            "score": float(score_of[pos]),
             "factors": {k: float(fmeans[k][zi]) for k in factors},
             "weights": suit.normalised_weights,
-            "n_sites": int(gdf["n_sites"].iloc[pos]),
+            "n_sites": int(n_sites_of[pos]),
             "nearest": [
                 (lay, float(nearest_of[lay][0][i]), str(labels[lay][nearest_of[lay][1][i]]))
                 for _, lay in DIST_COLUMNS
@@ -230,7 +208,7 @@ def zone_table(
             ],
             "open_concessions": open_conc[i],
             "split": (
-                int(gdf["part"].iloc[pos].split("/")[1]),
+                int(part_of[pos].split("/")[1]),
                 float(part.region_cells[part.region[zi]] * cell_ha),
                 max_ha,
             )
@@ -239,8 +217,8 @@ def zone_table(
             "merged_ha": float(part.merged_cells[zi] * cell_ha),
             "fragments_dropped_ha": float(part.dropped_cells[zi] * cell_ha),
             "slivers": (int(sliv_n[zi]), float(sliv_ha[zi])),
-            "too_large": bool(gdf["too_large"].iloc[pos]),
-            "part": str(gdf["part"].iloc[pos]),
+            "too_large": bool(too_large_of[pos]),
+            "part": str(part_of[pos]),
             "split_max_ha": max_ha,
         }
         facts.append(f)
@@ -259,45 +237,3 @@ def _nearest_rule(rule_dist: dict[str, np.ndarray], rs: RuleSet, i: int) -> tupl
         if best is None or gap < best[1]:
             best = (name, gap)
     return best
-
-
-def _overlap_m2(zones: np.ndarray, feats: np.ndarray) -> np.ndarray:
-    """Per zone, the summed area (m²) it shares with any of ``feats``."""
-    out = np.zeros(len(zones))
-    if not len(feats) or not len(zones):
-        return out
-    zi, fj = shapely.STRtree(feats).query(zones, predicate="intersects")
-    if len(zi):
-        near = near_part(zones[zi], feats[fj])
-        np.add.at(out, zi, shapely.area(shapely.intersection(near, feats[fj])))
-    return out
-
-
-def _open_concessions(
-    zones: np.ndarray, layers: dict, cons: Constraints, rs: RuleSet
-) -> list[list[str]]:
-    """Per zone, the concessions it overlaps that the rules leave open to ASM."""
-    out: list[list[str]] = [[] for _ in range(len(zones))]
-    conc = layers.get("concessions")
-    if conc is None or not len(conc) or not len(zones):
-        return out
-    excluding = set()
-    for name, rows in cons.rows.items():
-        if rs.exclude[name]["layer"] == "concessions":
-            excluding |= set(rows.tolist())
-    geoms = conc.geometry.to_numpy()
-    labels = feature_labels(conc, "concession")
-    zi, cj = shapely.STRtree(geoms).query(zones, predicate="intersects")
-    open_ = ~np.isin(cj, np.fromiter(excluding, dtype=np.int64, count=len(excluding)))
-    zi, cj = zi[open_], cj[open_]
-    if not len(zi):
-        return out
-    # one array call for every pair, in the index's order as before
-    shared = shapely.area(shapely.intersection(geoms[cj], near_part(zones[zi], geoms[cj])))
-    for i, j in zip(
-        zi[shared > OVERLAP_TOLERANCE_M2].tolist(),
-        cj[shared > OVERLAP_TOLERANCE_M2].tolist(),
-        strict=True,
-    ):
-        out[i].append(str(labels[j]))
-    return out
