@@ -44,6 +44,7 @@ from landprofile.errors import (
     LandprofileError,
     RulesWarning,
     ScaleWarning,
+    TileRasterError,
     UnreadableFileError,
 )
 from landprofile.testing import write_geotiff
@@ -349,6 +350,8 @@ def test_a_url_the_workers_cannot_read_names_the_raster_and_the_tile(one, client
         server.shutdown()
     text = str(err.value)
     assert isinstance(err.value, LandprofileError)
+    # the public class, as the errors reference lists it
+    assert type(err.value) is TileRasterError
     assert f"the land_cover raster '{url}'" in text
     assert re.search(r"tile \d+ \(rows \d+-\d+, columns \d+-\d+", text)
     assert "on a worker" in text

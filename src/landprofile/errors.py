@@ -44,6 +44,7 @@ __all__ = [
     "SettingError",
     "SourceNotFoundError",
     "TextEncodingWarning",
+    "TileRasterError",
     "UnreadableFileError",
     "UnsignedAssetError",
     "UnsupportedFormatError",
@@ -111,6 +112,16 @@ class SourceNotFoundError(LandprofileError, FileNotFoundError):
 
 class UnreadableFileError(LandprofileError, OSError):
     """A file exists but GDAL, pandas or the archive reader cannot read it."""
+
+
+class TileRasterError(UnreadableFileError):
+    """A raster of a tiled run could not be read for one tile.
+
+    Raised on the client when a worker (or the client, for a raster it sends with the
+    tile) fails to read the tile's window: the message names the raster and the tile
+    (its index and its rows and columns of the analysis grid), not the worker's
+    traceback.
+    """
 
 
 class UnsupportedFormatError(LandprofileError, ValueError):

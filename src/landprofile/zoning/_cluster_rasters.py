@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 from affine import Affine
 
-from landprofile.errors import UnreadableFileError
+from landprofile.errors import TileRasterError
 from landprofile.raster import Raster, is_url, read_raster
 
 __all__ = [
@@ -47,10 +47,6 @@ __all__ = [
 
 #: The rasters a tile reads, as :class:`~landprofile.zoning.tiles.Shared` names them.
 RASTERS = ("land_cover", "dem", "geology")
-
-
-class TileRasterError(UnreadableFileError):
-    """A raster of a tiled run could not be read for a tile (named: raster and tile)."""
 
 
 def where(tile: Any) -> str:

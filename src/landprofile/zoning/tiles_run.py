@@ -26,7 +26,7 @@ the client's (:mod:`landprofile.zoning._cluster_rasters`).
 So nothing the client wrote (its temporary folder, the store, the cache of named
 sources) is needed on a worker. A raster that cannot be read — the client's file, a URL
 a worker cannot reach — stops the run with a
-:class:`~landprofile.zoning._cluster_rasters.TileRasterError` (an
+:class:`~landprofile.errors.TileRasterError` (an
 :class:`~landprofile.errors.UnreadableFileError`) naming the raster and the tile.
 
 The finished tiles come back to the client one by one (``as_completed``): each is
