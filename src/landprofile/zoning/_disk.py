@@ -1,13 +1,16 @@
 """Landscape-sized grids kept in files, not in the process's memory.
 
-A tiled run keeps no landscape-sized grid for its regions and zones (see
-:mod:`landprofile.zoning.tiles`). What still asks for one is ``locate``: the whole
-grid's score and "passes the rules" mask, stitched from the tiles when it first
-reads them (5 bytes a cell, ``cells.TiledCells.grids``), and its seed labels and
-growth stamps (8 more). Niger at 30 m is 1.4 G cells, 18 GB of them. They live in
-memory-mapped temporary files: the pages being worked on are in memory, the rest is
-on disk, and the system writes back and drops pages as it needs the memory (file
-pages are not anonymous memory: no swap is needed, and a memory limit reclaims them).
+A tiled run keeps no landscape-sized grid: its regions, zones and ``locate`` read the
+cells by window (see :mod:`landprofile.zoning.tiles` and
+:class:`landprofile.zoning.cells.TiledCells`). Only a caller that asks a tiled result
+for the whole grid's score or "passes the rules" mask (``ZoningContext.suitable``,
+``TiledSuitability.score``: a notebook, a check) gets one, stitched from the tiles on
+first use (5 bytes a cell, ``cells.TiledCells.grids``), and so does the checks'
+:func:`landprofile.zoning.tiles.stitch`. Niger at 30 m is 1.4 G cells, 7 GB for those
+two. They live in memory-mapped temporary files: the pages being worked on are in
+memory, the rest is on disk, and the system writes back and drops pages as it needs
+the memory (file pages are not anonymous memory: no swap is needed, and a memory
+limit reclaims them).
 
 The files are unlinked as soon as they are made: nothing is left behind when the
 process ends or is killed, and no other process sees them.

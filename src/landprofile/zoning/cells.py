@@ -99,9 +99,9 @@ class TiledCells:
     def grids(self) -> tuple[np.ndarray, np.ndarray]:
         """The whole grid's score and suitable mask, stitched once into unlinked files.
 
-        For callers that still want landscape-sized grids (``locate`` until it reads
-        windows): file pages (:mod:`landprofile.zoning._disk`), not anonymous memory.
-        The zones step never calls it.
+        For a caller that wants landscape-sized grids (a notebook, a check): file pages
+        (:mod:`landprofile.zoning._disk`), not anonymous memory. No step of a run calls
+        it: regions, zones and ``locate`` read windows.
         """
         if self._grids is None:
             from landprofile.zoning._disk import disk_array

@@ -52,8 +52,8 @@ class ZoningContext:
         """The whole grid's mask of the cells that passed the rules.
 
         A tiled run keeps none: it is stitched from the tiles on first use, into an
-        unlinked file (``cells.TiledCells.grids``), for ``locate`` until it reads the
-        cells by window.
+        unlinked file (``cells.TiledCells.grids``), for a caller that asks (no step of
+        the run does: they read ``cells`` by window).
         """
         if self.suitable_mask is not None or self.cells is None:
             return self.suitable_mask

@@ -28,10 +28,11 @@ over the landscape (factor weights are normalised over the rules, not the cells)
 
 The process holds a tile, the tiles' edge lines, the regions' table and the zones (a
 region's box at a time while it is cut, then each region's zones in its box), not the
-landscape. Only ``locate`` still reads the whole grid's score and suitable mask: they
-are stitched from the tiles when it first asks (``TiledCells.grids``), into unlinked
-memory-mapped files (:mod:`landprofile.zoning._disk`), with its own seed labels and
-stamps.
+landscape; ``locate`` too reads its seeds, growths and locked-in cells by window. The
+whole grid's score and suitable mask are stitched from the tiles only for a caller that
+asks for them (``TiledSuitability.score``, ``ZoningContext.suitable``:
+``TiledCells.grids``), into unlinked memory-mapped files
+(:mod:`landprofile.zoning._disk`).
 """
 
 from __future__ import annotations
@@ -354,8 +355,8 @@ class TiledSuitability:
     def score(self) -> np.ndarray:
         """The whole grid's score, stitched on first use into an unlinked file.
 
-        Only for callers that still want the landscape's grid (``locate``); the zones
-        step reads windows (``cells``).
+        Only for a caller that wants the landscape's grid (a notebook, a check); every
+        step of the run reads windows (``cells``).
         """
         return self.cells.grids()[0]
 
