@@ -221,11 +221,15 @@ def partition(
 
 
 def _split(mask: np.ndarray, min_cells: int, max_cells: int) -> tuple[np.ndarray, list, list]:
-    """Cut one region (a boolean block) into pieces of at most ``max_cells`` cells."""
-    rows, cols = np.nonzero(mask)
+    """Cut one region (a boolean block) into pieces of at most ``max_cells`` cells.
+
+    Memory: the region's cells as 32-bit rows, columns and positions (12 bytes a cell;
+    a box is under 2**31 cells a side) and int32 labels in the box, while it is cut.
+    """
+    rows, cols = (v.astype(np.int32) for v in np.nonzero(mask))
     pieces: list[np.ndarray] = []
     fragments: list[np.ndarray] = []
-    stack = [(np.arange(len(rows)), rows, cols)]
+    stack = [(np.arange(len(rows), dtype=np.int32), rows, cols)]
     while stack:
         idx, r, c = stack.pop()
         n = len(idx)
@@ -291,8 +295,9 @@ def _components(
     """Split cells ``idx`` (at rows ``r``, columns ``c``) into edge-connected components."""
     r0, c0 = r.min(), c.min()
     bw = int(c.max() - c0 + 1)
-    # flat positions in the bounding block: one index array, not two
-    flat = (r - r0) * bw + (c - c0)
+    # flat positions in the bounding block: one index array, not two (64-bit: a block
+    # can pass 2**31 cells)
+    flat = (r - r0).astype(np.int64) * bw + (c - c0)
     block = np.zeros((int(r.max() - r0 + 1), bw), dtype=bool)
     block.ravel()[flat] = True
     lab, n = ndimage.label(block, structure=_FOUR)
