@@ -294,8 +294,20 @@ def same_zones(folder: Path, size: str, a: str, b: str) -> str:
 
 
 def commit() -> str:
-    """The source's commit (short hash, ``+dirty`` with uncommitted changes in src/)."""
+    """The source's commit (short hash, ``+dirty`` with uncommitted changes in src/).
+
+    When ``landprofile`` is imported from elsewhere (``PYTHONPATH`` set to an archived
+    tree, to time an older commit beside this one), the label is that tree's folder
+    name (``/tmp/x/784b843/src`` -> ``784b843``), not this checkout's commit.
+    """
+    import importlib.util
+
     root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.find_spec("landprofile")
+    if spec is not None and spec.origin is not None:
+        src = Path(spec.origin).resolve().parents[1]
+        if src != root / "src":
+            return src.parent.name
 
     def git(*a: str) -> str:
         r = subprocess.run(["git", *a], cwd=root, capture_output=True, text=True, check=False)

@@ -15,7 +15,7 @@ import os
 
 from landprofile.errors import ResourceLimitError
 
-__all__ = ["available_bytes", "check_cells", "memory_limit_bytes"]
+__all__ = ["available_bytes", "check_cells", "gib_text", "memory_limit_bytes"]
 
 GIB = 1024**3
 #: Share of the available memory a stage may plan to use.
@@ -35,6 +35,12 @@ def available_bytes() -> int:
         return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
     except (ValueError, OSError, AttributeError):
         return 8 * GIB  # unknown: a laptop's worth
+
+
+def gib_text(nbytes: float) -> str:
+    """GiB for a message, never printed as 0.0 for a positive amount."""
+    g = nbytes / GIB
+    return f"{g:,.1f}" if g >= 0.1 else f"{g:.2g}"
 
 
 def memory_limit_bytes() -> int:

@@ -23,12 +23,14 @@ import shapely
 from rasterio.warp import Resampling
 
 from landprofile._progress import Steps
+from landprofile._resources import gib_text as _gib
 from landprofile.errors import DataWarning, ResourceLimitError, user_stacklevel
 from landprofile.zoning._cells_union import clip_union, union_grouped
+from landprofile.zoning._region_budget import check_largest_region
 from landprofile.zoning.cells import ArrayCells, regions_and_labels
 from landprofile.zoning.constraints import build_constraints, mark_cells
 from landprofile.zoning.grid import ZONING_BYTES, AnalysisGrid, cell_polygons, warp
-from landprofile.zoning.regions import Partition, partition_regions
+from landprofile.zoning.regions import Partition, _sizes, partition_regions
 from landprofile.zoning.suitability import suitability
 
 __all__ = ["CellStage", "in_tiles", "one_grid", "read_rasters", "tile_size", "warn_coarse"]
@@ -234,14 +236,6 @@ def tile_size(
     return int(side)
 
 
-def _gib(nbytes: float) -> str:
-    """GiB, never printed as 0.0 for a positive amount."""
-    from landprofile._resources import GIB
-
-    g = nbytes / GIB
-    return f"{g:,.1f}" if g >= 0.1 else f"{g:.2g}"
-
-
 def _bytes(n: float) -> str:
     """``1 byte`` / ``0.25 byte`` / ``2 bytes``."""
     return f"{n:g} byte" + ("s" if n > 1 else "")
@@ -361,6 +355,12 @@ def in_tiles(
             cells=cells,
         )
         del first
+        check_largest_region(
+            table,
+            grid.width * grid.height,
+            grid.cell_ha,
+            _sizes(grid.cell_ha, rs.zones("min_area_ha", 25.0), None)[0],
+        )
         part = _partition(rs, grid, table, lambda r: region_mask(cells, table, r)[0])
         steps.start("exclusion_union")
         parts = future.result()

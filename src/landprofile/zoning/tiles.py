@@ -61,7 +61,8 @@ __all__ = ["Shared", "Stitched", "Tile", "TiledSuitability", "compute_tile", "pl
 #: Measured 0.12-0.24 byte a cell of peak anonymous memory on 30-180 km squares at
 #: 512-cell tiles, candidates and locate (tests/test_tiles_memory.py); 1 byte a cell
 #: leaves room for land cut into a region every hundred cells. It was 2, and 12 with
-#: the stitched grids in memory.
+#: the stitched grids in memory. Not in it: the largest region's box while the region is
+#: cut (``_region_budget.REGION_BOX_BYTES`` a cell), checked once the regions are known.
 STITCH_BYTES = 1
 #: Disk a tiled run uses per cell of the whole grid in its tiles' store (one file per
 #: tile, in the temporary folder): the score (float32) and the suitable mask, and
