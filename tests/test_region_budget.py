@@ -17,7 +17,7 @@ import shapely
 
 import landprofile as lp
 from landprofile.errors import ResourceLimitError
-from landprofile.zoning._region_budget import REGION_BOX_BYTES
+from landprofile.zoning.tile_budget import REGION_BOX_BYTES
 
 RULES = """
 [zones]

@@ -41,7 +41,7 @@ def _limit(gib):
 
 
 def test_the_guard_names_what_the_tiled_run_needs_and_the_limit_that_lets_it_run():
-    from landprofile.zoning.tiled import tile_size
+    from landprofile.zoning.tile_budget import tile_size
 
     # the Western Region at 30 m (44 M cells, 169 cells of halo): it used to be refused
     # under 0.35 GiB with "one tile of -338 cells a side"; now it runs in tiles

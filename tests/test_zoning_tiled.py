@@ -31,7 +31,8 @@ from landprofile.errors import DataWarning, ResourceLimitError, ScaleWarning
 from landprofile.testing import write_geotiff
 from landprofile.zoning import candidates
 from landprofile.zoning import tiles_run as tiles_run_mod
-from landprofile.zoning.tiles import plan, stitch
+from landprofile.zoning.tiles import plan
+from landprofile.zoning.tiles_stitch import stitch
 
 UTM = CRS.from_epsg(32630)
 X0, Y0 = 600_000.0, 700_000.0  # Ghana, UTM 30N

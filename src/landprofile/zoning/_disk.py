@@ -6,7 +6,7 @@ cells by window (see :mod:`landprofile.zoning.tiles` and
 for the whole grid's score or "passes the rules" mask (``ZoningContext.suitable``,
 ``TiledSuitability.score``: a notebook, a check) gets one, stitched from the tiles on
 first use (5 bytes a cell, ``cells.TiledCells.grids``), and so does the checks'
-:func:`landprofile.zoning.tiles.stitch`. Niger at 30 m is 1.4 G cells, 7 GB for those
+:func:`landprofile.zoning.tiles_stitch.stitch`. Niger at 30 m is 1.4 G cells, 7 GB for those
 two. They live in memory-mapped temporary files: the pages being worked on are in
 memory, the rest is on disk, and the system writes back and drops pages as it needs
 the memory (file pages are not anonymous memory: no swap is needed, and a memory

@@ -52,7 +52,8 @@ from landprofile.zoning.conflicts import conflicts_table
 from landprofile.zoning.grid import analysis_grid, is_raster, read_layer
 from landprofile.zoning.result import ZoningContext, ZoningResult
 from landprofile.zoning.rules import RulesError, load_rules
-from landprofile.zoning.tiled import in_tiles, one_grid, read_rasters, tile_size, warn_coarse
+from landprofile.zoning.tile_budget import tile_size
+from landprofile.zoning.tiled import in_tiles, one_grid, read_rasters, warn_coarse
 from landprofile.zoning.tiles import halo_cells
 from landprofile.zoning.zones import zone_table
 

@@ -6,7 +6,8 @@ regions when the grid does not fit, or when tiles are asked for, with no array t
 size of the landscape. Both return a :class:`CellStage` — the cells by window
 (:mod:`landprofile.zoning.cells`), the regions' table and the zones cut region by
 region — from which :func:`landprofile.zoning.candidates` makes the same exact zones,
-conflicts and explanations.
+conflicts and explanations. Whether to tile, and what a tiled run may hold, is decided
+before by :mod:`landprofile.zoning.tile_budget`.
 """
 
 from __future__ import annotations
@@ -23,17 +24,16 @@ import shapely
 from rasterio.warp import Resampling
 
 from landprofile._progress import Steps
-from landprofile._resources import gib_text as _gib
-from landprofile.errors import DataWarning, ResourceLimitError, user_stacklevel
+from landprofile.errors import DataWarning, user_stacklevel
 from landprofile.zoning._cells_union import clip_union, union_grouped
-from landprofile.zoning._region_budget import check_largest_region
 from landprofile.zoning.cells import ArrayCells, regions_and_labels
 from landprofile.zoning.constraints import build_constraints, mark_cells
-from landprofile.zoning.grid import ZONING_BYTES, AnalysisGrid, cell_polygons, warp
+from landprofile.zoning.grid import AnalysisGrid, cell_polygons, warp
 from landprofile.zoning.regions import Partition, _sizes, partition_regions
 from landprofile.zoning.suitability import suitability
+from landprofile.zoning.tile_budget import check_largest_region
 
-__all__ = ["CellStage", "in_tiles", "one_grid", "read_rasters", "tile_size", "warn_coarse"]
+__all__ = ["CellStage", "in_tiles", "one_grid", "read_rasters", "warn_coarse"]
 
 
 @dataclass(frozen=True)
@@ -165,114 +165,6 @@ def _in_box(lab: np.ndarray, table: Any, r: int) -> np.ndarray:
     """Region ``r``'s cells in its box, from the one grid's region labels."""
     r0, r1, c0, c1 = (int(v) for v in table.box[r - 1])
     return lab[r0:r1, c0:c1] == r
-
-
-def tile_size(
-    grid: AnalysisGrid,
-    tile_cells: int | None,
-    halo: int,
-    what: str,
-    *,
-    force: bool = False,
-    factors: int = 0,
-) -> int | None:
-    """The side of a tile's core in cells, or ``None`` when one grid fits (and none is asked).
-
-    ``force``: tiles even when one grid fits (a cluster was given). ``factors``: factor
-    rules, each kept in the tiles' store (its disk).
-
-    Raises :class:`ResourceLimitError` when even the tiled run does not fit (in memory,
-    or its tiles' store on the temporary folder's disk), with what the tiled
-    run needs, the limit that would let it run and its estimated time.
-    """
-    from landprofile._resources import memory_limit_bytes
-    from landprofile.zoning._disk import free_disk_bytes
-    from landprofile.zoning.tiles import (
-        DEFAULT_TILE_CELLS,
-        DISK_BYTES,
-        FACTOR_DISK_BYTES,
-        STITCH_BYTES,
-    )
-
-    cells = grid.width * grid.height
-    limit = memory_limit_bytes()
-    if tile_cells is None and not force and cells * ZONING_BYTES <= limit:
-        return None
-    # tiles as large as the memory left by the landscape-sized part allows, at most the
-    # default, at least the smallest worth cutting (a tile narrower than its halo
-    # computes mostly halo)
-    smallest = max(256, halo)
-    side = tile_cells or DEFAULT_TILE_CELLS
-    if tile_cells is None:
-        free = limit - cells * STITCH_BYTES
-        fit = math.isqrt(max(int(free / ZONING_BYTES), 0)) - 2 * halo
-        side = max(min(side, fit), smallest)
-    need = cells * STITCH_BYTES + (side + 2 * halo) ** 2 * ZONING_BYTES
-    if need > limit:
-        raise ResourceLimitError(_refusal(what, grid, cells, side, halo, need, limit))
-    per_cell = DISK_BYTES + FACTOR_DISK_BYTES * max(int(factors), 0)
-    disk = cells * per_cell
-    if disk > free_disk_bytes():
-        raise ResourceLimitError(
-            f"{what}: {cells:,} cells; even in tiles the run keeps about {_gib(disk)} GiB "
-            f"on disk (up to {per_cell} bytes a cell: the tiles' score, suitable mask and "
-            f"{int(factors)} factors), more than the {_gib(free_disk_bytes())} GiB free in the "
-            "temporary folder (set TMPDIR to a disk with room, or a coarser resolution_m, "
-            f"or split the landscape); about {_hours(cells)}"
-        )
-    if halo > side:
-        # each tile computes its core and a halo on each side: (side + 2 halo)^2 cells
-        # for side^2 kept; past halo = side that is over 9 times the work of one grid
-        n = math.ceil(grid.height / side) * math.ceil(grid.width / side)
-        work = (side + 2 * halo) ** 2 / side**2
-        warnings.warn(
-            f"{what}: tiles of {side:,} cells a side with a halo of {halo:,} cells (the "
-            f"farthest a distance factor looks): {n:,} tiles, each computing about "
-            f"{work:,.0f} times its own cells; use tiles of at least {halo:,} cells a side "
-            "(tile_cells / lp.options.zoning_tile_cells / LANDPROFILE_ZONING_TILE_CELLS)",
-            DataWarning,
-            stacklevel=user_stacklevel(),
-        )
-    return int(side)
-
-
-def _bytes(n: float) -> str:
-    """``1 byte`` / ``0.25 byte`` / ``2 bytes``."""
-    return f"{n:g} byte" + ("s" if n > 1 else "")
-
-
-def _hours(cells: int) -> str:
-    """The tiled run's time on one core, from the measured seconds a cell."""
-    from landprofile.zoning.tiles import SECONDS_PER_CELL
-
-    sec = cells * SECONDS_PER_CELL
-    shown = f"{sec:,.0f} s" if sec < 90 else f"{sec / 60:,.0f} min"
-    return f"{sec / 3600:.2g} h on one core ({shown})"
-
-
-def _refusal(
-    what: str, grid: AnalysisGrid, cells: int, side: int, halo: int, need: int, limit: int
-) -> str:
-    """Why the tiled run does not fit, what it needs and what limit or resolution would do."""
-    from landprofile.zoning.tiles import STITCH_BYTES
-
-    tile = (side + 2 * halo) ** 2 * ZONING_BYTES
-    room = limit - tile
-    # cells go as 1/res²; the tile does not (its side is in cells)
-    if room > 0:
-        finest = grid.res * math.sqrt(cells * STITCH_BYTES / room)
-        finer = f"the finest resolution that fits is about {math.ceil(finest * 10) / 10:g} m, or "
-    else:
-        finer = "no resolution fits (one tile alone is over the limit): "
-    return (
-        f"{what}: {cells:,} cells; even in tiles the run needs about {_gib(need)} GiB of "
-        f"memory ({_gib(cells * STITCH_BYTES)} GiB for what grows with the landscape, its "
-        f"regions and seams, at {_bytes(STITCH_BYTES)} a cell, and {_gib(tile)} GiB for one "
-        f"tile of {side:,} cells a side with a halo of "
-        f"{halo:,}), more than the limit of {_gib(limit)} GiB, and about {_hours(cells)}; "
-        f"{finer}set lp.options.max_memory_gb / LANDPROFILE_MAX_MEMORY_GB to "
-        f"{math.ceil(need / 2**30 * 100) / 100:g} or more, or split the landscape"
-    )
 
 
 def in_tiles(
