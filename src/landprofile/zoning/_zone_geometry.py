@@ -44,6 +44,18 @@ def _in_two(fn: Callable[..., np.ndarray], *arrays: np.ndarray) -> np.ndarray:
     return out
 
 
+def geometries(layer: gpd.GeoDataFrame | np.ndarray | None) -> np.ndarray | None:
+    """A layer's geometries as an array (a GeoDataFrame's column, or the array given).
+
+    The zones' measures run on worker threads, which must not touch pandas (its calls can
+    enter ``warnings.catch_warnings`` blocks, which race with the main thread's): the
+    caller takes the arrays out on the main thread and passes them.
+    """
+    if layer is None or isinstance(layer, np.ndarray):
+        return layer
+    return layer.geometry.to_numpy()
+
+
 def polygons(labels: np.ndarray, n: int, grid: AnalysisGrid) -> np.ndarray:
     """Each zone's cells as polygons: its outline traced on the cells' corners.
 
@@ -101,7 +113,7 @@ def clip(geoms: np.ndarray, grid: AnalysisGrid, parts: np.ndarray) -> np.ndarray
 
 
 def sites_inside(
-    zones: np.ndarray, sites: gpd.GeoDataFrame | None
+    zones: np.ndarray, sites: gpd.GeoDataFrame | np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per zone, the sites it meets and the area (ha) of the union of site polygons in it.
 
@@ -110,9 +122,9 @@ def sites_inside(
     """
     n = np.zeros(len(zones), dtype=int)
     ha = np.zeros(len(zones))
-    if sites is None or not len(sites) or not len(zones):
+    sg = geometries(sites)
+    if sg is None or not len(sg) or not len(zones):
         return n, ha
-    sg = sites.geometry.to_numpy()
     tree = shapely.STRtree(sg)
     zi, sj = tree.query(zones, predicate="intersects")
     n = np.bincount(zi, minlength=len(zones))

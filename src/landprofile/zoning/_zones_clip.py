@@ -37,6 +37,8 @@ def near_part(large: np.ndarray, small: np.ndarray) -> np.ndarray:
     b[:, :2] -= CLIP_PAD_M
     b[:, 2:] += CLIP_PAD_M
     out[:] = [shapely.clip_by_rect(g, *r) for g, r in zip(large, b.tolist(), strict=True)]
-    bad = ~shapely.is_valid(out)
+    # not shapely.is_valid: it wraps GEOS in a warnings.catch_warnings block, and this
+    # runs on worker threads, where such blocks race with the main thread's
+    bad = shapely.is_valid_reason(out) != "Valid Geometry"
     out[bad] = large[bad]
     return out

@@ -20,13 +20,14 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import shapely
 
-from landprofile.zoning._zone_geometry import sites_inside
+from landprofile.zoning._zone_geometry import geometries, sites_inside
 from landprofile.zoning._zones_clip import near_part
 from landprofile.zoning._zones_nearest import nearest
 from landprofile.zoning.constraints import Constraints
@@ -95,19 +96,24 @@ def measure(
         name: (rs.exclude[name]["layer"], rows, float(rs.exclude[name].get("buffer_m", 0.0)))
         for name, rows in cons.rows.items()
     }
+    # the threads get geometry arrays only: no pandas (and its warnings blocks) on them
+    geoms = {lay: geometries(g) for lay, g in layers.items() if g is not None}
     tasks: dict[Any, Callable[[np.ndarray], Any]] = {}
     for lay in dist_layers:
-        tasks[("nearest", lay)] = lambda z, lay=lay: nearest(z, layers.get(lay), threads=1)
+        tasks[("nearest", lay)] = partial(nearest, gdf=geoms.get(lay), threads=1)
     for name, (lay, rows, buffer_m) in rules.items():
-        if not (len(rows) == len(layers[lay]) and lay in dist_layers):
-            tasks[("rule", name)] = lambda z, lay=lay, rows=rows: nearest(
-                z, layers[lay], rows, threads=1
-            )
+        if not (len(rows) == len(geoms[lay]) and lay in dist_layers):
+            tasks[("rule", name)] = partial(nearest, gdf=geoms[lay], rows=rows, threads=1)
         if buffer_m == 0.0:
-            feats = layers[lay].geometry.to_numpy()[rows]
-            tasks[("overlap", name)] = lambda z, feats=feats: _overlap_m2(z, feats)
-    tasks["sites"] = lambda z: sites_inside(z, layers.get("sites"))
-    tasks["open"] = lambda z: _open_concessions(z, layers, cons, rs)
+            tasks[("overlap", name)] = partial(_overlap_m2, feats=geoms[lay][rows])
+    tasks["sites"] = partial(sites_inside, sites=geoms.get("sites"))
+    conc = layers.get("concessions")
+    tasks["open"] = partial(
+        _open_concessions,
+        geoms=geoms.get("concessions", np.empty(0, dtype=object)),
+        labels=feature_labels(conc, "concession") if conc is not None and len(conc) else [],
+        excluding=_excluding_rows(cons, rs),
+    )
     # the largest first, so that the two threads end together
     order = sorted(tasks, key=lambda k: -_size(k, layers, rules))
     with ThreadPoolExecutor(2) as pool:
@@ -155,22 +161,25 @@ def _overlap_m2(zones: np.ndarray, feats: np.ndarray) -> np.ndarray:
     return out
 
 
+def _excluding_rows(cons: Constraints, rs: RuleSet) -> np.ndarray:
+    """Positions of the concessions some exclusion rule shuts (sorted)."""
+    rows = [r for name, r in cons.rows.items() if rs.exclude[name]["layer"] == "concessions"]
+    return np.unique(np.concatenate(rows)).astype(np.int64) if rows else np.zeros(0, np.int64)
+
+
 def _open_concessions(
-    zones: np.ndarray, layers: dict, cons: Constraints, rs: RuleSet
+    zones: np.ndarray, geoms: np.ndarray, labels: Any, excluding: np.ndarray
 ) -> list[list[str]]:
-    """Per zone, the concessions it overlaps that the rules leave open to ASM."""
+    """Per zone, the concessions it overlaps that the rules leave open to ASM.
+
+    ``geoms``: the concessions; ``labels``: what an explanation calls each;
+    ``excluding``: the positions of those an exclusion rule shuts.
+    """
     out: list[list[str]] = [[] for _ in range(len(zones))]
-    conc = layers.get("concessions")
-    if conc is None or not len(conc) or not len(zones):
+    if not len(geoms) or not len(zones):
         return out
-    excluding = set()
-    for name, rows in cons.rows.items():
-        if rs.exclude[name]["layer"] == "concessions":
-            excluding |= set(rows.tolist())
-    geoms = conc.geometry.to_numpy()
-    labels = feature_labels(conc, "concession")
     zi, cj = shapely.STRtree(geoms).query(zones, predicate="intersects")
-    open_ = ~np.isin(cj, np.fromiter(excluding, dtype=np.int64, count=len(excluding)))
+    open_ = ~np.isin(cj, excluding)
     zi, cj = zi[open_], cj[open_]
     if not len(zi):
         return out

@@ -20,7 +20,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from landprofile.zoning._zone_geometry import _in_two
+from landprofile.zoning._zone_geometry import _in_two, geometries
 
 __all__: list[str] = []
 
@@ -29,7 +29,11 @@ BOUND_VERTICES = 16
 
 
 def nearest(
-    zones: np.ndarray, gdf: gpd.GeoDataFrame | None, rows: Any = None, *, threads: int = 2
+    zones: np.ndarray,
+    gdf: gpd.GeoDataFrame | np.ndarray | None,
+    rows: Any = None,
+    *,
+    threads: int = 2,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Distance (m) from each zone to the nearest feature, and that feature's position.
 
@@ -42,9 +46,9 @@ def nearest(
     """
     d = np.full(len(zones), np.nan)
     j = np.full(len(zones), -1, dtype=np.int64)
-    if gdf is None or not len(gdf) or not len(zones):
+    geoms = geometries(gdf)
+    if geoms is None or not len(geoms) or not len(zones):
         return d, j
-    geoms = gdf.geometry.to_numpy()
     idx = np.arange(len(geoms)) if rows is None else np.asarray(rows)
     if not len(idx):
         return d, j
