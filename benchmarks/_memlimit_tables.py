@@ -2,14 +2,17 @@
 
 Usage (from the repository's root)::
 
-    python benchmarks/bench_country.py --tables tile,landscape [--memory-limit-gb 8]
+    python benchmarks/bench_country.py --tables tile,landscape,open [--memory-limit-gb 8]
 
 Each row is one fresh process running ``tests/test_tiles_memory.py KM TILE`` (the test's
 own scene: a KM-km square at 30 m, 36 sites in the south-west 30 km, a river every 20 km,
 ``select={"n_zones": 8, "max_candidates": 200}``), which prints its peak anonymous RSS
 (sampled every 10 ms, less the process's own before the call), tracemalloc's peak and the
-call's time. With ``--memory-limit-gb`` the process runs in a fresh memory cgroup with that
-hard limit (``_cgroup.py``) and the row adds the group's peak, page cache included.
+call's time. The ``open`` table runs ``KM TILE candidates open``: the same scene where all
+the land passes the rules (``min_score = 0``), so the largest region's box grows with the
+landscape; its rows add that region's cells and box. With ``--memory-limit-gb`` the
+process runs in a fresh memory cgroup with that hard limit (``_cgroup.py``) and the row
+adds the group's peak, page cache included.
 
 The tables are printed ready for ``benchmarks/RESULTS.md``, with the commit and the load
 average before the runs (the machine is shared: figures are under contention when the load
@@ -31,12 +34,15 @@ TEST = Path(__file__).resolve().parents[1] / "tests" / "test_tiles_memory.py"
 TABLES = {
     "tile": [(120.0, t) for t in (256, 512, 1024, 2048, 4096)],
     "landscape": [(km, 512) for km in (30.0, 60.0, 120.0, 240.0)],
+    "open": [(km, 512) for km in (30.0, 60.0, 120.0, 240.0)],
 }
+#: The child's flags per table.
+FLAGS = {"open": ["candidates", "open"]}
 
 
-def run(km: float, tile: int, limit_gb: float | None) -> dict:
+def run(km: float, tile: int, limit_gb: float | None, flags: list[str] | None = None) -> dict:
     """One row: the test's child in a fresh process (in a cgroup when limited)."""
-    cmd = [sys.executable, str(TEST), str(km), str(tile)]
+    cmd = [sys.executable, str(TEST), str(km), str(tile), *(flags or [])]
     if limit_gb is None:
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, check=False)
         rc, stdout, stderr, cg = out.returncode, out.stdout, out.stderr, {}
@@ -63,6 +69,9 @@ def table(name: str, rows: list[dict], commit: str, limit_gb: float | None) -> s
     """The markdown table of one sweep, with the landscape sweep's growth a cell."""
     head = "| square | cells | tile | peak anon (MB) | tracemalloc peak (MB) | time (s) |"
     rule = "|---|---:|---:|---:|---:|---:|"
+    if name == "open":
+        head += " largest region (cells) | its box (cells) |"
+        rule += "---:|---:|"
     if limit_gb is not None:
         head += f" cgroup peak incl. page cache (MB, limit {limit_gb:g} GiB) | OOM kill |"
         rule += "---:|---|"
@@ -77,10 +86,16 @@ def table(name: str, rows: list[dict], commit: str, limit_gb: float | None) -> s
             why = f"failed ({r['failed']}): {r['error']}"
             lines.append(f"| {r['km']:g} km | | {r['tile']:,} | {why} | | |{cg} {commit} |")
             continue
+        big = ""
+        if name == "open":
+            big = (
+                f" {r['largest_region_cells'] / 1e6:,.2f} M"
+                f" | {r['largest_box_cells'] / 1e6:,.2f} M |"
+            )
         lines.append(
             f"| {r['km']:g} km | {r['cells'] / 1e6:,.2f} M | {r['tile']:,} "
             f"| {r['anon_peak'] / 2**20:,.0f} | {r['traced_peak'] / 2**20:,.0f} "
-            f"| {r['seconds']:,.1f} |{cg} {commit} |"
+            f"| {r['seconds']:,.1f} |{big}{cg} {commit} |"
         )
     ok = [r for r in rows if "failed" not in r]
     if name == "landscape" and len(ok) >= 2:
@@ -94,6 +109,17 @@ def table(name: str, rows: list[dict], commit: str, limit_gb: float | None) -> s
             f"{(b['anon_peak'] - a['anon_peak']) / extra:.2f} bytes a cell "
             f"(tracemalloc: {(b['traced_peak'] - a['traced_peak']) / extra:.2f})."
         )
+    if name == "open" and len(ok) >= 2:
+        a, b = ok[0], ok[-1]
+        extra = b["largest_box_cells"] - a["largest_box_cells"]
+        lines.append("")
+        lines.append(
+            f"From a largest box of {a['largest_box_cells'] / 1e6:,.2f} M to "
+            f"{b['largest_box_cells'] / 1e6:,.2f} M cells the anonymous peak grows by "
+            f"{(b['anon_peak'] - a['anon_peak']) / 2**20:,.0f} MB: "
+            f"{(b['anon_peak'] - a['anon_peak']) / max(extra, 1):.1f} bytes a cell of the box "
+            "(the guard counts tile_budget.REGION_BOX_BYTES)."
+        )
     return "\n".join(lines)
 
 
@@ -105,7 +131,7 @@ def main(names: list[str], commit: str, limit_gb: float | None) -> None:
     for name in names:
         rows = []
         for km, tile in TABLES[name]:
-            rows.append(run(km, tile, limit_gb))
+            rows.append(run(km, tile, limit_gb, FLAGS.get(name)))
             print(json.dumps(rows[-1]), flush=True)
         print(f"\nPeak memory against {name} size:\n")
         print(table(name, rows, commit, limit_gb), flush=True)

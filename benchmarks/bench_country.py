@@ -4,11 +4,12 @@ Usage::
 
     python benchmarks/bench_country.py [--sizes 1M,4M,24M,niger] [--modes one,tiles,cluster]
         [--memory-limit-gb 8]
-    python benchmarks/bench_country.py --tables tile,landscape [--memory-limit-gb 8]
+    python benchmarks/bench_country.py --tables tile,landscape,open [--memory-limit-gb 8]
 
 ``--memory-limit-gb`` runs each case in a fresh cgroup-v1 memory group with that hard
 limit, page cache included (``_cgroup.py``); ``--tables`` prints the peak memory against
-tile size and against landscape size as markdown rows (``_memlimit_tables.py``).
+tile size, against landscape size and, where all the land passes the rules, against the
+largest region's box, as markdown rows (``_memlimit_tables.py``).
 
 Landscapes from Ghana's 16 regions (``../shared/data/ghana/``, geoBoundaries): about
 1 M ha (Western North), 4 M ha (Western, Western North, Central and Ahafo) and the
@@ -352,7 +353,7 @@ def main() -> None:
         "--tables",
         default=None,
         help="instead of the country runs, print the peak-memory tables (tile, "
-        "landscape or both, comma-separated) as markdown rows (_memlimit_tables.py)",
+        "landscape, open; comma-separated) as markdown rows (_memlimit_tables.py)",
     )
     ap.add_argument("--child", nargs=3)
     args = ap.parse_args()

@@ -176,10 +176,16 @@ def test_tiled_equals_one_grid_under_a_limit_below_the_whole_grids_arrays():
     assert on_disk(tiled.context.suitable)
 
 
-def child(km: float, tile: int, select: bool = True) -> dict:
+#: The same rules where all the land passes (``min_score = 0``): regions are then the land
+#: between two rivers, and the largest one's box is what grows (benchmarks' "open" table).
+OPEN_RULES = RULES.replace("min_score = 0.4", "min_score = 0.0")
+
+
+def child(km: float, tile: int, select: bool = True, open_land: bool = False) -> dict:
     """One tiled run in this (fresh) process: peak anonymous RSS and tracemalloc's peak.
 
-    ``select``: with ``locate`` (8 zones), else the candidates alone.
+    ``select``: with ``locate`` (8 zones), else the candidates alone. ``open_land``: with
+    :data:`OPEN_RULES`. The largest region's cells and box cells are reported too.
     """
     import tracemalloc
 
@@ -210,7 +216,7 @@ def child(km: float, tile: int, select: bool = True) -> dict:
         warnings.simplefilter("ignore")
         res = lp.zoning.candidates(
             ls,
-            rules=RULES,
+            rules=OPEN_RULES if open_land else RULES,
             sites=sites,
             rivers=rivers,
             resolution_m=30.0,
@@ -222,10 +228,15 @@ def child(km: float, tile: int, select: bool = True) -> dict:
     done.set()
     th.join()
     g = res.grid
+    reg = res.context.regions
+    big = int(np.argmax(reg.n_cells)) if reg is not None and len(reg) else None
+    box = None if big is None else [int(v) for v in reg.box[big]]
     return {
         "km": km,
         "tile": tile,
         "cells": g.width * g.height,
+        "largest_region_cells": 0 if big is None else int(reg.n_cells[big]),
+        "largest_box_cells": 0 if box is None else (box[1] - box[0]) * (box[3] - box[2]),
         "anon_peak": peak[0] - base,
         "traced_peak": traced,
         "seconds": seconds,
@@ -274,7 +285,17 @@ def test_peak_memory_grows_with_the_tile_not_the_landscape():
 
 
 if __name__ == "__main__":
-    print(json.dumps(child(float(sys.argv[1]), int(sys.argv[2]), sys.argv[3:] != ["candidates"])))
+    flags = sys.argv[3:]
+    print(
+        json.dumps(
+            child(
+                float(sys.argv[1]),
+                int(sys.argv[2]),
+                select="candidates" not in flags,
+                open_land="open" in flags,
+            )
+        )
+    )
 
 
 def test_a_tiles_constant_grid_is_stored_as_one_value_and_read_back_whole(tmp_path):
