@@ -36,6 +36,12 @@ TABLES = {
     "landscape": [(km, 512) for km in (30.0, 60.0, 120.0, 240.0)],
     "open": [(km, 512) for km in (30.0, 60.0, 120.0, 240.0)],
 }
+#: What each table's rows vary.
+TITLES = {
+    "tile": "tile size",
+    "landscape": "landscape size",
+    "open": "the largest region's box (all the land passes the rules)",
+}
 #: The child's flags per table.
 FLAGS = {"open": ["candidates", "open"]}
 
@@ -133,5 +139,5 @@ def main(names: list[str], commit: str, limit_gb: float | None) -> None:
         for km, tile in TABLES[name]:
             rows.append(run(km, tile, limit_gb, FLAGS.get(name)))
             print(json.dumps(rows[-1]), flush=True)
-        print(f"\nPeak memory against {name} size:\n")
+        print(f"\nPeak memory against {TITLES[name]}:\n")
         print(table(name, rows, commit, limit_gb), flush=True)

@@ -39,10 +39,10 @@ from landprofile.zoning.tiles import (
 
 __all__ = ["REGION_BOX_BYTES", "check_largest_region", "tile_size"]
 
-#: Peak memory while a region is cut and its zones measured, per cell of its box:
-#: measured 17-20 bytes past the rest of the run on squares of 60-240 km where all the
-#: land passes the rules (largest boxes of 3.1-30.7 M cells; ``benchmarks/RESULTS.md``,
-#: "Item 1's limit"), rounded up.
+#: Peak memory while a region is cut and its zones measured, per cell of its box: the
+#: peak grew 20.5 bytes a box cell from 30 to 240 km squares where all the land passes
+#: the rules (largest boxes of 0.84-30.75 M cells; ``bench_country.py --tables open``,
+#: ``benchmarks/RESULTS.md`` "Item 1's limit"), rounded up.
 REGION_BOX_BYTES = 24
 
 
