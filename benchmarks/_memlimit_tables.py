@@ -42,6 +42,8 @@ TITLES = {
     "landscape": "landscape size",
     "open": "the largest region's box (all the land passes the rules)",
 }
+#: What a sweep's peak is reported to grow per (the landscape's cells, or the largest box's).
+GROWTH = {"landscape": "cells", "open": "largest_box_cells"}
 #: The child's flags per table.
 FLAGS = {"open": ["candidates", "open"]}
 
@@ -104,27 +106,17 @@ def table(name: str, rows: list[dict], commit: str, limit_gb: float | None) -> s
             f"| {r['seconds']:,.1f} |{big}{cg} {commit} |"
         )
     ok = [r for r in rows if "failed" not in r]
-    if name == "landscape" and len(ok) >= 2:
+    key = GROWTH.get(name)
+    if key and len(ok) >= 2:
         a, b = ok[0], ok[-1]
-        extra = b["cells"] - a["cells"]
+        extra = max(b[key] - a[key], 1)
+        anon, traced = b["anon_peak"] - a["anon_peak"], b["traced_peak"] - a["traced_peak"]
+        what = "cells" if key == "cells" else "cells of the largest region's box"
         lines.append("")
         lines.append(
-            f"From {a['cells'] / 1e6:,.2f} M to {b['cells'] / 1e6:,.2f} M cells at "
-            f"{a['tile']:,}-cell tiles the anonymous peak grows by "
-            f"{(b['anon_peak'] - a['anon_peak']) / 2**20:,.0f} MB: "
-            f"{(b['anon_peak'] - a['anon_peak']) / extra:.2f} bytes a cell "
-            f"(tracemalloc: {(b['traced_peak'] - a['traced_peak']) / extra:.2f})."
-        )
-    if name == "open" and len(ok) >= 2:
-        a, b = ok[0], ok[-1]
-        extra = b["largest_box_cells"] - a["largest_box_cells"]
-        lines.append("")
-        lines.append(
-            f"From a largest box of {a['largest_box_cells'] / 1e6:,.2f} M to "
-            f"{b['largest_box_cells'] / 1e6:,.2f} M cells the anonymous peak grows by "
-            f"{(b['anon_peak'] - a['anon_peak']) / 2**20:,.0f} MB: "
-            f"{(b['anon_peak'] - a['anon_peak']) / max(extra, 1):.1f} bytes a cell of the box "
-            "(the guard counts tile_budget.REGION_BOX_BYTES)."
+            f"From {a[key] / 1e6:,.2f} M to {b[key] / 1e6:,.2f} M {what} at "
+            f"{a['tile']:,}-cell tiles the anonymous peak grows by {anon / 2**20:,.0f} MB: "
+            f"{anon / extra:.2f} bytes a cell (tracemalloc: {traced / extra:.2f})."
         )
     return "\n".join(lines)
 

@@ -28,65 +28,21 @@ T_START = time.perf_counter()
 import argparse  # noqa: E402
 import resource  # noqa: E402
 
-import geopandas as gpd  # noqa: E402
-import numpy as np  # noqa: E402
 import rasterio.features  # noqa: E402
-import shapely  # noqa: E402
 
 import landprofile as lp  # noqa: E402
+from landprofile.testing import zoning_scene  # noqa: E402
 
 T_IMPORT = time.perf_counter() - T_START
 
 
 def layers(seed: int = 1):
-    rng = np.random.default_rng(seed)
-    x0, y0, side = 550_000.0, 550_000.0, 100_000.0  # UTM 30N, 100 km x 100 km = 1e6 ha
-
-    def pts(n):
-        return x0 + rng.uniform(0, side, n), y0 + rng.uniform(0, side, n)
-
-    x, y = pts(10_000)
-    sites = gpd.GeoDataFrame(
-        {"id": np.arange(10_000)},
-        geometry=shapely.buffer(shapely.points(x, y), rng.uniform(20, 150, 10_000)),
-        crs=32630,
+    """The 1,000,000 ha scene (``landprofile.testing.zoning_scene``'s defaults)."""
+    scene = zoning_scene(seed)
+    return tuple(
+        scene[k]
+        for k in ("landscape", "sites", "concessions", "protected", "rivers", "settlements")
     )
-    x, y = pts(1_000)
-    w, h = rng.uniform(500, 4_000, 1_000), rng.uniform(500, 4_000, 1_000)
-    types = rng.choice(
-        ["exploration", "large-scale exploitation", "small-scale", "artisanal"], 1_000
-    )
-    conc = gpd.GeoDataFrame(
-        {"type": types, "status": "active"}, geometry=shapely.box(x, y, x + w, y + h), crs=32630
-    )
-    x, y = pts(100)
-    pa = gpd.GeoDataFrame(
-        geometry=shapely.buffer(shapely.points(x, y), rng.uniform(1_000, 6_000, 100)), crs=32630
-    )
-    x, y = pts(5_000)
-    ang = rng.uniform(0, 2 * np.pi, 5_000)
-    ln = rng.uniform(500, 3_000, 5_000)
-    rivers = gpd.GeoDataFrame(
-        geometry=shapely.linestrings(
-            np.stack(
-                [
-                    np.column_stack([x, y]),
-                    np.column_stack([x + ln * np.cos(ang), y + ln * np.sin(ang)]),
-                ],
-                axis=1,
-            )
-        ),
-        crs=32630,
-    )
-    x, y = pts(300)
-    settlements = gpd.GeoDataFrame(geometry=shapely.points(x, y), crs=32630)
-    ls = lp.Landscape(
-        name="1e6 ha",
-        geometry=shapely.box(x0, y0, x0 + side, y0 + side),
-        crs=32630,
-        provenance=lp.Provenance(method="custom", source="benchmark"),
-    )
-    return ls, sites, conc, pa, rivers, settlements
 
 
 def peak_mb() -> float:

@@ -14,7 +14,6 @@ import traceback
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -23,70 +22,15 @@ import landprofile as lp
 
 # the module, not the package's function of the same name
 import landprofile.zoning._zones_measure
+from landprofile.testing import zoning_scene
 
 MEASURE = sys.modules["landprofile.zoning._zones_measure"]
 
 
 def _scene(seed: int = 3):
-    rng = np.random.default_rng(seed)
-    x0, y0, side = 600_000.0, 700_000.0, 16_000.0
-
-    def pts(n):
-        return x0 + rng.uniform(0, side, n), y0 + rng.uniform(0, side, n)
-
-    x, y = pts(300)
-    sites = gpd.GeoDataFrame(
-        {"id": np.arange(300)},
-        geometry=shapely.buffer(shapely.points(x, y), rng.uniform(20, 150, 300)),
-        crs=32630,
-    )
-    x, y = pts(60)
-    w, h = rng.uniform(300, 2_000, 60), rng.uniform(300, 2_000, 60)
-    conc = gpd.GeoDataFrame(
-        {
-            "type": rng.choice(["exploration", "large-scale exploitation", "artisanal"], 60),
-            "status": "active",
-        },
-        geometry=shapely.box(x, y, x + w, y + h),
-        crs=32630,
-    )
-    x, y = pts(6)
-    pa = gpd.GeoDataFrame(
-        geometry=shapely.buffer(shapely.points(x, y), rng.uniform(400, 1_500, 6)), crs=32630
-    )
-    x, y = pts(200)
-    ang = rng.uniform(0, 2 * np.pi, 200)
-    ln = rng.uniform(300, 2_000, 200)
-    rivers = gpd.GeoDataFrame(
-        geometry=shapely.linestrings(
-            np.stack(
-                [
-                    np.column_stack([x, y]),
-                    np.column_stack([x + ln * np.cos(ang), y + ln * np.sin(ang)]),
-                ],
-                axis=1,
-            )
-        ),
-        crs=32630,
-    )
-    x, y = pts(30)
-    settlements = gpd.GeoDataFrame(geometry=shapely.points(x, y), crs=32630)
-    ls = lp.Landscape(
-        name="measure scene",
-        geometry=shapely.box(x0, y0, x0 + side, y0 + side),
-        crs=32630,
-        provenance=lp.Provenance(method="custom", source="test"),
-    )
-    return dict(
-        landscape=ls,
-        sites=sites,
-        concessions=conc,
-        protected=pa,
-        rivers=rivers,
-        settlements=settlements,
-        roads=rivers.iloc[::4],
-        resolution_m=30,
-    )
+    # a 16 km square of the benchmark's kind (every measure has features to find)
+    scene = zoning_scene(seed, 16_000.0, (300, 60, 6, 200, 30), (600_000.0, 700_000.0))
+    return {**scene, "roads": scene["rivers"].iloc[::4], "resolution_m": 30}
 
 
 def _run(scene):

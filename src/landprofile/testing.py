@@ -30,6 +30,7 @@ __all__ = [
     "two_basins",
     "v_valley",
     "write_geotiff",
+    "zoning_scene",
 ]
 
 
@@ -257,3 +258,73 @@ def basin_chain(n: int = 3, size_deg: float = 0.1) -> Any:
         geometry=squares,
         crs="EPSG:4326",
     )
+
+
+def zoning_scene(
+    seed: int = 1,
+    side_m: float = 100_000.0,
+    counts: tuple[int, int, int, int, int] = (10_000, 1_000, 100, 5_000, 300),
+    origin: tuple[float, float] = (550_000.0, 550_000.0),
+    name: str = "1e6 ha",
+) -> dict[str, Any]:
+    """A square landscape (UTM 30N) with random sites, concessions, parks, rivers, villages.
+
+    As ``zoning.candidates`` takes them (keyword arguments). ``counts``: sites,
+    concessions, protected areas, river segments, settlements. Sites are discs of
+    20-150 m; concessions boxes of 0.5-4 km a side of four types; protected areas discs
+    of 1-6 km; rivers straight segments of 0.5-3 km; settlements points. The defaults are
+    ``benchmarks/bench_zoning.py``'s 1,000,000 ha scene.
+    """
+    import geopandas as gpd
+
+    from landprofile.landscape import Landscape, Provenance
+
+    rng = np.random.default_rng(seed)
+    x0, y0 = origin
+    n_sites, n_conc, n_pa, n_rivers, n_settlements = counts
+
+    def pts(n: int) -> tuple[np.ndarray, np.ndarray]:
+        return x0 + rng.uniform(0, side_m, n), y0 + rng.uniform(0, side_m, n)
+
+    x, y = pts(n_sites)
+    sites = gpd.GeoDataFrame(
+        {"id": np.arange(n_sites)},
+        geometry=shapely.buffer(shapely.points(x, y), rng.uniform(20, 150, n_sites)),
+        crs=32630,
+    )
+    x, y = pts(n_conc)
+    w, h = rng.uniform(500, 4_000, n_conc), rng.uniform(500, 4_000, n_conc)
+    types = rng.choice(
+        ["exploration", "large-scale exploitation", "small-scale", "artisanal"], n_conc
+    )
+    conc = gpd.GeoDataFrame(
+        {"type": types, "status": "active"}, geometry=shapely.box(x, y, x + w, y + h), crs=32630
+    )
+    x, y = pts(n_pa)
+    pa = gpd.GeoDataFrame(
+        geometry=shapely.buffer(shapely.points(x, y), rng.uniform(1_000, 6_000, n_pa)), crs=32630
+    )
+    x, y = pts(n_rivers)
+    ang = rng.uniform(0, 2 * np.pi, n_rivers)
+    ln = rng.uniform(500, 3_000, n_rivers)
+    ends = np.column_stack([x + ln * np.cos(ang), y + ln * np.sin(ang)])
+    rivers = gpd.GeoDataFrame(
+        geometry=shapely.linestrings(np.stack([np.column_stack([x, y]), ends], axis=1)),
+        crs=32630,
+    )
+    x, y = pts(n_settlements)
+    settlements = gpd.GeoDataFrame(geometry=shapely.points(x, y), crs=32630)
+    landscape = Landscape(
+        name=name,
+        geometry=box(x0, y0, x0 + side_m, y0 + side_m),
+        crs=32630,
+        provenance=Provenance(method="custom", source="benchmark"),
+    )
+    return {
+        "landscape": landscape,
+        "sites": sites,
+        "concessions": conc,
+        "protected": pa,
+        "rivers": rivers,
+        "settlements": settlements,
+    }
